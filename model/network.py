@@ -163,6 +163,7 @@ class Network:
             np.dot(V, W, out=buf.b[l])
             buf.b[l] += bias
             V = activations.forward(acts[l], buf.b[l], out=buf.V[l])
+        self.last_output = V  # the batch outputs, for accuracy without another pass
         L = self.n_layers
         loss = losses.loss_value(self.spec.loss, buf.b[-1], V, T)
         d = losses.output_delta(self.spec.loss, acts[-1], buf.b[-1], V, T, out=buf.d[-1])

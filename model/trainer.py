@@ -1,0 +1,263 @@
+"""Trainer: batch, stochastic and mini-batch gradient descent around a Network.
+
+The inner loop is vectorised over the batch, gathers batches into reused
+buffers and calls :meth:`Network.gradients_into`, so one update costs a few
+BLAS calls and no per-sample Python work.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .history import History
+from .network import Network
+from .optimizers import OPTIMIZERS, make_optimizer
+from .schedules import Schedule
+
+STOP_EPOCHS = "epoch limit reached"
+STOP_TARGET = "target loss reached"
+STOP_DIVERGED = "diverged"
+STOP_USER = "stopped"
+
+
+@dataclass
+class TrainSettings:
+    """How to train. ``batch_size`` None = batch (all samples), 1 = stochastic."""
+
+    optimizer: str = "sgd"
+    lr: float = 0.1
+    hyper: dict = field(default_factory=dict)
+    schedule: Schedule = field(default_factory=Schedule)
+    batch_size: int | None = None
+    epochs: int = 1000
+    target_loss: float | None = None
+    seed: int = 0
+    divergence_factor: float = 1e6
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; allowed: {', '.join(OPTIMIZERS)}")
+        if not _number(self.lr) or not math.isfinite(self.lr) or self.lr <= 0:
+            raise ValueError(f"learning rate must be a positive number, got {self.lr!r}")
+        if self.batch_size is not None and (not _whole(self.batch_size) or self.batch_size < 1):
+            raise ValueError(f"batch size must be a whole number ≥ 1 (or empty for the full batch), "
+                             f"got {self.batch_size!r}")
+        if not _whole(self.epochs) or not 1 <= self.epochs <= 10_000_000:
+            raise ValueError(f"epochs must be a whole number from 1 to 10,000,000, got {self.epochs!r}")
+        if self.target_loss is not None and (not _number(self.target_loss) or not self.target_loss >= 0):
+            raise ValueError(f"target loss must be a number ≥ 0, got {self.target_loss!r}")
+        if not _whole(self.seed) or self.seed < 0:
+            raise ValueError(f"seed must be a whole number ≥ 0, got {self.seed!r}")
+        make_optimizer(self.optimizer, lr=self.lr, **self.hyper)  # validates hyper-parameters
+
+    def mode(self, n: int) -> str:
+        """'batch', 'stochastic' or 'mini-batch' for a training set of n samples."""
+        if self.batch_size is None or self.batch_size >= n:
+            return "batch"
+        return "stochastic" if self.batch_size == 1 else "mini-batch"
+
+    def to_dict(self) -> dict:
+        return {"optimizer": self.optimizer, "lr": self.lr, "hyper": dict(self.hyper),
+                "schedule": self.schedule.to_dict(), "batch_size": self.batch_size,
+                "epochs": self.epochs, "target_loss": self.target_loss, "seed": self.seed}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainSettings":
+        if not isinstance(d, dict):
+            raise ValueError("training must be an object")
+        known = {"optimizer", "lr", "hyper", "schedule", "batch_size", "epochs", "target_loss", "seed"}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"unknown training field(s): {', '.join(sorted(unknown))}")
+        d = dict(d)
+        if "hyper" in d and not isinstance(d["hyper"], dict):
+            raise ValueError("training.hyper must be an object")
+        d["schedule"] = Schedule.from_dict(d.get("schedule", {"kind": "constant"}))
+        return cls(**d)
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _whole(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+class Trainer:
+    """Trains ``net`` on (X, T) with ``settings``; validation data optional.
+
+    ``X``/``T`` are already preprocessed, shapes (n, n_in) and (n, n_out).
+    The history grows per epoch; ``stop_reason`` says why training ended.
+    """
+
+    def __init__(self, net: Network, X, T, settings: TrainSettings, X_val=None, T_val=None,
+                 task: str = "classification"):
+        self.net = net
+        dt = net.dtype
+        self.X = np.ascontiguousarray(X, dtype=dt)
+        self.T = np.ascontiguousarray(T, dtype=dt)
+        if self.X.ndim != 2 or self.X.shape[1] != net.layer_sizes[0]:
+            raise ValueError(f"the network has {net.layer_sizes[0]} inputs but the data has "
+                             f"{self.X.shape[1] if self.X.ndim == 2 else '?'} features")
+        if self.T.ndim != 2 or self.T.shape != (len(self.X), net.layer_sizes[-1]):
+            raise ValueError(f"the network has {net.layer_sizes[-1]} outputs but the targets have "
+                             f"shape {self.T.shape}")
+        if len(self.X) == 0:
+            raise ValueError("the training set is empty")
+        if not (np.isfinite(self.X).all() and np.isfinite(self.T).all()):
+            raise ValueError("the training data contains NaN or infinite values")
+        has_val = X_val is not None and len(X_val) > 0
+        self.X_val = np.ascontiguousarray(X_val, dtype=dt) if has_val else None
+        self.T_val = np.ascontiguousarray(T_val, dtype=dt) if has_val else None
+        self.task = task
+        self.settings = settings
+        self.base_lr = settings.lr
+        self.optimizer = make_optimizer(settings.optimizer, lr=settings.lr, **settings.hyper)
+        self.rng = np.random.default_rng(settings.seed)
+        self.history = History(net.n_layers)
+        self.epoch = 0
+        self.step = 0
+        self.stop_reason: str | None = None
+        self.divergence_message = ""
+        self.first_loss: float | None = None
+        self.last_grads: list[np.ndarray] | None = None
+        self._good = [p.copy() for p in net.parameters()]
+        n = len(self.X)
+        self.batch_size = n if settings.batch_size is None else min(settings.batch_size, n)
+        if self.batch_size < n:
+            self._xb = np.empty((self.batch_size,) + self.X.shape[1:], dt)
+            self._tb = np.empty((self.batch_size,) + self.T.shape[1:], dt)
+
+    # ------------------------------------------------------------------ api
+    @property
+    def lr(self) -> float:
+        return self.optimizer.lr
+
+    def set_base_lr(self, lr: float) -> None:
+        """Change η₀ mid-run; takes effect at the next update without resetting."""
+        if not _number(lr) or not math.isfinite(lr) or lr <= 0:
+            raise ValueError(f"learning rate must be a positive number, got {lr!r}")
+        self.base_lr = float(lr)
+        self.optimizer.lr = float(self.settings.schedule.lr(self.base_lr, self.epoch))
+        self.history.mark("lr", f"η₀ = {lr:g}")
+
+    def batches(self):
+        """Yield (X_batch, T_batch) for one epoch; arrays may be reused buffers."""
+        n, bs = len(self.X), self.batch_size
+        if bs >= n:
+            yield self.X, self.T
+            return
+        order = self.rng.permutation(n)
+        for start in range(0, n, bs):
+            idx = order[start:start + bs]
+            if len(idx) == bs:
+                np.take(self.X, idx, axis=0, out=self._xb)
+                np.take(self.T, idx, axis=0, out=self._tb)
+                yield self._xb, self._tb
+            else:
+                yield self.X[idx], self.T[idx]
+
+    def updates(self):
+        """Run one epoch, yielding ``(loss, lr, step, epoch)`` after each update.
+
+        Stops early (returns) when the run diverges; then ``stop_reason`` is set
+        and the weights are those of the last finite epoch end.
+        """
+        t0 = time.perf_counter()
+        opt, net = self.optimizer, self.net
+        opt.lr = float(self.settings.schedule.lr(self.base_lr, self.epoch))
+        params = net.parameters()
+        limit = math.inf
+        total = 0.0
+        count = 0
+        correct = 0
+        cls = self.task == "classification"
+        for xb, tb in self.batches():
+            loss, grads = net.gradients_into(xb, tb)
+            if self.first_loss is None:
+                self.first_loss = loss
+            limit = self.settings.divergence_factor * max(self.first_loss, 1e-12)
+            if not math.isfinite(loss) or loss > limit:
+                self._diverge(loss)
+                return
+            if cls:
+                correct += _count_correct(net.last_output, tb)
+            opt.step(params, grads)
+            self.step += 1
+            total += loss * len(xb)
+            count += len(xb)
+            self.history.add_update(loss, opt.lr)
+            yield loss, opt.lr, self.step, self.epoch
+        self.last_grads = grads
+        if not all(np.isfinite(p).all() for p in params):
+            self._diverge(math.nan)
+            return
+        for g, p in zip(self._good, params):
+            np.copyto(g, p)
+        self.epoch += 1
+        self._record_epoch(total / max(count, 1), correct / max(count, 1) if cls else math.nan,
+                           time.perf_counter() - t0)
+
+    def run_epoch(self) -> None:
+        for _ in self.updates():
+            pass
+
+    def train(self, epochs: int | None = None, should_stop=None) -> str:
+        """Train until the epoch limit (``epochs`` more, or the settings' limit),
+        the target loss, divergence, or ``should_stop()`` returning True."""
+        end = self.epoch + epochs if epochs is not None else self.settings.epochs
+        while self.stop_reason is None:
+            if self.epoch >= end:
+                self.stop_reason = STOP_EPOCHS
+                break
+            if should_stop is not None and should_stop():
+                self.stop_reason = STOP_USER
+                break
+            self.run_epoch()
+        return self.stop_reason
+
+    def evaluate(self, X, T) -> tuple[float, float]:
+        """(loss, accuracy) on a data set; accuracy is NaN for regression."""
+        if X is None or len(X) == 0:
+            return math.nan, math.nan
+        tr = self.net.forward(X)
+        from .losses import loss_value
+        loss = loss_value(self.net.spec.loss, tr.b[-1], tr.V[-1], T)
+        acc = _count_correct(tr.V[-1], T) / len(X) if self.task == "classification" else math.nan
+        return loss, acc
+
+    # -------------------------------------------------------------- internal
+    def _record_epoch(self, train_loss: float, train_acc: float, seconds: float) -> None:
+        val_loss, val_acc = self.evaluate(self.X_val, self.T_val)
+        gn = [float(np.linalg.norm(gw)) for gw in self.last_grads[: self.net.n_layers]] \
+            if self.last_grads is not None else [math.nan] * self.net.n_layers
+        wn = [float(np.linalg.norm(w)) for w in self.net.weights]
+        self.history.add_epoch({"epoch": self.epoch, "train_loss": train_loss, "val_loss": val_loss,
+                                "train_acc": train_acc, "val_acc": val_acc, "lr": self.optimizer.lr,
+                                "updates": self.step, "seconds": seconds}, gn, wn)
+        target = self.settings.target_loss
+        if target is not None and train_loss <= target:
+            self.stop_reason = STOP_TARGET
+
+    def _diverge(self, loss: float) -> None:
+        for g, p in zip(self._good, self.net.parameters()):
+            np.copyto(p, g)
+        self.stop_reason = STOP_DIVERGED
+        what = "a non-finite loss" if not math.isfinite(loss) else f"loss {loss:.3g}"
+        self.divergence_message = (f"training diverged at epoch {self.epoch + 1} ({what}); "
+                                   f"learning rate {self.optimizer.lr:g} is probably too large. "
+                                   "The last finite weights were kept.")
+        self.history.mark("diverged", self.divergence_message)
+
+
+def _count_correct(Y: np.ndarray, T: np.ndarray) -> int:
+    if Y.shape[1] == 1:
+        return int(np.count_nonzero((Y[:, 0] > 0.5) == (T[:, 0] > 0.5)))
+    return int(np.count_nonzero(Y.argmax(axis=1) == T.argmax(axis=1)))
