@@ -1,0 +1,160 @@
+"""Headless command line: ``mlp-studio train PROJECT …`` and ``mlp-studio predict …``.
+
+Every failure is one line on stderr and a non-zero exit, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from model import data_prep
+from model.project import ProjectError, load_project, save_project
+from model.trainer import STOP_DIVERGED, Trainer
+
+PROG = "mlp-studio"
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit code 1."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=PROG, description="Train and use MLP Studio projects headless.")
+    sub = p.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train", help="train a project and write its results")
+    t.add_argument("project", help="project file (.json)")
+    t.add_argument("--epochs", type=_positive_int, help="epoch limit (default: the project's)")
+    t.add_argument("--seed", type=_non_negative_int, help="seed for initial weights and shuffling")
+    t.add_argument("--export-weights", metavar="W.npz", help="write weights (.npz or .json)")
+    t.add_argument("--export-onnx", metavar="M.onnx", help="write an ONNX model")
+    t.add_argument("--history", metavar="H.csv", help="write the per-epoch history as CSV")
+    t.add_argument("--out", metavar="TRAINED.json", help="save the trained project")
+    t.add_argument("--quiet", action="store_true", help="no progress line")
+    pr = sub.add_parser("predict", help="run a trained project on new inputs")
+    pr.add_argument("project", help="trained project file (.json)")
+    pr.add_argument("--input", required=True, metavar="X.csv", help="CSV with the input columns")
+    pr.add_argument("--output", required=True, metavar="Y.csv", help="where to write predictions")
+    return p
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {v}")
+    return v
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            return train(args)
+        from .predict_cli import predict
+        return predict(args)
+    except (CliError, ProjectError, ValueError, OSError) as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+def train(args) -> int:
+    project = load_project(args.project)
+    if args.seed is not None:
+        project.spec = project.spec.replace(seed=args.seed)
+        project.training.seed = args.seed
+        project.weights = None
+    if args.epochs is not None:
+        project.training.epochs = args.epochs
+    if args.export_onnx:
+        from .onnx_export import check_available
+        check_available()
+    data = data_prep.prepare(project)
+    net = project.network()
+    trainer = Trainer(net, data.X_train, data.train.T, project.training, data.X_val, data.val.T,
+                      task=data.task)
+    progress = Progress(project.training.epochs, quiet=args.quiet)
+    while trainer.stop_reason is None:
+        if trainer.epoch >= project.training.epochs:
+            trainer.stop_reason = "epoch limit reached"
+            break
+        trainer.run_epoch()
+        progress.update(trainer)
+    progress.finish(trainer)
+    _write_outputs(args, project, net, trainer, data)
+    return 3 if trainer.stop_reason == STOP_DIVERGED else 0
+
+
+def _write_outputs(args, project, net, trainer, data) -> None:
+    from model.weights_io import export_json, export_npz
+    if args.export_weights:
+        path = Path(args.export_weights)
+        (export_json if path.suffix.lower() == ".json" else export_npz)(net, path)
+    if args.export_onnx:
+        from .onnx_export import export_onnx
+        export_onnx(net, args.export_onnx, scaler=data.scaler)
+    if args.history:
+        from model.project import atomic_write_text
+        atomic_write_text(args.history, trainer.history.to_csv())
+    if args.out:
+        project.weights = ([w.copy() for w in net.weights], [b.copy() for b in net.biases])
+        project.history = trainer.history
+        project.scaler = data.scaler
+        save_project(project, args.out)
+
+
+class Progress:
+    """A one-line progress report on stderr, about twice a second."""
+
+    def __init__(self, total_epochs: int, quiet: bool = False, interval: float = 0.5):
+        self.total, self.quiet, self.interval = total_epochs, quiet, interval
+        self.t0 = self.last = time.perf_counter()
+
+    def _line(self, tr) -> str:
+        h = tr.history
+        loss = h["train_loss"][-1] if len(h) else float("nan")
+        acc = h["train_acc"][-1] if len(h) else float("nan")
+        rate = tr.step / max(time.perf_counter() - self.t0, 1e-9)
+        acc_text = f"  acc {acc * 100:5.1f}%" if np.isfinite(acc) else ""
+        return f"epoch {tr.epoch}/{self.total}  loss {loss:.6g}{acc_text}  {rate:,.0f} updates/s"
+
+    def update(self, tr) -> None:
+        now = time.perf_counter()
+        if not self.quiet and now - self.last >= self.interval:
+            self.last = now
+            print("\r" + self._line(tr), end="", file=sys.stderr, flush=True)
+
+    def finish(self, tr) -> None:
+        h = tr.history
+        if not self.quiet:
+            print("\r" + self._line(tr), file=sys.stderr)
+        summary = f"{tr.stop_reason} after {tr.epoch} epochs ({tr.step} updates)"
+        if len(h):
+            summary += f"; train loss {h['train_loss'][-1]:.6g}"
+            if np.isfinite(h["train_acc"][-1]):
+                summary += f", accuracy {h['train_acc'][-1] * 100:.1f}%"
+            if np.isfinite(h["val_loss"][-1]):
+                summary += f"; validation loss {h['val_loss'][-1]:.6g}"
+                if np.isfinite(h["val_acc"][-1]):
+                    summary += f", accuracy {h['val_acc'][-1] * 100:.1f}%"
+        if tr.stop_reason == STOP_DIVERGED:
+            summary = tr.divergence_message
+        print(summary, file=sys.stderr)
