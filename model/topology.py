@@ -104,12 +104,6 @@ def adapt_to_data(spec: NetworkSpec, W, b, n_in: int, n_out: int,
     """Make the input width follow the features and the output width,
     activation and loss follow the task; returns an empty message if nothing changed."""
     notes = []
-    if spec.layer_sizes[0] != n_in:
-        spec, W, b, _ = resize_layer(spec, W, b, 0, n_in)
-        notes.append(f"input layer resized to {n_in} features")
-    if spec.layer_sizes[-1] != n_out:
-        spec, W, b, _ = resize_layer(spec, W, b, len(spec.layer_sizes) - 1, n_out)
-        notes.append(f"output layer resized to {n_out}")
     act, loss = spec.activations[-1], spec.loss
     if task == "classification" and n_out > 1:
         act, loss = "softmax", "cross_entropy"
@@ -118,10 +112,18 @@ def adapt_to_data(spec: NetworkSpec, W, b, n_in: int, n_out: int,
             act = "sigmoid"
         if loss == "cross_entropy":
             loss = "mse"
-    else:
-        if act == "softmax" or loss in ("bce", "cross_entropy"):
-            act, loss = "linear", "mse"
-    if (act, loss) != (spec.activations[-1], spec.loss):
-        spec = spec.replace(activations=spec.activations[:-1] + [act], loss=loss)
+    elif act == "softmax" or loss in ("bce", "cross_entropy"):
+        act, loss = "linear", "mse"
+    before = spec
+    # a linear/mse output is valid at any width, so resizes go through it
+    spec = spec.replace(activations=spec.activations[:-1] + ["linear"], loss="mse")
+    if spec.layer_sizes[0] != n_in:
+        spec, W, b, _ = resize_layer(spec, W, b, 0, n_in)
+        notes.append(f"input layer resized to {n_in} features")
+    if spec.layer_sizes[-1] != n_out:
+        spec, W, b, _ = resize_layer(spec, W, b, len(spec.layer_sizes) - 1, n_out)
+        notes.append(f"output layer resized to {n_out}")
+    spec = spec.replace(activations=spec.activations[:-1] + [act], loss=loss)
+    if (act, loss) != (before.activations[-1], before.loss):
         notes.append(f"output uses {act} with {loss} for {task}")
     return spec, W, b, "; ".join(notes)
