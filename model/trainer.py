@@ -95,10 +95,11 @@ class Trainer:
 
     ``X``/``T`` are already preprocessed, shapes (n, n_in) and (n, n_out).
     The history grows per epoch; ``stop_reason`` says why training ended.
+    Passing an earlier ``history`` continues its epoch and update counters.
     """
 
     def __init__(self, net: Network, X, T, settings: TrainSettings, X_val=None, T_val=None,
-                 task: str = "classification"):
+                 task: str = "classification", history: History | None = None):
         self.net = net
         dt = net.dtype
         self.X = np.ascontiguousarray(X, dtype=dt)
@@ -121,12 +122,14 @@ class Trainer:
         self.base_lr = settings.lr
         self.optimizer = make_optimizer(settings.optimizer, lr=settings.lr, **settings.hyper)
         self.rng = np.random.default_rng(settings.seed)
-        self.history = History(net.n_layers)
-        self.epoch = 0
-        self.step = 0
+        # continuing an earlier run keeps its history and counters
+        self.history = history if history is not None else History(net.n_layers)
+        self.epoch = len(self.history)
+        self.step = len(self.history.update_loss)
         self.stop_reason: str | None = None
         self.divergence_message = ""
-        self.first_loss: float | None = None
+        self.first_loss: float | None = (float(self.history.update_loss.values[0])
+                                         if len(self.history.update_loss) else None)
         self.last_grads: list[np.ndarray] | None = None
         self._good = [p.copy() for p in net.parameters()]
         n = len(self.X)
@@ -136,6 +139,10 @@ class Trainer:
             self._tb = np.empty((self.batch_size,) + self.T.shape[1:], dt)
 
     # ------------------------------------------------------------------ api
+    @property
+    def updates_per_epoch(self) -> int:
+        return -(-len(self.X) // self.batch_size)
+
     @property
     def lr(self) -> float:
         return self.optimizer.lr

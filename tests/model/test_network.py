@@ -163,3 +163,17 @@ def test_numerical_gradient_of_step_is_zero_almost_everywhere():
     _, gW, _ = net.loss_and_gradients(X, [[1.0]])
     nW, _ = numerical_gradients(net, X, [[1.0]])
     assert np.allclose(gW[0], 0) and np.allclose(nW[0], 0)
+
+
+def test_probe_record_matches_network():
+    from model.probe import probe
+    net = Network(NetworkSpec([2, 3, 1], ["tanh", "sigmoid"], seed=4))
+    x, t = np.array([0.3, -0.8]), np.array([1.0])
+    rec = probe(net, x, t)
+    assert np.allclose(rec.V[-1], net.predict(x[None])[0])
+    _, gW, gb = net.loss_and_gradients(x[None], t[None])
+    assert all(np.allclose(a, b) for a, b in zip(rec.grad_W, gW))
+    # per-edge forward contribution w_ij · V_i sums to the pre-activation minus bias
+    assert np.allclose(rec.contrib[0].sum(axis=0) + net.biases[0], rec.b[0])
+    # ∂E/∂w = −δ_j V_i for one sample (lecture sign)
+    assert np.allclose(rec.grad_W[1], -np.outer(rec.V[1], rec.deltas[1]))
