@@ -22,8 +22,15 @@ class CliError(Exception):
     """A user-facing failure: printed as one line, exit code 1."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line (``mlp-studio: error: …``), exit code 2, like every other failure."""
+
+    def error(self, message: str):
+        self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=PROG, description="Train and use MLP Studio projects headless.")
+    p = _Parser(prog=PROG, description="Train and use MLP Studio projects headless.")
     sub = p.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="train a project and write its results")
     t.add_argument("project", help="project file (.json)")

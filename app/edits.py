@@ -1,0 +1,98 @@
+"""Edits a person makes, turned into undo commands on the document's stack.
+
+Each method validates first: a refused edit raises ValueError with a message
+for the user and pushes nothing.
+"""
+from __future__ import annotations
+
+import copy
+import math
+
+from model import data_prep, topology
+from model.history import History
+from model.network import initial_parameters
+
+from .commands import (NetworkCommand, SetBiasCommand, SetDataCommand, SetSettingsCommand,
+                       SetWeightCommand)
+
+DEFAULT_NEW_LAYER = (4, "tanh")
+
+
+class Edits:
+    def __init__(self, doc):
+        self.doc = doc
+
+    def _push_network(self, text: str, result) -> str:
+        spec, W, b, message = result
+        self.doc.undo_stack.push(NetworkCommand(self.doc, text, (spec, W, b), message))
+        return message
+
+    def _state(self):
+        return self.doc.spec, self.doc.net.weights, self.doc.net.biases
+
+    def _check_edge_layer(self, layer: int) -> None:
+        n = len(self.doc.spec.layer_sizes)
+        if layer in (0, n - 1):
+            what = "input" if layer == 0 else "output"
+            follows = "the data's features" if layer == 0 else "the task's targets"
+            raise ValueError(f"the {what} layer's width follows {follows}; change the data instead")
+
+    def resize_layer(self, layer: int, width: int) -> str:
+        self._check_edge_layer(layer)
+        if width == self.doc.spec.layer_sizes[layer]:
+            return ""
+        return self._push_network(f"Resize layer {layer} to {width}",
+                                  topology.resize_layer(*self._state(), layer, int(width)))
+
+    def insert_layer(self, index: int, width: int | None = None, activation: str | None = None) -> str:
+        width = width or DEFAULT_NEW_LAYER[0]
+        activation = activation or DEFAULT_NEW_LAYER[1]
+        return self._push_network(f"Add hidden layer at {index}",
+                                  topology.insert_layer(*self._state(), index, width, activation))
+
+    def remove_layer(self, layer: int) -> str:
+        return self._push_network(f"Remove layer {layer}", topology.remove_layer(*self._state(), layer))
+
+    def set_activation(self, layer: int, name: str) -> str:
+        if self.doc.spec.activations[layer - 1] == name:
+            return ""
+        return self._push_network(f"Layer {layer}: {name}",
+                                  topology.set_activation(*self._state(), layer, name))
+
+    def set_weight(self, layer: int, i: int, j: int, value: float) -> None:
+        if not math.isfinite(value):
+            raise ValueError("a weight must be a finite number")
+        self.doc.undo_stack.push(SetWeightCommand(self.doc, layer, i, j, value))
+
+    def set_bias(self, layer: int, j: int, value: float) -> None:
+        if not math.isfinite(value):
+            raise ValueError("a bias must be a finite number")
+        self.doc.undo_stack.push(SetBiasCommand(self.doc, layer, j, value))
+
+    def set_data(self, source, preprocessing: str) -> str:
+        """New data; the input/output layers follow it (one undo step)."""
+        trial = copy.copy(self.doc.project)
+        trial.data, trial.preprocessing, trial.scaler = copy.deepcopy(source), preprocessing, None
+        ds, _ = data_prep.load_dataset(trial.data)
+        spec, W, b, message = topology.adapt_to_data(*self._state(), ds.n_inputs, ds.n_outputs, ds.task)
+        trial.spec = spec
+        data = data_prep.prepare(trial)  # raises before anything is pushed
+        self.doc.undo_stack.push(SetDataCommand(self.doc, source, preprocessing, data, (spec, W, b), message))
+        return message
+
+    def set_settings(self, settings) -> None:
+        settings.validate()
+        if settings.to_dict() == self.doc.settings.to_dict():
+            return
+        self.doc.undo_stack.push(SetSettingsCommand(self.doc, settings))
+
+    def reset_weights(self) -> str:
+        """Fresh initial weights from the spec's seed; the old run becomes a ghost curve."""
+        doc = self.doc
+        if len(doc.history):
+            doc.ghosts.append(doc.history["train_loss"].copy())
+        W, b = initial_parameters(doc.spec)
+        cmd = NetworkCommand(doc, "Reset weights", (doc.spec, W, b), "weights re-initialised",
+                             history_after=History(doc.spec.n_layers))
+        doc.undo_stack.push(cmd)
+        return cmd.message

@@ -1,0 +1,145 @@
+"""File menu behaviour of the main window: open, save, export, unsaved prompts.
+
+Dialogs go through ``ask_open_path``/``ask_save_path``/``confirm_discard`` so
+tests replace them with plain paths and answers.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from model.weights_io import apply_weights, export_json, export_npz, load_weights
+
+from .app_settings import add_recent
+from .commands import NetworkCommand
+
+PROJECT_FILTER = "MLP Studio projects (*.json);;All files (*)"
+
+
+class FileOpsMixin:
+    # ------------------------------------------------------------ dialogs
+    def ask_open_path(self, caption: str, filt: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self, caption, self._last_dir(), filt)
+        return path or None
+
+    def ask_save_path(self, caption: str, filt: str, suggested: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self, caption, str(Path(self._last_dir()) / suggested), filt)
+        return path or None
+
+    def confirm_discard(self) -> bool:
+        """Unsaved changes: Save / Discard / Cancel. True means go ahead."""
+        if not self.doc.dirty:
+            return True
+        box = QMessageBox.question(
+            self, "Unsaved changes", f"Save changes to “{self.doc.name}” before continuing?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if box == QMessageBox.StandardButton.Save:
+            return self.file_save()
+        return box == QMessageBox.StandardButton.Discard
+
+    def _last_dir(self) -> str:
+        return str(self.doc.path.parent) if self.doc.path else str(Path.home())
+
+    # -------------------------------------------------------------- files
+    def file_new(self) -> None:
+        if self.confirm_discard():
+            self.controller.shutdown()
+            self.doc.new()
+
+    def file_open(self) -> None:
+        if not self.confirm_discard():
+            return
+        path = self.ask_open_path("Open project", PROJECT_FILTER)
+        if path:
+            self.open_path(path, confirm=False)
+
+    def open_path(self, path: str, confirm: bool = True) -> bool:
+        """Open a project; a malformed file shows the loader's message and
+        leaves the open document untouched."""
+        if confirm and not self.confirm_discard():
+            return False
+        self.controller.shutdown()
+        try:
+            self.doc.open(path)
+        except (ValueError, OSError) as e:
+            self.show_error(f"Could not open {Path(path).name}", str(e))
+            return False
+        self._remember(path)
+        return True
+
+    def open_example(self, name: str) -> None:
+        if self.confirm_discard():
+            self.controller.shutdown()
+            self.doc.open_example(name)
+
+    def file_save(self) -> bool:
+        if self.doc.path is None:
+            return self.file_save_as()
+        return self.save_to(self.doc.path)
+
+    def file_save_as(self) -> bool:
+        path = self.ask_save_path("Save project as", PROJECT_FILTER, f"{self.doc.name}.json")
+        return self.save_to(path) if path else False
+
+    def save_to(self, path) -> bool:
+        """Atomic save; on failure the old file stays and the document stays unsaved."""
+        if self.controller.running:
+            self.controller.pause()
+        try:
+            self.doc.save(path)
+        except (OSError, ValueError) as e:
+            self.show_error(f"Could not save {Path(path).name}", str(e))
+            return False
+        self._remember(str(path))
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def _remember(self, path: str) -> None:
+        from .actions import fill_recent
+        fill_recent(self.recent_menu, add_recent(self.qsettings, path),
+                    lambda p: self.open_path(p))
+
+    # ------------------------------------------------------------ weights
+    def export_weights(self, path: str | None = None) -> bool:
+        path = path or self.ask_save_path("Export weights", "NumPy weights (*.npz);;JSON weights (*.json)",
+                                          f"{self.doc.name}-weights.npz")
+        if not path:
+            return False
+        try:
+            (export_json if Path(path).suffix.lower() == ".json" else export_npz)(self.doc.net, path)
+        except (OSError, ValueError) as e:
+            self.show_error("Could not export weights", str(e))
+            return False
+        self.statusBar().showMessage(f"Weights written to {path}", 4000)
+        return True
+
+    def import_weights(self, path: str | None = None) -> bool:
+        path = path or self.ask_open_path("Import weights", "Weights (*.npz *.json);;All files (*)")
+        if not path:
+            return False
+        self.controller.shutdown()
+        try:
+            ws = load_weights(path)
+            trial = self.doc.net.copy()
+            apply_weights(trial, ws)
+        except (OSError, ValueError) as e:
+            self.show_error("Could not import weights", str(e))
+            return False
+        self.doc.undo_stack.push(NetworkCommand(self.doc, "Import weights",
+                                                (self.doc.spec, trial.weights, trial.biases),
+                                                f"weights imported from {Path(path).name}"))
+        return True
+
+    def export_history(self, path: str | None = None) -> bool:
+        from model.project import atomic_write_text
+        path = path or self.ask_save_path("Export history", "CSV (*.csv)", f"{self.doc.name}-history.csv")
+        if not path:
+            return False
+        try:
+            atomic_write_text(path, self.doc.history.to_csv())
+        except OSError as e:
+            self.show_error("Could not export the history", str(e))
+            return False
+        return True

@@ -1,0 +1,84 @@
+"""``mlp-studio [PROJECT] [--screenshot OUT.png] [--train-epochs N] [--panel NAME]``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+PANELS = ("loss", "lr", "optimizers", "gradients", "chain-rule")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="mlp-studio", description="MLP Studio: design, train and watch "
+                                "multilayer perceptrons. Subcommands 'train' and 'predict' run headless.")
+    p.add_argument("project", nargs="?", help="project file to open (default: the XOR example)")
+    p.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen to a PNG and exit")
+    p.add_argument("--train-epochs", type=int, default=0, metavar="N", help="train N epochs first")
+    p.add_argument("--panel", choices=PANELS, help="bring this plot panel to the front")
+    p.add_argument("--size", default="1400x900", help="window size for --screenshot (WxH)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.screenshot:
+        import os
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    import pyqtgraph as pg
+    pg.setConfigOptions(antialias=True, background="w", foreground="#30343b")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("MLP Studio")
+    app.setOrganizationName("MLP Studio")
+
+    from .document import Document
+    from .main_window import MainWindow
+    try:
+        doc = Document()
+        if args.project:
+            doc.open(args.project)
+    except (ValueError, OSError) as e:
+        print(f"mlp-studio: error: {e}", file=sys.stderr)
+        return 1
+    win = MainWindow(doc)
+    if args.screenshot:
+        return screenshot(app, win, args)
+    win.show()
+    return app.exec()
+
+
+def screenshot(app, win, args) -> int:
+    from model.trainer import Trainer
+    if args.train_epochs > 0:
+        d = win.doc
+        tr = Trainer(d.net, d.data.X_train, d.data.train.T, d.settings, d.data.X_val, d.data.val.T,
+                     task=d.data.task, history=d.history)
+        tr.train(epochs=args.train_epochs)
+        d.mark_results_changed()
+        d.changed.emit("weights")
+        d.changed.emit("history")
+    try:
+        w, h = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        print(f"mlp-studio: error: --size must look like 1400x900, got {args.size!r}", file=sys.stderr)
+        return 1
+    win.resize(w, h)
+    if args.panel:
+        try:
+            win.show_panel(args.panel)
+        except ValueError as e:
+            print(f"mlp-studio: error: {e}", file=sys.stderr)
+            return 1
+    win.show()
+    for _ in range(5):
+        app.processEvents()
+    win.canvas.fit_view()
+    app.processEvents()
+    ok = win.grab().save(args.screenshot)
+    win.doc.undo_stack.setClean()
+    win.doc._results_dirty = False
+    win.close()
+    if not ok:
+        print(f"mlp-studio: error: could not write {args.screenshot}", file=sys.stderr)
+        return 1
+    return 0
