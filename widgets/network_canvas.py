@@ -31,12 +31,13 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QMen
 from model.activations import ACTIVATIONS
 
 from . import canvas_layout as lay
+from .edge_layer import BACKGROUND as EDGE_BACKGROUND
 from .edge_layer import EdgeLayer, draw_legend
 from .node_item import NODE_RADIUS, HandleButton, Label, NodeItem, ui_font
 
 __all__ = ["NetworkCanvas", "layer_title"]
 
-BACKGROUND = QColor("#fbfbfc")
+BACKGROUND = QColor(EDGE_BACKGROUND)
 TEXT = QColor("#30343b")
 MUTED = QColor("#6b7280")
 OVERLAY_TITLES = {"weight": "weight w", "forward": "forward activity |w·V|",

@@ -22,6 +22,17 @@ NEUTRAL_FILL = QColor("#eef0f3")
 OUTLINE = QColor("#5b6270")
 SELECTED_OUTLINE = QColor("#1d1d1f")
 TEXT = QColor("#30343b")
+
+
+def _cosmetic(colour, width: float) -> QPen:
+    pen = QPen(QColor(colour), width)
+    pen.setCosmetic(True)
+    return pen
+
+
+_PEN, _PEN_SELECTED, _PEN_RING = (_cosmetic(OUTLINE, 1.0), _cosmetic(SELECTED_OUTLINE, 2.6),
+                                  _cosmetic("#ffd54a", 2.0))
+_TEXT_LIGHT, _TEXT_DARK = QColor("#ffffff"), QColor("#2b2f36")
 _POS = np.array([0x2f, 0x6f, 0xdf], float)
 _NEG = np.array([0xe4, 0x57, 0x2e], float)
 _WHITE = np.array([255, 255, 255], float)
@@ -64,7 +75,11 @@ class NodeItem(QGraphicsEllipseItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self.setAcceptHoverEvents(True)
         self.setZValue(10)
-        self.setBrush(QBrush(NEUTRAL_FILL))
+        self._fill = QColor(NEUTRAL_FILL)
+        self.setBrush(QBrush(self._fill))
+        self._r, self._d = QRectF(-r, -r, 2 * r, 2 * r), 2 * r
+        self._ring = self._r.adjusted(-3, -3, 3, 3)
+        self._bounds = self._r.adjusted(-5, -5, 5, 5)  # room for the selection ring
 
     @property
     def key(self) -> tuple[int, int]:
@@ -73,7 +88,9 @@ class NodeItem(QGraphicsEllipseItem):
     def set_value(self, value: float | None, lo: float = -1.0, hi: float = 1.0) -> None:
         """Fill from ``value`` on [lo, hi] (see :func:`value_colour`); None clears."""
         self.value = None if value is None else float(value)
-        self.setBrush(QBrush(value_colour(self.value, lo, hi)))
+        self._fill = value_colour(self.value, lo, hi)
+        self.setBrush(QBrush(self._fill))
+        self.update()
 
     def set_text(self, text: str) -> None:
         if text != self._text:
@@ -84,30 +101,25 @@ class NodeItem(QGraphicsEllipseItem):
         return self._text
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        pen = QPen(SELECTED_OUTLINE if selected else OUTLINE, 2.6 if selected else 1.0)
-        pen.setCosmetic(True)
-        painter.setPen(pen)
-        fill = self.brush().color()
-        painter.setBrush(fill)
-        rect = self.rect()
-        painter.drawEllipse(rect)
+        # called for every node every frame: cached pens, no allocations,
+        # antialiasing only when the node is big enough on screen to show it
+        px = self._d * painter.worldTransform().m11()  # diameter in screen pixels
+        selected = option.state & QStyle.StateFlag.State_Selected
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, px >= 9)
+        painter.setPen(_PEN_SELECTED if selected else _PEN)
+        painter.setBrush(self._fill)
+        painter.drawEllipse(self._r)
         if selected:  # a second ring reads as "selected" even on dark fills
-            ring = QPen(QColor("#ffd54a"), 2.0)
-            ring.setCosmetic(True)
-            painter.setPen(ring)
+            painter.setPen(_PEN_RING)
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawEllipse(rect.adjusted(-3, -3, 3, 3))
-        if self._text and rect.width() * lod >= 18:
-            dark = fill.lightnessF() < 0.55
-            painter.setPen(QColor("#ffffff" if dark else "#2b2f36"))
+            painter.drawEllipse(self._ring)
+        if self._text and px >= 18:
+            painter.setPen(_TEXT_LIGHT if self._fill.lightnessF() < 0.55 else _TEXT_DARK)
             painter.setFont(self._font)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._text)
+            painter.drawText(self._r, Qt.AlignmentFlag.AlignCenter, self._text)
 
     def boundingRect(self) -> QRectF:
-        return self.rect().adjusted(-5, -5, 5, 5)  # room for the selection ring
+        return self._bounds
 
 
 def ui_font(pt: float, bold: bool = False) -> QFont:
