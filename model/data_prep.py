@@ -36,6 +36,9 @@ def load_dataset(src) -> tuple[Dataset, int]:
     """The whole data set of a :class:`~model.project.DataSource` and the dropped-row count."""
     if src.kind == "builtin":
         params = dict(src.params)
+        seed = params.get("seed", 0)
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ValueError(f"data.params.seed must be a whole number ≥ 0, got {seed!r}")
         return make_dataset(src.name, **params), 0
     if src.kind == "csv":
         table = read_table(src.path)

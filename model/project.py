@@ -148,6 +148,8 @@ def load_project(path: str | os.PathLike) -> Project:
     except json.JSONDecodeError as e:
         raise ProjectError("", f"{path.name} is not valid JSON (line {e.lineno}, column {e.colno}: "
                                f"{e.msg})") from None
+    except RecursionError:
+        raise ProjectError("", f"{path.name} is nested too deeply to be a project file") from None
     p = project_from_dict(d)
     if p.data.kind == "csv" and p.data.path and not os.path.isabs(p.data.path):
         p.data.path = str(resolve_data_path(p.data.path, path.parent))
@@ -219,8 +221,8 @@ def _section(path: str, value, build):
         return build(value)
     except ProjectError:
         raise
-    except (ValueError, TypeError, KeyError) as e:
-        raise ProjectError(path, str(e).strip("'\"")) from None
+    except (ValueError, TypeError, KeyError, IndexError) as e:
+        raise ProjectError(path, str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)) from None
 
 
 def _data_source(d) -> DataSource:
@@ -229,7 +231,7 @@ def _data_source(d) -> DataSource:
     kind = d.get("kind")
     allowed = {"builtin": {"name", "params"}, "csv": {"path", "inputs", "targets", "task"},
                "embedded": {"X", "T", "task"}}
-    if kind not in allowed:
+    if not isinstance(kind, str) or kind not in allowed:
         raise ProjectError("data.kind", f"must be one of builtin, csv, embedded; got {kind!r}")
     for k in d:
         if k not in allowed[kind] | {"kind", "val_fraction", "split_seed"}:
