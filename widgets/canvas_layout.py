@@ -1,4 +1,5 @@
-"""Where the network canvas puts nodes and edges — pure NumPy, no Qt.
+"""Where the network canvas puts nodes and edges (and what it calls each
+column) — pure NumPy, no Qt.
 
 Coordinates are scene units (1 unit = 1 px at zoom 1): layer ``l`` sits at
 ``x = l * layer_gap``, each column is centred on ``y = 0`` and node 0 is at the
@@ -17,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["visible_node_indices", "node_positions", "ellipsis_positions",
-           "edge_segments", "edge_order_values"]
+           "edge_segments", "edge_order_values", "layer_title", "node_caption", "lod_notice"]
 
 
 def visible_node_indices(size: int, max_visible: int = 64) -> np.ndarray:
@@ -115,16 +116,50 @@ def edge_segments(positions, node_indices=None):
             np.concatenate(jj))
 
 
-def edge_order_values(matrices, node_indices=None) -> np.ndarray:
-    """Flatten per-layer (n_l, n_{l+1}) matrices into edge order.
+def edge_order_values(per_layer, node_indices=None) -> np.ndarray:
+    """Flatten per-layer edge values into :func:`edge_segments` order.
 
-    With ``node_indices`` (compressed layers) only the visible rows/columns are
-    taken, matching :func:`edge_segments` called with the same indices.
+    Each element of ``per_layer`` is either a full (n_l, n_{l+1}) matrix (like
+    the weights; with ``node_indices`` only the visible rows/columns are
+    taken) or a 1-D array already in edge order for that layer pair.
     """
     parts = []
-    for l, m in enumerate(matrices):
+    for l, m in enumerate(per_layer):
         m = np.asarray(m, dtype=np.float64)
-        if node_indices is not None:
+        if m.ndim == 2 and node_indices is not None:
             m = m[np.ix_(node_indices[l], node_indices[l + 1])]
         parts.append(m.ravel())
     return np.concatenate(parts) if parts else np.empty(0)
+
+
+def layer_title(layer: int, layer_sizes, activations) -> str:
+    """Header text: "Input · 2", "Hidden 1 · tanh · 4", "Output · sigmoid · 1"."""
+    n = len(layer_sizes)
+    if layer == 0:
+        return f"Input · {layer_sizes[0]:,}"
+    name = "Output" if layer == n - 1 else f"Hidden {layer}"
+    return f"{name} · {activations[layer - 1]} · {layer_sizes[layer]:,}"
+
+
+def node_caption(layer: int, index: int, layer_sizes, activations, bias=None, value=None) -> str:
+    """Tooltip text of a node; ``index`` is 0-based, shown 1-based like the lecture."""
+    lines = [f"{layer_title(layer, layer_sizes, activations).split(' · ')[0]}, node {index + 1}"]
+    if layer:
+        lines.append(f"activation: {activations[layer - 1]}")
+    if bias is not None:
+        lines.append(f"bias: {float(bias):+.4g}")
+    if value is not None:
+        lines.append(f"value: {float(value):+.4g}")
+    return "\n".join(lines)
+
+
+def lod_notice(layer_sizes, n_visible: int, n_drawn: int) -> str:
+    """What the canvas says when it does not draw every edge ("" when it does).
+    ``n_visible``: edges between visible nodes; ``n_drawn``: edges drawn."""
+    total = sum(a * b for a, b in zip(layer_sizes, layer_sizes[1:]))
+    if n_visible == total:
+        return "" if n_drawn == total else f"showing {n_drawn:,} strongest of {total:,} edges"
+    if n_drawn < n_visible:
+        return (f"showing {n_drawn:,} strongest of {n_visible:,} visible edges "
+                f"({total:,} in the network; wide layers compressed)")
+    return f"showing {n_visible:,} of {total:,} edges (wide layers compressed)"

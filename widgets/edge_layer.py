@@ -54,7 +54,7 @@ def _ramp(c0: str, c1: str, n: int, a0: float, a1: float, w0: float, w1: float,
     pens = []
     for k in range(n):
         t = k / (n - 1)
-        a = (a0 + (a1 - a0) * t) * fade
+        a = a0 * fade + (a1 - a0 * fade) * t ** (1.0 / fade)  # fade: paler weak bins only
         rgb = [c0_ + (c1_ - c0_) * t for c0_, c1_ in
                ((q0.red(), q1.red()), (q0.green(), q1.green()), (q0.blue(), q1.blue()))]
         back = (bg.red(), bg.green(), bg.blue())
@@ -68,7 +68,8 @@ def _ramp(c0: str, c1: str, n: int, a0: float, a1: float, w0: float, w1: float,
 
 def palette(mode: str, fade: float = 1.0) -> list[QPen]:
     """The 16 pens of a mode, in bin order (weight: 8 positive then 8 negative).
-    ``fade`` < 1 lightens every bin (used for dense pictures)."""
+    ``fade`` < 1 lightens the weak bins (used for dense pictures); the
+    strongest bin keeps its full colour."""
     if mode == "weight":
         return (_ramp(WEIGHT_POSITIVE, WEIGHT_POSITIVE, BINS_PER_SIGN, 0.2, 1.0, 1.2, 3.4, fade)
                 + _ramp(WEIGHT_NEGATIVE, WEIGHT_NEGATIVE, BINS_PER_SIGN, 0.2, 1.0, 1.2, 3.4, fade))
@@ -196,8 +197,10 @@ class EdgeLayer(QGraphicsObject):
         if mode == "weight":
             bins = np.minimum((t * BINS_PER_SIGN).astype(np.int64), BINS_PER_SIGN - 1)
             bins = bins + BINS_PER_SIGN * (v[drawn] < 0)
-            # strongest on top; positive and negative of one strength interleaved
-            draw_order = [k + s * BINS_PER_SIGN for k in range(BINS_PER_SIGN) for s in (0, 1)]
+            # strongest on top; within a strength the sign drawn last alternates,
+            # so neither hue systematically hides the other in dense pictures
+            draw_order = [k + s * BINS_PER_SIGN for k in range(BINS_PER_SIGN)
+                          for s in ((0, 1) if k % 2 else (1, 0))]
         else:
             n = len(pens)
             bins = np.minimum((t * n).astype(np.int64), n - 1)

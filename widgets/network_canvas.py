@@ -33,26 +33,14 @@ from model.activations import ACTIVATIONS
 from . import canvas_layout as lay
 from .edge_layer import BACKGROUND as EDGE_BACKGROUND
 from .edge_layer import EdgeLayer, draw_legend
-from .node_item import NODE_RADIUS, HandleButton, Label, NodeItem, ui_font
+from .node_item import NODE_RADIUS, HandleButton, Label, NodeItem, ui_font, value_range
 
-__all__ = ["NetworkCanvas", "layer_title"]
+__all__ = ["NetworkCanvas"]
 
 BACKGROUND = QColor(EDGE_BACKGROUND)
-TEXT = QColor("#30343b")
 MUTED = QColor("#6b7280")
 OVERLAY_TITLES = {"weight": "weight w", "forward": "forward activity |w·V|",
                   "backward": "backward error |∂E/∂w|"}
-_UNIT_RANGE = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "step": (0.0, 1.0),
-               "tanh": (-1.0, 1.0)}
-
-
-def layer_title(layer: int, layer_sizes, activations) -> str:
-    """Header text: "Input · 2", "Hidden 1 · tanh · 4", "Output · sigmoid · 1"."""
-    n = len(layer_sizes)
-    if layer == 0:
-        return f"Input · {layer_sizes[0]:,}"
-    name = "Output" if layer == n - 1 else f"Hidden {layer}"
-    return f"{name} · {activations[layer - 1]} · {layer_sizes[layer]:,}"
 
 
 class NetworkCanvas(QGraphicsView):
@@ -92,6 +80,8 @@ class NetworkCanvas(QGraphicsView):
         self._values: list[np.ndarray] | None = None
         self._overlay_mode: str | None = None
         self._vis: list[np.ndarray] = []
+        self._pos: list[np.ndarray] = []
+        self._gap = layer_gap
         self._nodes: list[list[NodeItem]] = []
         self._lookup: dict[tuple[int, int], NodeItem] = {}
         self._decor: list[QGraphicsItem] = []
@@ -126,7 +116,7 @@ class NetworkCanvas(QGraphicsView):
                 self._scene.addItem(node)
                 self._lookup[node.key] = node
             self._nodes.append(col)
-            header = Label(layer_title(l, self._sizes, self._acts), "bottom")
+            header = Label(lay.layer_title(l, self._sizes, self._acts), "bottom")
             header.setTransform(QTransform.fromTranslate(0, -6))  # screen pixels
             self._add_decor(header, l * self._gap, pos[:, 1].min() - NODE_RADIUS)
         for l, mark in enumerate(lay.ellipsis_positions(self._sizes, **kw)):
@@ -144,7 +134,6 @@ class NetworkCanvas(QGraphicsView):
         item.setPos(x, y)
         self._scene.addItem(item)
         self._decor.append(item)
-
     def set_weights(self, weights, biases) -> None:
         """Recolour edges (and remember biases for tooltips); no rebuild."""
         self._weights = [np.asarray(w) for w in weights]
@@ -165,12 +154,7 @@ class NetworkCanvas(QGraphicsView):
                     node.set_text("")
                 continue
             v = self._values[l]
-            act = self._acts[l - 1] if l else "input"
-            lo, hi = _UNIT_RANGE.get(act, (None, None))
-            if lo is None:
-                m = float(np.max(np.abs(v))) if v.size else 1.0
-                m = m if m > 0 else 1.0
-                lo, hi = (0.0, m) if act == "relu" else (-m, m)
+            lo, hi = value_range(self._acts[l - 1] if l else "input", v)
             for node in col:
                 x = float(v[node.index])
                 node.set_value(x, lo, hi)
@@ -188,15 +172,9 @@ class NetworkCanvas(QGraphicsView):
             self._overlay_mode = None
             self.set_weights(self._weights, self._biases)
             return
-        if isinstance(values_per_layer, np.ndarray) and values_per_layer.ndim == 1:
-            flat = values_per_layer
-        else:
-            parts = []
-            for l, m in enumerate(values_per_layer):
-                m = np.asarray(m, dtype=np.float64)
-                parts.append(m[np.ix_(self._vis[l], self._vis[l + 1])].ravel() if m.ndim == 2
-                             else m.ravel())
-            flat = np.concatenate(parts) if parts else np.empty(0)
+        flat = (values_per_layer if isinstance(values_per_layer, np.ndarray)
+                and values_per_layer.ndim == 1
+                else lay.edge_order_values(values_per_layer, self._vis))
         self._overlay_mode = mode
         self.edge_layer.set_values(flat, mode, scale)
         self.viewport().update()
@@ -246,7 +224,7 @@ class NetworkCanvas(QGraphicsView):
         return self._lookup.get((layer, index))
 
     def header_text(self, layer: int) -> str:
-        return layer_title(layer, self._sizes, self._acts)
+        return lay.layer_title(layer, self._sizes, self._acts)
 
     def edge_key(self, edge: int) -> tuple[int, int, int]:
         """(layer, i, j) of edge number ``edge`` (edge_segments order)."""
@@ -265,14 +243,8 @@ class NetworkCanvas(QGraphicsView):
 
     def lod_notice(self) -> str:
         """The level-of-detail note shown on screen ("" when everything is drawn)."""
-        total = sum(a * b for a, b in zip(self._sizes, self._sizes[1:]))
         el = self.edge_layer
-        if el.n_edges == total:
-            return el.lod_text
-        if el.lod_active:
-            return (f"showing {el.n_drawn:,} strongest of {el.n_edges:,} visible edges "
-                    f"({total:,} in the network; wide layers compressed)")
-        return f"showing {el.n_edges:,} of {total:,} edges (wide layers compressed)"
+        return lay.lod_notice(self._sizes, el.n_edges, el.n_drawn)
 
     def layer_at(self, scene_point: QPointF) -> int | None:
         """The column under a scene point (within half a layer gap), or None."""
@@ -282,14 +254,9 @@ class NetworkCanvas(QGraphicsView):
         return l if 0 <= l < len(self._sizes) else None
 
     def node_tooltip(self, layer: int, index: int) -> str:
-        lines = [f"{self.header_text(layer).split(' · ')[0]}, node {index + 1}"]
-        if layer:
-            lines.append(f"activation: {self._acts[layer - 1]}")
-            if layer - 1 < len(self._biases):
-                lines.append(f"bias: {float(self._biases[layer - 1][index]):+.4g}")
-        if self._values is not None:
-            lines.append(f"value: {float(self._values[layer][index]):+.4g}")
-        return "\n".join(lines)
+        bias = self._biases[layer - 1][index] if 0 < layer <= len(self._biases) else None
+        value = None if self._values is None else self._values[layer][index]
+        return lay.node_caption(layer, index, self._sizes, self._acts, bias, value)
 
     def edge_tooltip(self, edge: int) -> str:
         l, i, j = self.edge_key(edge)

@@ -15,7 +15,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsObject, QStyle
 
-__all__ = ["NodeItem", "Label", "HandleButton", "value_colour", "ui_font", "NODE_RADIUS"]
+__all__ = ["NodeItem", "Label", "HandleButton", "value_colour", "value_range", "ui_font",
+           "NODE_RADIUS"]
 
 NODE_RADIUS = 13.0
 NEUTRAL_FILL = QColor("#eef0f3")
@@ -52,6 +53,21 @@ def value_colour(value: float | None, lo: float = -1.0, hi: float = 1.0) -> QCol
         t, end = (min(-value / -lo, 1.0) if lo < 0 else 0.0), _NEG
     rgb = _WHITE + (end - _WHITE) * t
     return QColor(*(int(round(c)) for c in rgb))
+
+
+_UNIT_RANGE = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "step": (0.0, 1.0),
+               "tanh": (-1.0, 1.0)}
+
+
+def value_range(activation: str, values: np.ndarray) -> tuple[float, float]:
+    """Colour range for a layer's values: the activation's own range when it
+    is bounded, else the largest |value| (relu: [0, max]; "input", linear,
+    leaky_relu: symmetric)."""
+    if activation in _UNIT_RANGE:
+        return _UNIT_RANGE[activation]
+    m = float(np.max(np.abs(values))) if np.size(values) else 1.0
+    m = m if m > 0 else 1.0
+    return (0.0, m) if activation == "relu" else (-m, m)
 
 
 class NodeItem(QGraphicsEllipseItem):
