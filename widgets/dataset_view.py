@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -96,10 +96,9 @@ class DatasetView(QWidget):
 
     # ------------------------------------------------------------------ build
     def _build(self) -> None:
-        self.x_combo, self.y_combo = QComboBox(), QComboBox()
-        self.x_combo.setToolTip("Input feature on the horizontal axis (the others are held at "
-                                "their training means for the background).")
-        self.y_combo.setToolTip("Input feature on the vertical axis.")
+        self.x_combo = QComboBox(toolTip="Input feature on the horizontal axis (the others are held "
+                                         "at their training means for the background).")
+        self.y_combo = QComboBox(toolTip="Input feature on the vertical axis.")
         self.feature_row = QWidget()
         row = QHBoxLayout(self.feature_row)
         row.setContentsMargins(0, 0, 0, 0)
@@ -107,9 +106,7 @@ class DatasetView(QWidget):
         row.addWidget(self.x_combo, 1)
         row.addWidget(QLabel("y:"))
         row.addWidget(self.y_combo, 1)
-        self.legend = QLabel()
-        self.legend.setToolTip("Filled markers: training samples; hollow: validation samples.")
-        self.legend.setWordWrap(True)
+        self.legend = QLabel(wordWrap=True, toolTip="Filled markers: training samples; hollow: validation.")
 
         self.plot = pg.PlotWidget(background="w")
         self.plot.setToolTip("Click a training point to make it the probe sample.")
@@ -130,12 +127,9 @@ class DatasetView(QWidget):
             self.plot.addItem(item)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
 
-        self.accuracy = QLabel()
-        self.accuracy.setWordWrap(True)
-        self.accuracy.setToolTip("Share of samples whose predicted class equals the true class.")
-        self.confusion = QTableWidget()
-        self.confusion.setToolTip("Confusion matrix on the training set: rows = true class, "
-                                  "columns = predicted class.")
+        self.accuracy = QLabel(wordWrap=True, toolTip="Share of samples whose predicted class is the true one.")
+        self.confusion = QTableWidget(toolTip="Confusion matrix on the training set: rows = true "
+                                      "class, columns = predicted class.")
         self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.confusion.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.confusion.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -158,8 +152,7 @@ class DatasetView(QWidget):
         lay.addWidget(self.legend)
         lay.addWidget(self.plot, 1)
         lay.addWidget(self.stats)
-        self.feature_row.hide()
-        self.stats.hide()
+        self.feature_row.hide(), self.stats.hide()
         self.x_combo.currentIndexChanged.connect(lambda i: self._on_feature(self.x_combo, self.y_combo))
         self.y_combo.currentIndexChanged.connect(lambda i: self._on_feature(self.y_combo, self.x_combo))
 
@@ -308,29 +301,20 @@ class DatasetView(QWidget):
 
     def confusion_matrix(self) -> np.ndarray:
         """The counts shown: (k, k) int, rows = true class, columns = predicted."""
-        k = self.confusion.rowCount()
-        out = np.zeros((k, k), dtype=np.int64)
-        for i in range(k):
-            for j in range(k):
-                item = self.confusion.item(i, j)
-                out[i, j] = int(item.text()) if item is not None else 0
-        return out
+        k, item = self.confusion.rowCount(), self.confusion.item
+        return np.array([[int(item(i, j).text()) if item(i, j) else 0 for j in range(k)]
+                         for i in range(k)], dtype=np.int64).reshape(k, k)
 
     def set_probe(self, index: int | None) -> None:
         """Ring training row ``index`` (None or out of range: no ring)."""
         self._probe = index
-        pts = self._train_xy()
+        pts = None if self.train is None else self._xy(self.train)
         if index is None or pts is None or not 0 <= index < len(pts[0]):
             self.probe_ring.setData([], [])
             return
         self.probe_ring.setData([pts[0][index]], [pts[1][index]])
 
     # ------------------------------------------------------------------ drawing
-    def _train_xy(self):
-        if self.train is None:
-            return None
-        return self._xy(self.train)
-
     def _xy(self, ds: Dataset):
         if ds.n_inputs == 1:
             return ds.X[:, 0], ds.T[:, 0]
@@ -349,14 +333,10 @@ class DatasetView(QWidget):
             self.val_pts.setData(vx, vy, pen=pens, brush=None)
         else:
             self.val_pts.setData([], [])
-        names = train.feature_names
-        if train.n_inputs == 1:
-            self.plot.setLabel("bottom", names[0])
-            self.plot.setLabel("left", train.target_names[0])
-        else:
-            fx, fy = self.features()
-            self.plot.setLabel("bottom", names[fx])
-            self.plot.setLabel("left", names[fy])
+        names, (fx, fy) = train.feature_names, self.features()
+        one_d = train.n_inputs == 1
+        self.plot.setLabel("bottom", names[0] if one_d else names[fx])
+        self.plot.setLabel("left", train.target_names[0] if one_d else names[fy])
         x0, x1, y0, y1 = self._extent(pad=0.1)
         self.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self.vb.disableAutoRange()
@@ -444,7 +424,7 @@ class DatasetView(QWidget):
             return
         p = self.vb.mapSceneToView(pos)
         pw, ph = self.vb.viewPixelSize()
-        x, y = self._train_xy()
+        x, y = self._xy(self.train)
         d2 = ((x - p.x()) / pw) ** 2 + ((y - p.y()) / ph) ** 2
         i = int(np.argmin(d2)) if len(d2) else -1
         if i >= 0 and d2[i] <= CLICK_RADIUS_PX ** 2:

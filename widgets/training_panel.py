@@ -138,8 +138,8 @@ class TrainingPanel(QWidget):
         self.hyper_spins["eps"].setToolTip(HYPER_TIPS["eps"])
         for key, title in titles.items():
             form.addRow(title, self.hyper_spins[key])
-        self.advanced_check = QCheckBox("Show advanced (ε)")
-        self.advanced_check.setToolTip("Show rarely changed hyper-parameters such as ε.")
+        self.advanced_check = QCheckBox("Show advanced (ε)", toolTip="Show rarely changed "
+                                        "hyper-parameters such as ε.")
         form.addRow("", self.advanced_check)
         self._form = form
 
@@ -167,9 +167,7 @@ class TrainingPanel(QWidget):
         }
         for key, spin in self.field_spins.items():
             form.addRow(FIELD_TITLES[key], spin)
-        self.schedule_label = QLabel()
-        self.schedule_label.setWordWrap(True)
-        self.schedule_label.setToolTip("The schedule's formula (η₀ = initial learning rate).")
+        self.schedule_label = QLabel(wordWrap=True, toolTip="The schedule's formula (η₀ = initial learning rate).")
         self.schedule_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("", self.schedule_label)
 
@@ -188,8 +186,7 @@ class TrainingPanel(QWidget):
         mode_row.addStretch(1)
         form.addRow("Gradient descent", mode_row)
         self.batch_spin = _spin(2, 10_000_000, "Samples per mini-batch.")
-        self.batch_info = QLabel()
-        self.batch_info.setToolTip("Updates per epoch for the current training set.")
+        self.batch_info = QLabel(toolTip="Updates per epoch for the current training set.")
         batch_row = QHBoxLayout()
         batch_row.addWidget(self.batch_spin)
         batch_row.addWidget(self.batch_info, 1)
@@ -209,10 +206,8 @@ class TrainingPanel(QWidget):
         self.seed_spin = _spin(0, 2 ** 31 - 1, "Seed for shuffling the samples each epoch.")
         form.addRow("Shuffle seed", self.seed_spin)
 
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b22222;")
-        self.message.setToolTip("Why the last edit was not applied.")
+        self.message = QLabel(wordWrap=True, styleSheet="color: #b22222;",
+                              toolTip="Why the last edit was not applied.")
         outer = QVBoxLayout(self)
         outer.addLayout(form)
         outer.addWidget(self.message)
@@ -329,6 +324,8 @@ class TrainingPanel(QWidget):
     def _on_edit(self, *_):
         self._emit()
 
+    _on_schedule_kind = _on_edit
+
     def _on_optimizer(self, *_):
         if self._updating:
             return
@@ -339,9 +336,6 @@ class TrainingPanel(QWidget):
             if key != "lr":
                 self.hyper_spins[key].setValue(value)
         self._updating = False
-        self._emit()
-
-    def _on_schedule_kind(self, *_):
         self._emit()
 
     def _on_mode(self, _id: int, checked: bool):
