@@ -108,6 +108,9 @@ class DataPanel(QWidget):
         self.prep_combo = QComboBox()
         for m in METHODS:
             self.prep_combo.addItem(METHOD_TITLES[m], m)
+        for combo in (self.dataset_combo, self.prep_combo):  # long titles must not widen the dock
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
         self.prep_combo.setToolTip("How inputs are scaled before they reach the network; fitted on "
                                    "the training split only.")
         self.info = QLabel()
@@ -115,9 +118,10 @@ class DataPanel(QWidget):
         self.info.setStyleSheet("font-weight: bold;")
 
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Data set", self.dataset_combo)
-        form.addRow("", self.description)
+        form.addRow(self.description)
         form.addRow("Samples n", self.n_spin)
         form.addRow("Noise", self.noise_spin)
         form.addRow("Data seed", self.seed_spin)

@@ -34,8 +34,8 @@ HYPER_TIPS = {
     "beta2": "β₂: decay of Adam's running mean of squared gradients (0.999 typical).",
     "eps": "ε: small constant added to the denominator so the step never divides by zero.",
 }
-FIELD_TITLES = {"step_size": "Step every (epochs)", "gamma": "Factor γ", "decay": "Decay rate",
-                "period": "Period (epochs)", "min_lr": "Minimum η"}
+FIELD_TITLES = {"step_size": "Step every", "gamma": "Factor γ", "decay": "Decay rate",
+                "period": "Period", "min_lr": "Minimum η"}
 FIELD_TIPS = {
     "step_size": "Multiply the learning rate by γ every this many epochs.",
     "gamma": "The factor (0 < γ ≤ 1) the learning rate is multiplied by at each step.",
@@ -77,8 +77,8 @@ class SciSpinBox(QDoubleSpinBox):
         self.setValue(self.value() * 10.0 ** steps)
 
 
-def _spin(lo: int, hi: int, tip: str) -> QSpinBox:
-    s = QSpinBox()
+def _spin(lo: int, hi: int, tip: str, suffix: str = "") -> QSpinBox:
+    s = QSpinBox(suffix=suffix)
     s.setRange(lo, hi)
     s.setKeyboardTracking(False)  # commit on Enter / focus loss, not on every keystroke
     s.setToolTip(tip)
@@ -122,6 +122,7 @@ class TrainingPanel(QWidget):
     # ------------------------------------------------------------------ build
     def _build(self) -> None:
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow dock: label above field
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.optimizer_combo = QComboBox()
         for name in OPTIMIZERS:
@@ -159,10 +160,10 @@ class TrainingPanel(QWidget):
         self.schedule_combo.setToolTip("How the learning rate changes over the epochs.")
         form.addRow("Schedule", self.schedule_combo)
         self.field_spins = {
-            "step_size": _spin(1, 10_000_000, FIELD_TIPS["step_size"]),
+            "step_size": _spin(1, 10_000_000, FIELD_TIPS["step_size"], " epochs"),
             "gamma": _dspin(0.0001, 1.0, 4, 0.05, FIELD_TIPS["gamma"]),
             "decay": _dspin(0.0, 10.0, 6, 0.001, FIELD_TIPS["decay"]),
-            "period": _spin(1, 10_000_000, FIELD_TIPS["period"]),
+            "period": _spin(1, 10_000_000, FIELD_TIPS["period"], " epochs"),
             "min_lr": _dspin(0.0, 100.0, 6, 0.0001, FIELD_TIPS["min_lr"]),
         }
         for key, spin in self.field_spins.items():
@@ -184,9 +185,9 @@ class TrainingPanel(QWidget):
             self.mode_buttons[key] = b
             mode_row.addWidget(b)
         mode_row.addStretch(1)
-        form.addRow("Gradient descent", mode_row)
+        form.addRow("Mode", mode_row)
         self.batch_spin = _spin(2, 10_000_000, "Samples per mini-batch.")
-        self.batch_info = QLabel(toolTip="Updates per epoch for the current training set.")
+        self.batch_info = QLabel(wordWrap=True, toolTip="Updates per epoch for the current training set.")
         batch_row = QHBoxLayout()
         batch_row.addWidget(self.batch_spin)
         batch_row.addWidget(self.batch_info, 1)
