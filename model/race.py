@@ -28,10 +28,10 @@ KEY_HYPER: dict[str, str | None] = {"sgd": None, "momentum": "momentum", "nester
 #: hyper-parameters take :data:`model.optimizers.DEFAULTS`).
 DEFAULT_LR: dict[str, dict[str, float]] = {
     # condition number 14: SGD zig-zags across the valley, momentum overshoots
-    "bowl": {"sgd": 1.2, "momentum": 0.15, "nesterov": 0.15, "adagrad": 0.8, "rmsprop": 0.02,
-             "adam": 0.1},
+    "bowl": {"sgd": 1.3, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.5, "rmsprop": 0.02,
+             "adam": 0.05},
     # SGD crawls along the valley floor; Adam and RMSProp arrive
-    "rosenbrock": {"sgd": 0.001, "momentum": 0.0005, "nesterov": 0.0005, "adagrad": 1.0,
+    "rosenbrock": {"sgd": 0.001, "momentum": 0.0005, "nesterov": 0.0005, "adagrad": 0.3,
                    "rmsprop": 0.005, "adam": 0.1},
     "beale": {"sgd": 0.01, "momentum": 0.002, "nesterov": 0.002, "adagrad": 0.5, "rmsprop": 0.01,
               "adam": 0.05},

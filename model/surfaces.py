@@ -113,7 +113,7 @@ class Bowl(AnalyticSurface):
         lam = np.linalg.eigvalsh(A)
         super().__init__(
             name="bowl", title="Quadratic bowl (linear neuron)", func=func, gradient=gradient,
-            extent=(-2.0, 4.0, -3.5, 2.5), start=(-1.5, 2.0), minima=(tuple(BOWL_W),),
+            extent=(-2.0, 4.0, -3.5, 2.5), start=(3.5, 0.5), minima=(tuple(BOWL_W),),
             xlabel="w₁", ylabel="w₂",
             description=(
                 "A linear neuron y = w₁x₁ + w₂x₂ on six samples: E = mean ½(y − t)² is a "
@@ -259,7 +259,8 @@ def grid(surface: Surface, res: int = 120, extent: Extent | None = None,
 
 
 def display_values(Z: np.ndarray, log: bool = True) -> np.ndarray:
-    """What to colour: log10 of the loss above its grid minimum (small floor), or Z."""
+    """What to colour: Z, or log10 of Z (shifted up first if it goes negative;
+    a small floor keeps exact zeros finite). Non-finite values become the max."""
     Z = np.asarray(Z, float)
     finite = np.isfinite(Z)
     if not finite.any():
@@ -268,10 +269,9 @@ def display_values(Z: np.ndarray, log: bool = True) -> np.ndarray:
     out = np.where(finite, Z, hi)
     if not log:
         return out
-    floor = max((hi - lo) * 1e-6, 1e-12)
-    return np.log10(out - lo + floor)
-
-
+    shift = min(lo, 0.0)
+    floor = max((hi - shift) * 1e-6, 1e-12)
+    return np.log10(out - shift + floor)
 
 
 # ------------------------------------------------------- the real network

@@ -1,0 +1,93 @@
+"""The optimizer race runs the real model.optimizers on 2-D surfaces."""
+import numpy as np
+import pytest
+
+from model import surfaces as S
+from model.optimizers import DEFAULTS, OPTIMIZERS, STATE_KEYS, make_optimizer
+from model.race import DEFAULT_LR, OptimizerRace, default_racers
+
+BOWL = S.get_surface("bowl")
+HYPER = {"sgd": {}, "momentum": {"momentum": 0.8}, "nesterov": {"momentum": 0.7}, "adagrad": {},
+         "rmsprop": {"rho": 0.95}, "adam": {"beta1": 0.85, "beta2": 0.99}}
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_path_equals_optimizer_stepped_by_hand(name):
+    lr, start = 0.07, (3.0, 1.5)
+    race = OptimizerRace(BOWL, start, [(name, lr, HYPER[name])])
+    race.step(25)
+    race.step()
+    opt = make_optimizer(name, lr, **HYPER[name])
+    p = np.array(start)
+    want = [p.copy()]
+    for _ in range(26):
+        gx, gy = BOWL.grad(*p)
+        opt.step([p], [np.array([gx, gy])])
+        want.append(p.copy())
+    got = race.paths[name]
+    assert got.shape == (27, 2)
+    np.testing.assert_array_equal(got, np.array(want))
+    np.testing.assert_array_equal(race.gradient(name), BOWL.grad(*p))
+    st = race.state(name)
+    assert tuple(st) == STATE_KEYS[name]
+    for k, arrays in opt.state().items():
+        np.testing.assert_array_equal(st[k], arrays[0])
+    np.testing.assert_allclose(race.losses[name], BOWL.f(got[:, 0], got[:, 1]))
+
+
+def test_sgd_diverges_above_two_over_lambda_max_and_not_below():
+    crit = BOWL.lr_critical
+    lrs = {"above": 3.0 * crit, "just above": 1.05 * crit, "below": 0.95 * crit}
+    races = {k: OptimizerRace(BOWL, BOWL.start, [("sgd", lr, {})]) for k, lr in lrs.items()}
+    for r in races.values():
+        r.step(600)
+    assert races["above"].diverged("sgd") and races["just above"].diverged("sgd")
+    assert races["above"].racer("sgd").reason in ("left the surface", "non-finite value")
+    below = races["below"]
+    assert not below.diverged("sgd") and below.running == ["sgd"]
+    np.testing.assert_allclose(below.position("sgd"), BOWL.minima[0], atol=1e-6)
+    frozen = len(races["above"].paths["sgd"])
+    races["above"].step(10)                    # a diverged racer stops
+    assert len(races["above"].paths["sgd"]) == frozen
+
+
+def test_non_finite_gradient_stops_a_racer():
+    class Hole(S.AnalyticSurface):
+        pass
+    hole = Hole("hole", "hole", lambda x, y: x * x + y * y,
+                lambda x, y: (np.where(x < 0, np.nan, 2 * x), 2 * y), (-1, 1, -1, 1), (0.5, 0.5))
+    race = OptimizerRace(hole, (0.5, 0.5), [("sgd", 1.0, {}), ("adam", 0.01, {})])
+    race.step(5)
+    assert race.diverged("sgd") and race.racer("sgd").reason == "non-finite value"
+    assert not race.diverged("adam") and race.steps == 5
+    assert np.isfinite(race.paths["sgd"]).all()
+
+
+def test_reset_and_validation():
+    race = OptimizerRace(BOWL, (0.0, 0.0), default_racers("bowl"))
+    assert race.names == list(OPTIMIZERS)
+    assert race.optimizer("adam").lr == DEFAULT_LR["bowl"]["adam"]
+    race.step(10)
+    race.reset((1.0, 2.0))
+    assert race.steps == 0 and race.start == (1.0, 2.0)
+    assert all(p.shape == (1, 2) for p in race.paths.values())
+    assert np.all(race.state("momentum")["velocity"] == 0)
+    assert race.state("sgd") == {}
+    race.step(1)
+    assert race.paths["sgd"].shape == (2, 2)
+    with pytest.raises(ValueError):
+        OptimizerRace(BOWL, (0, 0), [("sgd", 0.1, {}), ("sgd", 0.2, {})])
+    with pytest.raises(ValueError):
+        race.state("lbfgs")
+    assert default_racers("unknown", ["adam"]) == [("adam", DEFAULTS["adam"]["lr"], {})]
+
+
+@pytest.mark.parametrize("name,steps", [("rosenbrock", 1000), ("plateau", 200)])
+def test_default_race_is_instructive(name, steps):
+    """Adam arrives where plain SGD crawls (the story each surface tells)."""
+    s = S.get_surface(name)
+    race = OptimizerRace(s, s.start, default_racers(name))
+    race.step(steps)
+    final = {n: L[-1] for n, L in race.losses.items()}
+    assert final["adam"] < 1e-3 and final["sgd"] > 10 * final["adam"]
+    assert not any(race.diverged(n) for n in race.names)
