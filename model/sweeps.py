@@ -152,6 +152,13 @@ class RangeTestResult:
     def suggestion(self) -> tuple[float, tuple[float, float]]:
         return suggest_lr(self.lrs, self.losses, self.smoothed)
 
+    @property
+    def drop(self) -> float:
+        """How far the smoothed loss fell below its start, as a fraction (0 = not at all)."""
+        if len(self.smoothed) == 0 or not self.smoothed[0] > 0:
+            return 0.0
+        return float(max(0.0, 1.0 - np.nanmin(self.smoothed) / self.smoothed[0]))
+
 
 def _centred_average(y: np.ndarray, window: int) -> np.ndarray:
     """Centred moving average with a window that shrinks at the ends."""
@@ -222,14 +229,19 @@ def lr_range_test(net: Network, X, T, settings: TrainSettings, lr_min: float = 1
                            stopped, cancelled)
 
 
-def suggest_lr(lrs, losses, smoothed=None) -> tuple[float, tuple[float, float]]:
+def suggest_lr(lrs, losses, smoothed=None, blowup: float = 1.3) -> tuple[float, tuple[float, float]]:
     """(suggested η, (lo, hi)) from a range test.
 
     The suggestion is the η where the smoothed loss falls fastest against
-    log η (steepest negative slope), looking only up to the loss minimum.
-    (lo, hi) is the contiguous stretch around it where the slope is at least
-    half as steep — the region worth highlighting.  If the loss never falls,
-    the suggestion is a tenth of the η at the lowest loss.
+    log η (steepest negative slope).  Only the stretch before the blow-up
+    counts: up to the lowest loss reached before the smoothed loss first
+    rises above ``blowup`` × its best so far (past that point the curve is
+    chaos, and a noisy dip there is no recommendation).  The slope is taken
+    over a few points (about a twentieth of the curve) so single-update noise
+    does not win.  (lo, hi) is the contiguous stretch around the suggestion
+    where the slope is at least half as steep — the region worth
+    highlighting.  If the loss never falls, the suggestion is a tenth of the
+    η at the lowest loss.
     """
     lrs = np.asarray(lrs, dtype=np.float64)
     y = np.asarray(losses if smoothed is None else smoothed, dtype=np.float64)
@@ -240,11 +252,15 @@ def suggest_lr(lrs, losses, smoothed=None) -> tuple[float, tuple[float, float]]:
     if len(y) < 3:
         lr = float(lrs[0]) if len(lrs) else math.nan
         return lr, (lr, lr)
-    stop = int(np.argmin(y)) + 1
+    best = np.minimum.accumulate(y)
+    risen = np.flatnonzero(y > blowup * best)
+    end = int(risen[0]) if len(risen) else len(y)
+    stop = int(np.argmin(y[:end])) + 1
     if stop < 3:
         lr = float(lrs[stop - 1]) / 10.0
         return lr, (lr, float(lrs[stop - 1]))
-    g = np.gradient(y[:stop], np.log10(lrs[:stop]))
+    ys = _centred_average(y[:stop], max(3, (len(y) // 20) | 1))
+    g = np.gradient(ys, np.log10(lrs[:stop]))
     j = int(np.argmin(g))
     if g[j] >= 0:
         lr = float(lrs[stop - 1]) / 10.0
