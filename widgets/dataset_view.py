@@ -205,10 +205,13 @@ class DatasetView(QWidget):
         self.heat.setVisible(False)
         self._draw_points()
 
-    def grid_inputs(self, resolution: int) -> tuple[np.ndarray, tuple[float, float, float, float]]:
-        """Raw-unit grid inputs: ((r*r, d) or (r, 1) for 1-D data, (x_min, x_max, y_min, y_max))."""
+    def grid_inputs(self, resolution: int) -> tuple[np.ndarray, tuple[float, float, float, float]] | None:
+        """Raw-unit grid inputs: ((r*r, d) or (r, 1) for 1-D data, (x_min, x_max, y_min, y_max)).
+
+        None while no data set is shown.
+        """
         if self.train is None:
-            raise ValueError("no data set is shown")
+            return None
         r = int(resolution)
         if r < 2:
             raise ValueError(f"grid resolution must be at least 2, got {resolution!r}")

@@ -386,6 +386,7 @@ def test_dataset_view_feature_choice_for_iris(qtbot):
 
 def test_dataset_view_sine_curve(qtbot):
     w = _show(qtbot, DatasetView())
+    assert w.grid_inputs(10) is None  # nothing shown yet
     ds = make_dataset("sine")
     w.set_data(ds)
     assert not w.feature_row.isVisible() and not w.stats.isVisible()
