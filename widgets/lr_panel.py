@@ -321,7 +321,9 @@ class VariantsView(_ProblemJobView):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setMaximumHeight(120)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setFixedHeight(self.table.horizontalHeader().sizeHint().height() + 3 * 22
+                                  + 2 * self.table.frameWidth() + 2)  # all three rows, no scrolling
         self.body.addLayout(row, 1)
         self.body.addWidget(self.table)
 
