@@ -38,7 +38,7 @@ class Document(QObject):
     def __init__(self, project: Project | None = None, path: str | Path | None = None, parent=None):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda _clean: self.dirtyChanged.emit(self.dirty))
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
         self._results_dirty = False
         self.ghosts: list[np.ndarray] = []  # train-loss curves of earlier runs
         self.probe_index = 0
@@ -63,6 +63,9 @@ class Document(QObject):
         self.changed.emit("all")
         self.pathChanged.emit()
         self.dirtyChanged.emit(False)
+
+    def _clean_changed(self, _clean: bool) -> None:
+        self.dirtyChanged.emit(self.dirty)
 
     @property
     def spec(self) -> NetworkSpec:

@@ -4,6 +4,7 @@ each other)."""
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
@@ -25,6 +26,7 @@ from .file_ops import FileOpsMixin
 from .training_controller import TrainingController
 
 GRID_RES = 64
+PLOT_INTERVAL = 0.25  # seconds between plot redraws while training (alternating map/curves)
 
 
 class MainWindow(FileOpsMixin, QMainWindow):
@@ -38,6 +40,8 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self.last_error: str | None = None
         self._selection = None            # ("node", l, i) | ("edge", l, i, j) | ("layer", l)
         self._snap = None                 # newest training snapshot
+        self._last_plot = 0.0
+        self._plot_phase = False
         self._build()
         self.acts = build_actions(self)
         build_menus(self, self.acts)
@@ -85,9 +89,12 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self.status_labels = {k: QLabel() for k in ("epoch", "loss", "acc", "rate")}
         tips = {"epoch": "Epochs completed (updates made)", "loss": "Training loss of the last update",
                 "acc": "Training accuracy of the last epoch", "rate": "Weight updates per second"}
+        widest = {"epoch": "epoch 1,000,000 (10,000,000 updates)", "loss": "loss 0.000000",
+                  "acc": "accuracy 100.0 %", "rate": "100,000 updates/s"}
         for k, lab in self.status_labels.items():
             lab.setToolTip(tips[k])
-            lab.setMinimumWidth(90)
+            # fixed widths: changing text must not re-layout the window every frame
+            lab.setFixedWidth(lab.fontMetrics().horizontalAdvance(widest[k]) + 8)
             sb.addPermanentWidget(lab)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(180)
@@ -155,6 +162,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
         if kind in ("all", "data"):
             self.data_panel.set_source(d.project.data, d.project.preprocessing)
             self.dataset_view.set_data(d.data.train, d.data.val)
+            self.plots.set_task(d.data.task)
         if kind in ("all", "data", "probe"):
             self.dataset_view.set_probe(min(d.probe_index, len(d.data.train) - 1))
         if kind != "settings":
@@ -235,14 +243,25 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self._edit(self.edits.reset_weights)
 
     def _on_snapshot(self, snap) -> None:
+        """Show the newest snapshot. Qt paints every dirty widget of a window in
+        one pass, so each frame dirties only one of: the canvas, the decision
+        map, the curves — no frame pays for all three."""
         self._snap = snap
-        self.canvas.set_weights(snap.weights, snap.biases)
         if snap.probe is not None:
             self._probe_rec = snap.probe
-            self.canvas.set_node_values(snap.probe.V)
-        if snap.grid is not None:
-            self._show_grid(snap.grid, snap.train_pred)
-        self.plots.set_history(self.doc.history, self.doc.ghosts)
+        now = time.perf_counter()
+        plot_due = snap.finished or now - self._last_plot >= PLOT_INTERVAL
+        if plot_due:
+            self._last_plot = now
+            self._plot_phase = not self._plot_phase
+            if snap.grid is not None and (self._plot_phase or snap.finished):
+                self._show_grid(snap.grid, snap.train_pred)
+            if not self._plot_phase or snap.finished:
+                self.plots.set_history(self.doc.history, self.doc.ghosts)
+        if not plot_due or snap.finished:
+            self.canvas.set_weights(snap.weights, snap.biases)
+            if snap.probe is not None:
+                self.canvas.set_node_values(snap.probe.V)
         self._update_status(snap)
         if self._selection is not None:
             self._show_selection()
@@ -277,13 +296,17 @@ class MainWindow(FileOpsMixin, QMainWindow):
         lab["acc"].setText(f"accuracy {acc * 100:.1f} %" if math.isfinite(acc) else "accuracy –")
         lab["rate"].setText(f"{snap.updates_per_s:,.0f} updates/s" if snap and snap.updates_per_s else "")
         limit = self.doc.settings.epochs
-        self.progress.setRange(0, limit)
-        self.progress.setValue(min(epoch, limit))
-        self.progress.setFormat(f"%v / {limit:,} epochs")
+        # QProgressBar repaints synchronously on every change: touch it only when needed
+        if self.progress.maximum() != limit:
+            self.progress.setRange(0, limit)
+            self.progress.setFormat(f"%v / {limit:,} epochs")
+        value = min(epoch, limit)
+        if value != self.progress.value() and (value == limit or abs(value - self.progress.value()) * 200 >= limit
+                                               or not self.controller.running):
+            self.progress.setValue(value)
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.doc.name}{' •' if self.doc.dirty else ''} — MLP Studio")
-        self.setWindowModified(self.doc.dirty)
 
     # --------------------------------------------------------------- misc
     def canvas_fit(self) -> None:

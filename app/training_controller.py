@@ -19,8 +19,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from model.probe import ProbeRecord, probe
 from model.trainer import STOP_EPOCHS, STOP_USER, Trainer
 
-SNAPSHOT_INTERVAL = 1 / 60
-GRID_INTERVAL = 0.1
+SNAPSHOT_INTERVAL = 1 / 40  # a little above the 30 Hz display timer
+GRID_INTERVAL = 0.4  # the decision map is redrawn about twice a second
 
 
 @dataclass
@@ -214,9 +214,14 @@ class TrainingController(QObject):
         self.mailbox = SnapshotMailbox()
         self.grid_X = None
         self.running = False
+        # single-shot, re-armed only after a frame has been painted: a frame that
+        # costs more than the interval lowers the frame rate instead of
+        # saturating the event loop (the GUI always gets a full interval free)
         self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
         self.timer.setInterval(int(1000 / fps))
         self.timer.timeout.connect(self._tick)
+        self._active = False
         doc.changed.connect(self._doc_changed)
 
     # ------------------------------------------------------------ public
@@ -255,6 +260,7 @@ class TrainingController(QObject):
             self.worker.quit()
             self.worker = None
         self._set_running(False)
+        self._active = False
         self.timer.stop()
 
     # ----------------------------------------------------------- internal
@@ -281,6 +287,7 @@ class TrainingController(QObject):
         self.doc.mark_results_changed()
         w.command(mode, count)
         self._set_running(mode == "run")
+        self._active = True
         self.timer.start()
 
     def _set_running(self, running: bool) -> None:
@@ -288,12 +295,20 @@ class TrainingController(QObject):
             self.running = running
             self.runningChanged.emit(running)
 
+    def _rearm(self) -> None:
+        if self._active:
+            self.timer.start()
+
     def _tick(self) -> None:
         snap = self.mailbox.take()
         if snap is None:
             if self.worker is not None and self.worker.idle.is_set() and not self.running:
-                self.timer.stop()
+                self._active = False
+            else:
+                self.timer.start()
             return
+        # zero-timer: runs after the paint events this frame posts
+        QTimer.singleShot(0, self._rearm)
         self.snapshot.emit(snap)
         if snap.finished:
             self._set_running(False)

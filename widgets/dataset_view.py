@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 
 from model.datasets import Dataset
 
+from .plot_style import light_grid
+
 __all__ = ["DatasetView", "BINARY_COLORS", "CLASS_PALETTE", "binary_lut", "class_lut", "class_index_image"]
 
 BINARY_COLORS = ("#ff7f0e", "#1f77b4")  # class 0 orange, class 1 blue
@@ -111,7 +113,7 @@ class DatasetView(QWidget):
         self.plot = pg.PlotWidget(background="w")
         self.plot.setToolTip("Click a training point to make it the probe sample.")
         self.plot.setMenuEnabled(False)
-        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        light_grid(self.plot)
         for side in ("bottom", "left"):
             self.plot.getAxis(side).enableAutoSIPrefix(False)  # raw units, no "(x0.001)"
         self.vb = self.plot.getPlotItem().getViewBox()

@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout,
                                QWidget)
 
+from .plot_style import light_grid
+
 MAX_SAMPLES = 1000
 BINS = 24
 # layer 1 (dark blue) → layer L (orange): order reads as depth
@@ -64,7 +66,7 @@ def _plot(y_label: str, log_y: bool = False, title: str | None = None) -> pg.Plo
     w = pg.PlotWidget(background="w", title=title, axisItems={"left": TidyAxis("left")})
     w.setLabel("bottom", "epoch")
     w.setLabel("left", y_label)
-    w.showGrid(x=True, y=True, alpha=0.2)
+    light_grid(w)
     w.getAxis("left").enableAutoSIPrefix(False)
     w.setLogMode(y=log_y)
     return w

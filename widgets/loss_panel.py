@@ -13,6 +13,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from .plot_style import light_grid
+
 TRAIN = "#2f6fdf"
 VAL = "#e4572e"
 UPDATES = (47, 111, 223, 70)
@@ -23,6 +25,15 @@ EVENT_LABELS = {"diverged": "diverged", "reset": "reset"}
 
 def _fmt(v: float) -> str:
     return "–" if not np.isfinite(v) else f"{v:.4g}"
+
+
+def _next_nice(v: float) -> float:
+    """The next value of the 1, 2, 5, 10, 20, 50 … sequence after v."""
+    m = 10 ** np.floor(np.log10(v))
+    for f in (2, 5, 10):
+        if f * m > v * 1.0001:
+            return float(f * m)
+    return float(20 * m)
 
 
 def update_epochs(history, idx) -> np.ndarray:
@@ -60,7 +71,7 @@ class LossPanel(QWidget):
         self.plot = pg.PlotWidget(background="w")
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        light_grid(self.plot)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.legend = self.plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 200))
         self._ghosts: list[pg.PlotDataItem] = []
@@ -71,7 +82,7 @@ class LossPanel(QWidget):
         self.acc_plot = pg.PlotWidget(background="w")
         self.acc_plot.setLabel("bottom", "epoch")
         self.acc_plot.setLabel("left", "accuracy")
-        self.acc_plot.showGrid(x=True, y=True, alpha=0.2)
+        light_grid(self.acc_plot)
         self.acc_plot.setXLink(self.plot)
         self.acc_plot.getAxis("left").enableAutoSIPrefix(False)
         self.acc_plot.setMouseEnabled(x=True, y=False)
@@ -122,6 +133,9 @@ class LossPanel(QWidget):
 
         self._history = None
         self._lengths: dict[str, int] = {}
+        self._x_bound: float | None = None
+        self._acc_visible = False
+        self._y_bound: float | None = None
         self._event_key = None
         self._markers: list[pg.InfiniteLine] = []
         self._ghost_key: tuple = ()
@@ -133,6 +147,7 @@ class LossPanel(QWidget):
             self._history = history
             self._lengths.clear()
             self._event_key = None
+            self._x_bound = self._y_bound = None
         n = min(len(history[k]) for k in ("epoch", "train_loss", "val_loss", "train_acc", "val_acc"))
         ep = history["epoch"][:n]
         if self._lengths.get("epochs") != n:
@@ -146,13 +161,25 @@ class LossPanel(QWidget):
             self.acc_curve.setData(ep[ok_t], ta[ok_t])
             self.val_acc_curve.setData(ep[ok_v], va[ok_v])
             has_acc = bool(ok_t.any() or ok_v.any())
-            self.acc_plot.setVisible(has_acc)
-            self.plot.setLabel("bottom", "" if has_acc else "epoch")  # the accuracy plot's axis says it
+            if n and has_acc != self._acc_visible:  # relayout only when it changes
+                self._acc_visible = has_acc
+                self.acc_plot.setVisible(has_acc)
+                self.plot.setLabel("bottom", "" if has_acc else "epoch")  # the accuracy plot's axis says it
             self._update_legend(bool(ok.any()))
+            self._fit_x(float(ep[-1]) if n else 1.0)
+            self._fit_y(history["train_loss"][:n], vl[ok])
         if self.per_update.isChecked():
             self._set_update_data()
         self._set_events(history)
         self._set_ghosts(ghosts)
+
+    def set_accuracy_visible(self, visible: bool) -> None:
+        """Show the accuracy plot up front (classification) so the first
+        training epoch does not re-layout the panel."""
+        if visible != self._acc_visible:
+            self._acc_visible = visible
+            self.acc_plot.setVisible(visible)
+            self.plot.setLabel("bottom", "" if visible else "epoch")
 
     def curve_data(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The full (x, y) given to a curve: 'train', 'val', 'updates', 'acc' or 'val_acc'."""
@@ -254,7 +281,37 @@ class LossPanel(QWidget):
             self._update_legend(self._has_val())
         self.clear_ghosts.setEnabled(bool(self._ghosts))
 
+    def _fit_x(self, last_epoch: float) -> None:
+        """Grow the epoch axis in 1-2-5 steps, not every epoch: each range
+        change re-renders both plots' axes, the costliest part of a repaint."""
+        vb = self.plot.getPlotItem().vb
+        if not vb.state["autoRange"][0] and self._x_bound is None:
+            return  # the user zoomed or panned: leave the view alone
+        bound = 10.0  # the first few epochs fit without re-ranging
+        while bound < last_epoch * 1.02:
+            bound = _next_nice(bound)
+        if bound != self._x_bound:
+            self._x_bound = bound
+            self.plot.setXRange(0, bound, padding=0.02)
+
+    def _fit_y(self, *curves) -> None:
+        """Linear loss axis from 0 to a 1-2-5 bound above the largest loss, so
+        it changes rarely; the log axis keeps pyqtgraph's auto-range."""
+        if self.log_y.isChecked():
+            return
+        vals = [c[np.isfinite(c)] for c in curves if len(c)]
+        top = max((float(v.max()) for v in vals if len(v)), default=0.0)
+        if top <= 0:
+            return
+        bound = 10.0 ** np.floor(np.log10(top)) / 10
+        while bound < top * 1.02:
+            bound = _next_nice(bound)
+        if bound != self._y_bound:
+            self._y_bound = bound
+            self.plot.setYRange(0, bound, padding=0.02)
+
     def _set_log(self, on: bool) -> None:
+        self._y_bound = None
         self.plot.setLogMode(y=on)
         self.plot.enableAutoRange(y=True)
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 
 from model import sweeps
 from .background import BackgroundJob, JobView
+from .plot_style import light_grid
 from .training_panel import SciSpinBox
 
 __all__ = ["LearningRatePanel"]
@@ -48,7 +49,7 @@ def _plot(title: str, x: str, y: str, log_x=False, log_y=False) -> pg.PlotWidget
     w.setLabel("bottom", x, color=TEXT)
     w.setLabel("left", y, color=TEXT)
     w.setLogMode(x=log_x, y=log_y)
-    w.showGrid(x=True, y=True, alpha=0.2)
+    light_grid(w)
     for ax in ("bottom", "left"):
         w.getAxis(ax).setTextPen(TEXT)
         w.getAxis(ax).setPen("#888888")

@@ -33,7 +33,8 @@ from model.activations import ACTIVATIONS
 from . import canvas_layout as lay
 from .edge_layer import BACKGROUND as EDGE_BACKGROUND
 from .edge_layer import EdgeLayer, draw_legend
-from .node_item import NODE_RADIUS, HandleButton, Label, NodeItem, ui_font, value_range
+from .node_item import (LEVEL_COLOURS, NODE_RADIUS, HandleButton, Label, NodeItem, ui_font,
+                        value_levels, value_range)
 
 __all__ = ["NetworkCanvas"]
 
@@ -155,10 +156,14 @@ class NetworkCanvas(QGraphicsView):
                 continue
             v = self._values[l]
             lo, hi = value_range(self._acts[l - 1] if l else "input", v)
+            # numbers are drawn only on nodes big enough on screen to hold them
+            legible = 2 * NODE_RADIUS * self.transform().m11() >= 18
+            levels = value_levels(v, lo, hi)  # one vectorised pass per layer
             for node in col:
                 x = float(v[node.index])
-                node.set_value(x, lo, hi)
-                node.set_text(f"{x:.2f}")
+                node.value = x
+                node.set_fill(LEVEL_COLOURS[int(levels[node.index])])
+                node.set_text(f"{x:.2f}" if legible else "")
 
     def set_edge_overlay(self, values_per_layer, mode: str = "forward",
                          scale: float | None = None) -> None:

@@ -51,8 +51,35 @@ def value_colour(value: float | None, lo: float = -1.0, hi: float = 1.0) -> QCol
         t, end = (min(value / hi, 1.0) if hi > 0 else 0.0), _POS
     else:
         t, end = (min(-value / -lo, 1.0) if lo < 0 else 0.0), _NEG
+    t = round(t * 32) / 32  # 32 shades per side: fewer repaints, no visible banding
     rgb = _WHITE + (end - _WHITE) * t
     return QColor(*(int(round(c)) for c in rgb))
+
+
+SHADES = 32  # per side of zero
+
+
+def value_levels(values: np.ndarray, lo: float = -1.0, hi: float = 1.0) -> np.ndarray:
+    """Vectorised :func:`value_colour`: shade index −SHADES…SHADES per value
+    (NaN → a separate neutral index ``SHADES + 1``)."""
+    v = np.asarray(values, dtype=np.float64)
+    pos = np.clip(v / hi, 0, 1) if hi > 0 else np.zeros_like(v)
+    neg = np.clip(v / lo, 0, 1) if lo < 0 else np.zeros_like(v)
+    t = np.nan_to_num(np.where(v >= 0, pos, -neg), nan=0.0)
+    lev = np.rint(t * SHADES).astype(np.int64)
+    lev[~np.isfinite(v)] = SHADES + 1
+    return lev
+
+
+def _level_colour(level: int) -> QColor:
+    if level > SHADES:
+        return QColor(NEUTRAL_FILL)
+    end = _POS if level >= 0 else _NEG
+    rgb = _WHITE + (end - _WHITE) * (abs(level) / SHADES)
+    return QColor(*(int(round(c)) for c in rgb))
+
+
+LEVEL_COLOURS = {lev: _level_colour(lev) for lev in range(-SHADES, SHADES + 2)}
 
 
 _UNIT_RANGE = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "step": (0.0, 1.0),
@@ -102,11 +129,16 @@ class NodeItem(QGraphicsEllipseItem):
         return self.layer, self.index
 
     def set_value(self, value: float | None, lo: float = -1.0, hi: float = 1.0) -> None:
-        """Fill from ``value`` on [lo, hi] (see :func:`value_colour`); None clears."""
+        """Fill from ``value`` on [lo, hi] (see :func:`value_colour`); None clears.
+        Repaints only when the colour changes (training moves values by tiny steps)."""
         self.value = None if value is None else float(value)
-        self._fill = value_colour(self.value, lo, hi)
-        self.setBrush(QBrush(self._fill))
-        self.update()
+        self.set_fill(value_colour(self.value, lo, hi))
+
+    def set_fill(self, fill: QColor) -> None:
+        if fill != self._fill:
+            self._fill = fill
+            self.setBrush(QBrush(fill))
+            self.update()
 
     def set_text(self, text: str) -> None:
         if text != self._text:

@@ -18,6 +18,9 @@ class PlotsDock(QTabWidget):
     def set_history(self, history, ghosts=()) -> None:
         self.panels["loss"].set_history(history, ghosts)
 
+    def set_task(self, task: str) -> None:
+        self.panels["loss"].set_accuracy_visible(task == "classification")
+
     def show_panel(self, name: str) -> None:
         if name not in self.panels:
             raise ValueError(f"unknown panel {name!r}; available: {', '.join(self.panels)}")
