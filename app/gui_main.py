@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         import os
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"  # a screenshot shows the default layout
     from PySide6.QtWidgets import QApplication
 
     import pyqtgraph as pg

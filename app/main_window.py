@@ -42,6 +42,8 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self._snap = None                 # newest training snapshot
         self._last_plot = 0.0
         self._plot_phase = False
+        self._picked: list[tuple[int, int, int]] = []
+        self._sized = False
         self._build()
         self.acts = build_actions(self)
         build_menus(self, self.acts)
@@ -68,6 +70,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
         split.addWidget(self.data_panel)
         split.addWidget(self.dataset_view)
         split.setStretchFactor(1, 3)
+        self.dataset_view.setMinimumHeight(260)
         lay.addWidget(split)
         self.training_panel = TrainingPanel()
         self.inspector = Inspector()
@@ -83,6 +86,9 @@ class MainWindow(FileOpsMixin, QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
+        # side docks run the full height; the plots sit under the canvas only
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.docks["inspector"], self.docks["training"])
         self.docks["inspector"].raise_()
         sb = self.statusBar()
@@ -125,6 +131,8 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self.training_panel.settingsEdited.connect(lambda s: self._edit(self.edits.set_settings, s, pause=False))
         self.data_panel.sourceEdited.connect(lambda s, p: self._edit(self.edits.set_data, s, p))
         self.dataset_view.pointClicked.connect(self.doc.set_probe)
+        self.plots.learningRateChosen.connect(self._use_lr)
+        self.plots.clearGhostsRequested.connect(self._clear_ghosts)
         self.dataset_view.featuresChanged.connect(lambda *_: self._update_grid())
 
     # ---------------------------------------------------------------- edits
@@ -145,7 +153,23 @@ class MainWindow(FileOpsMixin, QMainWindow):
 
     def _select(self, sel) -> None:
         self._selection = sel
+        if sel is not None and sel[0] == "edge":
+            # the last two edges picked become the optimizer panel's loss-slice axes
+            edge = sel[1:]
+            self._picked = [e for e in self._picked if e != edge][-1:] + [edge]
+            if len(self._picked) == 2:
+                self.plots.choose_weights(*self._picked)
         self._show_selection()
+
+    def _use_lr(self, lr: float) -> None:
+        import copy
+        s = copy.deepcopy(self.doc.settings)
+        s.lr = float(lr)
+        self._edit(self.edits.set_settings, s, pause=False)
+
+    def _clear_ghosts(self) -> None:
+        self.doc.ghosts.clear()
+        self.plots.set_history(self.doc.history, self.doc.ghosts)
 
     # -------------------------------------------------------------- refresh
     def refresh(self, kind: str = "all") -> None:
@@ -170,6 +194,8 @@ class MainWindow(FileOpsMixin, QMainWindow):
             self._update_grid()
             self._show_probe_values()
             self.plots.set_history(d.history, d.ghosts)
+        if kind != "probe":
+            self.plots.set_problem(d.net, d.data.X_train, d.data.train.T, d.settings, d.data.task)
         self._show_selection()
         self._update_status()
         self._update_title()
@@ -259,6 +285,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
             if not self._plot_phase or snap.finished:
                 self.plots.set_history(self.doc.history, self.doc.ghosts)
         if not plot_due or snap.finished:
+            self.plots.set_live_weights(snap.weights)
             self.canvas.set_weights(snap.weights, snap.biases)
             if snap.probe is not None:
                 self.canvas.set_node_values(snap.probe.V)
@@ -331,6 +358,14 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self.docks["plots"].raise_()
         self.plots.show_panel(name)
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._sized and self.qsettings.value("windowState") is None:
+            self._sized = True  # first run: give the docks sensible sizes once
+            self.resizeDocks([self.docks["data"], self.docks["inspector"]], [380, 320],
+                             Qt.Orientation.Horizontal)
+            self.resizeDocks([self.docks["plots"]], [360], Qt.Orientation.Vertical)
+
     def _restore_layout(self) -> None:
         geo = self.qsettings.value("geometry")
         state = self.qsettings.value("windowState")
@@ -344,6 +379,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
             event.ignore()
             return
         self.controller.shutdown()
+        self.plots.shutdown()
         self.qsettings.setValue("geometry", self.saveGeometry())
         self.qsettings.setValue("windowState", self.saveState())
         event.accept()

@@ -117,7 +117,8 @@ class NetworkCanvas(QGraphicsView):
                 self._scene.addItem(node)
                 self._lookup[node.key] = node
             self._nodes.append(col)
-            header = Label(lay.layer_title(l, self._sizes, self._acts), "bottom")
+            # two lines ("Hidden 1" / "tanh · 8") so neighbouring headers do not collide
+            header = Label(lay.layer_title(l, self._sizes, self._acts).replace(" · ", "\n", 1), "bottom")
             header.setTransform(QTransform.fromTranslate(0, -6))  # screen pixels
             self._add_decor(header, l * self._gap, pos[:, 1].min() - NODE_RADIUS)
         for l, mark in enumerate(lay.ellipsis_positions(self._sizes, **kw)):

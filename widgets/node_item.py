@@ -194,7 +194,9 @@ class Label(QGraphicsItem):
         self.prepareGeometryChange()
         self.text = text
         fm = QFontMetricsF(self._font)
-        w, h = fm.horizontalAdvance(text) + 8, fm.height() + 2
+        lines = text.split("\n")
+        w = max(fm.horizontalAdvance(t) for t in lines) + 8
+        h = fm.height() * len(lines) + 2
         top = {"bottom": -h, "top": 0.0, "center": -h / 2}[self._valign]
         self._rect = QRectF(-w / 2, top, w, h)
 

@@ -1,27 +1,134 @@
-"""The tabbed plot panels in the bottom dock."""
+"""The tabbed analysis panels in the bottom dock: loss, learning-rate effects,
+optimizer trajectories, gradient flow and the chain rule.
+
+The app feeds it the history and the current problem (network, data,
+settings); panels that are not in front are refreshed when they come to the
+front, so training pays only for the visible one.
+"""
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget
 
+from model.gradient_flow import compare_activations
+
+from .background import BackgroundJob
+from .chain_rule_panel import ChainRulePanel
+from .gradient_panel import GradientFlowPanel
 from .loss_panel import LossPanel
+from .lr_panel import LearningRatePanel
+from .optimizer_panel import OptimizerPanel
+
+TABS = (("loss", "Loss", "Training and validation loss, accuracy, earlier runs"),
+        ("lr", "Learning rate", "Learning-rate sweep, range test, schedule, gradient-descent variants"),
+        ("optimizers", "Optimizers", "Error surfaces and an optimizer race; the real network's loss slice"),
+        ("gradients", "Gradient flow", "Per-layer gradient and weight norms, activation histograms"),
+        ("chain-rule", "Chain rule", "A computational graph: forward values, then gradients stage by stage"))
 
 
 class PlotsDock(QTabWidget):
-    """Tabs by name; ``set_history`` feeds every panel that plots the history."""
+    """Signals: ``learningRateChosen(float)`` (from the range test) and
+    ``clearGhostsRequested()`` (from the loss panel)."""
+
+    learningRateChosen = Signal(float)
+    clearGhostsRequested = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.panels = {"loss": LossPanel()}
-        self.addTab(self.panels["loss"], "Loss")
-        self.setTabToolTip(0, "Training and validation loss per epoch")
+        self.panels = {"loss": LossPanel(), "lr": LearningRatePanel(), "optimizers": OptimizerPanel(),
+                       "gradients": GradientFlowPanel(), "chain-rule": ChainRulePanel()}
+        for i, (key, title, tip) in enumerate(TABS):
+            self.addTab(self.panels[key], title)
+            self.setTabToolTip(i, tip)
+        self._history = None
+        self._ghosts = ()
+        self._problem = None
+        self._stale = set()
+        self._compare_job: BackgroundJob | None = None
+        self.panels["lr"].learningRateChosen.connect(self.learningRateChosen)
+        self.panels["loss"].clearGhostsRequested.connect(self.clearGhostsRequested)
+        self.panels["gradients"].compareRequested.connect(self._compare)
+        self.currentChanged.connect(lambda _i: self._refresh_current())
 
+    # ------------------------------------------------------------------ feed
     def set_history(self, history, ghosts=()) -> None:
+        self._history, self._ghosts = history, ghosts
         self.panels["loss"].set_history(history, ghosts)
+        self._stale.add("gradients")
+        self._refresh_current()
+
+    def set_problem(self, net, X, T, settings, task: str) -> None:
+        """The current network (copied by the panels), training data and settings."""
+        self._problem = (net, X, T, settings, task)
+        self._stale.update(("lr", "optimizers", "gradients-net"))
+        self._refresh_current()
 
     def set_task(self, task: str) -> None:
         self.panels["loss"].set_accuracy_visible(task == "classification")
+
+    def set_live_weights(self, weights) -> None:
+        if self.currentWidget() is self.panels["optimizers"] and "optimizers" not in self._stale:
+            self.panels["optimizers"].set_live_weights(weights)
+
+    def choose_weights(self, w1, w2) -> None:
+        """Two (layer, i, j) weights for the optimizer panel's network slice."""
+        try:
+            self.panels["optimizers"].set_chosen_weights(w1, w2)
+        except ValueError:
+            pass  # a weight that the current topology no longer has
 
     def show_panel(self, name: str) -> None:
         if name not in self.panels:
             raise ValueError(f"unknown panel {name!r}; available: {', '.join(self.panels)}")
         self.setCurrentWidget(self.panels[name])
+
+    def shutdown(self) -> None:
+        """End every background computation (window closing)."""
+        self.panels["lr"].shutdown()
+        self.panels["optimizers"].pause()
+        if self._compare_job is not None:
+            self._compare_job.cancel()
+            self._compare_job.wait(5)
+
+    # -------------------------------------------------------------- internal
+    def _refresh_current(self) -> None:
+        w = self.currentWidget()
+        if w is self.panels["gradients"]:
+            if "gradients" in self._stale and self._history is not None:
+                self._stale.discard("gradients")
+                w.set_history(self._history)
+            if "gradients-net" in self._stale and self._problem is not None:
+                self._stale.discard("gradients-net")
+                net, X = self._problem[0], self._problem[1]
+                w.set_network(net, X)
+        elif w is self.panels["lr"] and "lr" in self._stale and self._problem is not None:
+            self._stale.discard("lr")
+            w.set_problem(*self._problem)
+        elif w is self.panels["optimizers"] and "optimizers" in self._stale and self._problem is not None:
+            self._stale.discard("optimizers")
+            net, X, T = self._problem[:3]
+            w.set_network(net, X, T)
+
+    def _compare(self) -> None:
+        """Deep sigmoid vs the same depth with ReLU, trained in the background."""
+        if self._problem is None or (self._compare_job is not None and self._compare_job.is_running()):
+            return
+        net, X, T, settings, task = self._problem
+        spec = net.spec
+
+        def work(should_stop, progress):
+            return compare_activations(spec, X, T, settings, epochs=30, task=task, should_stop=should_stop)
+
+        panel = self.panels["gradients"]
+        panel.set_busy(True)
+        job = self._compare_job = BackgroundJob(work, self, name="activation comparison")
+
+        def done(result):
+            panel.set_busy(False)
+            (a, ha), (b, hb) = list(result.items())[:2]
+            panel.set_comparison(a, ha, b, hb)
+
+        job.finished.connect(done)
+        job.failed.connect(lambda _msg: panel.set_busy(False))
+        job.cancelled.connect(lambda: panel.set_busy(False))
+        job.start()
