@@ -1,0 +1,38 @@
+"""`mlp-studio [PROJECT] --screenshot OUT.png [--train-epochs N] [--panel NAME]` end to end."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _shot(tmp_path, *args):
+    out = tmp_path / "shot.png"
+    res = subprocess.run([sys.executable, "-m", "app", *args, "--screenshot", str(out), "--size", "1200x800"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin",
+                              "HOME": str(tmp_path)})
+    return res, out
+
+
+@pytest.mark.parametrize("panel", ["loss", "lr", "optimizers", "gradients", "chain-rule"])
+def test_every_panel_can_be_captured(tmp_path, panel):
+    res, out = _shot(tmp_path, "resources/examples/xor_train.json", "--train-epochs", "50", "--panel", panel)
+    assert res.returncode == 0, res.stderr
+    img = QImage(str(out))
+    assert img.width() >= 1200 and img.height() >= 800
+    # not a blank image: many distinct colours
+    colours = {img.pixel(x, y) for x in range(0, img.width(), 17) for y in range(0, img.height(), 17)}
+    assert len(colours) > 30
+
+
+def test_bad_project_is_one_line_error(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    res, out = _shot(tmp_path, str(bad))
+    assert res.returncode == 1
+    assert res.stderr.strip().startswith("mlp-studio: error:") and "Traceback" not in res.stderr
+    assert not out.exists()
