@@ -324,7 +324,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
         lab["rate"].setText(f"{snap.updates_per_s:,.0f} updates/s" if snap and snap.updates_per_s else "")
         limit = self.doc.settings.epochs
         # QProgressBar repaints synchronously on every change: touch it only when needed
-        if self.progress.maximum() != limit:
+        if self.progress.format() != f"%v / {limit:,} epochs":
             self.progress.setRange(0, limit)
             self.progress.setFormat(f"%v / {limit:,} epochs")
         value = min(epoch, limit)
@@ -361,10 +361,13 @@ class MainWindow(FileOpsMixin, QMainWindow):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._sized and self.qsettings.value("windowState") is None:
-            self._sized = True  # first run: give the docks sensible sizes once
-            self.resizeDocks([self.docks["data"], self.docks["inspector"]], [380, 320],
-                             Qt.Orientation.Horizontal)
-            self.resizeDocks([self.docks["plots"]], [360], Qt.Orientation.Vertical)
+            self._sized = True  # first run: give the docks sensible sizes once laid out
+            QTimer.singleShot(0, self._size_docks)
+
+    def _size_docks(self) -> None:
+        self.resizeDocks([self.docks["data"], self.docks["inspector"]], [380, 320],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["plots"]], [360], Qt.Orientation.Vertical)
 
     def _restore_layout(self) -> None:
         geo = self.qsettings.value("geometry")

@@ -80,6 +80,8 @@ class DataPanel(QWidget):
         self.description.setWordWrap(True)
         self.description.setStyleSheet("color: #555;")
         self.description.setToolTip("What this data set is.")
+        # wrapped labels under-report their height inside a form: reserve three lines
+        self.description.setMinimumHeight(3 * self.description.fontMetrics().lineSpacing() + 4)
         self.n_spin = QSpinBox()
         self.n_spin.setRange(1, MAX_N)
         self.n_spin.setKeyboardTracking(False)
