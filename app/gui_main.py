@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
         import os
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"  # a screenshot shows the default layout
+        import tempfile  # and never touches the user's crash-recovery file
+        os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="mlp-studio-shot-")
     from PySide6.QtWidgets import QApplication
 
     import pyqtgraph as pg
@@ -45,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         return screenshot(app, win, args)
     win.show()
+    from .autosave import pending_recovery
+    rec = pending_recovery(win.autosaver.folder)
+    if rec is not None:
+        win.offer_recovery(rec)
     return app.exec()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
@@ -20,6 +21,7 @@ from widgets.training_panel import TrainingPanel
 
 from .actions import build_actions, build_menus, build_toolbar, fill_recent
 from .app_settings import app_settings, recent_files
+from .autosave import Autosaver
 from .document import Document
 from .edits import Edits
 from .file_ops import FileOpsMixin
@@ -52,6 +54,8 @@ class MainWindow(FileOpsMixin, QMainWindow):
             self.view_menu.addAction(dock.toggleViewAction())
         fill_recent(self.recent_menu, recent_files(self.qsettings), lambda p: self.open_path(p))
         self._connect()
+        self.autosaver = Autosaver(self.doc, parent=self)
+        self.doc.dirtyChanged.connect(lambda dirty: None if dirty else self.autosaver.discard())
         self.setAcceptDrops(True)
         self.resize(1400, 900)
         self._restore_layout()
@@ -348,6 +352,29 @@ class MainWindow(FileOpsMixin, QMainWindow):
         box.open()
         self._error_box = box
 
+    def offer_recovery(self, path) -> bool:
+        """After a crash: offer the autosaved copy. True if it was restored."""
+        from PySide6.QtWidgets import QMessageBox as MB
+        answer = MB.question(self, "Recover unsaved work?",
+                             "MLP Studio did not close cleanly last time. Restore the autosaved project?",
+                             MB.StandardButton.Yes | MB.StandardButton.No, MB.StandardButton.Yes)
+        if answer != MB.StandardButton.Yes:
+            self.autosaver.discard()
+            return False
+        try:
+            self.doc.open(path)
+        except (ValueError, OSError) as e:
+            self.show_error("Could not recover", str(e))
+            return False
+        from .autosave import recovered_original_path
+        original = recovered_original_path(self.autosaver.folder)
+        self.doc.path = None
+        if original:
+            self.doc.project.name = Path(original).stem
+        self.doc.mark_results_changed()  # restored work is unsaved until saved
+        self.doc.pathChanged.emit()
+        return True
+
     def show_about(self) -> None:
         QMessageBox.about(self, "About MLP Studio",
                           "MLP Studio — design, train and watch multilayer perceptrons.\n"
@@ -383,6 +410,8 @@ class MainWindow(FileOpsMixin, QMainWindow):
             return
         self.controller.shutdown()
         self.plots.shutdown()
+        self.autosaver.stop()
+        self.autosaver.discard()  # closed cleanly: nothing to recover next time
         self.qsettings.setValue("geometry", self.saveGeometry())
         self.qsettings.setValue("windowState", self.saveState())
         event.accept()

@@ -1,0 +1,97 @@
+"""Faults: failed saves keep the old file, autosave recovers work, closing ends threads."""
+import errno
+import os
+import threading
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from app.autosave import pending_recovery
+from app.document import Document
+from app.main_window import MainWindow
+
+
+@pytest.fixture
+def win(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("MLP_STUDIO_RECOVERY_DIR", str(tmp_path / "recovery"))
+    w = MainWindow(Document())
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.controller.shutdown()
+
+
+def test_save_to_full_disk_keeps_old_file_and_dirty_mark(win, tmp_path, monkeypatch):
+    path = tmp_path / "p.json"
+    assert win.save_to(path)
+    before = path.read_bytes()
+    win.canvas.layerWidthRequested.emit(1, 7)
+    assert win.doc.dirty
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "fsync", full)
+    assert not win.save_to(path)
+    assert "No space left" in win.last_error
+    assert path.read_bytes() == before
+    assert win.doc.dirty and "•" in win.windowTitle()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_save_to_read_only_location(win, tmp_path, monkeypatch):
+    path = tmp_path / "p.json"
+    assert win.save_to(path)
+    before = path.read_bytes()
+    win.canvas.layerWidthRequested.emit(1, 3)
+
+    def denied(*a, **k):
+        raise PermissionError(errno.EACCES, "Permission denied")
+    monkeypatch.setattr("tempfile.mkstemp", denied)
+    assert not win.save_to(path)
+    assert "Permission denied" in win.last_error
+    assert path.read_bytes() == before and win.doc.dirty
+
+
+def test_autosave_and_recovery_after_a_crash(win, qtbot, monkeypatch):
+    win.canvas.layerWidthRequested.emit(1, 6)
+    W = [w.copy() for w in win.doc.net.weights]
+    assert win.autosaver.save_now()
+    rec = pending_recovery(win.autosaver.folder)
+    assert rec is not None
+    # "crash": the window is never closed; a new session starts
+    w2 = MainWindow(Document())
+    qtbot.addWidget(w2)
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    assert w2.offer_recovery(rec)
+    assert w2.doc.spec.layer_sizes == [2, 6, 1]
+    assert all(np.array_equal(a, b) for a, b in zip(w2.doc.net.weights, W))
+    assert w2.doc.dirty
+    # a clean close removes the recovery file
+    w2.close()
+    assert pending_recovery(win.autosaver.folder) is None
+
+
+def test_nothing_to_autosave_when_clean(win):
+    assert not win.doc.dirty
+    assert not win.autosaver.save_now()
+    assert pending_recovery(win.autosaver.folder) is None
+
+
+def test_close_during_sweep_ends_every_thread(win, qtbot):
+    win.show_panel("lr")
+    panel = win.plots.panels["lr"]
+    qtbot.wait(50)
+    sweep = panel.sweep
+    sweep.epochs.setValue(sweep.epochs.maximum())  # long enough to be running at close
+    sweep.count.setValue(12)
+    before = {t.ident for t in threading.enumerate()}
+    # start the sweep the way a person would: its Run button
+    from PySide6.QtWidgets import QPushButton
+    run = [b for b in sweep.findChildren(QPushButton) if b.text().replace("&", "").startswith("Run")][0]
+    run.click()
+    qtbot.waitUntil(lambda: any(j.is_running() for j in panel.jobs()), timeout=5000)
+    win.close()
+    qtbot.waitUntil(lambda: not any(j.is_running() for j in panel.jobs()), timeout=5000)
+    extra = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()]
+    assert extra == []
