@@ -25,7 +25,8 @@ THUMBNAIL_LIMIT = 64  # hidden neurons; above that thumbnails are too small to r
 _NEG = np.array([0xe4, 0x57, 0x2e], float)
 _POS = np.array([0x2f, 0x6f, 0xdf], float)
 _WHITE = np.array([255.0, 255.0, 255.0])
-POINT_BRUSHES = ("#b03a18", "#163f8c")  # class 0 / class 1 (dark: readable on the map)
+# class 0 hollow white, class 1 solid black: readable on both map hues
+POINT_STYLES = (("#ffffff", "#1d1d1f"), ("#1d1d1f", "#ffffff"), ("#9aa0a8", "#1d1d1f"))
 
 
 def diverging_lut(n: int = 256) -> np.ndarray:
@@ -101,8 +102,8 @@ def thumbnail_images(maps, size: int = 24, round_mask: bool = True) -> list[QIma
 class NeuronMapView(QWidget):
     """A large map of one neuron: ``set_map(values, extent, title)``.
 
-    ``set_points(X_raw, labels)`` overlays the training points (binary
-    labels 0/1 coloured, others grey); ``set_points_visible(bool)`` toggles
+    ``set_points(X_raw, labels)`` overlays the training points (label 0
+    hollow white, 1 solid black, others grey); ``set_points_visible(bool)`` toggles
     them. ``set_line((a, b, c))`` draws a·x + b·y + c = 0 (e.g. the
     analytic line of a first-layer unit); None removes it.
     """
@@ -120,7 +121,7 @@ class NeuronMapView(QWidget):
         self.plot.addItem(self.image)
         self.contour = pg.IsocurveItem(level=0.5, pen=pg.mkPen("#30343b", width=1.5))
         self.contour.setParentItem(self.image)
-        self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=0.8))
+        self.points = pg.ScatterPlotItem(size=9)
         self.points.setZValue(5)
         self.plot.addItem(self.points)
         self.line = pg.PlotCurveItem(pen=pg.mkPen("#1d1d1f", width=1.5, style=Qt.PenStyle.DashLine))
@@ -168,13 +169,11 @@ class NeuronMapView(QWidget):
             self.points.setData([], [])
             return
         X = np.asarray(X, dtype=np.float64)
-        if labels is None:
-            brushes = "#6b7280"
-        else:
-            lab = np.asarray(labels).reshape(-1)
-            cache = [pg.mkBrush(c) for c in POINT_BRUSHES] + [pg.mkBrush("#6b7280")]
-            brushes = [cache[int(k) if k in (0, 1) else 2] for k in lab]
-        self.points.setData(X[:, 0], X[:, 1], brush=brushes)
+        lab = (np.full(len(X), 2) if labels is None
+               else np.where(np.isin(labels, (0, 1)), np.asarray(labels).reshape(-1), 2).astype(int))
+        styles = [(pg.mkBrush(f), pg.mkPen(e, width=1.2)) for f, e in POINT_STYLES]
+        self.points.setData(X[:, 0], X[:, 1], brush=[styles[k][0] for k in lab],
+                            pen=[styles[k][1] for k in lab])
 
     def set_points_visible(self, on: bool) -> None:
         self.points.setVisible(bool(on))
