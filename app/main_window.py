@@ -74,6 +74,9 @@ class MainWindow(FileOpsMixin, QMainWindow):
         split.addWidget(self.data_panel)
         split.addWidget(self.dataset_view)
         split.setStretchFactor(1, 3)
+        split.setCollapsible(0, False)
+        # the form's wrapped description under-reports its height: never squeeze the form
+        self.data_panel.setMinimumHeight(self.data_panel.sizeHint().height() + 24)
         self.dataset_view.setMinimumHeight(260)
         lay.addWidget(split)
         self.training_panel = TrainingPanel()
