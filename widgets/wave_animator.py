@@ -23,17 +23,20 @@ Records: ``set_probe`` stores the newest ``ProbeRecord``; the animator takes
 it at the start of each *forward* wave, so forward and backward of one cycle
 show the same sample's pass (the backward δ belong to that forward pass).
 Records arriving mid-cycle replace each other: fast training drops records.
-Colour scales (the value of the strongest bin) come from a high percentile
-of each pair's values (:func:`scale_percentile`: 95th … 99th), not its max, so a few outliers do not leave every other edge in
-the palest bin. Forward: each pair on its own scale (activity magnitudes of
-different layers are not comparable; the legend shows the front's scale).
-Backward: one scale for the whole wave (the largest pair's), so gradients
-shrinking towards the input — vanishing gradients — show as paler layers.
-Trail values are for display (the front's scale × ``TRAIL``); the front's
-values are the record's exactly.
 
-The canvas draws at most its LOD threshold (3,000) strongest edges; with the
-front layer carrying the largest values, the front is what gets drawn.
+Colour scales (the value of the strongest bin) come from a high percentile
+of each pair's values (:func:`scale_percentile`: 95th … 99th), not its max,
+so a few outliers do not leave every other edge in the palest bin. Forward:
+each pair on its own scale (activity magnitudes of different layers are not
+comparable; the legend shows the front's scale). Backward: one scale for the
+whole wave (the largest pair's), so gradients shrinking towards the input —
+vanishing gradients — show as paler layers. Trail values are for display
+(each passed pair at ``TRAIL`` of its own strength); the front's values are
+the record's exactly.
+
+Level of detail: the canvas draws only its ``lod_threshold`` (3,000)
+strongest edges. With LOD active there is no trail, so the drawn edges are
+the front's (all of them when the front pair has ≤ 3,000 edges).
 """
 from __future__ import annotations
 
