@@ -25,13 +25,14 @@ from .autosave import Autosaver
 from .document import Document
 from .edits import Edits
 from .file_ops import FileOpsMixin
+from .teaching import TeachingMixin
 from .training_controller import TrainingController
 
 GRID_RES = 64
 PLOT_INTERVAL = 0.25  # seconds between plot redraws while training (alternating map/curves)
 
 
-class MainWindow(FileOpsMixin, QMainWindow):
+class MainWindow(TeachingMixin, FileOpsMixin, QMainWindow):
     def __init__(self, doc: Document | None = None):
         super().__init__()
         self.setObjectName("MainWindow")
@@ -47,9 +48,11 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self._picked: list[tuple[int, int, int]] = []
         self._sized = False
         self._build()
+        self._build_teaching()
         self.acts = build_actions(self)
         build_menus(self, self.acts)
         self.toolbar = build_toolbar(self, self.acts)
+        self._build_teaching_actions()
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
         fill_recent(self.recent_menu, recent_files(self.qsettings), lambda p: self.open_path(p))
@@ -128,6 +131,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
         cv.removeLayerRequested.connect(lambda l: self._edit(self.edits.remove_layer, l))
         cv.activationRequested.connect(lambda l, a: self._edit(self.edits.set_activation, l, a))
         cv.nodeSelected.connect(lambda l, i: self._select(("node", l, i)))
+        cv.nodeSelected.connect(self.show_neuron_map)
         cv.edgeSelected.connect(lambda l, i, j: self._select(("edge", l, i, j)))
         cv.selectionCleared.connect(lambda: self._select(None))
         ins = self.inspector
@@ -182,6 +186,8 @@ class MainWindow(FileOpsMixin, QMainWindow):
     def refresh(self, kind: str = "all") -> None:
         d = self.doc
         if kind in ("all", "spec", "data"):
+            if self.stepper.active:
+                self.stepper.stop()
             self.canvas.set_network(d.spec.layer_sizes, d.spec.activations, d.net.weights, d.net.biases)
             self.canvas.set_editable_layers(set(range(1, len(d.spec.layer_sizes) - 1)))
             if self._selection and self._selection[0] != "layer":
@@ -232,7 +238,10 @@ class MainWindow(FileOpsMixin, QMainWindow):
         rec = self._snap.probe if self._snap is not None and self._snap.probe is not None else \
             probe(self.doc.net, *self.doc.probe())
         self._probe_rec = rec
-        self.canvas.set_node_values(rec.V)
+        self.waves.set_probe(rec)
+        if not self.stepper.active and not self.waves.enabled:
+            self.canvas.set_node_values(rec.V)
+        self.update_neuron_map()
 
     def _show_selection(self) -> None:
         d, sel = self.doc, self._selection
@@ -282,6 +291,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self._snap = snap
         if snap.probe is not None:
             self._probe_rec = snap.probe
+            self.waves.set_probe(snap.probe)
         now = time.perf_counter()
         plot_due = snap.finished or now - self._last_plot >= PLOT_INTERVAL
         if plot_due:
@@ -291,10 +301,11 @@ class MainWindow(FileOpsMixin, QMainWindow):
                 self._show_grid(snap.grid, snap.train_pred)
             if not self._plot_phase or snap.finished:
                 self.plots.set_history(self.doc.history, self.doc.ghosts)
+                self.update_neuron_map((snap.weights, snap.biases))
         if not plot_due or snap.finished:
             self.plots.set_live_weights(snap.weights)
             self.canvas.set_weights(snap.weights, snap.biases)
-            if snap.probe is not None:
+            if snap.probe is not None and not self.waves.enabled:  # the waves colour nodes themselves
                 self.canvas.set_node_values(snap.probe.V)
         self._update_status(snap)
         if self._selection is not None:
@@ -413,6 +424,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
             return
         self.controller.shutdown()
         self.plots.shutdown()
+        self.waves.stop()
         self.autosaver.stop()
         self.autosaver.discard()  # closed cleanly: nothing to recover next time
         self.qsettings.setValue("geometry", self.saveGeometry())

@@ -1,0 +1,83 @@
+"""Waves, step-through and neuron maps driven from the main window."""
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from app.document import Document
+from app.main_window import MainWindow
+from model.trainer import Trainer, TrainSettings
+
+
+@pytest.fixture
+def win(qtbot):
+    w = MainWindow(Document())
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.controller.shutdown()
+    w.waves.stop()
+
+
+def test_step_through_to_the_end_equals_one_sgd_update_and_undoes(win, qtbot):
+    win.doc.open_example("eleven_points")
+    win.doc.set_probe(3)
+    ref = win.doc.net.copy()
+    win.acts["stepthrough"].trigger()
+    assert win.stepper.active and win.docks["stepthrough"].isVisible()
+    n = win.stepper.stage_count
+    first = win.stepper.equation_text()
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Right)
+    assert win.stepper.stage_index == 1 and win.stepper.equation_text() != first
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Left)
+    assert win.stepper.stage_index == 0
+    while win.stepper.next():
+        pass
+    assert win.stepper.stage_index == n - 1
+    win.stepper.apply_update()
+    d = win.doc  # batch mode: stage 5 uses the gradient averaged over all 11 patterns
+    X, T = d.data.X_train, d.data.train.T
+    Trainer(ref, X, T, TrainSettings(optimizer="sgd", lr=d.settings.lr, epochs=1)).run_epoch()
+    for a, b in zip(d.net.weights, ref.weights):
+        assert np.allclose(a, b)
+    win.acts["undo"].trigger()
+    assert not np.allclose(d.net.weights[0], ref.weights[0])
+
+
+def test_step_through_in_stochastic_mode_uses_the_probe_sample(win, qtbot):
+    win.doc.open_example("backprop_table")  # batch size 1
+    win.doc.set_probe(2)
+    ref = win.doc.net.copy()
+    win.start_stepthrough()
+    while win.stepper.next():
+        pass
+    win.stepper.apply_update()
+    d = win.doc
+    Trainer(ref, d.data.X_train[2:3], d.data.train.T[2:3],
+            TrainSettings(optimizer="sgd", lr=d.settings.lr, batch_size=1, epochs=1)).run_epoch()
+    assert all(np.allclose(a, b) for a, b in zip(d.net.weights, ref.weights))
+
+
+def test_waves_toggle_with_w_and_show_forward_then_backward(win, qtbot):
+    qtbot.keyClick(win, Qt.Key.Key_W)
+    assert win.acts["waves"].isChecked() and win.waves.enabled
+    modes = set()
+    for _ in range(200):
+        win.waves.tick(0.02)
+        modes.add(win.canvas.edge_layer.mode)
+    assert {"forward", "backward"} <= modes
+    qtbot.keyClick(win, Qt.Key.Key_W)
+    assert not win.waves.enabled and win.canvas.edge_layer.mode == "weight"
+
+
+def test_neuron_map_of_a_selected_hidden_unit(win):
+    win.doc.open_example("xor_hand_wired")
+    win.docks["neuron_map"].show()
+    win.docks["neuron_map"].raise_()
+    win.canvas.nodeSelected.emit(1, 0)  # the OR unit: σ(20·x1 + 20·x2 − 10)
+    v = win.neuron_map.values
+    assert v is not None and v.shape == (48, 48)
+    x0, x1, y0, y1 = win.neuron_map.extent
+    gx, gy = np.meshgrid(np.linspace(x0, x1, 48), np.linspace(y0, y1, 48))
+    line = 20 * gx + 20 * gy - 10
+    far = np.abs(line) > 2
+    assert np.array_equal((v > 0.5)[far], (line > 0)[far])
