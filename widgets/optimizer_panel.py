@@ -15,21 +15,19 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout,
-                               QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSpinBox, QTableWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QGridLayout, QHBoxLayout,
+                               QLabel, QPushButton, QSizePolicy, QSpinBox, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
+from model.loss_slices import NetworkSlice, RandomDirections
 from model.optimizers import DEFAULTS, OPTIMIZERS
-from model.race import DEFAULT_LR, KEY_HYPER, OptimizerRace
-from model.surfaces import (ANALYTIC, AnalyticSurface, GridCancelled, NetworkSlice,
-                            RandomDirections, display_values, get_surface, grid)
+from model.race import DEFAULT_LR, OptimizerRace
+from model.surfaces import ANALYTIC, AnalyticSurface, GridCancelled, display_values, get_surface, grid
+
+from .contours import contour_segments
+from .racer_controls import COLORS, HYPER_LABELS, LABELS, RacerRow  # noqa: F401 (re-export)
 
 NET_SLICE, NET_DIRS = "network_slice", "random_directions"
-LABELS = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
-          "rmsprop": "RMSProp", "adam": "Adam"}
-COLORS = {"sgd": "#e6194b", "momentum": "#f58231", "nesterov": "#b8860b", "adagrad": "#3cb44b",
-          "rmsprop": "#911eb4", "adam": "#0050d0"}
-HYPER_LABELS = {"momentum": "μ", "rho": "ρ", "beta1": "β₁"}
 STATE_LABELS = {"position": "position (x, y)", "gradient": "gradient ∇E",
                 "velocity": "velocity v", "sum_sq": "Σ g² (accumulated)",
                 "square_avg": "E[g²] (running mean)", "m": "m (mean of g)",
@@ -40,81 +38,6 @@ ANALYTIC_RES, NETWORK_RES = 161, 81
 MAX_STEPS = 5000
 LIVE_MAX = 4000
 FRAME_MS, FRAME_BUDGET_S = 33, 0.020
-
-
-def contour_segments(xs, ys, Z, levels):
-    """Marching squares, vectorised: isoline segments of Z (len(ys), len(xs))
-    as x, y arrays of point pairs (for ``connect='pairs'``)."""
-    out_x, out_y = [], []
-    dx, dy = np.diff(xs)[None, :], np.diff(ys)[:, None]
-    for c in levels:
-        s = Z > c
-        with np.errstate(divide="ignore", invalid="ignore"):
-            hx = xs[None, :-1] + (c - Z[:, :-1]) / (Z[:, 1:] - Z[:, :-1]) * dx
-            vy = ys[:-1, None] + (c - Z[:-1, :]) / (Z[1:, :] - Z[:-1, :]) * dy
-        hy = np.broadcast_to(ys[:, None], hx.shape)
-        vx = np.broadcast_to(xs[None, :], vy.shape)
-        hz, vz = s[:, :-1] != s[:, 1:], s[:-1, :] != s[1:, :]
-        # cell edges in order bottom, right, top, left
-        F = np.stack([hz[:-1], vz[:, 1:], hz[1:], vz[:, :-1]])
-        PX = np.stack([hx[:-1], vx[:, 1:], hx[1:], vx[:, :-1]])
-        PY = np.stack([hy[:-1], vy[:, 1:], hy[1:], vy[:, :-1]])
-        n = F.sum(0)
-        jj, ii = np.nonzero(n == 2)
-        e = np.argsort(~F[:, jj, ii], axis=0, kind="stable")[:2]
-        pairs = [(e[0], e[1], jj, ii)]
-        j4, i4 = np.nonzero(n == 4)   # saddle cells: the centre value decides the pairing
-        if len(j4):
-            centre = (Z[j4, i4] + Z[j4, i4 + 1] + Z[j4 + 1, i4] + Z[j4 + 1, i4 + 1]) > 4 * c
-            same = centre == s[j4, i4]
-            z = np.zeros_like(j4)
-            pairs += [(z, np.where(same, 1, 3), j4, i4), (np.where(same, 2, 1) + z, z + 2 + same, j4, i4)]
-        for a, b, j, i in pairs:
-            out_x.append(np.stack([PX[a, j, i], PX[b, j, i]], 1).ravel())
-            out_y.append(np.stack([PY[a, j, i], PY[b, j, i]], 1).ravel())
-    if not out_x:
-        return np.zeros(0), np.zeros(0)
-    return np.concatenate(out_x), np.concatenate(out_y)
-
-
-class _RacerRow:
-    """One optimizer's controls and plot items."""
-
-    def __init__(self, panel: "OptimizerPanel", name: str):
-        color = COLORS[name]
-        self.check = QCheckBox(LABELS[name])
-        self.check.setChecked(True)
-        self.check.setStyleSheet(f"QCheckBox {{ color: {color}; font-weight: bold; }}")
-        self.lr = QDoubleSpinBox(decimals=5, minimum=1e-5, maximum=10.0)
-        self.lr.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
-        self.lr.setPrefix("lr ")
-        self.lr.setToolTip("learning rate (changing it restarts the race)")
-        self.key = KEY_HYPER[name]
-        self.hyper = None
-        if self.key:
-            self.hyper = QDoubleSpinBox(decimals=3, minimum=0.0, maximum=0.999, singleStep=0.01)
-            self.hyper.setPrefix(HYPER_LABELS[self.key] + " ")
-            self.hyper.setValue(DEFAULTS[name][self.key])
-        self.status = QLabel("")
-        self.status.setMinimumWidth(120)
-        pen = pg.mkPen(color, width=2.5)
-        self.path = pg.PlotDataItem(pen=pen, name=LABELS[name])
-        self.arrow = pg.PlotCurveItem(pen=pg.mkPen(color, width=2), connect="pairs")
-        self.head = pg.ScatterPlotItem(size=11, pen=pg.mkPen("k", width=1.2), brush=pg.mkBrush(color))
-        for item, z in ((self.path, 10), (self.arrow, 11), (self.head, 20)):
-            panel.plot.addItem(item)
-            item.setZValue(z)
-        for w in (self.lr, self.hyper):
-            if w is not None:
-                w.valueChanged.connect(lambda _v: panel.reset())
-        self.check.toggled.connect(lambda _on: panel.reset())
-
-    def spec(self, name):
-        return name, self.lr.value(), {self.key: self.hyper.value()} if self.key else {}
-
-    def set_visible(self, on: bool) -> None:
-        for item in (self.path, self.arrow, self.head):
-            item.setVisible(on)
 
 
 class OptimizerPanel(QWidget):
@@ -171,7 +94,7 @@ class OptimizerPanel(QWidget):
                                     pen=pg.mkPen((0, 0, 0, 80)))
         self.legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.plot.getPlotItem().layout.addItem(self.legend, 2, 3, Qt.AlignmentFlag.AlignTop)
-        self.rows = {name: _RacerRow(self, name) for name in OPTIMIZERS}
+        self.rows = {name: RacerRow(self, name) for name in OPTIMIZERS}
 
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["optimizer", "quantity", "x", "y"])
@@ -427,19 +350,7 @@ class OptimizerPanel(QWidget):
             x, y = p[-1]
             dead = race.diverged(name)
             row.head.setData([x], [y], symbol="x" if dead else "o")
-            g = race.gradient(name)
-            norm = float(np.hypot(*g)) if np.isfinite(g).all() else 0.0
-            if dead or norm <= 1e-4 * self._g0.get(name, 0.0):   # arrived: no arrow
-                row.arrow.setData([], [])
-            else:
-                u = -g / norm
-                tip = p[-1] + L * u
-                pts = [p[-1], tip]
-                for ang in (0.45, -0.45):
-                    c, s = np.cos(ang), np.sin(ang)
-                    pts += [tip, tip - 0.35 * L * np.array([c * u[0] - s * u[1], s * u[0] + c * u[1]])]
-                pts = np.array(pts)
-                row.arrow.setData(pts[:, 0], pts[:, 1])
+            row.set_arrow(p[-1], race.gradient(name), L, dead, self._g0.get(name, 0.0))
             row.status.setText(f"✗ {race.racer(name).reason}" if dead
                                else f"E = {losses[name][-1]:.4g}")
         if self.live_path.isVisible() and len(self.live_points):
