@@ -31,13 +31,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import losses
+from . import activations
 from .network import Network
 from .stepthrough_text import (activation_text, fac, gprime_text, joined, node_sym, num, sub, sup,
                                w_sym)
 
 __all__ = ["Stage", "StepThrough", "describe_node", "describe_edge", "KINDS"]
 
+IND = "    "  # continuation lines of an equation
 KINDS = ("input", "forward", "output_error", "backward", "update", "new_weights")
 Arrays = list  # list[np.ndarray | None]
 
@@ -51,8 +52,9 @@ class Stage:
     layer (empty for batch-wide stages). ``pattern`` is the 0-based row μ−1
     of the pattern the stage is about (None for update / new weights).
     ``edge_values`` (per weight layer, shape of ``weights[l]``) are signed
-    w·V contributions (``edge_mode`` "forward") or ∂E/∂w resp. Δw
-    ("backward"); ``edge_scale`` keeps colours steady across a pass.
+    w·V contributions (``edge_mode`` "forward") or ∂E/∂w ("backward": of the
+    pattern, at the update stage of the batch mean; Δw = −η·∂E/∂w);
+    ``edge_scale`` keeps colours steady across a pass.
     """
 
     kind: str
@@ -206,9 +208,10 @@ class StepThrough:
         l, act = lay - 1, self.acts[lay - 1]
         terms = [f"{fac(self.W[l][k, j])}·{fac(V[l][k])}" for k in range(len(V[l]))]
         theta = -self.B[l][j]
-        return (f"{node_sym('b', lay, j)} = Σ w·V − θ = {joined(terms)} − θ({num(theta)}) "
-                f"= {num(b[lay][j])};\n{node_sym('V', lay, j)} = g(b) = "
-                f"{activation_text(act, b[lay][j], b[lay])} = {num(V[lay][j])}")
+        g = activation_text(act, b[lay][j], b[lay])
+        return (f"{node_sym('b', lay, j)} = Σₖ w·V − θ\n{IND}= {joined(terms)} − θ({num(theta)})\n"
+                f"{IND}= {num(b[lay][j])}\n{node_sym('V', lay, j)} = g(b) = {g}"
+                + (f"\n{IND}= " if act == "softmax" else " = ") + num(V[lay][j]))
 
     def _output_eq(self, i: int, V, b, d, t) -> str:
         L, act = self.L, self.acts[-1]
@@ -226,16 +229,17 @@ class StepThrough:
                     f"{s} = {diff}/{k} = {num(d[L][i])}")
         gp = float(d[L][i] / (t[i] - V[L][i])) if t[i] != V[L][i] else None
         gp_val = f" = {num(gp)}·{fac(t[i] - V[L][i])}" if gp is not None and act != "linear" else ""
-        return (f"{s} = g′(b)·(t − V) = {gprime_text(act, b[L][i], V[L][i])}·{diff}"
-                f"{gp_val} = {num(d[L][i])}")
+        return (f"{s} = g′(b)·(t − V)\n{IND}= {gprime_text(act, b[L][i], V[L][i])}·{diff}\n"
+                f"{IND}{gp_val[1:] + ' ' if gp_val else ''}= {num(d[L][i])}")
 
     def _backward_eq(self, lay: int, j: int, V, b, d) -> str:
         act, Wn = self.acts[lay - 1], self.W[lay]
         terms = [f"{fac(d[lay + 1][i])}·{fac(Wn[j, i])}" for i in range(len(d[lay + 1]))]
         s = float(d[lay + 1] @ Wn[j])
         gp = gprime_text(act, b[lay][j], V[lay][j])
+        gv = float(activations.derivative(act, b[lay][j:j + 1], V[lay][j:j + 1])[0])
         return (f"{node_sym('δ', lay, j)} = g′(b)·Σᵢ δᵢ⁽{sup(lay + 1)}⁾·wᵢ{sub(j + 1)}⁽{sup(lay + 1)}⁾\n"
-                f"   = {gp}·[{joined(terms)}]\n   = {gp}·{fac(s)} = {num(d[lay][j])}")
+                f"{IND}= {gp}·[{joined(terms)}]\n{IND}= {num(gv)}·{fac(s)} = {num(d[lay][j])}")
 
     def _update_stages(self) -> None:
         L, n, eta = self.L, len(self.indices), self.lr
@@ -247,19 +251,20 @@ class StepThrough:
             dsym, vsym = node_sym("δ", l + 1, 0), node_sym("V", l, 0)
             dw, dth = self.delta_W[l][0, 0], self.delta_theta[l][0]
             if n == 1:
-                lines.append(f"{w_sym(l, 0, 0, 'Δw')} = η·{dsym}·{vsym} = {num(eta)}·"
+                lines.append(f"{w_sym(l, 0, 0, 'Δw')} = η·{dsym}·{vsym}\n{IND}= {num(eta)}·"
                              f"{fac(mean_d[l + 1][0])}·{fac(self.trace.V[l][0, 0])} = {num(dw)}")
                 lines.append(f"{node_sym('Δθ', l + 1, 0)} = −η·{dsym} = −{num(eta)}·"
                              f"{fac(mean_d[l + 1][0])} = {num(dth)}")
             else:
                 prods = self.back.deltas[l][:, 0] * self.trace.V[l][:, 0]
-                lines.append(f"{w_sym(l, 0, 0, 'Δw')} = η·(1/{n})·Σ_μ {dsym}{vsym} = {num(eta)}·(1/{n})·"
-                             f"({joined([fac(p) for p in prods])}) = {num(dw)}")
-                lines.append(f"{node_sym('Δθ', l + 1, 0)} = −η·(1/{n})·Σ_μ {dsym} = −{num(eta)}·⟨δ⟩ = −{num(eta)}·"
+                lines.append(f"{w_sym(l, 0, 0, 'Δw')} = η·(1/{n})·Σ_μ {dsym}·{vsym}\n{IND}= {num(eta)}·(1/{n})·"
+                             f"({joined([fac(p) for p in prods])})\n{IND}= {num(dw)}")
+                lines.append(f"{node_sym('Δθ', l + 1, 0)} = −η·(1/{n})·Σ_μ {dsym}\n{IND}= −η·⟨δ⟩ = −{num(eta)}·"
                              f"{fac(mean_d[l + 1][0])} = {num(dth)}")
-        head = ("Δw = η·δ·V,  Δθ = −η·δ" if n == 1 else
-                f"averaged over the batch of {n}: Δw = −η·∂E/∂w = η·mean(δ·V),  Δθ = −η·mean(δ)"
-                + (f"  ({self.n_shown} of {n} patterns shown step by step)" if self.n_shown < n else ""))
+        head = ("Δw = η·δ·V,  Δθ = −η·δ\n(shown: w₁₁ and θ₁ of each layer)" if n == 1 else
+                f"averaged over the batch of {n}"
+                + (f"  ({self.n_shown} of {n} patterns shown step by step)" if self.n_shown < n else "")
+                + ":\nΔw = −η·∂E/∂w = η·⟨δ·V⟩,  Δθ = −η·⟨δ⟩")
         rows, rows_new = [], []
         for l in range(L):
             for j in range(len(self.B[l])):
@@ -267,11 +272,12 @@ class StepThrough:
                 rows.append([lab, num(mean_d[l + 1][j]), num(self.delta_theta[l][j]),
                              num(float(np.abs(self.delta_W[l][:, j]).sum()))])
                 rows_new.append([lab, num(-self.B[l][j]), num(-self.biases_after[l][j])])
-        dscale = max(float(np.abs(g).max()) for g in self.delta_W) or 1.0
+        # edges show ∂E/∂w (the canvas legend's quantity); Δw = −η·∂E/∂w is in the text
+        dscale = max(float(np.abs(g).max()) for g in self.grad_W) or 1.0
         kw = dict(grad_W=list(self.grad_W),
                   delta_W=self.delta_W, delta_theta=self.delta_theta, highlight=None)
         st = self._stage("update", None, "Weight changes Δw, Δθ" + (f" (batch of {n})" if n > 1 else ""),
-                    None, V_last, b_last, mean_d, edge_values=list(self.delta_W), edge_mode="backward",
+                    None, V_last, b_last, mean_d, edge_values=list(self.grad_W), edge_mode="backward",
                     edge_scale=dscale, table_headers=["node", "δ" if n == 1 else "mean δ", "Δθ", "Σ|Δw| in"],
                     table_rows=rows, **kw)
         st.equation = head + "\n" + "\n".join(lines)

@@ -89,8 +89,8 @@ def test_equation_numbers_parse_back_to_values():
     for s in st.stages:
         for j, eq in s.equations.items():
             if s.kind == "forward":
-                b_shown = re.search(r"= " + NUMBER + r";", eq).group(1)
-                assert close(value(b_shown), s.b[s.layer][j]), eq
+                b_line = eq.split("\n")[2]                  # "    = −0.704"
+                assert close(last_number(b_line), s.b[s.layer][j]), eq
                 assert close(last_number(eq), s.node_values[s.layer][j]), eq
             elif s.kind in ("output_error", "backward"):
                 assert close(last_number(eq), s.deltas[s.layer][j]), eq
@@ -101,7 +101,7 @@ def test_equation_numbers_parse_back_to_values():
     eq = st[1].equations[0]
     w, x, theta = net.weights[0][:, 0], DS.X[5], -net.biases[0][0]
     assert f"tanh(" in eq and "θ(" in eq and eq.startswith("b₁⁽¹⁾")
-    terms = re.findall(r"\(?" + NUMBER + r"\)?·\(?" + NUMBER + r"\)?", eq.split("\n")[0])
+    terms = re.findall(r"\(?" + NUMBER + r"\)?·\(?" + NUMBER + r"\)?", eq.split("\n")[1])
     np.testing.assert_allclose([value(a) for a, _ in terms], w, atol=5e-4)
     np.testing.assert_allclose([value(b) for _, b in terms], x, atol=5e-4)
     assert close(value(re.search(r"θ\(" + NUMBER, eq).group(1)), theta)
@@ -129,8 +129,17 @@ def test_walk_to_end_equals_one_sgd_update(idx):
     upd = next(s for s in st.stages if s.kind == "update")
     for l in range(2):
         np.testing.assert_allclose(upd.delta_W[l], -0.7 * gW[l])
-        np.testing.assert_allclose(upd.edge_values[l], -0.7 * gW[l])
+        np.testing.assert_allclose(upd.edge_values[l], gW[l])
         np.testing.assert_allclose(upd.delta_theta[l], 0.7 * gb[l])   # Δθ = −Δbias
+    seen = 0
+    for block in re.split(r"\n(?=\S)", upd.equation):     # the text carries the same numbers
+        m = re.match(r"Δ(w|θ)₁₁?⁽([¹²])⁾", block)
+        if m:
+            seen += 1
+            l = "¹²".index(m.group(2))
+            true = upd.delta_W[l][0, 0] if m.group(1) == "w" else upd.delta_theta[l][0]
+            assert close(last_number(block), true), block
+    assert seen == 4
     for a, b in zip(net.parameters(), before):   # the network itself is untouched
         np.testing.assert_array_equal(a, b)
 
@@ -150,9 +159,13 @@ def test_batch_stages_repeat_per_pattern_and_average():
     full = net.backward(net.forward(DS.X[idx]), DS.T[idx])
     np.testing.assert_allclose(upd.deltas[2], full.deltas[1].mean(axis=0))
     # the displayed Δw₁₁ of each layer is the mean over the batch
-    lines = [ln for ln in upd.equation.split("\n") if ln.startswith("Δw")]
-    for l, ln in enumerate(lines):
-        assert close(last_number(ln), upd.delta_W[l][0, 0]), ln
+    blocks = re.split(r"\n(?=\S)", upd.equation)          # an equation and its "    = …" lines
+    dw = [b for b in blocks if b.startswith("Δw₁₁")]
+    dth = [b for b in blocks if b.startswith("Δθ₁")]
+    assert len(dw) == len(dth) == 2
+    for l in range(2):
+        assert close(last_number(dw[l]), upd.delta_W[l][0, 0]), dw[l]
+        assert close(last_number(dth[l]), upd.delta_theta[l][0]), dth[l]
 
 
 def test_long_batch_shows_first_patterns_only():
