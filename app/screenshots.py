@@ -94,7 +94,20 @@ def shots(out: Path) -> list[Path]:
         p = win.plots.panels["chain-rule"]
         p.set_stage(p.stage_count())
 
+    def step(win, app):
+        win.doc.set_probe(3)
+        win.start_stepthrough()
+        for _ in range(5):  # into the backward pass
+            win.stepper.next()
+
+    def waves(win, app):
+        win.acts["waves"].setChecked(True)
+        for _ in range(12):
+            win.waves.tick(0.05)
+
     take("circles", "main_window", epochs=200)
+    take("backprop_table", "stepthrough", prepare=step)
+    take("spiral", "waves", epochs=100, prepare=waves)
     take("xor_train", "panel_loss", epochs=400, panel="loss")
     take("xor_train", "panel_lr", panel="lr", prepare=sweep)
     take("xor_train", "panel_optimizers", panel="optimizers", prepare=race)

@@ -80,8 +80,6 @@ class DataPanel(QWidget):
         self.description.setWordWrap(True)
         self.description.setStyleSheet("color: #555;")
         self.description.setToolTip("What this data set is.")
-        # wrapped labels under-report their height inside a form: reserve three lines
-        self.description.setMinimumHeight(3 * self.description.fontMetrics().lineSpacing() + 4)
         self.n_spin = QSpinBox()
         self.n_spin.setRange(1, MAX_N)
         self.n_spin.setKeyboardTracking(False)
@@ -119,11 +117,14 @@ class DataPanel(QWidget):
         self.info.setToolTip("The kind of problem and the network's input and output widths it needs.")
         self.info.setStyleSheet("font-weight: bold;")
 
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Data set", self.dataset_combo)
-        form.addRow(self.description)
+        def make_form() -> QFormLayout:
+            f = QFormLayout()
+            f.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+            f.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            return f
+
+        top, form = make_form(), make_form()
+        top.addRow("Data set", self.dataset_combo)
         form.addRow("Samples n", self.n_spin)
         form.addRow("Noise", self.noise_spin)
         form.addRow("Data seed", self.seed_spin)
@@ -131,6 +132,9 @@ class DataPanel(QWidget):
         form.addRow("Split seed", self.split_seed_spin)
         form.addRow("Preprocessing", self.prep_combo)
         outer = QVBoxLayout(self)
+        outer.addLayout(top)
+        # outside the form: a box layout gives a wrapped label the height it needs
+        outer.addWidget(self.description)
         outer.addLayout(form)
         outer.addWidget(self.info)
         outer.addStretch(1)

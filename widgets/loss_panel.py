@@ -284,9 +284,6 @@ class LossPanel(QWidget):
     def _fit_x(self, last_epoch: float) -> None:
         """Grow the epoch axis in 1-2-5 steps, not every epoch: each range
         change re-renders both plots' axes, the costliest part of a repaint."""
-        vb = self.plot.getPlotItem().vb
-        if not vb.state["autoRange"][0] and self._x_bound is None:
-            return  # the user zoomed or panned: leave the view alone
         bound = 10.0  # the first few epochs fit without re-ranging
         while bound < last_epoch * 1.02:
             bound = _next_nice(bound)
