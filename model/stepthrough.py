@@ -164,7 +164,8 @@ class StepThrough:
         t = self.T[k]
         # 1. input
         x = ", ".join(num(v) for v in V[0])
-        eq = f"V⁽⁰⁾ ← x⁽μ⁼{mu + 1}⁾ = ({x})\ntarget t⁽μ⁼{mu + 1}⁾ = ({', '.join(num(v) for v in t)})"
+        eq = (f"pattern μ = {mu + 1}:\nV⁽⁰⁾ ← x⁽μ⁾ = ({x})\n"
+              f"target t⁽μ⁾ = ({', '.join(num(v) for v in t)})")
         rows = [[str(i + 1), num(v)] for i, v in enumerate(V[0])]
         self._stage("input", 0, "Input: apply pattern" + tag, mu, [V[0]] + none[1:], none, none,
                     edge_values=None, edge_mode=None, edge_scale=None, grad_W=[None] * L,

@@ -326,7 +326,7 @@ class StepThroughPanel(QWidget):
         t.resizeRowsToContents()
         rows = min(len(st.table_rows), MAX_TABLE_ROWS)  # fit the rows; scroll beyond
         t.setFixedHeight(t.horizontalHeader().height() + 2 * t.frameWidth()
-                         + sum(t.rowHeight(r) for r in range(rows)) + 2)
+                         + sum(t.rowHeight(r) for r in range(rows)) + 6)
 
     def _drive_canvas(self, st: Stage) -> None:
         cv, walk = self.canvas, self.walk

@@ -54,7 +54,7 @@ def test_next_previous_buttons_change_stage_and_equation(rig, qtbot):
     assert panel.stage_index == 0 and panel.stage_count == 7
     assert not panel.prev_button.isEnabled() and not panel.apply_button.isEnabled()
     first = panel.equation_text()
-    assert first.startswith("V⁽⁰⁾ ← x⁽μ⁼4⁾ = (0.300, 0.750)")
+    assert first.startswith("pattern μ = 4:\nV⁽⁰⁾ ← x⁽μ⁾ = (0.300, 0.750)")
     click(qtbot, panel.next_button)
     assert panel.stage_index == 1 and panel.stage.kind == "forward"
     assert panel.counter.text() == "Stage 2 of 7 — Forward: layer 1 (hidden) — μ = 4"
