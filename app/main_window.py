@@ -269,16 +269,23 @@ class MainWindow(TeachingMixin, FileOpsMixin, QMainWindow):
             self.inspector.show_edge(l, i, j, float(W[l][i, j]), grad)
 
     # ------------------------------------------------------------- training
+    def _leave_stepthrough(self) -> None:
+        if self.stepper.active:  # training would overwrite the stage picture
+            self.stepper.stop()
+
     def toggle_play(self) -> None:
+        self._leave_stepthrough()
         if self.controller.running:
             self.controller.pause()
         else:
             self.controller.play()
 
     def step_epoch(self) -> None:
+        self._leave_stepthrough()
         self.controller.step_epoch()
 
     def step_update(self) -> None:
+        self._leave_stepthrough()
         self.controller.step_update()
 
     def reset_weights(self) -> None:
