@@ -221,3 +221,35 @@ def test_gui_thread_never_stalls_while_training_wide_net(qtbot):
     assert epochs > 3
     worst = int(np.argmax(gaps))
     assert max(gaps) < 0.1, f"longest GUI stall {max(gaps) * 1000:.0f} ms (beat {worst} of {len(gaps)})"
+
+
+def test_dock_layout_and_recent_files_persist(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("MLP_STUDIO_SETTINGS", str(tmp_path / "settings.ini"))
+    w = MainWindow(Document())
+    qtbot.addWidget(w)
+    w.show()
+    w.docks["plots"].hide()
+    assert w.save_to(tmp_path / "a.json")
+    w.close()
+    w2 = MainWindow(Document())
+    qtbot.addWidget(w2)
+    w2.show()
+    assert not w2.docks["plots"].isVisible() and w2.docks["data"].isVisible()
+    recent = [a.text() for a in w2.recent_menu.actions()]
+    assert str(tmp_path / "a.json") in recent
+    w2.close()
+
+
+def test_drop_a_project_file_opens_it(win, qtbot, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+    from model.project import load_project, save_project
+    p = load_project(example_path("iris"))
+    save_project(p, tmp_path / "iris.json")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "iris.json"))])
+    ev = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                    Qt.KeyboardModifier.NoModifier)
+    win.dropEvent(ev)
+    qtbot.waitUntil(lambda: win.doc.spec.layer_sizes[0] == 4, timeout=3000)
+    assert win.windowTitle().startswith("iris")
