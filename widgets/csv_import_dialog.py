@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox,
@@ -28,7 +29,7 @@ from model.project import DataSource
 from model.table import DEFAULT_MAX_BYTES, Table, is_missing, read_table, table_to_dataset
 
 __all__ = ["CsvImportDialog", "CsvImport", "import_csv_source", "validate_table",
-           "default_roles", "ROLES", "TASK_CHOICES", "PREVIEW_ROWS"]
+           "default_roles", "looks_like_classes", "ROLES", "TASK_CHOICES", "PREVIEW_ROWS"]
 
 ROLES = ("ignore", "input", "target")
 TASK_CHOICES = ("auto", "classification", "regression")
@@ -120,6 +121,15 @@ def default_roles(table: Table) -> dict[str, str]:
     return roles
 
 
+def looks_like_classes(table: Table, column: str, max_classes: int = 20) -> bool:
+    """A numeric column of a few whole numbers (class labels such as 0…9)."""
+    if table.column_kind(column) != "numeric":
+        return False
+    v = table.numeric(column)
+    v = v[np.isfinite(v)]
+    return bool(v.size) and bool(np.all(v == np.round(v))) and len(np.unique(v)) <= max_classes
+
+
 class CsvImportDialog(QDialog):
     """Choose columns of ``path`` for the project's data; see the module docstring.
 
@@ -136,6 +146,8 @@ class CsvImportDialog(QDialog):
         self.result_import: CsvImport | None = None
         self.role_combos: dict[str, QComboBox] = {}
         self.kinds: dict[str, str] = {}
+        self._n_missing: dict[str, int] = {}
+        self._n_categories: dict[str, int] = {}
 
         self.file_label = QLabel(str(self.path))
         self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -235,6 +247,9 @@ class CsvImportDialog(QDialog):
             return
         t = self.table
         self.kinds = {c: t.column_kind(c) for c in t.columns}
+        # counted once: the kind cells are refreshed on every role change
+        self._n_missing = {c: int(t.missing_mask(c).sum()) for c in t.columns}
+        self._n_categories = {c: len(t.categories(c)) for c in t.columns if self.kinds[c] == "categorical"}
         roles = default_roles(t) if t.columns else {}
         self.columns_view.setRowCount(len(t.columns))
         for r, c in enumerate(t.columns):
@@ -248,6 +263,9 @@ class CsvImportDialog(QDialog):
             self.role_combos[c] = combo
             self.columns_view.setCellWidget(r, 2, combo)
         self.columns_view.verticalHeader().setDefaultSectionSize(26)
+        target = [c for c, r in roles.items() if r == "target"]
+        if target and looks_like_classes(t, target[0]):
+            self.task_combo.setCurrentText("classification")  # e.g. digits' 0…9 labels
         shown = t.rows[:PREVIEW_ROWS]
         self.preview.setColumnCount(len(t.columns))
         self.preview.setHorizontalHeaderLabels(t.columns)
@@ -284,9 +302,9 @@ class CsvImportDialog(QDialog):
     def kind_text(self, column: str) -> str:
         """The "Detected kind" cell: kind, categories, missing count, and what
         the current role makes of the column (one-hot for categorical inputs)."""
-        t, kind, role = self.table, self.kinds[column], self.role_combos[column].currentText()
+        kind, role = self.kinds[column], self.role_combos[column].currentText()
         if kind == "categorical":
-            k = len(t.categories(column))
+            k = self._n_categories[column]
             text = f"categorical · {k} value{'s' if k != 1 else ''}"
             if role == "input":
                 text += f" → one-hot, {k} input{'s' if k != 1 else ''}"
@@ -294,7 +312,7 @@ class CsvImportDialog(QDialog):
                 text += " → classes"
         else:
             text = "numeric"
-        n_missing = int(t.missing_mask(column).sum())
+        n_missing = self._n_missing[column]
         if n_missing:
             text += f" · {n_missing} missing"
         return text

@@ -170,3 +170,10 @@ def test_malformed_text_gives_a_dataset_or_value_error(tmp_path, lines, raw, use
     assert got == pre and src.kind == "csv"
     ds, _ = load_dataset(src)
     assert np.isfinite(ds.X).all() and np.isfinite(ds.T).all()
+
+
+def test_whole_number_labels_preselect_classification(qtbot):
+    d = make_dialog(qtbot, PENGUINS.parent / "digits.csv")
+    assert d.roles()["digit"] == "target"
+    assert d.task_combo.currentText() == "classification"
+    assert "64 inputs → 10 outputs" in d.summary_text()
