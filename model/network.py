@@ -50,7 +50,18 @@ class Network:
         spec.validate()
         self.spec = spec
         self.dtype = np.dtype(spec.dtype)
-        self.weights, self.biases = initial_parameters(spec)
+        W0, b0 = initial_parameters(spec)
+        # all parameters live in one flat buffer, layer by layer as [W; b] blocks
+        # of shape (n_in + 1, n_out); weights/biases are views into it (write in
+        # place). Gradients use the same layout, so an optimizer can update every
+        # parameter with a few whole-buffer NumPy calls.
+        self._flat, self._aug, self.weights, self.biases = _flat_layout(spec.layer_sizes, self.dtype)
+        self._gflat, self._gaug, gW, gb = _flat_layout(spec.layer_sizes, self.dtype)
+        self._grads = gW + gb
+        for l in range(len(W0)):
+            self.weights[l][...] = W0[l]
+            self.biases[l][...] = b0[l]
+        self.last_output = None
         if weights is not None or biases is not None:
             self.set_parameters(weights if weights is not None else self.weights,
                                 biases if biases is not None else self.biases)
@@ -148,38 +159,62 @@ class Network:
 
     def gradients_into(self, X: np.ndarray, T: np.ndarray) -> tuple[float, list[np.ndarray]]:
         """Fast path for training: same maths as :meth:`loss_and_gradients` but
-        into reused buffers. ``X``/``T`` must already have the network's dtype.
-        Returns the loss and the gradient list ordered like :meth:`parameters`
-        (overwritten by the next call)."""
-        n = len(X)
+        into reused buffers. Returns the loss and the gradient list ordered like
+        :meth:`parameters` (views of one flat buffer, overwritten by the next call)."""
+        buf = self.batch_buffers(len(X))
+        buf.Xa[:, :-1] = X
+        return self.gradients_augmented(buf.Xa, T, buf)
+
+    def batch_buffers(self, n: int) -> "_Buffers":
+        """The reusable work arrays for batches of ``n`` samples (cached)."""
         buf = self._buffers.get(n)
         if buf is None:
             if len(self._buffers) > 4:  # only full and last partial batch sizes recur
                 self._buffers.clear()
             buf = self._buffers[n] = _Buffers(self.spec.layer_sizes, n, self.dtype)
-        acts = self.spec.activations
-        V = X
-        for l, (W, bias) in enumerate(zip(self.weights, self.biases)):
-            np.dot(V, W, out=buf.b[l])
-            buf.b[l] += bias
-            V = activations.forward(acts[l], buf.b[l], out=buf.V[l])
-        self.last_output = V  # the batch outputs, for accuracy without another pass
-        L = self.n_layers
-        loss = losses.loss_value(self.spec.loss, buf.b[-1], V, T)
-        d = losses.output_delta(self.spec.loss, acts[-1], buf.b[-1], V, T, out=buf.d[-1])
-        scale = -1.0 / max(n, 1)
-        for l in range(L - 1, -1, -1):
-            Vprev = X if l == 0 else buf.V[l - 1]
-            np.dot(Vprev.T, d, out=buf.gW[l])
-            buf.gW[l] *= scale
-            np.sum(d, axis=0, out=buf.gb[l])
-            buf.gb[l] *= scale
-            if l > 0:
-                nd = buf.d[l - 1]
-                np.dot(d, self.weights[l].T, out=nd)
-                nd *= activations.derivative(acts[l - 1], buf.b[l - 1], buf.V[l - 1], out=buf.g[l - 1])
-                d = nd
-        return loss, buf.grads
+        return buf
+
+    def gradients_augmented(self, Xa: np.ndarray, T: np.ndarray, buf: "_Buffers | None" = None):
+        """:meth:`gradients_into` for inputs that already carry a trailing column
+        of ones (n, n_in + 1), so each layer is one BLAS call ``[V 1] @ [W; b]``
+        forward and one ``[V 1]ᵀ @ δ`` for both ∂E/∂W and ∂E/∂b. ``Xa``/``T``
+        must have the network's dtype. The batch outputs stay in ``last_output``."""
+        n = len(Xa)
+        if buf is None or buf.n != n:
+            buf = self.batch_buffers(n)
+        acts, L, aug = self.spec.activations, self.n_layers, self._aug
+        A = Xa
+        for l in range(L - 1):
+            np.dot(A, aug[l], out=buf.Z[l])
+            activations.forward(acts[l], buf.Z[l], out=buf.V[l])
+            A = buf.A[l]
+        Z, Y, D = buf.Z[-1], buf.Y, buf.D[-1]
+        np.dot(A, aug[-1], out=Z)
+        activations.forward(acts[-1], Z, out=Y)
+        self.last_output = Y
+        # D = ∂(mean loss)/∂Z = −δ/n: the 1/n and the sign are applied once here
+        inv_n = 1.0 / max(n, 1)
+        kind = self.spec.loss
+        if kind == "mse":
+            np.subtract(Y, T, out=D)
+            loss = 0.5 * float(np.vdot(D, D)) * inv_n
+            if acts[-1] != "linear":
+                D *= activations.derivative(acts[-1], Z, Y, out=buf.G[-1])
+            D *= inv_n
+        else:
+            loss = losses.loss_value(kind, Z, Y, T)
+            np.subtract(Y, T, out=D)
+            D *= inv_n / Y.shape[1] if kind == "bce" else inv_n
+        gaug = self._gaug
+        for l in range(L - 1, 0, -1):
+            np.dot(buf.A[l - 1].T, D, out=gaug[l])
+            Dp = buf.D[l - 1]
+            np.dot(D, self.weights[l].T, out=Dp)
+            if acts[l - 1] != "linear":
+                Dp *= activations.derivative(acts[l - 1], buf.Z[l - 1], buf.V[l - 1], out=buf.G[l - 1])
+            D = Dp
+        np.dot(Xa.T, D, out=gaug[0])
+        return loss, self._grads
 
     # ---------------------------------------------------------------- helpers
     def _as_input(self, X) -> np.ndarray:
@@ -200,17 +235,34 @@ class Network:
 
 
 class _Buffers:
-    """Preallocated per-batch-size arrays for :meth:`Network.gradients_into`."""
+    """Preallocated per-batch-size arrays for :meth:`Network.gradients_augmented`:
+    ``Xa`` augmented inputs, ``Z`` pre-activations, ``A`` hidden activations
+    with a trailing ones column (``V`` the views without it), ``Y`` outputs,
+    ``D`` error signals, ``G`` derivative scratch."""
 
     def __init__(self, sizes: list[int], n: int, dtype):
         outs = sizes[1:]
-        self.b = [np.empty((n, k), dtype) for k in outs]
-        self.V = [np.empty((n, k), dtype) for k in outs]
-        self.d = [np.empty((n, k), dtype) for k in outs]
-        self.g = [np.empty((n, k), dtype) for k in outs]
-        self.gW = [np.empty((sizes[i], sizes[i + 1]), dtype) for i in range(len(outs))]
-        self.gb = [np.empty(k, dtype) for k in outs]
-        self.grads = self.gW + self.gb
+        self.n = n
+        self.Xa = np.ones((n, sizes[0] + 1), dtype)
+        self.Z = [np.empty((n, k), dtype) for k in outs]
+        self.A = [np.ones((n, k + 1), dtype) for k in outs[:-1]]
+        self.V = [a[:, :-1] for a in self.A]
+        self.Y = np.empty((n, outs[-1]), dtype)
+        self.D = [np.empty((n, k), dtype) for k in outs]
+        self.G = [np.empty((n, k), dtype) for k in outs]
+
+
+def _flat_layout(sizes: list[int], dtype):
+    """One flat zeroed buffer with per-layer (n_in + 1, n_out) blocks [W; b]."""
+    flat = np.zeros(sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])), dtype)
+    aug, Ws, bs, off = [], [], [], 0
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        block = flat[off:off + (a + 1) * b].reshape(a + 1, b)
+        aug.append(block)
+        Ws.append(block[:a])
+        bs.append(block[a])
+        off += (a + 1) * b
+    return flat, aug, Ws, bs
 
 
 def initial_parameters(spec: NetworkSpec) -> tuple[list[np.ndarray], list[np.ndarray]]:

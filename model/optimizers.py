@@ -23,6 +23,7 @@ optimizer race on 2-D error surfaces.
 from __future__ import annotations
 
 import math
+from operator import is_
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -121,6 +122,10 @@ class Optimizer:
         self._state: dict[str, list[np.ndarray]] = {}
         self._scratch: list[np.ndarray] = []
         self._shapes: list[tuple[int, ...]] | None = None
+        self._flat = None  # (flat params, flat grads, params, grads, offsets) when they tile buffers
+        self._offsets: list[int] | None = None  # the tiling the flat state was built for
+        self._flat_scratch: list[np.ndarray] = []
+        self._flat_state: dict[str, list[np.ndarray]] = {}
 
     # ---------------------------------------------------------------- hyper
     @property
@@ -154,6 +159,14 @@ class Optimizer:
     # ---------------------------------------------------------------- steps
     def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         """Update every ``params[i]`` in place from ``grads[i]`` (same shape)."""
+        flat = self._flat
+        if flat is not None and len(params) == len(flat[2]) and len(grads) == len(flat[3]) \
+                and all(map(is_, params, flat[2])) and all(map(is_, grads, flat[3])):
+            # the same arrays as last time, all views tiling one buffer each:
+            # update the whole buffer at once (same maths, far fewer calls)
+            self.t += 1
+            self._update(flat[0], flat[1], self._flat_scratch, self._flat_state)
+            return
         n = len(params)
         if len(grads) != n:
             raise ValueError(f"got {n} parameter arrays but {len(grads)} gradient arrays")
@@ -173,7 +186,9 @@ class Optimizer:
                         f"{np.shape(g)}, optimizer state shape {shapes[i]}; "
                         "call reset() before optimizing different parameters")
         self.t += 1
-        self._update(params, grads)
+        pair = _flat_pair(params, grads) if self._offsets is not None else None
+        self._flat = pair if pair is not None and pair[4] == self._offsets else None
+        self._update(params, grads, self._scratch, self._state)
 
     def _allocate(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         for i, (p, g) in enumerate(zip(params, grads)):
@@ -187,10 +202,27 @@ class Optimizer:
             if p.shape != g.shape:
                 raise ValueError(f"array {i}: params shape {p.shape} != grads shape {g.shape}")
         self._shapes = [p.shape for p in params]
-        self._scratch = [np.zeros_like(p) for p in params]
-        self._state = {k: [np.zeros_like(p) for p in params] for k in STATE_KEYS[self.name]}
+        # state and scratch are single flat buffers too; the per-parameter
+        # arrays are views into them, so both update paths share one state
+        flat = _flat_pair(params, grads)
+        self._offsets = None if flat is None else flat[4]
+        if flat is None:
+            self._scratch = [np.zeros_like(p) for p in params]
+            self._state = {k: [np.zeros_like(p) for p in params] for k in STATE_KEYS[self.name]}
+            return
+        offsets, size, dtype = flat[4], flat[0][0].size, flat[0][0].dtype
 
-    def _update(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+        def buffer():
+            b = np.zeros(size, dtype)
+            return [b], [b[o:o + p.size].reshape(p.shape) for o, p in zip(offsets, params)]
+
+        self._flat_scratch, self._scratch = buffer()
+        self._flat_state, self._state = {}, {}
+        for k in STATE_KEYS[self.name]:
+            self._flat_state[k], self._state[k] = buffer()
+
+    def _update(self, params, grads, scratch, state) -> None:
+        """One step over matching lists of params, grads, scratch and state arrays."""
         raise NotImplementedError
 
     # ---------------------------------------------------------------- state
@@ -208,6 +240,8 @@ class Optimizer:
         self._state = {}
         self._scratch = []
         self._shapes = None
+        self._flat, self._offsets = None, None
+        self._flat_scratch, self._flat_state = [], {}
 
     def to_dict(self) -> dict[str, Any]:
         """``{"name": ..., "lr": ..., **hyper}`` — JSON-safe."""
@@ -226,9 +260,9 @@ class Optimizer:
 class SGD(Optimizer):
     name = "sgd"
 
-    def _update(self, params, grads):
+    def _update(self, params, grads, scratch, state):
         lr = self._lr
-        for p, g, s in zip(params, grads, self._scratch):
+        for p, g, s in zip(params, grads, scratch):
             np.multiply(g, lr, out=s)
             np.subtract(p, s, out=p)
 
@@ -239,10 +273,10 @@ class Momentum(Optimizer):
     name = "momentum"
     nesterov = False
 
-    def _update(self, params, grads):
+    def _update(self, params, grads, scratch, state):
         lr, mu = self._lr, self._hyper["momentum"]
         first = self.t == 1
-        for p, g, s, buf in zip(params, grads, self._scratch, self._state["velocity"]):
+        for p, g, s, buf in zip(params, grads, scratch, state["velocity"]):
             if first:
                 np.copyto(buf, g)            # torch: buf = clone(grad)
             else:
@@ -265,9 +299,9 @@ class Nesterov(Momentum):
 class Adagrad(Optimizer):
     name = "adagrad"
 
-    def _update(self, params, grads):
+    def _update(self, params, grads, scratch, state):
         lr, eps = self._lr, self._hyper["eps"]
-        for p, g, s, acc in zip(params, grads, self._scratch, self._state["sum_sq"]):
+        for p, g, s, acc in zip(params, grads, scratch, state["sum_sq"]):
             np.multiply(g, g, out=s)
             np.add(acc, s, out=acc)
             np.sqrt(acc, out=s)
@@ -280,9 +314,9 @@ class Adagrad(Optimizer):
 class RMSprop(Optimizer):
     name = "rmsprop"
 
-    def _update(self, params, grads):
+    def _update(self, params, grads, scratch, state):
         lr, rho, eps = self._lr, self._hyper["rho"], self._hyper["eps"]
-        for p, g, s, sq in zip(params, grads, self._scratch, self._state["square_avg"]):
+        for p, g, s, sq in zip(params, grads, scratch, state["square_avg"]):
             np.multiply(sq, rho, out=sq)
             np.multiply(g, g, out=s)
             np.multiply(s, 1.0 - rho, out=s)
@@ -303,13 +337,13 @@ class Adam(Optimizer):
 
     name = "adam"
 
-    def _update(self, params, grads):
+    def _update(self, params, grads, scratch, state):
         h = self._hyper
         b1, b2, eps = h["beta1"], h["beta2"], h["eps"]
         step_size = self._lr / (1.0 - b1 ** self.t)
         bc2_sqrt = math.sqrt(1.0 - b2 ** self.t)
-        st = self._state
-        for p, g, s, m, v, eff in zip(params, grads, self._scratch,
+        st = state
+        for p, g, s, m, v, eff in zip(params, grads, scratch,
                                       st["m"], st["v"], st["effective_step"]):
             np.multiply(m, b1, out=m)
             np.multiply(g, 1.0 - b1, out=s)
@@ -324,6 +358,41 @@ class Adam(Optimizer):
             np.divide(step_size, s, out=eff)
             np.multiply(m, eff, out=s)
             np.subtract(p, s, out=p)
+
+
+def _flat_pair(params, grads):
+    """``([flat params], [flat grads], params, grads, offsets)`` when the params
+    exactly tile one contiguous buffer and the grads another at the same
+    offsets (e.g. :class:`~model.network.Network` parameters); else None."""
+    fp, op = _tiling(params)
+    fg, og = _tiling(grads)
+    if fp is None or fg is None or op != og or fp.dtype != fg.dtype or fp.size != fg.size:
+        return None
+    return [fp], [fg], tuple(params), tuple(grads), op
+
+
+def _tiling(arrays):
+    """(flat view of the shared base, element offsets) or (None, None)."""
+    if not arrays or not all(isinstance(a, np.ndarray) for a in arrays):
+        return None, None
+    base = arrays[0].base
+    if not isinstance(base, np.ndarray) or not base.flags.c_contiguous:
+        return None, None
+    start, item = base.__array_interface__["data"][0], base.itemsize
+    offsets, spans = [], []
+    for a in arrays:
+        if a.base is not base or not a.flags.c_contiguous or a.dtype != base.dtype:
+            return None, None
+        off, rem = divmod(a.__array_interface__["data"][0] - start, item)
+        if rem:
+            return None, None
+        offsets.append(off)
+        spans.append((off, off + a.size))
+    spans.sort()
+    if spans[0][0] != 0 or spans[-1][1] != base.size or \
+            any(a[1] != b[0] for a, b in zip(spans, spans[1:])):
+        return None, None  # gaps or overlaps
+    return base.reshape(-1), offsets
 
 
 _CLASSES: dict[str, type[Optimizer]] = {

@@ -22,6 +22,9 @@ STOP_TARGET = "target loss reached"
 STOP_DIVERGED = "diverged"
 STOP_USER = "stopped"
 
+_FLOAT_MAX = float(np.finfo(np.float64).max)
+_GATHER_EPOCH_BYTES = 8 << 20  # up to this size the whole data set is shuffled once per epoch
+
 
 @dataclass
 class TrainSettings:
@@ -131,12 +134,32 @@ class Trainer:
         self.first_loss: float | None = (float(self.history.update_loss.values[0])
                                          if len(self.history.update_loss) else None)
         self.last_grads: list[np.ndarray] | None = None
-        self._good = [p.copy() for p in net.parameters()]
+        self._good = net._flat.copy()  # the parameters at the last finite epoch end
+        # the divergence limit is fixed once the first loss is known; until then
+        # it is -inf, so the first update takes the slow branch that sets it
+        self._limit = -math.inf
+        if self.first_loss is not None:
+            self._set_first_loss(self.first_loss)
         n = len(self.X)
         self.batch_size = n if settings.batch_size is None else min(settings.batch_size, n)
+        # inputs with a trailing ones column: each layer is one BLAS call (bias folded in)
+        self._Xa = np.ones((n, self.X.shape[1] + 1), dt)
+        self._Xa[:, :-1] = self.X
+        self._Xp = self._Tp = None
         if self.batch_size < n:
             self._xb = np.empty((self.batch_size,) + self.X.shape[1:], dt)
             self._tb = np.empty((self.batch_size,) + self.T.shape[1:], dt)
+            if self._Xa.nbytes + self.T.nbytes <= _GATHER_EPOCH_BYTES:
+                self._Xp, self._Tp = np.empty_like(self._Xa), np.empty_like(self.T)
+            else:
+                self._xab = np.empty((self.batch_size, self._Xa.shape[1]), dt)
+        # accuracy: predicted labels are written per update, compared once per epoch
+        self._labels = self._pred = None
+        if task == "classification":
+            if self.T.shape[1] == 1:
+                self._labels, self._pred = self.T[:, 0] > 0.5, np.empty(n, bool)
+            else:
+                self._labels, self._pred = self.T.argmax(axis=1), np.empty(n, np.intp)
 
     # ------------------------------------------------------------------ api
     @property
@@ -181,36 +204,70 @@ class Trainer:
         opt, net = self.optimizer, self.net
         opt.lr = float(self.settings.schedule.lr(self.base_lr, self.epoch))
         params = net.parameters()
-        limit = math.inf
+        n, bs = len(self.X), self.batch_size
+        grad = net.gradients_augmented
+        add_loss, add_lr = self.history.update_loss.append, self.history.update_lr.append
+        step = opt.step
+        cls = self._labels is not None
+        pred = self._pred
+        if bs >= n:
+            order = None
+            Xs, Ts = self._Xa, self.T
+        else:
+            order = self.rng.permutation(n)
+            if self._Xp is not None:  # small data: one gather per epoch, batches are slices
+                np.take(self._Xa, order, axis=0, out=self._Xp)
+                np.take(self.T, order, axis=0, out=self._Tp)
+                Xs, Ts = self._Xp, self._Tp
         total = 0.0
-        count = 0
-        correct = 0
-        cls = self.task == "classification"
-        for xb, tb in self.batches():
-            loss, grads = net.gradients_into(xb, tb)
-            if self.first_loss is None:
-                self.first_loss = loss
-            limit = self.settings.divergence_factor * max(self.first_loss, 1e-12)
-            if not math.isfinite(loss) or loss > limit:
-                self._diverge(loss)
-                return
+        grads = None
+        for start in range(0, n, bs):
+            stop = min(start + bs, n)
+            if order is None or self._Xp is not None:
+                xb, tb = Xs[start:stop], Ts[start:stop]
+            elif stop - start == bs:
+                idx = order[start:stop]
+                xb, tb = np.take(self._Xa, idx, axis=0, out=self._xab), np.take(self.T, idx, axis=0, out=self._tb)
+            else:
+                idx = order[start:stop]
+                xb, tb = self._Xa[idx], self.T[idx]
+            loss, grads = grad(xb, tb)
+            if not loss <= self._limit:  # also NaN and ±inf
+                if self.first_loss is None and math.isfinite(loss):
+                    self._set_first_loss(loss)
+                if not loss <= self._limit:
+                    self._diverge(loss)
+                    return
             if cls:
-                correct += _count_correct(net.last_output, tb)
-            opt.step(params, grads)
+                out = net.last_output
+                if out.shape[1] == 1:
+                    np.greater(out[:, 0], 0.5, out=pred[start:stop])
+                else:
+                    np.argmax(out, axis=1, out=pred[start:stop])
+            step(params, grads)
             self.step += 1
-            total += loss * len(xb)
-            count += len(xb)
-            self.history.add_update(loss, opt.lr)
-            yield loss, opt.lr, self.step, self.epoch
+            total += loss * (stop - start)
+            lr = opt.lr
+            add_loss(loss)
+            add_lr(lr)
+            yield loss, lr, self.step, self.epoch
         self.last_grads = grads
-        if not all(np.isfinite(p).all() for p in params):
+        flat = net._flat
+        if not np.isfinite(flat).all():
             self._diverge(math.nan)
             return
-        for g, p in zip(self._good, params):
-            np.copyto(g, p)
+        np.copyto(self._good, flat)
+        acc = math.nan
+        if cls:
+            labels = self._labels if order is None else self._labels[order]
+            acc = int(np.count_nonzero(pred == labels)) / n
         self.epoch += 1
-        self._record_epoch(total / max(count, 1), correct / max(count, 1) if cls else math.nan,
-                           time.perf_counter() - t0)
+        self._record_epoch(total / n, acc, time.perf_counter() - t0)
+
+    def _set_first_loss(self, loss: float) -> None:
+        self.first_loss = loss
+        limit = self.settings.divergence_factor * max(loss, 1e-12)
+        self._limit = min(limit, _FLOAT_MAX)  # so that inf never passes the test
 
     def run_epoch(self) -> None:
         for _ in self.updates():
@@ -254,8 +311,7 @@ class Trainer:
             self.stop_reason = STOP_TARGET
 
     def _diverge(self, loss: float) -> None:
-        for g, p in zip(self._good, self.net.parameters()):
-            np.copyto(p, g)
+        np.copyto(self.net._flat, self._good)
         self.stop_reason = STOP_DIVERGED
         what = "a non-finite loss" if not math.isfinite(loss) else f"loss {loss:.3g}"
         self.divergence_message = (f"training diverged at epoch {self.epoch + 1} ({what}); "
