@@ -37,6 +37,16 @@ def build_actions(win) -> dict[str, QAction]:
                                "Load weights from .npz or .json into this topology"),
         "export_history": _act(win, "Export Training &History…", win.export_history, None,
                                "Write the per-epoch history as CSV"),
+        "export_onnx": _act(win, "Export &ONNX Model…", win.export_onnx_file, None,
+                            "Write the trained network (with its input scaling) as an ONNX model"),
+        "export_diagram": _act(win, "Export Network &Diagram…", win.export_diagram_file, None,
+                               "Write the network diagram as SVG or PNG (publication quality)"),
+        "export_plots": _act(win, "Export &Plots of This Panel…", win.export_current_plots, None,
+                             "PNG, SVG and CSV of every plot in the panel in front"),
+        "export_all": _act(win, "Export &Everything…", win.export_all, "Ctrl+Shift+E",
+                           "Weights, history, every plot, the diagram and a README in one folder"),
+        "import_csv": _act(win, "Import &CSV Data…", win.import_csv, "Ctrl+I",
+                           "Use your own data: choose input and target columns of a CSV file"),
         "quit": _act(win, "&Quit", win.close, K.Quit, "Close MLP Studio"),
         "fit": _act(win, "&Fit View", win.canvas_fit, "F", "Fit the network into the canvas"),
         "play": _act(win, "&Play", win.toggle_play, Qt.Key.Key_Space, "Train continuously / pause",
@@ -76,9 +86,12 @@ def build_menus(win, acts: dict[str, QAction]) -> None:
         f.addAction(acts[k])
     f.addSeparator()
     exp = f.addMenu("&Export")
-    exp.addAction(acts["export_weights"])
-    exp.addAction(acts["export_history"])
+    for k in ("export_weights", "export_onnx", "export_history", "export_diagram", "export_plots"):
+        exp.addAction(acts[k])
+    exp.addSeparator()
+    exp.addAction(acts["export_all"])
     win.export_menu = exp
+    f.addAction(acts["import_csv"])
     f.addAction(acts["import_weights"])
     f.addSeparator()
     f.addAction(acts["quit"])

@@ -87,14 +87,12 @@ class SetDataCommand(QUndoCommand):
         self.message = message
 
     def redo(self):
-        self.doc._set_data(*self.after)
-        self.doc._set_network(*self.net_after)
+        self.doc._set_data(*self.after, network=self.net_after)
         if self.message:
             self.doc.message.emit(self.message)
 
     def undo(self):
-        self.doc._set_data(*self.before)
-        self.doc._set_network(*self.net_before)
+        self.doc._set_data(*self.before, network=self.net_before)
 
 
 class SetSettingsCommand(QUndoCommand):

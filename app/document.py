@@ -128,13 +128,21 @@ class Document(QObject):
     def data_state(self):
         return (copy.deepcopy(self.project.data), self.project.preprocessing, self.project.scaler)
 
-    def _set_data(self, source: DataSource, preprocessing: str, scaler, data=None) -> None:
+    def _set_data(self, source: DataSource, preprocessing: str, scaler, data=None, network=None) -> None:
+        """New data, and with it the network it needs (``(spec, W, b)``): both
+        change before anyone is told, so no listener sees a mismatched pair."""
         self.project.data = copy.deepcopy(source)
         self.project.preprocessing = preprocessing
         self.project.scaler = scaler
         self.data = data if data is not None else data_prep.prepare(self.project)
         self.project.scaler = self.data.scaler
         self.probe_index = min(self.probe_index, len(self.data.train) - 1)
+        if network is not None:
+            spec, W, b = network
+            self.project.spec = spec
+            self.net = Network(spec, W, b)
+            if self.history.n_layers != spec.n_layers:
+                self.history = History(spec.n_layers)
         self.changed.emit("data")
 
     def _set_settings(self, settings: TrainSettings) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-PANELS = ("loss", "lr", "optimizers", "gradients", "chain-rule")
+PANELS = ("loss", "lr", "optimizers", "gradients", "chain-rule", "predict")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,6 +22,7 @@ from widgets.training_panel import TrainingPanel
 from .actions import build_actions, build_menus, build_toolbar, fill_recent
 from .app_settings import app_settings, recent_files
 from .autosave import Autosaver
+from .data_io import DataIOMixin
 from .document import Document
 from .edits import Edits
 from .file_ops import FileOpsMixin
@@ -32,7 +33,7 @@ GRID_RES = 64
 PLOT_INTERVAL = 0.25  # seconds between plot redraws while training (alternating map/curves)
 
 
-class MainWindow(TeachingMixin, FileOpsMixin, QMainWindow):
+class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
     def __init__(self, doc: Document | None = None):
         super().__init__()
         self.setObjectName("MainWindow")
@@ -209,6 +210,7 @@ class MainWindow(TeachingMixin, FileOpsMixin, QMainWindow):
             self.plots.set_history(d.history, d.ghosts)
         if kind != "probe":
             self.plots.set_problem(d.net, d.data.X_train, d.data.train.T, d.settings, d.data.task)
+            self.refresh_predict()
         self._show_selection()
         self._update_status()
         self._update_title()

@@ -18,12 +18,14 @@ from .gradient_panel import GradientFlowPanel
 from .loss_panel import LossPanel
 from .lr_panel import LearningRatePanel
 from .optimizer_panel import OptimizerPanel
+from .predict_panel import PredictPanel
 
 TABS = (("loss", "Loss", "Training and validation loss, accuracy, earlier runs"),
         ("lr", "Learning rate", "Learning-rate sweep, range test, schedule, gradient-descent variants"),
         ("optimizers", "Optimizers", "Error surfaces and an optimizer race; the real network's loss slice"),
         ("gradients", "Gradient flow", "Per-layer gradient and weight norms, activation histograms"),
-        ("chain-rule", "Chain rule", "A computational graph: forward values, then gradients stage by stage"))
+        ("chain-rule", "Chain rule", "A computational graph: forward values, then gradients stage by stage"),
+        ("predict", "Predict", "Type raw input values and see the network's output and class probabilities"))
 
 
 class PlotsDock(QTabWidget):
@@ -36,7 +38,8 @@ class PlotsDock(QTabWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.panels = {"loss": LossPanel(), "lr": LearningRatePanel(), "optimizers": OptimizerPanel(),
-                       "gradients": GradientFlowPanel(), "chain-rule": ChainRulePanel()}
+                       "gradients": GradientFlowPanel(), "chain-rule": ChainRulePanel(),
+                       "predict": PredictPanel()}
         for i, (key, title, tip) in enumerate(TABS):
             self.addTab(self.panels[key], title)
             self.setTabToolTip(i, tip)
@@ -66,6 +69,12 @@ class PlotsDock(QTabWidget):
     def set_task(self, task: str) -> None:
         self.panels["loss"].set_accuracy_visible(task == "classification")
 
+    def set_predict_model(self, net, scaler, feature_names, class_names, task, **kw) -> None:
+        """The prediction panel follows the network (refreshed when it is in front)."""
+        self._predict_args = (net, scaler, feature_names, class_names, task, kw)
+        self._stale.add("predict")
+        self._refresh_current()
+
     def set_live_weights(self, weights) -> None:
         if self.currentWidget() is self.panels["optimizers"] and "optimizers" not in self._stale:
             self.panels["optimizers"].set_live_weights(weights)
@@ -93,6 +102,10 @@ class PlotsDock(QTabWidget):
     # -------------------------------------------------------------- internal
     def _refresh_current(self) -> None:
         w = self.currentWidget()
+        if w is self.panels["predict"] and "predict" in self._stale:
+            self._stale.discard("predict")
+            net, scaler, names, classes, task, kw = self._predict_args
+            w.set_model(net.copy(), scaler, names, classes, task, **kw)
         if w is self.panels["gradients"]:
             if "gradients" in self._stale and self._history is not None:
                 self._stale.discard("gradients")

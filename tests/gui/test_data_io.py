@@ -1,0 +1,96 @@
+"""Import and export from the main window: CSV data, ONNX, diagram, plots, everything."""
+import json
+import stat
+
+import numpy as np
+import pytest
+
+from app.document import Document
+from app.main_window import MainWindow
+from model.datasets import datasets_dir
+
+
+@pytest.fixture
+def win(qtbot):
+    w = MainWindow(Document())
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.controller.shutdown()
+
+
+def test_import_penguins_csv_one_hot_and_layers_follow(win):
+    def choose(dlg):
+        for col in ("island", "sex", "bill_length_mm", "flipper_length_mm"):
+            dlg.set_role(col, "input")
+        for col in ("bill_depth_mm", "body_mass_g", "year"):
+            dlg.set_role(col, "ignore")
+        dlg.set_role("species", "target")
+        assert dlg.ok_button.isEnabled()
+        return True
+
+    assert win.import_csv(str(datasets_dir() / "penguins.csv"), dialog_cb=choose)
+    ds = win.doc.data.train
+    assert "island=Biscoe" in ds.feature_names and "sex=male" in ds.feature_names
+    assert win.doc.spec.layer_sizes[0] == ds.n_inputs == 2 + 3 + 2
+    assert win.doc.spec.layer_sizes[-1] == 3 and win.doc.spec.activations[-1] == "softmax"
+    win.acts["undo"].trigger()  # one undo step restores the XOR data and network
+    assert win.doc.spec.layer_sizes == [2, 4, 1] and win.doc.data.train.n_inputs == 2
+
+
+def test_bad_csv_changes_nothing(win, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,t\n1,2,0\n3,4\n")
+
+    def try_accept(dlg):
+        assert not dlg.ok_button.isEnabled() and "line 3" in dlg.error_text()
+        return False
+
+    assert not win.import_csv(str(bad), dialog_cb=try_accept)
+    assert win.doc.spec.layer_sizes == [2, 4, 1] and win.doc.undo_stack.count() == 0
+
+
+def test_export_everything_after_training(win, qtbot, tmp_path):
+    win.doc.open_example("iris")
+    win.controller.step_epoch()
+    qtbot.waitUntil(lambda: len(win.doc.history) == 1, timeout=5000)
+    paths = win.export_all(str(tmp_path / "out"))
+    names = {p.name for p in paths}
+    assert {"weights.npz", "weights.json", "history.csv", "diagram.svg", "diagram.png", "README.md"} <= names
+    with np.load(tmp_path / "out" / "weights.npz", allow_pickle=False) as z:
+        assert np.array_equal(z["W1"], win.doc.net.weights[0])
+    readme = (tmp_path / "out" / "README.md").read_text()
+    assert "weights.npz" in readme and "adam" in readme
+    # files are readable by others like any normally written file (not mkstemp's 0600)
+    assert (tmp_path / "out" / "weights.npz").stat().st_mode & stat.S_IRGRP
+
+
+def test_export_onnx_agrees_with_the_network(win, tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    win.doc.open_example("iris")
+    assert win.export_onnx_file(str(tmp_path / "m.onnx"))
+    sess = ort.InferenceSession(str(tmp_path / "m.onnx"))
+    X = win.doc.data.train.X[:10].astype(np.float32)  # raw units: scaling is inside the model
+    got = sess.run(None, {"x": X})[0]
+    want = win.doc.net.predict(win.doc.data.scaler.transform(X))
+    assert np.allclose(got, want, atol=1e-5)
+
+
+def test_predict_tab_matches_the_network(win):
+    win.doc.open_example("iris")
+    win.show_panel("predict")
+    panel = win.plots.panels["predict"]
+    x = win.doc.data.train.X[5]
+    for name, v in zip(win.doc.data.train.feature_names, x):
+        panel.set_text(name, repr(float(v)))
+    panel.predict()
+    want = win.doc.net.predict(win.doc.data.scaler.transform(x[None]))[0]
+    assert np.allclose(panel.probabilities(), want, atol=1e-9)
+
+
+def test_diagram_and_plot_exports(win, tmp_path):
+    assert win.export_diagram_file(str(tmp_path / "net.svg"))
+    assert "Hidden" in (tmp_path / "net.svg").read_text()
+    paths = win.export_current_plots(str(tmp_path))
+    assert any(p.suffix == ".csv" for p in paths) and any(p.suffix == ".svg" for p in paths)
+    json.dumps([str(p) for p in paths])
