@@ -13,7 +13,11 @@ import numpy as np
 from . import activations, losses
 from .spec import NetworkSpec
 
-__all__ = ["NetworkSpec", "Network", "Trace", "Backward"]
+__all__ = ["NetworkSpec", "Network", "Trace", "Backward", "MAX_PARAMS"]
+
+#: Largest network built: parameters, gradients and optimizer state together
+#: then stay around 2 GB in float64 (the spec alone allows 32 × 4096² weights).
+MAX_PARAMS = 50_000_000
 
 
 @dataclass
@@ -48,6 +52,9 @@ class Network:
 
     def __init__(self, spec: NetworkSpec, weights=None, biases=None):
         spec.validate()
+        if spec.n_params > MAX_PARAMS:  # refuse before allocating anything
+            raise ValueError(f"the network has {spec.n_params:,} parameters; at most {MAX_PARAMS:,} "
+                             "are allowed (use fewer or narrower hidden layers)")
         self.spec = spec
         self.dtype = np.dtype(spec.dtype)
         W0, b0 = initial_parameters(spec)
