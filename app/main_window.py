@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar,
-                               QSplitter, QTabWidget, QWidget, QVBoxLayout)
+                               QSplitter, QWidget, QVBoxLayout)
 
 from widgets.data_panel import DataPanel
 from widgets.dataset_view import DatasetView

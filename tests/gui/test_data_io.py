@@ -5,18 +5,7 @@ import stat
 import numpy as np
 import pytest
 
-from app.document import Document
-from app.main_window import MainWindow
 from model.datasets import datasets_dir
-
-
-@pytest.fixture
-def win(qtbot):
-    w = MainWindow(Document())
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.controller.shutdown()
 
 
 def test_import_penguins_csv_one_hot_and_layers_follow(win):

@@ -1,7 +1,6 @@
 """Canaries for the two PySide6 traps in ARCHITECTURE.md (Dependencies)."""
 import sys
 
-import pytest
 
 
 def test_none_refcount_is_stable(qapp):

@@ -1,21 +1,8 @@
 """Waves, step-through and neuron maps driven from the main window."""
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 
-from app.document import Document
-from app.main_window import MainWindow
 from model.trainer import Trainer, TrainSettings
-
-
-@pytest.fixture
-def win(qtbot):
-    w = MainWindow(Document())
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.controller.shutdown()
-    w.waves.stop()
 
 
 def test_step_through_to_the_end_equals_one_sgd_update_and_undoes(win, qtbot):
