@@ -411,10 +411,12 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._sized and self.qsettings.value("windowState") is None:
+            self.docks["inspector"].raise_()
             self._sized = True  # first run: give the docks sensible sizes once laid out
             QTimer.singleShot(0, self._size_docks)
 
     def _size_docks(self) -> None:
+        self.docks["inspector"].raise_()
         self.resizeDocks([self.docks["data"], self.docks["inspector"]], [380, 320],
                          Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["plots"]], [360], Qt.Orientation.Vertical)
