@@ -244,6 +244,7 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
         if not self.stepper.active and not self.waves.enabled:
             self.canvas.set_node_values(rec.V)
         self.update_neuron_map()
+        self.update_thumbnails()
 
     def _show_selection(self) -> None:
         d, sel = self.doc, self._selection
@@ -311,6 +312,7 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
             if not self._plot_phase or snap.finished:
                 self.plots.set_history(self.doc.history, self.doc.ghosts)
                 self.update_neuron_map((snap.weights, snap.biases))
+                self.update_thumbnails((snap.weights, snap.biases))
         if not plot_due or snap.finished:
             self.plots.set_live_weights(snap.weights)
             self.canvas.set_weights(snap.weights, snap.biases)

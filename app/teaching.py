@@ -7,7 +7,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel
 
 from model.neuron_maps import grid_points, neuron_maps
-from widgets.neuron_map_view import NeuronMapView
+from widgets.neuron_map_view import NeuronMapView, thumbnail_images
 from widgets.stepthrough_panel import StepThroughPanel
 from widgets.wave_animator import WaveAnimator
 
@@ -15,6 +15,8 @@ from .commands import NetworkCommand
 
 WAVE_SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
 MAP_RES = 48
+THUMB_RES = 24
+THUMBNAIL_LIMIT = 64  # neurons; bigger networks keep plain node colours
 
 
 class TeachingMixin:
@@ -36,6 +38,7 @@ class TeachingMixin:
         self.docks["inspector"].raise_()
         self.stepper.updateApplied.connect(self._apply_step_update)
         self._map_node: tuple[int, int] | None = None
+        self._thumbs_shown = False
 
     def _build_teaching_actions(self) -> None:
         a = QAction("Animate &Waves", self)
@@ -46,6 +49,14 @@ class TeachingMixin:
         a.toggled.connect(self.set_waves)
         self.addAction(a)
         self.acts["waves"] = a
+        t = QAction("Neuron &Maps in Nodes", self)
+        t.setCheckable(True)
+        t.setShortcut(QKeySequence("M"))
+        t.setToolTip("Draw each neuron's activation over the input plane inside its node "
+                     "(2-D data, up to 64 neurons) (M)")
+        t.toggled.connect(lambda _on: self.update_thumbnails())
+        self.addAction(t)
+        self.acts["thumbnails"] = t
         s = QAction("Step-through &Backprop", self)
         s.setShortcut(QKeySequence("Ctrl+T"))
         s.setToolTip("Follow Algorithm 4 for the probe sample one stage at a time (← →) (Ctrl+T)")
@@ -69,6 +80,7 @@ class TeachingMixin:
             train_menu.addSeparator()
             train_menu.addAction(a)
             train_menu.addAction(s)
+        self.view_menu.addAction(t)
 
     # -------------------------------------------------------------- waves
     def set_waves(self, on: bool) -> None:
@@ -116,6 +128,32 @@ class TeachingMixin:
         self._map_node = (layer, index)
         self.update_neuron_map()
 
+    def update_thumbnails(self, weights=None) -> None:
+        """Neuron maps inside the nodes, for 2-D data and small networks only."""
+        d = self.doc
+        on = self.acts["thumbnails"].isChecked() and d.data.train.n_inputs == 2 \
+            and sum(d.spec.layer_sizes[1:]) <= THUMBNAIL_LIMIT
+        if not on:
+            if self._thumbs_shown:
+                self.canvas.set_node_thumbnails(None)
+                self._thumbs_shown = False
+            return
+        extent, grid = self._map_grid()
+        net = d.net
+        if weights is not None:
+            net = d.net.copy()
+            net.set_parameters(*weights)
+        maps = neuron_maps(net, grid, THUMB_RES)
+        self.canvas.set_node_thumbnails([None] + [thumbnail_images([m], size=32) for m in maps])
+        self._thumbs_shown = True
+
+    def _map_grid(self, res: int = THUMB_RES):
+        d = self.doc
+        X = d.data.train.X
+        pad = 0.1 * (X.max(axis=0) - X.min(axis=0) + 1e-9)
+        extent = (X[:, 0].min() - pad[0], X[:, 0].max() + pad[0], X[:, 1].min() - pad[1], X[:, 1].max() + pad[1])
+        return extent, d.data.scaler.transform(grid_points(extent, res))
+
     def update_neuron_map(self, weights=None) -> None:
         if self._map_node is None or not self.docks["neuron_map"].isVisible():
             return
@@ -123,14 +161,11 @@ class TeachingMixin:
         layer, index = self._map_node
         if layer >= len(d.spec.layer_sizes) or index >= d.spec.layer_sizes[layer]:
             return
-        X = d.data.train.X
-        pad = 0.1 * (X.max(axis=0) - X.min(axis=0) + 1e-9)
-        extent = (X[:, 0].min() - pad[0], X[:, 0].max() + pad[0], X[:, 1].min() - pad[1], X[:, 1].max() + pad[1])
+        extent, grid = self._map_grid(MAP_RES)
         net = d.net
         if weights is not None:
             net = d.net.copy()
             net.set_parameters(*weights)
-        grid = d.data.scaler.transform(grid_points(extent, MAP_RES))
         maps = neuron_maps(net, grid, MAP_RES)
         title = f"{'Output' if layer == len(d.spec.layer_sizes) - 1 else f'Hidden {layer}'}, neuron {index + 1}"
         self.neuron_map.set_map(maps[layer - 1][:, :, index], extent, title)

@@ -146,6 +146,14 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
             self.edge_layer.set_values(lay.edge_order_values(self._weights, self._vis), "weight")
             self.viewport().update()
 
+    def set_node_thumbnails(self, images_per_layer) -> None:
+        """Per layer a list of QImages (or None) drawn inside the nodes — the
+        neuron maps of a small network; None clears all."""
+        for l, col in enumerate(self._nodes):
+            imgs = None if images_per_layer is None or l >= len(images_per_layer) else images_per_layer[l]
+            for node in col:
+                node.set_thumbnail(None if imgs is None or node.index >= len(imgs) else imgs[node.index])
+
     def set_node_values(self, values_per_layer) -> None:
         """Fill nodes from the probe sample: one (n_l,) array per layer incl.
         the input (a leading batch axis of 1 is accepted); None clears."""

@@ -123,6 +123,7 @@ class NodeItem(QGraphicsEllipseItem):
         self._r, self._d = QRectF(-r, -r, 2 * r, 2 * r), 2 * r
         self._ring = self._r.adjusted(-3, -3, 3, 3)
         self._bounds = self._r.adjusted(-5, -5, 5, 5)  # room for the selection ring
+        self._thumb = None  # QImage of the neuron's map over the input plane
 
     @property
     def key(self) -> tuple[int, int]:
@@ -139,6 +140,11 @@ class NodeItem(QGraphicsEllipseItem):
             self._fill = fill
             self.setBrush(QBrush(fill))
             self.update()
+
+    def set_thumbnail(self, image) -> None:
+        """Show a small image (e.g. the neuron's map) inside the node; None removes it."""
+        self._thumb = image
+        self.update()
 
     def set_text(self, text: str) -> None:
         if text != self._text:
@@ -157,11 +163,15 @@ class NodeItem(QGraphicsEllipseItem):
         painter.setPen(_PEN_SELECTED if selected else _PEN)
         painter.setBrush(self._fill)
         painter.drawEllipse(self._r)
+        if self._thumb is not None:  # a neuron map replaces the flat fill (round mask in the image)
+            painter.drawImage(self._r, self._thumb)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(self._r)
         if selected:  # a second ring reads as "selected" even on dark fills
             painter.setPen(_PEN_RING)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(self._ring)
-        if self._text and px >= 18:
+        if self._text and px >= 18 and self._thumb is None:
             painter.setPen(_TEXT_LIGHT if self._fill.lightnessF() < 0.55 else _TEXT_DARK)
             painter.setFont(self._font)
             painter.drawText(self._r, Qt.AlignmentFlag.AlignCenter, self._text)
@@ -189,6 +199,11 @@ class Label(QGraphicsItem):
         self.setZValue(20)
         self._font, self._colour, self._valign = ui_font(pt, bold), colour, valign
         self.set_text(text)
+
+    def set_thumbnail(self, image) -> None:
+        """Show a small image (e.g. the neuron's map) inside the node; None removes it."""
+        self._thumb = image
+        self.update()
 
     def set_text(self, text: str) -> None:
         self.prepareGeometryChange()

@@ -68,3 +68,22 @@ def test_neuron_map_of_a_selected_hidden_unit(win):
     line = 20 * gx + 20 * gy - 10
     far = np.abs(line) > 2
     assert np.array_equal((v > 0.5)[far], (line > 0)[far])
+
+
+def test_neuron_map_thumbnails_inside_nodes(win, qtbot):
+    win.doc.open_example("xor_hand_wired")
+    qtbot.keyClick(win, Qt.Key.Key_M)
+    assert win.acts["thumbnails"].isChecked()
+    node = win.canvas.node_item(1, 0)
+    img = node._thumb
+    assert img is not None and img.width() == 32
+    # the OR unit's map holds both sides of its decision line: orange and blue pixels
+    colours = {img.pixelColor(x, y).name() for x in range(8, 24) for y in range(8, 24)}
+    assert len(colours) > 3
+    # y points up: top right (x1, x2 large: 20·x1 + 20·x2 − 10 > 0) is active (blue),
+    # bottom left inactive (orange)
+    hi, lo = img.pixelColor(24, 8), img.pixelColor(8, 24)
+    assert hi.blue() > hi.red() and lo.red() > lo.blue()
+    assert win.canvas.node_item(0, 0)._thumb is None  # inputs have no map
+    qtbot.keyClick(win, Qt.Key.Key_M)
+    assert node._thumb is None
