@@ -60,8 +60,37 @@ def load_weights(path) -> WeightSet:
     return _load_npz(path)
 
 
+MAX_ARRAY_ELEMENTS = 50_000_000
+
+
+def _check_npz_headers(path: Path) -> None:
+    """Read each member's .npy header before any array is allocated: a tiny
+    file may declare a huge shape (a memory bomb) or a body it does not have."""
+    from numpy.lib import format as npy_format
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if not info.filename.endswith(".npy"):
+                continue
+            with zf.open(info) as f:
+                version = npy_format.read_magic(f)
+                reader = npy_format.read_array_header_1_0 if version == (1, 0) else \
+                    npy_format.read_array_header_2_0
+                shape, _fortran, dtype = reader(f, max_header_size=10_000)
+                n = int(np.prod(shape, dtype=np.float64))
+                if n > MAX_ARRAY_ELEMENTS:
+                    raise ValueError(f"{path.name}: {info.filename} declares shape {shape}, larger than "
+                                     f"the {MAX_ARRAY_ELEMENTS:,} values a network may have")
+                if dtype.hasobject:
+                    raise ValueError(f"{path.name} holds pickled object arrays, which are refused")
+                body = info.file_size - f.tell()
+                if n * dtype.itemsize > body:
+                    raise ValueError(f"{path.name}: {info.filename} is truncated ({body} of "
+                                     f"{n * dtype.itemsize} bytes)")
+
+
 def _load_npz(path: Path) -> WeightSet:
     try:
+        _check_npz_headers(path)
         with np.load(path, allow_pickle=False) as z:
             files = {k: z[k] for k in z.files}
     except ValueError as e:
