@@ -68,7 +68,7 @@ class DataIOMixin:
         folder = folder or self.ask_folder("Export the plots of this panel to…")
         if not folder:
             return []
-        name = next(k for k, w in self.plots.panels.items() if w is self.plots.currentWidget())
+        name = self.plots._current_key()
         try:
             return export_panel_plots(self.plots.currentWidget(), folder, name)
         except (OSError, ValueError) as e:
