@@ -74,7 +74,9 @@ class Edits:
         trial = copy.copy(self.doc.project)
         trial.data, trial.preprocessing, trial.scaler = copy.deepcopy(source), preprocessing, None
         ds, _ = data_prep.load_dataset(trial.data)
-        spec, W, b, message = topology.adapt_to_data(*self._state(), ds.n_inputs, ds.n_outputs, ds.task)
+        rng = (float(ds.T.min()), float(ds.T.max())) if len(ds) else None
+        spec, W, b, message = topology.adapt_to_data(*self._state(), ds.n_inputs, ds.n_outputs, ds.task,
+                                                     target_range=rng)
         trial.spec = spec
         data = data_prep.prepare(trial)  # raises before anything is pushed
         self.doc.undo_stack.push(SetDataCommand(self.doc, source, preprocessing, data, (spec, W, b), message))

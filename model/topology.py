@@ -99,8 +99,8 @@ def set_activation(spec: NetworkSpec, W, b, layer: int, activation: str) -> tupl
     return new_spec, _copy(W), _copy(b), f"{layer_name(layer, len(spec.layer_sizes))} now uses {activation}; weights kept"
 
 
-def adapt_to_data(spec: NetworkSpec, W, b, n_in: int, n_out: int,
-                  task: str) -> tuple[NetworkSpec, list, list, str]:
+def adapt_to_data(spec: NetworkSpec, W, b, n_in: int, n_out: int, task: str,
+                  target_range: tuple[float, float] | None = None) -> tuple[NetworkSpec, list, list, str]:
     """Make the input width follow the features and the output width,
     activation and loss follow the task; returns an empty message if nothing changed."""
     notes = []
@@ -114,6 +114,12 @@ def adapt_to_data(spec: NetworkSpec, W, b, n_in: int, n_out: int,
             loss = "mse"
     elif act == "softmax" or loss in ("bce", "cross_entropy"):
         act, loss = "linear", "mse"
+    elif target_range is not None:
+        # a bounded output can only fit targets inside its range
+        lo, hi = target_range
+        reach = {"sigmoid": (0.0, 1.0), "step": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(act)
+        if reach is not None and (lo < reach[0] or hi > reach[1]):
+            act = "linear"
     before = spec
     # a linear/mse output is valid at any width, so resizes go through it
     spec = spec.replace(activations=spec.activations[:-1] + ["linear"], loss="mse")

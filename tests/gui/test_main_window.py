@@ -253,3 +253,42 @@ def test_drop_a_project_file_opens_it(win, qtbot, tmp_path):
     win.dropEvent(ev)
     qtbot.waitUntil(lambda: win.doc.spec.layer_sizes[0] == 4, timeout=3000)
     assert win.windowTitle().startswith("iris")
+
+
+def test_divergence_in_the_gui_stops_with_a_message_and_finite_weights(win, qtbot):
+    import copy
+    from model.project import DataSource
+    src = DataSource(kind="builtin", name="plane", params={"n": 100, "seed": 0})
+    win.edits.set_data(src, "none")
+    s = copy.deepcopy(win.doc.settings)
+    s.optimizer, s.lr, s.hyper, s.target_loss, s.epochs = "sgd", 50.0, {}, None, 1000
+    win.edits.set_settings(s)
+    win.controller.play()
+    qtbot.waitUntil(lambda: not win.controller.running, timeout=10000)
+    assert "diverged" in win.last_error and "too large" in win.last_error
+    assert all(np.isfinite(w).all() for w in win.doc.net.weights)
+    assert win.doc.history.events[-1][1] == "diverged"
+
+
+def test_clicking_a_data_point_makes_it_the_probe(win, qtbot):
+    win.doc.open_example("eleven_points")
+    view = win.dataset_view
+    view.pointClicked.emit(7)
+    assert win.doc.probe_index == 7
+    x = win.doc.data.X_train[7]
+    assert np.allclose(win._probe_rec.V[0], x)
+    assert np.allclose(win.canvas.node_item(0, 0).value, x[0])
+
+
+def test_unsaved_changes_prompt_can_cancel_new(win, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    win.canvas.layerWidthRequested.emit(1, 5)
+    monkeypatch.undo()  # the real prompt, answered by a stub below
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Cancel))
+    win.file_new()
+    assert win.doc.spec.layer_sizes == [2, 5, 1] and win.doc.dirty
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
+    win.file_new()
+    assert win.doc.spec.layer_sizes == [2, 4, 1] and not win.doc.dirty

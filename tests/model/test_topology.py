@@ -53,3 +53,13 @@ def test_adapt_to_data():
     assert spec.activations[-1] == "linear" and spec.loss == "mse"
     same = topology.adapt_to_data(net.spec, net.weights, net.biases, 2, 1, "classification")
     assert same[3] == ""
+
+
+def test_regression_targets_outside_the_output_range_get_a_linear_output():
+    net = _net()  # sigmoid output
+    spec, *_ = topology.adapt_to_data(net.spec, net.weights, net.biases, 2, 1, "regression",
+                                      target_range=(-3.0, 5.0))
+    assert spec.activations[-1] == "linear" and spec.loss == "mse"
+    spec, *_ = topology.adapt_to_data(net.spec, net.weights, net.biases, 2, 1, "regression",
+                                      target_range=(0.0, 1.0))
+    assert spec.activations[-1] == "sigmoid"  # 0/1 targets (the backprop table) keep it
