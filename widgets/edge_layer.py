@@ -20,16 +20,23 @@ magnitude.
 Level of detail: with more than ``lod_threshold`` edges only the
 ``lod_threshold`` strongest-|v| edges are drawn (and hit-tested);
 ``lod_active`` and ``lod_text`` tell the canvas to say so on screen.
+
+Layer bands (:meth:`EdgeLayer.set_layer_bands`): one filled trapezoid per
+layer pair, drawn *under* the edges, tinted from the forward or backward
+palette by a strength in [0, 1] — how the waves travel in networks too dense
+to show every edge. At most one polygon per layer pair, opaque
+(pre-blended) brushes: the cost does not depend on the edge count.
 """
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsObject
 
-__all__ = ["EdgeLayer", "MODES", "BINS_PER_SIGN", "palette", "draw_legend"]
+__all__ = ["EdgeLayer", "MODES", "BINS_PER_SIGN", "BAND_TINT", "palette", "band_colour",
+           "draw_legend"]
 
 MODES = ("weight", "forward", "backward")
 BINS_PER_SIGN = 8
@@ -39,6 +46,7 @@ NEUTRAL = "#9aa0a8"
 BACKGROUND = "#fbfbfc"  # the canvas background the pens are blended onto
 HIGHLIGHT = "#1d1d1f"
 HIGHLIGHT_HALO = "#ffd54a"
+BAND_TINT = 0.4  # how far a full-strength band goes from the background to its palette colour
 
 
 def _ramp(c0: str, c1: str, n: int, a0: float, a1: float, w0: float, w1: float,
@@ -90,6 +98,19 @@ def _cached_palette(mode: str, fade: float = 1.0) -> list[QPen]:
     return _PALETTES[key]
 
 
+def band_colour(mode: str, strength: float) -> QColor:
+    """Opaque fill of a layer band: the ``mode`` palette's pen at ``strength``
+    (0…1), lightened towards the background (the edges drawn over it stay
+    legible). Pre-blended: semi-transparent fills are slow in software raster."""
+    if mode not in ("forward", "backward"):
+        raise ValueError(f"layer bands are for 'forward' or 'backward', not {mode!r}")
+    pens = _cached_palette(mode)
+    c = pens[int(round(float(np.clip(strength, 0.0, 1.0)) * (len(pens) - 1)))].color()
+    bg = QColor(BACKGROUND)
+    return QColor(*(round(b + (x - b) * BAND_TINT) for x, b in
+                    ((c.red(), bg.red()), (c.green(), bg.green()), (c.blue(), bg.blue()))))
+
+
 class EdgeLayer(QGraphicsObject):
     """All edges as arrays; K cached paths; vectorised hit-testing.
 
@@ -106,6 +127,10 @@ class EdgeLayer(QGraphicsObject):
         self.setCacheMode(QGraphicsObject.CacheMode.NoCache)
         self._seg = np.empty((0, 4))
         self._rect = QRectF()
+        self._edge_rect = QRectF()
+        self._bands: list[tuple[QColor, QPolygonF]] = []
+        self.band_strengths: list[float] | None = None  # per layer pair; None: no bands
+        self.band_mode: str | None = None
         self.values: np.ndarray | None = None
         self.mode = "weight"
         self.scale = 1.0
@@ -152,11 +177,39 @@ class EdgeLayer(QGraphicsObject):
             x1 = max(seg[:, 0].max(), seg[:, 2].max())
             y0 = min(seg[:, 1].min(), seg[:, 3].min())
             y1 = max(seg[:, 1].max(), seg[:, 3].max())
-            self._rect = QRectF(x0 - pad, y0 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad)
+            self._edge_rect = QRectF(x0 - pad, y0 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad)
         else:
-            self._rect = QRectF()
+            self._edge_rect = QRectF()
+        self._rect = QRectF(self._edge_rect)
         self._highlight = None
+        self.set_layer_bands(None)
         self.set_values(None)
+
+    def set_layer_bands(self, bands, strengths=None, mode: str = "forward") -> None:
+        """One filled trapezoid per layer pair under the edges, or none (None).
+
+        ``bands``: per pair ``(x0, y0_top, y0_bottom, x1, y1_top, y1_bottom)``
+        in scene units; ``strengths``: per pair 0…1 (0: not drawn), coloured
+        by :func:`band_colour` of ``mode`` ("forward" | "backward")."""
+        if bands is None or strengths is None:
+            self._bands, self.band_strengths, self.band_mode = [], None, None
+            rect = QRectF(self._edge_rect)
+        else:
+            if len(strengths) != len(bands):
+                raise ValueError(f"expected {len(bands)} band strengths, got {len(strengths)}")
+            s = [float(np.clip(x, 0.0, 1.0)) if np.isfinite(x) else 0.0 for x in strengths]
+            self._bands = [(band_colour(mode, t),
+                            QPolygonF([QPointF(x0, t0), QPointF(x1, t1),
+                                       QPointF(x1, b1), QPointF(x0, b0)]))
+                           for (x0, t0, b0, x1, t1, b1), t in zip(bands, s) if t > 0]
+            self.band_strengths, self.band_mode = s, mode
+            rect = QRectF(self._edge_rect)
+            for _, poly in self._bands:
+                rect = rect.united(poly.boundingRect())
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+        self.update()
 
     def set_values(self, values, mode: str = "weight", scale: float | None = None) -> None:
         """Colour the edges by ``values`` (E,) or neutral grey when None.
@@ -262,6 +315,12 @@ class EdgeLayer(QGraphicsObject):
         return self._rect
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
+        if self._bands:  # under the edges; few large opaque polygons, no antialiasing
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            painter.setPen(Qt.PenStyle.NoPen)
+            for colour, poly in self._bands:
+                painter.setBrush(colour)
+                painter.drawPolygon(poly)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing,
                               self.n_drawn <= self.antialias_limit)
         painter.setBrush(Qt.BrushStyle.NoBrush)

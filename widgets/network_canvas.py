@@ -195,6 +195,19 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
         self.edge_layer.set_values(flat, mode, scale)
         self.viewport().update()
 
+    def set_layer_bands(self, strengths, mode: str = "forward") -> None:
+        """Per layer pair a band strength 0…1 (None: no bands): filled
+        trapezoids joining consecutive columns (their visible nodes ± the node
+        radius) under the edges — ≤ one polygon per pair, whatever the edge count."""
+        if strengths is None or len(self._sizes) < 2:
+            self.edge_layer.set_layer_bands(None)
+        else:
+            ext = [(l * self._gap, p[:, 1].min() - NODE_RADIUS, p[:, 1].max() + NODE_RADIUS)
+                   for l, p in enumerate(self._pos)]
+            self.edge_layer.set_layer_bands([a + b for a, b in zip(ext, ext[1:])],
+                                            list(strengths), mode)
+        self.viewport().update()
+
     def set_editable_layers(self, layers) -> None:
         """Layers that get +/− width handles (default: the hidden layers)."""
         self._editable = set(int(l) for l in layers)

@@ -36,7 +36,11 @@ the record's exactly.
 
 Level of detail: the canvas draws only its ``lod_threshold`` (3,000)
 strongest edges. With LOD active there is no trail, so the drawn edges are
-the front's (all of them when the front pair has ≤ 3,000 edges).
+the front's (all of them when the front pair has ≤ 3,000 edges); instead the
+wave travels as layer-to-layer bands (``canvas.set_layer_bands``: the front
+pair at full strength, passed pairs at ``TRAIL``, pairs ahead blank) — one
+polygon per pair, so the frame cost stays bounded whatever the edge count.
+Bands are cleared when the animation stops and never set without LOD.
 """
 from __future__ import annotations
 
@@ -247,6 +251,12 @@ class WaveAnimator(QObject):
                 out.append(np.zeros_like(p))
         c.set_edge_overlay(np.concatenate(out), phase, scales[front])
         self.overlay_calls += 1
+        bands = None
+        if c.edge_layer.lod_active:  # the trail the thinned edges cannot show
+            bands = [1.0 if l == front else
+                     TRAIL if (l < front if phase == "forward" else l > front) else 0.0
+                     for l in range(len(parts))]
+        c.set_layer_bands(bands, phase)
         if phase == "forward":
             self._show_forward_nodes(front)
         else:
@@ -287,6 +297,7 @@ class WaveAnimator(QObject):
         if c is None or not c.layer_sizes:
             return
         c.set_edge_overlay(None)
+        c.set_layer_bands(None)
         rec = self.record or self._pending
         if rec is not None and [len(v) for v in rec.V] == c.layer_sizes:
             c.set_node_values(rec.V)

@@ -191,3 +191,58 @@ def test_dense_network_front_fills_the_level_of_detail(qtbot):
     first = 2 * 64
     drawn = el.drawn_indices
     assert ((drawn >= first) & (drawn < first + 64 * 64)).all()  # all drawn edges are the front's
+
+
+def _canvas_rgb(c: NetworkCanvas, scene_point) -> tuple[int, int, int]:
+    """Colour of the canvas pixel showing ``scene_point`` (view rendered to a QImage)."""
+    w, h = c.viewport().width(), c.viewport().height()
+    img = QImage(w, h, QImage.Format.Format_RGB32)
+    p = QPainter(img)
+    c.render(p, QRectF(0, 0, w, h), c.viewport().rect())
+    p.end()
+    q = c.mapFromScene(scene_point)
+    col = img.pixelColor(q.x(), q.y())
+    return col.red(), col.green(), col.blue()
+
+
+def test_dense_network_wave_travels_as_layer_bands(qtbot):
+    from PySide6.QtCore import QPointF
+    from widgets.node_item import NODE_RADIUS
+    sizes, acts = [64, 64, 64, 64, 1], ["tanh"] * 3 + ["sigmoid"]
+    net = Network(NetworkSpec(sizes, acts, seed=2))
+    c = NetworkCanvas()
+    qtbot.addWidget(c)
+    c.resize(900, 600)
+    c.set_network(sizes, acts, net.weights, net.biases)
+    c.show()
+    qtbot.waitExposed(c)
+    a = WaveAnimator()
+    a.attach(c)
+    a.set_probe(probe(net, np.linspace(-1, 1, 64), [1.0]))
+    a.tick(0.0)
+    a.tick(a.layer_seconds)
+    assert (a.phase, a.front_layer) == ("forward", 1)
+    el = c.edge_layer
+    assert el.lod_active and el.band_mode == "forward"
+    assert el.band_strengths == [TRAIL, 1.0, 0.0, 0.0]
+    # at zoom 1, half a node radius above the top edge of pair 1 (no edge there)
+    c.resetTransform()
+    top = c.node_item(1, 0).y() - NODE_RADIUS / 2
+    x = [c.node_item(l, 0).x() for l in range(4)]
+    front = QPointF((x[1] + x[2]) / 2, top)
+    c.centerOn(front)
+    r, g, b = _canvas_rgb(c, front)
+    assert g - b > 30 and g > r - 40  # forward palette (green … yellow)
+    ahead = QPointF((x[2] + x[3]) / 2, top)
+    c.centerOn(ahead)
+    assert _canvas_rgb(c, ahead) == (0xfb, 0xfb, 0xfc)  # pairs ahead: background
+    a.tick(3 * a.layer_seconds)  # backward wave, front at pair 3
+    assert el.band_mode == "backward" and el.band_strengths == [0.0, 0.0, 0.0, 1.0]
+    a.stop()
+    assert el.band_strengths is None
+
+
+def test_small_network_sets_no_bands(anim, canvas):
+    anim.tick(0.0)
+    anim.tick(anim.layer_seconds)
+    assert not canvas.edge_layer.lod_active and canvas.edge_layer.band_strengths is None
