@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import time
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
@@ -377,29 +376,6 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
         box.open()
         self._error_box = box
 
-    def offer_recovery(self, path) -> bool:
-        """After a crash: offer the autosaved copy. True if it was restored."""
-        from PySide6.QtWidgets import QMessageBox as MB
-        answer = MB.question(self, "Recover unsaved work?",
-                             "MLP Studio did not close cleanly last time. Restore the autosaved project?",
-                             MB.StandardButton.Yes | MB.StandardButton.No, MB.StandardButton.Yes)
-        if answer != MB.StandardButton.Yes:
-            self.autosaver.discard()
-            return False
-        try:
-            self.doc.open(path)
-        except (ValueError, OSError) as e:
-            self.show_error("Could not recover", str(e))
-            return False
-        from .autosave import recovered_original_path
-        original = recovered_original_path(self.autosaver.folder)
-        self.doc.path = None
-        if original:
-            self.doc.project.name = Path(original).stem
-        self.doc.mark_results_changed()  # restored work is unsaved until saved
-        self.doc.pathChanged.emit()
-        return True
-
     def show_about(self) -> None:
         QMessageBox.about(self, "About MLP Studio",
                           "MLP Studio — design, train and watch multilayer perceptrons.\n"
@@ -443,13 +419,3 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
         self.qsettings.setValue("geometry", self.saveGeometry())
         self.qsettings.setValue("windowState", self.saveState())
         event.accept()
-
-    def dragEnterEvent(self, event) -> None:
-        if any(u.toLocalFile().endswith(".json") for u in event.mimeData().urls()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        for u in event.mimeData().urls():
-            if u.toLocalFile().endswith(".json"):
-                QTimer.singleShot(0, lambda p=u.toLocalFile(): self.open_path(p))
-                break

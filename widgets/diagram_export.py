@@ -23,13 +23,13 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QBuffer, QIODevice, QRectF
+from PySide6.QtCore import QByteArray, QRectF
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
 from .edge_layer import _LEGEND_TITLES, BINS_PER_SIGN, palette
 from .node_item import NODE_RADIUS, OUTLINE, Label, NodeItem
-from .plot_export import write_bytes, write_text
+from .plot_export import write_png, write_text
 
 __all__ = ["export_diagram", "diagram_svg", "diagram_size", "render_diagram_png"]
 
@@ -280,12 +280,5 @@ def export_diagram(canvas, path, scale: float = 2.0, title: str | None = None) -
     if fmt == ".svg":
         write_text(path, svg)
         return path
-    image = render_diagram_png(svg, scale)
-    buf = QByteArray()
-    dev = QBuffer(buf)
-    dev.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(dev, "PNG"):
-        raise OSError(f"{path.name}: could not encode the PNG image")
-    dev.close()
-    write_bytes(path, bytes(buf.data()))
+    write_png(path, render_diagram_png(svg, scale))
     return path

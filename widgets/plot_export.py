@@ -98,7 +98,12 @@ def export_plot(plot_item_or_widget, path, width_px: int | None = None) -> Path:
         exporter.parameters().param("height").setValue(
             max(1, int(round(int(width_px) * src.height() / src.width()))),
             blockSignal=exporter.heightChanged)
-    image = exporter.export(toBytes=True)
+    write_png(path, exporter.export(toBytes=True))
+    return path
+
+
+def write_png(path: Path, image) -> None:
+    """Encode a QImage as PNG in memory, then write it atomically."""
     buf = QByteArray()
     dev = QBuffer(buf)
     dev.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -106,7 +111,6 @@ def export_plot(plot_item_or_widget, path, width_px: int | None = None) -> Path:
         raise OSError(f"{path.name}: could not encode the PNG image")
     dev.close()
     write_bytes(path, bytes(buf.data()))
-    return path
 
 
 def _legend_names(item) -> dict[int, str]:
