@@ -392,12 +392,13 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
             self.docks["inspector"].raise_()
             self._sized = True  # first run: give the docks sensible sizes once laid out
             QTimer.singleShot(0, self._size_docks)
+            QTimer.singleShot(250, self._size_docks)  # again once a real window manager has mapped it
 
     def _size_docks(self) -> None:
         self.docks["inspector"].raise_()
         self.resizeDocks([self.docks["data"], self.docks["inspector"]], [380, 320],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["plots"]], [360], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["plots"]], [max(300, self.height() * 2 // 5)], Qt.Orientation.Vertical)
 
     def _restore_layout(self) -> None:
         geo = self.qsettings.value("geometry")
