@@ -84,15 +84,19 @@ class SetDataCommand(QUndoCommand):
         self.before = doc.data_state() + (doc.data,)
         self.after = (source, preprocessing, data.scaler, data)
         self.net_before, self.net_after = doc.network_state(), network_after
+        # a run on other data is another run: the loss curve starts again (undo brings it back)
+        from model.history import History
+        self.history_before = doc.history
+        self.history_after = History(network_after[0].n_layers)
         self.message = message
 
     def redo(self):
-        self.doc._set_data(*self.after, network=self.net_after)
+        self.doc._set_data(*self.after, network=self.net_after, history=self.history_after)
         if self.message:
             self.doc.message.emit(self.message)
 
     def undo(self):
-        self.doc._set_data(*self.before, network=self.net_before)
+        self.doc._set_data(*self.before, network=self.net_before, history=self.history_before)
 
 
 class SetSettingsCommand(QUndoCommand):

@@ -128,7 +128,8 @@ class Document(QObject):
     def data_state(self):
         return (copy.deepcopy(self.project.data), self.project.preprocessing, self.project.scaler)
 
-    def _set_data(self, source: DataSource, preprocessing: str, scaler, data=None, network=None) -> None:
+    def _set_data(self, source: DataSource, preprocessing: str, scaler, data=None, network=None,
+                  history: History | None = None) -> None:
         """New data, and with it the network it needs (``(spec, W, b)``): both
         change before anyone is told, so no listener sees a mismatched pair."""
         self.project.data = copy.deepcopy(source)
@@ -143,6 +144,8 @@ class Document(QObject):
             self.net = Network(spec, W, b)
             if self.history.n_layers != spec.n_layers:
                 self.history = History(spec.n_layers)
+        if history is not None:
+            self.history = history
         self.changed.emit("data")
 
     def _set_settings(self, settings: TrainSettings) -> None:

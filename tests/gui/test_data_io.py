@@ -83,3 +83,14 @@ def test_diagram_and_plot_exports(win, tmp_path):
     paths = win.export_current_plots(str(tmp_path))
     assert any(p.suffix == ".csv" for p in paths) and any(p.suffix == ".svg" for p in paths)
     json.dumps([str(p) for p in paths])
+
+
+def test_new_data_starts_a_new_history_and_undo_restores_it(win, qtbot):
+    from model.project import DataSource
+    win.controller.step_epoch()
+    qtbot.waitUntil(lambda: len(win.doc.history) == 1, timeout=5000)
+    old = win.doc.history
+    win.edits.set_data(DataSource(kind="builtin", name="moons", params={"n": 50}), "none")
+    assert len(win.doc.history) == 0
+    win.acts["undo"].trigger()
+    assert win.doc.history is old and len(win.doc.history) == 1
