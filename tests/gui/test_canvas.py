@@ -1,13 +1,15 @@
 """Network canvas: pure layout, edge batching, picking, requests, pixels."""
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
-from PySide6.QtGui import QImage, QMouseEvent, QPainter
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from widgets import canvas_layout as lay
 from widgets.edge_layer import EdgeLayer
 from widgets.network_canvas import NetworkCanvas
+
+from qt_helpers import scene_rgb
 
 SIZES, ACTS = [2, 3, 1], ["tanh", "sigmoid"]
 W_MIXED = [np.array([[0.9, -0.8, 0.5], [-0.7, 0.6, 1.0]]), np.array([[1.0], [-0.9], [0.4]])]
@@ -97,17 +99,6 @@ def canvas(qtbot):
     return c
 
 
-def _scene_rgb(c: NetworkCanvas) -> np.ndarray:
-    """The scene (edges, nodes, labels; not the legend) rendered into RGB."""
-    img = QImage(900, 600, QImage.Format.Format_RGB32)
-    img.fill(0xFFFFFF)
-    p = QPainter(img)
-    c.scene().render(p, QRectF(0, 0, 900, 600), c.edge_layer.boundingRect().adjusted(-40, -40, 40, 40))
-    p.end()
-    a = np.frombuffer(img.constBits(), np.uint8).reshape(600, 900, 4)
-    return a[:, :, 2::-1].astype(int)  # BGRA → RGB
-
-
 def _hue_counts(rgb):
     r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
     blue = (b - r > 80) & (b - g > 40)
@@ -116,10 +107,10 @@ def _hue_counts(rgb):
 
 
 def test_weight_signs_show_as_blue_and_orange(canvas):
-    blue, orange = _hue_counts(_scene_rgb(canvas))
+    blue, orange = _hue_counts(scene_rgb(canvas))
     assert blue > 100 and orange > 100
     canvas.set_weights([np.abs(w) for w in W_MIXED], B)
-    blue, orange = _hue_counts(_scene_rgb(canvas))
+    blue, orange = _hue_counts(scene_rgb(canvas))
     assert blue > 100 and orange == 0
 
 
@@ -134,7 +125,7 @@ def test_set_weights_recolours_without_rebuilding(canvas):
 def test_overlay_switches_palette_and_back(canvas):
     canvas.set_edge_overlay([np.ones((2, 3)), np.ones((3, 1))], "backward")
     assert canvas.edge_layer.mode == "backward"
-    blue, orange = _hue_counts(_scene_rgb(canvas))
+    blue, orange = _hue_counts(scene_rgb(canvas))
     assert blue == 0 and orange == 0
     canvas.set_edge_overlay(None, "backward")
     assert canvas.edge_layer.mode == "weight"

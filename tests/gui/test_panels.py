@@ -1,46 +1,23 @@
-"""GUI tests for the side panels: TrainingPanel, DataPanel, DatasetView, Inspector.
+"""GUI tests for the side panels: TrainingPanel, DataPanel, Inspector.
 
 Each widget is driven the way a person would (combo choices, typing + Enter,
 radio clicks, mouse clicks on the plot) and the emitted requests are checked.
 """
 import math
 
-import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import Qt
 
-from model.datasets import make_dataset, train_val_split
 from model.project import DataSource
 from model.schedules import Schedule
 from model.spec import NetworkSpec
 from model.trainer import TrainSettings
 from widgets.data_panel import DataPanel
-from widgets.dataset_view import BINARY_COLORS, CLASS_PALETTE, HEAT_ALPHA, DatasetView
+from widgets.dataset_view import DatasetView
 from widgets.inspector import Inspector
 from widgets.training_panel import TrainingPanel
 
-
-def _show(qtbot, w, size=(420, 560)):
-    qtbot.addWidget(w)
-    w.resize(*size)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
-def _type(qtbot, widget, text):
-    """Select all, type ``text`` and press Enter, as a person would."""
-    edit = widget.lineEdit() if hasattr(widget, "lineEdit") else widget
-    edit.selectAll()
-    qtbot.keyClicks(edit, text)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
-
-
-def _click(qtbot, button):
-    """Click a check box / radio button on its indicator (the left end of the widget)."""
-    from PySide6.QtCore import QPoint
-
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))
+from qt_helpers import click, show, type_text
 
 
 # --------------------------------------------------------------------------- TrainingPanel
@@ -60,14 +37,14 @@ SETTINGS = [
 
 @pytest.mark.parametrize("s", SETTINGS)
 def test_training_round_trip(qtbot, s):
-    w = _show(qtbot, TrainingPanel())
+    w = show(qtbot, TrainingPanel())
     with qtbot.assertNotEmitted(w.settingsEdited):
         w.set_settings(s, 200)
     assert w.settings() == s
 
 
 def test_training_optimizer_shows_its_hyper_parameters(qtbot):
-    w = _show(qtbot, TrainingPanel())
+    w = show(qtbot, TrainingPanel())
     w.set_settings(TrainSettings(), 100)
     assert w.hyper_spins["momentum"].isHidden() and w.hyper_spins["beta1"].isHidden()
     with qtbot.waitSignal(w.settingsEdited) as blocker:
@@ -76,28 +53,28 @@ def test_training_optimizer_shows_its_hyper_parameters(qtbot):
     assert s.optimizer == "adam" and s.lr == 0.1
     assert not w.hyper_spins["beta1"].isHidden() and not w.hyper_spins["beta2"].isHidden()
     assert w.hyper_spins["momentum"].isHidden() and w.hyper_spins["eps"].isHidden()
-    _click(qtbot, w.advanced_check)
+    click(qtbot, w.advanced_check)
     assert not w.hyper_spins["eps"].isHidden()
     with qtbot.waitSignal(w.settingsEdited) as blocker:
-        _type(qtbot, w.hyper_spins["beta1"], "0.8")
+        type_text(qtbot, w.hyper_spins["beta1"], "0.8")
     assert blocker.args[0].hyper["beta1"] == pytest.approx(0.8)
     assert [w.optimizer_combo.itemText(i) for i in range(w.optimizer_combo.count())] == \
         ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]
 
 
 def test_training_typed_learning_rate_emits_both_signals(qtbot):
-    w = _show(qtbot, TrainingPanel())
+    w = show(qtbot, TrainingPanel())
     w.set_settings(TrainSettings(), 100)
     seen = []
     w.learningRateEdited.connect(lambda lr: seen.append(("lr", lr)))
     w.settingsEdited.connect(lambda s: seen.append(("settings", s.lr)))
-    _type(qtbot, w.lr_spin, "0.001")
+    type_text(qtbot, w.lr_spin, "0.001")
     assert seen == [("lr", pytest.approx(0.001)), ("settings", pytest.approx(0.001))]
     assert w.lr_slider.value() == -300  # log10(0.001) * 100
 
 
 def test_training_slider_is_log_scale(qtbot):
-    w = _show(qtbot, TrainingPanel())
+    w = show(qtbot, TrainingPanel())
     w.set_settings(TrainSettings(), 100)
     seen = []
     w.learningRateEdited.connect(seen.append)
@@ -109,27 +86,27 @@ def test_training_slider_is_log_scale(qtbot):
 
 
 def test_training_batch_mode_radios(qtbot):
-    w = _show(qtbot, TrainingPanel())
+    w = show(qtbot, TrainingPanel())
     w.set_settings(TrainSettings(), 100)
     assert not w.batch_spin.isEnabled()
     with qtbot.waitSignal(w.settingsEdited) as blocker:
-        _click(qtbot, w.mode_buttons["mini-batch"])
+        click(qtbot, w.mode_buttons["mini-batch"])
     assert w.batch_spin.isEnabled()
     assert blocker.args[0].batch_size == w.batch_spin.value()
     with qtbot.waitSignal(w.settingsEdited) as blocker:
-        _type(qtbot, w.batch_spin, "10")
+        type_text(qtbot, w.batch_spin, "10")
     assert blocker.args[0].batch_size == 10
     assert "10 updates/epoch" in w.batch_info.text()
     with qtbot.waitSignal(w.settingsEdited) as blocker:
-        _click(qtbot, w.mode_buttons["stochastic"])
+        click(qtbot, w.mode_buttons["stochastic"])
     assert blocker.args[0].batch_size == 1 and not w.batch_spin.isEnabled()
     with qtbot.waitSignal(w.settingsEdited) as blocker:
-        _click(qtbot, w.mode_buttons["batch"])
+        click(qtbot, w.mode_buttons["batch"])
     assert blocker.args[0].batch_size is None
 
 
 def test_training_schedule_fields_and_formula(qtbot):
-    w = _show(qtbot, TrainingPanel())
+    w = show(qtbot, TrainingPanel())
     w.set_settings(TrainSettings(), 100)
     assert w.field_spins["gamma"].isHidden()
     with qtbot.waitSignal(w.settingsEdited) as blocker:
@@ -137,37 +114,37 @@ def test_training_schedule_fields_and_formula(qtbot):
     assert blocker.args[0].schedule.kind == "step"
     assert not w.field_spins["gamma"].isHidden() and w.field_spins["decay"].isHidden()
     with qtbot.waitSignal(w.settingsEdited) as blocker:
-        _type(qtbot, w.field_spins["gamma"], "0.25")
+        type_text(qtbot, w.field_spins["gamma"], "0.25")
     assert blocker.args[0].schedule == Schedule("step", gamma=0.25)
     assert w.schedule_label.text() == Schedule("step", gamma=0.25).describe()
 
 
 def test_training_target_loss_and_epochs(qtbot):
-    w = _show(qtbot, TrainingPanel())
+    w = show(qtbot, TrainingPanel())
     w.set_settings(TrainSettings(), 100)
     assert not w.target_spin.isEnabled()
     with qtbot.waitSignal(w.settingsEdited) as blocker:
-        _click(qtbot, w.target_check)
+        click(qtbot, w.target_check)
     assert blocker.args[0].target_loss == pytest.approx(1e-3)
     with qtbot.waitSignal(w.settingsEdited) as blocker:
-        _type(qtbot, w.epochs_spin, "250")
+        type_text(qtbot, w.epochs_spin, "250")
     assert blocker.args[0].epochs == 250
     with qtbot.waitSignal(w.settingsEdited) as blocker:
-        _type(qtbot, w.seed_spin, "42")
+        type_text(qtbot, w.seed_spin, "42")
     assert blocker.args[0].seed == 42
 
 
 def test_training_invalid_combination_turns_red_and_emits_nothing(qtbot):
-    w = _show(qtbot, TrainingPanel())
+    w = show(qtbot, TrainingPanel())
     w.set_settings(TrainSettings(lr=0.01, schedule=Schedule("cosine", min_lr=0.001)), 100)
     with qtbot.assertNotEmitted(w.settingsEdited), qtbot.assertNotEmitted(w.learningRateEdited):
-        _type(qtbot, w.field_spins["min_lr"], "0.05")
+        type_text(qtbot, w.field_spins["min_lr"], "0.05")
     assert "below" in w.message.text() and w.message.isVisible()
     assert "d62728" in w.field_spins["min_lr"].styleSheet()
     with pytest.raises(ValueError):
         w.settings()
     with qtbot.waitSignal(w.settingsEdited):  # fixing it clears the error
-        _type(qtbot, w.field_spins["min_lr"], "0.0001")
+        type_text(qtbot, w.field_spins["min_lr"], "0.0001")
     assert not w.message.isVisible() and w.field_spins["min_lr"].styleSheet() == ""
 
 
@@ -189,7 +166,7 @@ def test_training_every_control_has_a_tooltip(qtbot):
 # --------------------------------------------------------------------------- DataPanel
 
 def test_data_panel_choose_dataset(qtbot):
-    w = _show(qtbot, DataPanel())
+    w = show(qtbot, DataPanel())
     with qtbot.assertNotEmitted(w.sourceEdited):
         w.set_source(DataSource(name="xor", val_fraction=0.0, split_seed=3), "none")
     assert not w.n_spin.isEnabled() and not w.noise_spin.isEnabled()
@@ -221,21 +198,21 @@ def test_data_panel_combo_is_grouped(qtbot):
 
 
 def test_data_panel_typed_values_keep_other_params(qtbot):
-    w = _show(qtbot, DataPanel())
+    w = show(qtbot, DataPanel())
     w.set_source(DataSource(name="spiral", params={"n": 400, "noise": 0.05, "seed": 1, "turns": 2.0},
                             val_fraction=0.2), "standardize")
     with qtbot.waitSignal(w.sourceEdited) as blocker:
-        _type(qtbot, w.n_spin, "150")
+        type_text(qtbot, w.n_spin, "150")
     src, prep = blocker.args
     assert src.params == {"n": 150, "noise": 0.05, "seed": 1, "turns": 2.0} and prep == "standardize"
     with qtbot.waitSignal(w.sourceEdited) as blocker:
-        _type(qtbot, w.noise_spin, "0.2")
+        type_text(qtbot, w.noise_spin, "0.2")
     assert blocker.args[0].params["noise"] == pytest.approx(0.2)
     with qtbot.waitSignal(w.sourceEdited) as blocker:
-        _type(qtbot, w.seed_spin, "9")
+        type_text(qtbot, w.seed_spin, "9")
     assert blocker.args[0].params["seed"] == 9
     with qtbot.waitSignal(w.sourceEdited) as blocker:
-        _type(qtbot, w.val_spin, "0.25")
+        type_text(qtbot, w.val_spin, "0.25")
     assert blocker.args[0].val_fraction == pytest.approx(0.25)
     assert w.val_spin.maximum() == pytest.approx(0.9)
     with qtbot.waitSignal(w.sourceEdited) as blocker:
@@ -244,7 +221,7 @@ def test_data_panel_typed_values_keep_other_params(qtbot):
 
 
 def test_data_panel_csv_source(qtbot):
-    w = _show(qtbot, DataPanel())
+    w = show(qtbot, DataPanel())
     src = DataSource(kind="csv", path="data/my.csv", inputs=["a", "b", "c"], targets=["y"],
                      task="regression")
     w.set_source(src, "none")
@@ -252,152 +229,12 @@ def test_data_panel_csv_source(qtbot):
     assert not w.n_spin.isEnabled() and not w.noise_spin.isEnabled()
     assert w.info.text() == "Task: regression, 3 inputs → 1 output"
     with qtbot.waitSignal(w.sourceEdited) as blocker:
-        _type(qtbot, w.val_spin, "0.3")
+        type_text(qtbot, w.val_spin, "0.3")
     out = blocker.args[0]
     assert out.kind == "csv" and out.path == "data/my.csv" and out.val_fraction == pytest.approx(0.3)
     assert src.val_fraction == 0.0  # the shown source is never mutated
     w.set_source(DataSource(name="xor"), "none")
     assert w.dataset_combo.findText("File: my.csv") == -1
-
-
-# --------------------------------------------------------------------------- DatasetView
-
-def _xor_view(qtbot):
-    w = _show(qtbot, DatasetView(), (420, 460))
-    ds = make_dataset("xor")
-    w.set_data(ds, ds.subset([]))
-    X, ext = w.grid_inputs(40)
-    assert X.shape == (1600, 2)
-    xor = ((X[:, 0] > 0.5) != (X[:, 1] > 0.5)).astype(float)
-    w.set_grid_output(xor.reshape(40, 40), ext)
-    return w, ds
-
-
-def _has_color(img, hex_color, tol=12, min_count=20):
-    from PySide6.QtGui import QColor
-
-    c = QColor(hex_color)
-    arr = _pixels(img)
-    d = np.abs(arr[..., :3].astype(int) - [c.red(), c.green(), c.blue()]).max(axis=2)
-    return int((d <= tol).sum()) >= min_count
-
-
-def _pixels(img):
-    from PySide6.QtGui import QImage
-
-    img = img.convertToFormat(QImage.Format.Format_RGB888)
-    w, h, bpl = img.width(), img.height(), img.bytesPerLine()
-    return np.frombuffer(img.constBits(), np.uint8).reshape(h, bpl)[:, :w * 3].reshape(h, w, 3)
-
-
-def test_dataset_view_renders_both_classes(qtbot):
-    w, _ = _xor_view(qtbot)
-    img = w.grab().toImage()
-    assert _has_color(img, BINARY_COLORS[0]) and _has_color(img, BINARY_COLORS[1])
-    px = _pixels(w.plot.grab().toImage())
-    blue_bg = (px[..., 2].astype(int) - px[..., 0] > 40).sum()   # blue-tinted heat-map pixels
-    orange_bg = (px[..., 0].astype(int) - px[..., 2] > 40).sum()
-    assert blue_bg > 2000 and orange_bg > 2000
-
-
-def _click_point(qtbot, w, x, y, dx=0):
-    scene = w.vb.mapViewToScene(QPointF(x, y))
-    vp = w.plot.mapFromScene(scene)
-    qtbot.mouseClick(w.plot.viewport(), Qt.MouseButton.LeftButton, pos=vp + type(vp)(dx, 0))
-
-
-def test_dataset_view_click_selects_nearest_point(qtbot):
-    w, ds = _xor_view(qtbot)
-    for i in (2, 1):
-        with qtbot.waitSignal(w.pointClicked) as blocker:
-            _click_point(qtbot, w, *ds.X[i], dx=3)
-        assert blocker.args == [i]
-    with qtbot.assertNotEmitted(w.pointClicked):
-        _click_point(qtbot, w, 0.5, 0.5)  # empty space
-    w.set_probe(3)
-    x, y = w.probe_ring.getData()
-    assert (x[0], y[0]) == (1.0, 1.0)
-
-
-def test_dataset_view_confusion_matrix(qtbot):
-    w = _show(qtbot, DatasetView())
-    ds = make_dataset("gaussians", n=9, seed=1)  # 3 classes, one-hot targets
-    w.set_data(ds)
-    true = ds.labels()
-    pred_cls = true.copy()
-    pred_cls[true == 0] = 1          # every class-0 sample predicted as class 1
-    pred = np.eye(3)[pred_cls] * 0.8 + 0.1
-    w.set_predictions(pred)
-    expected = np.zeros((3, 3), int)
-    for t, p in zip(true, pred_cls):
-        expected[t, p] += 1
-    np.testing.assert_array_equal(w.confusion_matrix(), expected)
-    n_ok = int((true == pred_cls).sum())
-    assert f"({n_ok}/9)" in w.accuracy.text()
-
-
-def test_dataset_view_binary_confusion_matrix(qtbot):
-    w = _show(qtbot, DatasetView())
-    ds = make_dataset("xor")
-    w.set_data(ds)
-    w.set_predictions(np.array([[0.2], [0.9], [0.3], [0.1]]))   # targets 0, 1, 1, 0
-    np.testing.assert_array_equal(w.confusion_matrix(), [[2, 0], [1, 1]])
-    assert "75.0 %" in w.accuracy.text()
-
-
-def test_dataset_view_multiclass_regions_use_class_colours(qtbot):
-    w = _show(qtbot, DatasetView(), (420, 460))
-    ds = make_dataset("gaussians", seed=0)
-    w.set_data(ds)
-    X, ext = w.grid_inputs(30)
-    scores = np.zeros((900, 3))
-    scores[np.arange(900), (X[:, 0] > 0).astype(int) + (X[:, 1] > 0)] = 1.0  # certain everywhere
-    w.set_grid_output(scores.reshape(30, 30, 3), ext)
-    w.grab()  # render
-    q = w.heat.qimage  # pixel (ix, iy) of the grid; full confidence → the class colour at HEAT_ALPHA
-    for (ix, iy), c in (((0, 0), 0), ((29, 0), 1), ((0, 29), 1), ((29, 29), 2)):
-        col = q.pixelColor(ix, iy)
-        assert col.name() == CLASS_PALETTE[c] and col.alpha() == HEAT_ALPHA
-
-
-def test_dataset_view_feature_choice_for_iris(qtbot):
-    w = _show(qtbot, DatasetView(), (420, 560))
-    train, val = train_val_split(make_dataset("iris"), 0.3, 0)
-    w.set_data(train, val)
-    assert w.feature_row.isVisible()
-    with qtbot.waitSignal(w.featuresChanged):
-        w.x_combo.setCurrentIndex(1)
-    with qtbot.waitSignal(w.featuresChanged) as blocker:
-        w.y_combo.setCurrentIndex(3)
-    fx, fy = blocker.args
-    assert (fx, fy) == (1, 3) == w.features()
-    X, (x0, x1, y0, y1) = w.grid_inputs(25)
-    assert X.shape == (625, 4)
-    mean = train.X.mean(axis=0)
-    np.testing.assert_allclose(X[:, 0], mean[0])
-    np.testing.assert_allclose(X[:, 2], mean[2])
-    G = X.reshape(25, 25, 4)
-    np.testing.assert_allclose(G[0, :, 1], np.linspace(x0, x1, 25))   # x varies along ix
-    np.testing.assert_allclose(G[:, 0, 3], np.linspace(y0, y1, 25))   # y varies along iy
-    both = np.vstack([train.X, val.X])
-    assert x0 < both[:, 1].min() and x1 > both[:, 1].max()
-    assert w.plot.getAxis("bottom").labelText == train.feature_names[1]
-
-
-def test_dataset_view_sine_curve(qtbot):
-    w = _show(qtbot, DatasetView())
-    assert w.grid_inputs(10) is None  # nothing shown yet
-    ds = make_dataset("sine")
-    w.set_data(ds)
-    assert not w.feature_row.isVisible() and not w.stats.isVisible()
-    X, ext = w.grid_inputs(50)
-    assert X.shape == (50, 1)
-    w.set_grid_output(np.sin(X), ext)
-    x, y = w.curve.getData()
-    np.testing.assert_allclose(y, np.sin(X[:, 0]))
-    assert not w.heat.isVisible()
-    img = w.grab().toImage()
-    assert _has_color(img, "#d62728", tol=20)
 
 
 # --------------------------------------------------------------------------- Inspector
@@ -406,18 +243,18 @@ SPEC = NetworkSpec([2, 3, 1], ["tanh", "sigmoid"], loss="mse")
 
 
 def test_inspector_typed_weight(qtbot):
-    w = _show(qtbot, Inspector(), (320, 300))
+    w = show(qtbot, Inspector(), (320, 300))
     w.show_edge(0, 1, 2, -0.75, 0.031)
     assert "neuron 1 of layer 0 → neuron 2 of layer 1" in w.edge_where.text()
     assert w.edge_grad.text() == "0.031"
     with qtbot.waitSignal(w.weightEdited) as blocker:
-        _type(qtbot, w.weight_edit, "0.5")
+        type_text(qtbot, w.weight_edit, "0.5")
     assert blocker.args == [0, 1, 2, 0.5]
 
 
 @pytest.mark.parametrize("text", ["abc", "nan", "inf", "1e999", ""])
 def test_inspector_garbage_weight_emits_nothing(qtbot, text):
-    w = _show(qtbot, Inspector(), (320, 300))
+    w = show(qtbot, Inspector(), (320, 300))
     w.show_edge(1, 0, 0, 0.25, None)
     with qtbot.assertNotEmitted(w.weightEdited):
         w.weight_edit.selectAll()
@@ -427,29 +264,29 @@ def test_inspector_garbage_weight_emits_nothing(qtbot, text):
     assert "d62728" in w.weight_edit.styleSheet()
     assert w.edge_message.isVisible() and "not a finite number" in w.edge_message.text()
     with qtbot.waitSignal(w.weightEdited) as blocker:   # a good number clears the error
-        _type(qtbot, w.weight_edit, "-2e-3")
+        type_text(qtbot, w.weight_edit, "-2e-3")
     assert blocker.args == [1, 0, 0, -0.002]
     assert w.weight_edit.styleSheet() == "" and not w.edge_message.isVisible()
 
 
 def test_inspector_node_bias(qtbot):
-    w = _show(qtbot, Inspector(), (320, 300))
+    w = show(qtbot, Inspector(), (320, 300))
     w.show_node(1, 2, "tanh", 0.25, 0.7, math.tanh(0.7), True)
     assert w.node_b.text() == "0.7" and w.node_V.text() == f"{math.tanh(0.7):.6g}"
     with qtbot.waitSignal(w.biasEdited) as blocker:
-        _type(qtbot, w.bias_edit, "-1.5")
+        type_text(qtbot, w.bias_edit, "-1.5")
     assert blocker.args == [1, 2, -1.5]
     w.show_node(0, 1, None, None, None, 0.3, False)   # input neuron: no bias row
     assert w.bias_edit.isHidden() and w.node_V.text() == "0.3"
 
 
 def test_inspector_layer_edits(qtbot):
-    w = _show(qtbot, Inspector(), (320, 300))
+    w = show(qtbot, Inspector(), (320, 300))
     with qtbot.assertNotEmitted(w.layerWidthEdited), qtbot.assertNotEmitted(w.activationEdited):
         w.show_layer(1, SPEC, True)
     assert w.width_spin.value() == 3 and w.act_combo.currentText() == "tanh"
     with qtbot.waitSignal(w.layerWidthEdited) as blocker:
-        _type(qtbot, w.width_spin, "5")
+        type_text(qtbot, w.width_spin, "5")
     assert blocker.args == [1, 5]
     with qtbot.waitSignal(w.activationEdited) as blocker:
         w.act_combo.setCurrentIndex(w.act_combo.findText("relu"))
@@ -462,7 +299,7 @@ def test_inspector_layer_edits(qtbot):
 
 
 def test_inspector_summary(qtbot):
-    w = _show(qtbot, Inspector(), (320, 300))
+    w = show(qtbot, Inspector(), (320, 300))
     w.show_network_summary(SPEC, 0.0123)
     assert w.sum_layers.text().startswith("2 → 3 → 1")
     assert w.sum_params.text() == "13"

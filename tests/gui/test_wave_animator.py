@@ -11,6 +11,8 @@ from widgets.network_canvas import NetworkCanvas
 from widgets.node_item import NEUTRAL_FILL
 from widgets.wave_animator import TRAIL, WaveAnimator
 
+from qt_helpers import scene_rgb
+
 SIZES, ACTS = [2, 3, 1], ["tanh", "sigmoid"]
 W = [np.array([[0.9, -0.8, 0.5], [-0.7, 0.6, 1.0]]), np.array([[1.0], [-0.9], [0.4]])]
 B = [np.array([0.1, -0.2, 0.3]), np.array([0.05])]
@@ -45,16 +47,6 @@ def anim(canvas, rec):
     a.set_probe(rec)
     yield a
     a.stop()
-
-
-def _scene_rgb(c: NetworkCanvas) -> np.ndarray:
-    img = QImage(900, 600, QImage.Format.Format_RGB32)
-    img.fill(0xFFFFFF)
-    p = QPainter(img)
-    c.scene().render(p, QRectF(0, 0, 900, 600), c.edge_layer.boundingRect().adjusted(-40, -40, 40, 40))
-    p.end()
-    a = np.frombuffer(img.constBits(), np.uint8).reshape(600, 900, 4)
-    return a[:, :, 2::-1].astype(int)  # BGRA → RGB
 
 
 def _green_purple(rgb) -> tuple[int, int]:
@@ -134,10 +126,10 @@ def test_newest_record_is_taken_at_the_next_forward_wave(anim, canvas, net, rec)
 def test_waves_show_different_hues(anim, canvas):
     anim.tick(0.0)
     anim.tick(anim.layer_seconds)  # forward front at the output: both pairs coloured
-    green_f, purple_f = _green_purple(_scene_rgb(canvas))
+    green_f, purple_f = _green_purple(scene_rgb(canvas))
     anim.tick(anim.layer_seconds)  # backward front at pair 1
     anim.tick(anim.layer_seconds)  # ... and at pair 0
-    green_b, purple_b = _green_purple(_scene_rgb(canvas))
+    green_b, purple_b = _green_purple(scene_rgb(canvas))
     assert green_f > 200 and green_f > 5 * purple_f
     assert purple_b > 200 and purple_b > 5 * green_b
 
