@@ -304,11 +304,17 @@ class Adagrad(Optimizer):
         for p, g, s, acc in zip(params, grads, scratch, state["sum_sq"]):
             np.multiply(g, g, out=s)
             np.add(acc, s, out=acc)
-            np.sqrt(acc, out=s)
-            np.add(s, eps, out=s)
-            np.divide(g, s, out=s)
-            np.multiply(s, lr, out=s)
-            np.subtract(p, s, out=p)
+            _scaled_step(p, g, s, acc, lr, eps)
+
+
+def _scaled_step(p, g, s, sq_sum, lr, eps) -> None:
+    """p −= lr · g / (√sq_sum + eps), in place, using ``s`` as scratch
+    (AdaGrad's and RMSProp's shared step)."""
+    np.sqrt(sq_sum, out=s)
+    np.add(s, eps, out=s)
+    np.divide(g, s, out=s)
+    np.multiply(s, lr, out=s)
+    np.subtract(p, s, out=p)
 
 
 class RMSprop(Optimizer):
@@ -321,11 +327,7 @@ class RMSprop(Optimizer):
             np.multiply(g, g, out=s)
             np.multiply(s, 1.0 - rho, out=s)
             np.add(sq, s, out=sq)
-            np.sqrt(sq, out=s)
-            np.add(s, eps, out=s)
-            np.divide(g, s, out=s)
-            np.multiply(s, lr, out=s)
-            np.subtract(p, s, out=p)
+            _scaled_step(p, g, s, sq, lr, eps)
 
 
 class Adam(Optimizer):
