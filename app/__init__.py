@@ -1,4 +1,5 @@
 """MLP Studio application shell (Qt): entry point, CLI, main window, document."""
+
 from pathlib import Path
 
 

@@ -2,6 +2,7 @@
 
 ``train`` and ``predict`` run headless (no Qt import); anything else opens the app.
 """
+
 from __future__ import annotations
 
 import sys
@@ -11,8 +12,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("train", "predict"):
         from .cli import main as cli_main
+
         return cli_main(argv)
     from .gui_main import main as gui_main
+
     return gui_main(argv)
 
 

@@ -1,4 +1,5 @@
 """Menus, toolbar and shortcuts of the main window."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -27,36 +28,88 @@ def build_actions(win) -> dict[str, QAction]:
     S = QStyle.StandardPixmap
     K = QKeySequence.StandardKey
     acts = {
-        "new": _act(win, "&New", win.file_new, K.New, "Start a new project (XOR, fresh weights)", S.SP_FileIcon),
+        "new": _act(
+            win, "&New", win.file_new, K.New, "Start a new project (XOR, fresh weights)", S.SP_FileIcon
+        ),
         "open": _act(win, "&Open…", win.file_open, K.Open, "Open a project file", S.SP_DialogOpenButton),
         "save": _act(win, "&Save", win.file_save, K.Save, "Save the project", S.SP_DialogSaveButton),
         "save_as": _act(win, "Save &As…", win.file_save_as, K.SaveAs, "Save the project under a new name"),
-        "export_weights": _act(win, "Export &Weights…", win.export_weights, None,
-                               "Write the weights as .npz (W1…WL, b1…bL) or .json"),
-        "import_weights": _act(win, "&Import Weights…", win.import_weights, None,
-                               "Load weights from .npz or .json into this topology"),
-        "export_history": _act(win, "Export Training &History…", win.export_history, None,
-                               "Write the per-epoch history as CSV"),
-        "export_onnx": _act(win, "Export &ONNX Model…", win.export_onnx_file, None,
-                            "Write the trained network (with its input scaling) as an ONNX model"),
-        "export_diagram": _act(win, "Export Network &Diagram…", win.export_diagram_file, None,
-                               "Write the network diagram as SVG or PNG (publication quality)"),
-        "export_plots": _act(win, "Export &Plots of This Panel…", win.export_current_plots, None,
-                             "PNG, SVG and CSV of every plot in the panel in front"),
-        "export_all": _act(win, "Export &Everything…", win.export_all, "Ctrl+Shift+E",
-                           "Weights, history, every plot, the diagram and a README in one folder"),
-        "import_csv": _act(win, "Import &CSV Data…", win.import_csv, "Ctrl+I",
-                           "Use your own data: choose input and target columns of a CSV file"),
+        "export_weights": _act(
+            win,
+            "Export &Weights…",
+            win.export_weights,
+            None,
+            "Write the weights as .npz (W1…WL, b1…bL) or .json",
+        ),
+        "import_weights": _act(
+            win,
+            "&Import Weights…",
+            win.import_weights,
+            None,
+            "Load weights from .npz or .json into this topology",
+        ),
+        "export_history": _act(
+            win, "Export Training &History…", win.export_history, None, "Write the per-epoch history as CSV"
+        ),
+        "export_onnx": _act(
+            win,
+            "Export &ONNX Model…",
+            win.export_onnx_file,
+            None,
+            "Write the trained network (with its input scaling) as an ONNX model",
+        ),
+        "export_diagram": _act(
+            win,
+            "Export Network &Diagram…",
+            win.export_diagram_file,
+            None,
+            "Write the network diagram as SVG or PNG (publication quality)",
+        ),
+        "export_plots": _act(
+            win,
+            "Export &Plots of This Panel…",
+            win.export_current_plots,
+            None,
+            "PNG, SVG and CSV of every plot in the panel in front",
+        ),
+        "export_all": _act(
+            win,
+            "Export &Everything…",
+            win.export_all,
+            "Ctrl+Shift+E",
+            "Weights, history, every plot, the diagram and a README in one folder",
+        ),
+        "import_csv": _act(
+            win,
+            "Import &CSV Data…",
+            win.import_csv,
+            "Ctrl+I",
+            "Use your own data: choose input and target columns of a CSV file",
+        ),
         "quit": _act(win, "&Quit", win.close, K.Quit, "Close MLP Studio"),
         "fit": _act(win, "&Fit View", win.canvas_fit, "F", "Fit the network into the canvas"),
-        "play": _act(win, "&Play", win.toggle_play, Qt.Key.Key_Space, "Train continuously / pause",
-                     S.SP_MediaPlay),
-        "step_epoch": _act(win, "Step &Epoch", win.step_epoch, "Ctrl+E", "Train exactly one epoch",
-                           S.SP_MediaSeekForward),
-        "step_update": _act(win, "Step &Update", win.step_update, "Ctrl+U",
-                            "Make exactly one weight update (one batch)", S.SP_MediaSkipForward),
-        "reset": _act(win, "&Reset Weights", win.reset_weights, "Ctrl+R",
-                      "Re-initialise the weights from the seed and clear the history", S.SP_BrowserReload),
+        "play": _act(
+            win, "&Play", win.toggle_play, Qt.Key.Key_Space, "Train continuously / pause", S.SP_MediaPlay
+        ),
+        "step_epoch": _act(
+            win, "Step &Epoch", win.step_epoch, "Ctrl+E", "Train exactly one epoch", S.SP_MediaSeekForward
+        ),
+        "step_update": _act(
+            win,
+            "Step &Update",
+            win.step_update,
+            "Ctrl+U",
+            "Make exactly one weight update (one batch)",
+            S.SP_MediaSkipForward,
+        ),
+        "reset": _act(
+            win,
+            "&Reset Weights",
+            win.reset_weights,
+            "Ctrl+R",
+            "Re-initialise the weights from the seed and clear the history",
+            S.SP_BrowserReload,
+        ),
     }
     undo = win.doc.undo_stack.createUndoAction(win, "&Undo")
     undo.setShortcut(QKeySequence(K.Undo))

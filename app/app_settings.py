@@ -1,4 +1,5 @@
 """QSettings for window layout and recent files; tests get a throwaway file."""
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ While the document has unsaved changes, a copy is written atomically to a
 recovery file every ``interval`` seconds. A clean close deletes it; if the
 app died instead, the next start finds it and offers to restore it.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer
 
-from model.project import project_to_dict, save_project
+from model.io.project import project_to_dict, save_project
 
 RECOVERY_NAME = "recovery.json"
 
@@ -81,5 +82,4 @@ def recovered_original_path(folder: Path | None = None) -> str | None:
         return None
 
 
-__all__ = ["Autosaver", "pending_recovery", "recovered_original_path", "recovery_dir",
-           "project_to_dict"]
+__all__ = ["Autosaver", "pending_recovery", "recovered_original_path", "recovery_dir", "project_to_dict"]

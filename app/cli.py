@@ -2,6 +2,7 @@
 
 Every failure is one line on stderr and a non-zero exit, never a traceback.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from model import data_prep
-from model.project import ProjectError, load_project, save_project
-from model.trainer import STOP_DIVERGED, Trainer
+from model.data import data_prep
+from model.io.project import ProjectError, load_project, save_project
+from model.train.trainer import STOP_DIVERGED, Trainer
 
 PROG = "mlp-studio"
 
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _int_at_least(lowest: int):
     """An argparse type: a whole number ≥ ``lowest``."""
+
     def parse(text: str) -> int:
         try:
             v = int(text)
@@ -58,6 +60,7 @@ def _int_at_least(lowest: int):
         if v < lowest:
             raise argparse.ArgumentTypeError(f"must be at least {lowest}, got {v}")
         return v
+
     return parse
 
 
@@ -71,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "train":
             return train(args)
         from .predict_cli import predict
+
         return predict(args)
     except (CliError, ProjectError, ValueError, OSError) as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
@@ -90,11 +94,13 @@ def train(args) -> int:
         project.training.epochs = args.epochs
     if args.export_onnx:
         from .onnx_export import check_available
+
         check_available()
     data = data_prep.prepare(project)
     net = project.network()
-    trainer = Trainer(net, data.X_train, data.train.T, project.training, data.X_val, data.val.T,
-                      task=data.task)
+    trainer = Trainer(
+        net, data.X_train, data.train.T, project.training, data.X_val, data.val.T, task=data.task
+    )
     progress = Progress(project.training.epochs, quiet=args.quiet)
     while trainer.stop_reason is None:
         if trainer.epoch >= project.training.epochs:
@@ -108,15 +114,18 @@ def train(args) -> int:
 
 
 def _write_outputs(args, project, net, trainer, data) -> None:
-    from model.weights_io import export_json, export_npz
+    from model.io.weights_io import export_json, export_npz
+
     if args.export_weights:
         path = Path(args.export_weights)
         (export_json if path.suffix.lower() == ".json" else export_npz)(net, path)
     if args.export_onnx:
         from .onnx_export import export_onnx
+
         export_onnx(net, args.export_onnx, scaler=data.scaler)
     if args.history:
-        from model.project import atomic_write_text
+        from model.io.project import atomic_write_text
+
         atomic_write_text(args.history, trainer.history.to_csv())
     if args.out:
         project.weights = ([w.copy() for w in net.weights], [b.copy() for b in net.biases])

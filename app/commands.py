@@ -3,6 +3,7 @@
 Commands hold before/after states and call the document's ``_set_*`` writers;
 they never touch widgets.
 """
+
 from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
@@ -85,7 +86,8 @@ class SetDataCommand(QUndoCommand):
         self.after = (source, preprocessing, data.scaler, data)
         self.net_before, self.net_after = doc.network_state(), network_after
         # a run on other data is another run: the loss curve starts again (undo brings it back)
-        from model.history import History
+        from model.train.history import History
+
         self.history_before = doc.history
         self.history_after = History(network_after[0].n_layers)
         self.message = message
@@ -105,6 +107,7 @@ class SetSettingsCommand(QUndoCommand):
     def __init__(self, doc, settings, text: str = "Change training settings"):
         super().__init__(text)
         import copy
+
         self.doc, self.old, self.new = doc, copy.deepcopy(doc.settings), copy.deepcopy(settings)
         self.lr_only = self.old.to_dict() | {"lr": settings.lr} == settings.to_dict()
 

@@ -3,6 +3,7 @@
 Dialogs go through ``ask_open_path``/``ask_save_path``/``ask_folder`` so tests
 pass paths directly.
 """
+
 from __future__ import annotations
 
 import json
@@ -10,9 +11,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QFileDialog
 
-from widgets.csv_import_dialog import CsvImportDialog
-from widgets.diagram_export import export_diagram
-from widgets.plot_export import export_panel_plots
+from widgets.canvas.diagram_export import export_diagram
+from widgets.common.plot_export import export_panel_plots
+from widgets.dialogs.csv_import_dialog import CsvImportDialog
 
 from .export_all import export_everything
 from .onnx_export import export_onnx
@@ -40,7 +41,9 @@ class DataIOMixin:
         return self._edit(self.edits.set_data, src, pre) is not None
 
     def export_onnx_file(self, path: str | None = None) -> bool:
-        path = path or self.ask_save_path("Export ONNX model", "ONNX models (*.onnx)", f"{self.doc.name}.onnx")
+        path = path or self.ask_save_path(
+            "Export ONNX model", "ONNX models (*.onnx)", f"{self.doc.name}.onnx"
+        )
         if not path:
             return False
         try:
@@ -52,8 +55,9 @@ class DataIOMixin:
         return True
 
     def export_diagram_file(self, path: str | None = None) -> bool:
-        path = path or self.ask_save_path("Export network diagram", "SVG (*.svg);;PNG (*.png)",
-                                          f"{self.doc.name}-network.svg")
+        path = path or self.ask_save_path(
+            "Export network diagram", "SVG (*.svg);;PNG (*.png)", f"{self.doc.name}-network.svg"
+        )
         if not path:
             return False
         try:
@@ -83,8 +87,15 @@ class DataIOMixin:
         if self.controller.running:
             self.controller.pause()
         try:
-            paths = export_everything(folder, self.doc.net, self.doc.history, self.plots.panels,
-                                      self.canvas, self.settings_text(), scaler=self.doc.data.scaler)
+            paths = export_everything(
+                folder,
+                self.doc.net,
+                self.doc.history,
+                self.plots.panels,
+                self.canvas,
+                self.settings_text(),
+                scaler=self.doc.data.scaler,
+            )
         except (OSError, ValueError) as e:
             self.show_error("Could not export everything", str(e))
             return []
@@ -95,14 +106,29 @@ class DataIOMixin:
         """The run's settings as Markdown for the export README."""
         d = self.doc
         h = d.history
-        lines = [f"# {d.project.name or d.name}", "", d.project.description, "",
-                 "## Network", f"- layers: {' → '.join(map(str, d.spec.layer_sizes))}",
-                 f"- activations: {', '.join(d.spec.activations)}", f"- loss: {d.spec.loss}",
-                 f"- initialiser: {d.spec.init}, seed {d.spec.seed}", "",
-                 "## Data", "```json", json.dumps(d.project.data.to_dict(), indent=1)[:2000], "```",
-                 f"- preprocessing: {d.project.preprocessing}", "",
-                 "## Training", "```json", json.dumps(d.settings.to_dict(), indent=1), "```",
-                 f"- epochs trained: {len(h)}, updates: {len(h.update_loss)}"]
+        lines = [
+            f"# {d.project.name or d.name}",
+            "",
+            d.project.description,
+            "",
+            "## Network",
+            f"- layers: {' → '.join(map(str, d.spec.layer_sizes))}",
+            f"- activations: {', '.join(d.spec.activations)}",
+            f"- loss: {d.spec.loss}",
+            f"- initialiser: {d.spec.init}, seed {d.spec.seed}",
+            "",
+            "## Data",
+            "```json",
+            json.dumps(d.project.data.to_dict(), indent=1)[:2000],
+            "```",
+            f"- preprocessing: {d.project.preprocessing}",
+            "",
+            "## Training",
+            "```json",
+            json.dumps(d.settings.to_dict(), indent=1),
+            "```",
+            f"- epochs trained: {len(h)}, updates: {len(h.update_loss)}",
+        ]
         if len(h):
             lines.append(f"- final training loss: {h['train_loss'][-1]:.6g}")
         return "\n".join(lines) + "\n"
@@ -110,8 +136,9 @@ class DataIOMixin:
     def refresh_predict(self) -> None:
         d = self.doc
         ds = d.data.train
-        self.plots.set_predict_model(d.net, d.data.scaler, ds.feature_names, ds.class_names, ds.task,
-                                     target_names=ds.target_names)
+        self.plots.set_predict_model(
+            d.net, d.data.scaler, ds.feature_names, ds.class_names, ds.task, target_names=ds.target_names
+        )
 
 
 __all__ = ["DataIOMixin", "Path"]

@@ -4,6 +4,7 @@ Widgets listen to :attr:`Document.changed` and redraw; every edit a person
 makes goes through a command on :attr:`undo_stack` (see ``app/commands.py``).
 The ``_set_*`` methods are the only writers and are called by commands.
 """
+
 from __future__ import annotations
 
 import copy
@@ -13,12 +14,12 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from model import data_prep
-from model.history import History
-from model.network import Network
-from model.project import DataSource, Project, load_project, save_project
-from model.spec import NetworkSpec
-from model.trainer import TrainSettings
+from model.data import data_prep
+from model.io.project import DataSource, Project, load_project, save_project
+from model.nn.network import Network
+from model.nn.spec import NetworkSpec
+from model.train.history import History
+from model.train.trainer import TrainSettings
 
 from . import resources_path
 
@@ -103,11 +104,17 @@ class Document(QObject):
         return (self.project.spec, [w.copy() for w in self.net.weights], [b.copy() for b in self.net.biases])
 
     def _set_network(self, spec: NetworkSpec, W, b, history: History | None = None) -> None:
-        topology = spec.layer_sizes != self.spec.layer_sizes or spec.activations != self.spec.activations \
+        topology = (
+            spec.layer_sizes != self.spec.layer_sizes
+            or spec.activations != self.spec.activations
             or spec.loss != self.spec.loss
+        )
         self.project.spec = spec
-        if topology or len(self.net.weights) != len(W) or any(
-                w.shape != x.shape for w, x in zip(self.net.weights, W)):
+        if (
+            topology
+            or len(self.net.weights) != len(W)
+            or any(w.shape != x.shape for w, x in zip(self.net.weights, W))
+        ):
             self.net = Network(spec, W, b)
         else:
             self.net.set_parameters(W, b)
@@ -128,8 +135,15 @@ class Document(QObject):
     def data_state(self):
         return (copy.deepcopy(self.project.data), self.project.preprocessing, self.project.scaler)
 
-    def _set_data(self, source: DataSource, preprocessing: str, scaler, data=None, network=None,
-                  history: History | None = None) -> None:
+    def _set_data(
+        self,
+        source: DataSource,
+        preprocessing: str,
+        scaler,
+        data=None,
+        network=None,
+        history: History | None = None,
+    ) -> None:
         """New data, and with it the network it needs (``(spec, W, b)``): both
         change before anyone is told, so no listener sees a mismatched pair."""
         self.project.data = copy.deepcopy(source)

@@ -3,17 +3,18 @@
 Each method validates first: a refused edit raises ValueError with a message
 for the user and pushes nothing.
 """
+
 from __future__ import annotations
 
 import copy
 import math
 
-from model import data_prep, topology
-from model.history import History
-from model.network import initial_parameters
+from model.data import data_prep
+from model.nn import topology
+from model.nn.network import initial_parameters
+from model.train.history import History
 
-from .commands import (NetworkCommand, SetBiasCommand, SetDataCommand, SetSettingsCommand,
-                       SetWeightCommand)
+from .commands import NetworkCommand, SetBiasCommand, SetDataCommand, SetSettingsCommand, SetWeightCommand
 
 DEFAULT_NEW_LAYER = (4, "tanh")
 
@@ -41,14 +42,16 @@ class Edits:
         self._check_edge_layer(layer)
         if width == self.doc.spec.layer_sizes[layer]:
             return ""
-        return self._push_network(f"Resize layer {layer} to {width}",
-                                  topology.resize_layer(*self._state(), layer, int(width)))
+        return self._push_network(
+            f"Resize layer {layer} to {width}", topology.resize_layer(*self._state(), layer, int(width))
+        )
 
     def insert_layer(self, index: int, width: int | None = None, activation: str | None = None) -> str:
         width = width or DEFAULT_NEW_LAYER[0]
         activation = activation or DEFAULT_NEW_LAYER[1]
-        return self._push_network(f"Add hidden layer at {index}",
-                                  topology.insert_layer(*self._state(), index, width, activation))
+        return self._push_network(
+            f"Add hidden layer at {index}", topology.insert_layer(*self._state(), index, width, activation)
+        )
 
     def remove_layer(self, layer: int) -> str:
         return self._push_network(f"Remove layer {layer}", topology.remove_layer(*self._state(), layer))
@@ -56,8 +59,9 @@ class Edits:
     def set_activation(self, layer: int, name: str) -> str:
         if self.doc.spec.activations[layer - 1] == name:
             return ""
-        return self._push_network(f"Layer {layer}: {name}",
-                                  topology.set_activation(*self._state(), layer, name))
+        return self._push_network(
+            f"Layer {layer}: {name}", topology.set_activation(*self._state(), layer, name)
+        )
 
     def set_weight(self, layer: int, i: int, j: int, value: float) -> None:
         if not math.isfinite(value):
@@ -75,8 +79,9 @@ class Edits:
         trial.data, trial.preprocessing, trial.scaler = copy.deepcopy(source), preprocessing, None
         ds, _ = data_prep.load_dataset(trial.data)
         rng = (float(ds.T.min()), float(ds.T.max())) if len(ds) else None
-        spec, W, b, message = topology.adapt_to_data(*self._state(), ds.n_inputs, ds.n_outputs, ds.task,
-                                                     target_range=rng)
+        spec, W, b, message = topology.adapt_to_data(
+            *self._state(), ds.n_inputs, ds.n_outputs, ds.task, target_range=rng
+        )
         trial.spec = spec
         data = data_prep.prepare(trial)  # raises before anything is pushed
         self.doc.undo_stack.push(SetDataCommand(self.doc, source, preprocessing, data, (spec, W, b), message))
@@ -94,7 +99,12 @@ class Edits:
         if len(doc.history):
             doc.ghosts.append(doc.history["train_loss"].copy())
         W, b = initial_parameters(doc.spec)
-        cmd = NetworkCommand(doc, "Reset weights", (doc.spec, W, b), "weights re-initialised",
-                             history_after=History(doc.spec.n_layers))
+        cmd = NetworkCommand(
+            doc,
+            "Reset weights",
+            (doc.spec, W, b),
+            "weights re-initialised",
+            history_after=History(doc.spec.n_layers),
+        )
         doc.undo_stack.push(cmd)
         return cmd.message

@@ -15,6 +15,7 @@ Existing files of the same names are replaced (each atomically). Problems
 raise OSError (cannot write) or ValueError (nothing sensible to export) with
 a message naming the file.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,9 +23,9 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from model.weights_io import export_json, export_npz
-from widgets.diagram_export import export_diagram
-from widgets.plot_export import export_panel_plots, write_text
+from model.io.weights_io import export_json, export_npz
+from widgets.canvas.diagram_export import export_diagram
+from widgets.common.plot_export import export_panel_plots, write_text
 
 __all__ = ["export_everything", "onnx_available"]
 
@@ -32,10 +33,10 @@ DIAGRAM_SCALE = 2.0
 
 DESCRIPTIONS = {
     "weights.npz": "weights and biases (NumPy; `numpy.load(path, allow_pickle=False)`; keys W1…WL, b1…bL, "
-                   "layer_sizes, activations)",
+    "layer_sizes, activations)",
     "weights.json": "weights and biases, readable JSON",
     "model.onnx": "ONNX model: float32 raw inputs `x` [N, n_in] → outputs `y` [N, n_out]; "
-                  "the input scaler is part of the graph",
+    "the input scaler is part of the graph",
     "preprocessing.json": "the input scaler fitted on the training split: transform(x) = (x − offset) / scale",
     "history.csv": "one row per epoch: losses, accuracies, learning rate, gradient and weight norms",
     "diagram.svg": "network diagram (vector): layers, weight colours, legend",
@@ -87,14 +88,15 @@ def _prepare_folder(folder) -> Path:
     return folder
 
 
-def export_everything(folder, net, history, panels: dict, canvas, settings_text: str,
-                      scaler=None) -> list[Path]:
+def export_everything(
+    folder, net, history, panels: dict, canvas, settings_text: str, scaler=None
+) -> list[Path]:
     """Write weights, history, every panel's plots, the diagram and a README
     into ``folder`` (created if missing); returns the paths written, README last.
 
     ``panels``: name → QWidget holding pyqtgraph plots (e.g. the plots dock's
     panels); ``canvas``: the NetworkCanvas, or None to skip the diagram;
-    ``history``: a model.history.History or None; ``settings_text``: a
+    ``history``: a model.train.history.History or None; ``settings_text``: a
     human-readable description of the run (Markdown allowed).
     """
     if net is None:
@@ -113,6 +115,7 @@ def export_everything(folder, net, history, panels: dict, canvas, settings_text:
     onnx_note = ""
     if onnx_available():
         from .onnx_export import export_onnx
+
         model_file("model.onnx", lambda p: export_onnx(net, p, scaler, bake_preprocessing=True))
     else:
         onnx_note = "model.onnx was not written: the optional `onnx` package is not installed."
@@ -129,8 +132,10 @@ def export_everything(folder, net, history, panels: dict, canvas, settings_text:
     plot_files: dict[str, list[Path]] = {}
     for name, panel in panels.items():
         stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in str(name)) or "panel"
-        files = _step(f"the plots of the {name} panel",
-                      lambda panel=panel, stem=stem: export_panel_plots(panel, folder / "plots", stem))
+        files = _step(
+            f"the plots of the {name} panel",
+            lambda panel=panel, stem=stem: export_panel_plots(panel, folder / "plots", stem),
+        )
         plot_files[name] = files
         written += files
 
@@ -141,13 +146,20 @@ def export_everything(folder, net, history, panels: dict, canvas, settings_text:
     return written
 
 
-def _readme(folder: Path, settings_text: str, written: list[Path], plot_files: dict,
-            onnx_note: str) -> str:
+def _readme(folder: Path, settings_text: str, written: list[Path], plot_files: dict, onnx_note: str) -> str:
     rel = lambda p: p.relative_to(folder).as_posix()  # noqa: E731
-    lines = ["# MLP Studio export", "",
-             f"Exported {datetime.now().strftime('%Y-%m-%d %H:%M')}.", "",
-             "## Settings of the run", "", settings_text.strip() or "(no settings given)", "",
-             "## Files", ""]
+    lines = [
+        "# MLP Studio export",
+        "",
+        f"Exported {datetime.now().strftime('%Y-%m-%d %H:%M')}.",
+        "",
+        "## Settings of the run",
+        "",
+        settings_text.strip() or "(no settings given)",
+        "",
+        "## Files",
+        "",
+    ]
     in_plots = {p for files in plot_files.values() for p in files}
     for p in written:
         if p not in in_plots:
@@ -161,7 +173,11 @@ def _readme(folder: Path, settings_text: str, written: list[Path], plot_files: d
     lines.append("- `README.md` — this file")
     if onnx_note:
         lines += ["", onnx_note]
-    lines += ["", "To use the weights without MLP Studio: for each layer ℓ, "
-              "`a = x @ Wℓ + bℓ`, then the layer's activation (see `activations`); "
-              "inputs are scaled first with `preprocessing.json` (the ONNX model does this itself).", ""]
+    lines += [
+        "",
+        "To use the weights without MLP Studio: for each layer ℓ, "
+        "`a = x @ Wℓ + bℓ`, then the layer's activation (see `activations`); "
+        "inputs are scaled first with `preprocessing.json` (the ONNX model does this itself).",
+        "",
+    ]
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 Dialogs go through ``ask_open_path``/``ask_save_path``/``confirm_discard`` so
 tests replace them with plain paths and answers.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from model.weights_io import apply_weights, export_json, export_npz, load_weights
+from model.io.weights_io import apply_weights, export_json, export_npz, load_weights
 
 from .app_settings import add_recent
 from .commands import NetworkCommand
@@ -33,9 +34,14 @@ class FileOpsMixin:
         if not self.doc.dirty:
             return True
         box = QMessageBox.question(
-            self, "Unsaved changes", f"Save changes to “{self.doc.name}” before continuing?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+            self,
+            "Unsaved changes",
+            f"Save changes to “{self.doc.name}” before continuing?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
         if box == QMessageBox.StandardButton.Save:
             return self.file_save()
         return box == QMessageBox.StandardButton.Discard
@@ -99,13 +105,14 @@ class FileOpsMixin:
 
     def _remember(self, path: str) -> None:
         from .actions import fill_recent
-        fill_recent(self.recent_menu, add_recent(self.qsettings, path),
-                    lambda p: self.open_path(p))
+
+        fill_recent(self.recent_menu, add_recent(self.qsettings, path), lambda p: self.open_path(p))
 
     # ------------------------------------------------------------ weights
     def export_weights(self, path: str | None = None) -> bool:
-        path = path or self.ask_save_path("Export weights", "NumPy weights (*.npz);;JSON weights (*.json)",
-                                          f"{self.doc.name}-weights.npz")
+        path = path or self.ask_save_path(
+            "Export weights", "NumPy weights (*.npz);;JSON weights (*.json)", f"{self.doc.name}-weights.npz"
+        )
         if not path:
             return False
         try:
@@ -128,13 +135,19 @@ class FileOpsMixin:
         except (OSError, ValueError) as e:
             self.show_error("Could not import weights", str(e))
             return False
-        self.doc.undo_stack.push(NetworkCommand(self.doc, "Import weights",
-                                                (self.doc.spec, trial.weights, trial.biases),
-                                                f"weights imported from {Path(path).name}"))
+        self.doc.undo_stack.push(
+            NetworkCommand(
+                self.doc,
+                "Import weights",
+                (self.doc.spec, trial.weights, trial.biases),
+                f"weights imported from {Path(path).name}",
+            )
+        )
         return True
 
     def export_history(self, path: str | None = None) -> bool:
-        from model.project import atomic_write_text
+        from model.io.project import atomic_write_text
+
         path = path or self.ask_save_path("Export history", "CSV (*.csv)", f"{self.doc.name}-history.csv")
         if not path:
             return False
@@ -153,15 +166,21 @@ class FileOpsMixin:
     def dropEvent(self, event) -> None:
         for u in event.mimeData().urls():
             if u.toLocalFile().endswith(".json"):
-                QTimer.singleShot(0, lambda p=u.toLocalFile(): self.open_path(p))
+                path = u.toLocalFile()
+                QTimer.singleShot(0, lambda: self.open_path(path))
                 break
 
     def offer_recovery(self, path) -> bool:
         """After a crash: offer the autosaved copy. True if it was restored."""
         from PySide6.QtWidgets import QMessageBox as MB
-        answer = MB.question(self, "Recover unsaved work?",
-                             "MLP Studio did not close cleanly last time. Restore the autosaved project?",
-                             MB.StandardButton.Yes | MB.StandardButton.No, MB.StandardButton.Yes)
+
+        answer = MB.question(
+            self,
+            "Recover unsaved work?",
+            "MLP Studio did not close cleanly last time. Restore the autosaved project?",
+            MB.StandardButton.Yes | MB.StandardButton.No,
+            MB.StandardButton.Yes,
+        )
         if answer != MB.StandardButton.Yes:
             self.autosaver.discard()
             return False
@@ -171,6 +190,7 @@ class FileOpsMixin:
             self.show_error("Could not recover", str(e))
             return False
         from .autosave import recovered_original_path
+
         original = recovered_original_path(self.autosaver.folder)
         self.doc.path = None
         if original:

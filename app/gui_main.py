@@ -1,4 +1,5 @@
 """``mlp-studio [PROJECT] [--screenshot OUT.png] [--train-epochs N] [--panel NAME]``."""
+
 from __future__ import annotations
 
 import argparse
@@ -8,8 +9,11 @@ PANELS = ("loss", "lr", "optimizers", "gradients", "chain-rule", "predict")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="mlp-studio", description="MLP Studio: design, train and watch "
-                                "multilayer perceptrons. Subcommands 'train' and 'predict' run headless.")
+    p = argparse.ArgumentParser(
+        prog="mlp-studio",
+        description="MLP Studio: design, train and watch "
+        "multilayer perceptrons. Subcommands 'train' and 'predict' run headless.",
+    )
     p.add_argument("project", nargs="?", help="project file to open (default: the XOR example)")
     p.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen to a PNG and exit")
     p.add_argument("--train-epochs", type=int, default=0, metavar="N", help="train N epochs first")
@@ -22,13 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.screenshot:
         import os
+
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"  # a screenshot shows the default layout
         import tempfile  # and never touches the user's crash-recovery file
+
         os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="mlp-studio-shot-")
+    import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
-    import pyqtgraph as pg
     pg.setConfigOptions(antialias=True, background="w", foreground="#30343b")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("MLP Studio")
@@ -36,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from .document import Document
     from .main_window import MainWindow
+
     try:
         doc = Document()
         if args.project:
@@ -48,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         return screenshot(app, win, args)
     win.show()
     from .autosave import pending_recovery
+
     rec = pending_recovery(win.autosaver.folder)
     if rec is not None:
         win.offer_recovery(rec)
@@ -55,11 +63,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def screenshot(app, win, args) -> int:
-    from model.trainer import Trainer
+    from model.train.trainer import Trainer
+
     if args.train_epochs > 0:
         d = win.doc
-        tr = Trainer(d.net, d.data.X_train, d.data.train.T, d.settings, d.data.X_val, d.data.val.T,
-                     task=d.data.task, history=d.history)
+        tr = Trainer(
+            d.net,
+            d.data.X_train,
+            d.data.train.T,
+            d.settings,
+            d.data.X_val,
+            d.data.val.T,
+            task=d.data.task,
+            history=d.history,
+        )
         tr.train(epochs=args.train_epochs)
         d.mark_results_changed()
         d.changed.emit("weights")

@@ -1,6 +1,7 @@
 """The main window: canvas in the middle, docks around it, wiring between the
 document, the training controller and the widgets (widgets never talk to
 each other)."""
+
 from __future__ import annotations
 
 import math
@@ -8,15 +9,23 @@ import time
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar,
-                               QSplitter, QWidget, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
-from widgets.data_panel import DataPanel
-from widgets.dataset_view import DatasetView
-from widgets.inspector import Inspector
-from widgets.network_canvas import NetworkCanvas
-from widgets.plots_dock import PlotsDock
-from widgets.training_panel import TrainingPanel
+from widgets.canvas.network_canvas import NetworkCanvas
+from widgets.forms.data_panel import DataPanel
+from widgets.forms.inspector import Inspector
+from widgets.forms.training_panel import TrainingPanel
+from widgets.panels.dataset_view import DatasetView
+from widgets.panels.plots_dock import PlotsDock
 
 from .actions import build_actions, build_menus, build_toolbar, fill_recent
 from .app_settings import app_settings, recent_files
@@ -41,8 +50,8 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
         self.controller = TrainingController(self.doc, parent=self)
         self.qsettings = app_settings()
         self.last_error: str | None = None
-        self._selection = None            # ("node", l, i) | ("edge", l, i, j) | ("layer", l)
-        self._snap = None                 # newest training snapshot
+        self._selection = None  # ("node", l, i) | ("edge", l, i, j) | ("layer", l)
+        self._snap = None  # newest training snapshot
         self._last_plot = 0.0
         self._plot_phase = False
         self._picked: list[tuple[int, int, int]] = []
@@ -87,10 +96,11 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
         self.plots = PlotsDock()
         self.docks = {}
         for key, title, widget, area in (
-                ("data", "Data", data_box, Qt.DockWidgetArea.LeftDockWidgetArea),
-                ("inspector", "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
-                ("training", "Training", self.training_panel, Qt.DockWidgetArea.RightDockWidgetArea),
-                ("plots", "Plots", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea)):
+            ("data", "Data", data_box, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("inspector", "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("training", "Training", self.training_panel, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("plots", "Plots", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea),
+        ):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{key}")
             dock.setWidget(widget)
@@ -103,10 +113,18 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
         self.docks["inspector"].raise_()
         sb = self.statusBar()
         self.status_labels = {k: QLabel() for k in ("epoch", "loss", "acc", "rate")}
-        tips = {"epoch": "Epochs completed (updates made)", "loss": "Training loss of the last update",
-                "acc": "Training accuracy of the last epoch", "rate": "Weight updates per second"}
-        widest = {"epoch": "epoch 1,000,000 (10,000,000 updates)", "loss": "loss 0.000000",
-                  "acc": "accuracy 100.0 %", "rate": "100,000 updates/s"}
+        tips = {
+            "epoch": "Epochs completed (updates made)",
+            "loss": "Training loss of the last update",
+            "acc": "Training accuracy of the last epoch",
+            "rate": "Weight updates per second",
+        }
+        widest = {
+            "epoch": "epoch 1,000,000 (10,000,000 updates)",
+            "loss": "loss 0.000000",
+            "acc": "accuracy 100.0 %",
+            "rate": "100,000 updates/s",
+        }
         for k, lab in self.status_labels.items():
             lab.setToolTip(tips[k])
             # fixed widths: changing text must not re-layout the window every frame
@@ -139,7 +157,9 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
         ins.biasEdited.connect(lambda l, j, v: self._edit(self.edits.set_bias, l, j, v))
         ins.layerWidthEdited.connect(lambda l, w: self._edit(self.edits.resize_layer, l, w))
         ins.activationEdited.connect(lambda l, a: self._edit(self.edits.set_activation, l, a))
-        self.training_panel.settingsEdited.connect(lambda s: self._edit(self.edits.set_settings, s, pause=False))
+        self.training_panel.settingsEdited.connect(
+            lambda s: self._edit(self.edits.set_settings, s, pause=False)
+        )
         self.data_panel.sourceEdited.connect(lambda s, p: self._edit(self.edits.set_data, s, p))
         self.dataset_view.pointClicked.connect(self.doc.set_probe)
         self.plots.learningRateChosen.connect(self._use_lr)
@@ -174,6 +194,7 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
 
     def _use_lr(self, lr: float) -> None:
         import copy
+
         s = copy.deepcopy(self.doc.settings)
         s.lr = float(lr)
         self._edit(self.edits.set_settings, s, pause=False)
@@ -235,9 +256,13 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
             self.dataset_view.set_predictions(train_pred)
 
     def _show_probe_values(self) -> None:
-        from model.probe import probe
-        rec = self._snap.probe if self._snap is not None and self._snap.probe is not None else \
-            probe(self.doc.net, *self.doc.probe())
+        from model.nn.probe import probe
+
+        rec = (
+            self._snap.probe
+            if self._snap is not None and self._snap.probe is not None
+            else probe(self.doc.net, *self.doc.probe())
+        )
         self._probe_rec = rec
         self.waves.set_probe(rec)
         if not self.stepper.active and not self.waves.enabled:
@@ -324,8 +349,13 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
     def _on_running(self, running: bool) -> None:
         a = self.acts["play"]
         a.setText("&Pause" if running else "&Play")
-        a.setIcon(self.style().standardIcon(
-            self.style().StandardPixmap.SP_MediaPause if running else self.style().StandardPixmap.SP_MediaPlay))
+        a.setIcon(
+            self.style().standardIcon(
+                self.style().StandardPixmap.SP_MediaPause
+                if running
+                else self.style().StandardPixmap.SP_MediaPlay
+            )
+        )
         if not running:
             self.canvas.set_weights(self.doc.net.weights, self.doc.net.biases)
 
@@ -356,8 +386,9 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
             self.progress.setRange(0, limit)
             self.progress.setFormat(f"%v / {limit:,} epochs")
         value = min(epoch, limit)
-        if value != self.progress.value() and (value == limit or abs(value - self.progress.value()) * 200 >= limit
-                                               or not self.controller.running):
+        if value != self.progress.value() and (
+            value == limit or abs(value - self.progress.value()) * 200 >= limit or not self.controller.running
+        ):
             self.progress.setValue(value)
 
     def _update_title(self) -> None:
@@ -377,9 +408,11 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
         self._error_box = box
 
     def show_about(self) -> None:
-        QMessageBox.about(self, "About MLP Studio",
-                          "MLP Studio — design, train and watch multilayer perceptrons.\n"
-                          "PySide6 · pyqtgraph · NumPy")
+        QMessageBox.about(
+            self,
+            "About MLP Studio",
+            "MLP Studio — design, train and watch multilayer perceptrons.\nPySide6 · pyqtgraph · NumPy",
+        )
 
     def show_panel(self, name: str) -> None:
         self.docks["plots"].show()
@@ -396,8 +429,7 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
 
     def _size_docks(self) -> None:
         self.docks["inspector"].raise_()
-        self.resizeDocks([self.docks["data"], self.docks["inspector"]], [380, 320],
-                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["data"], self.docks["inspector"]], [380, 320], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["plots"]], [max(300, self.height() * 2 // 5)], Qt.Orientation.Vertical)
 
     def _restore_layout(self) -> None:

@@ -6,13 +6,14 @@ scaler is part of the graph (``(x - offset) / scale``), so the model is fed
 *raw* inputs, exactly like ``mlp-studio predict``.  Each layer is
 ``MatMul(W) + Add(b)`` followed by its activation node.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 INSTALL_HINT = "ONNX export needs the optional 'onnx' package: pip install 'mlp-studio[onnx]'"
-OPSET = 13        # GreaterOrEqual needs 12; Softmax(axis=1) has the per-axis meaning from 13 on
-IR_VERSION = 7    # the IR version that goes with opset 13; accepted by every onnxruntime since 1.6
+OPSET = 13  # GreaterOrEqual needs 12; Softmax(axis=1) has the per-axis meaning from 13 on
+IR_VERSION = 7  # the IR version that goes with opset 13; accepted by every onnxruntime since 1.6
 
 
 def check_available() -> None:
@@ -29,7 +30,7 @@ def build_model(net, scaler=None, bake_preprocessing: bool = True, name: str = "
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
-    from model.activations import LEAKY_SLOPE
+    from model.nn.activations import LEAKY_SLOPE
 
     sizes = list(net.layer_sizes)
     nodes, inits = [], []
@@ -41,12 +42,19 @@ def build_model(net, scaler=None, bake_preprocessing: bool = True, name: str = "
     cur = "x"
     if bake_preprocessing and scaler is not None and scaler.method != "none":
         if scaler.n_features != sizes[0]:
-            raise ValueError(f"the scaler is fitted for {scaler.n_features} inputs but the network "
-                             f"has {sizes[0]}")
-        nodes.append(helper.make_node("Sub", [cur, const("scaler_offset", scaler.offset)], ["x_centred"],
-                                      name="scaler_sub"))
-        nodes.append(helper.make_node("Div", ["x_centred", const("scaler_scale", scaler.scale)],
-                                      ["x_scaled"], name="scaler_div"))
+            raise ValueError(
+                f"the scaler is fitted for {scaler.n_features} inputs but the network has {sizes[0]}"
+            )
+        nodes.append(
+            helper.make_node(
+                "Sub", [cur, const("scaler_offset", scaler.offset)], ["x_centred"], name="scaler_sub"
+            )
+        )
+        nodes.append(
+            helper.make_node(
+                "Div", ["x_centred", const("scaler_scale", scaler.scale)], ["x_scaled"], name="scaler_div"
+            )
+        )
         cur = "x_scaled"
 
     L = len(sizes) - 1
@@ -63,12 +71,15 @@ def build_model(net, scaler=None, bake_preprocessing: bool = True, name: str = "
         cur = out
 
     graph = helper.make_graph(
-        nodes, name,
+        nodes,
+        name,
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", sizes[0]])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", sizes[-1]])],
-        initializer=inits)
-    model = helper.make_model(graph, producer_name="mlp-studio",
-                              opset_imports=[helper.make_opsetid("", OPSET)])
+        initializer=inits,
+    )
+    model = helper.make_model(
+        graph, producer_name="mlp-studio", opset_imports=[helper.make_opsetid("", OPSET)]
+    )
     model.ir_version = IR_VERSION
     doc = f"MLP {sizes} activations {list(net.spec.activations)}"
     if bake_preprocessing and scaler is not None and scaler.method != "none":
@@ -86,20 +97,23 @@ def _activation_nodes(helper, TensorProto, act, src, out, l, const, leaky_slope)
     if act == "relu":
         return [helper.make_node("Relu", [src], [out], name=f"layer{l}_relu")]
     if act == "leaky_relu":
-        return [helper.make_node("LeakyRelu", [src], [out], alpha=float(leaky_slope),
-                                 name=f"layer{l}_leaky_relu")]
+        return [
+            helper.make_node("LeakyRelu", [src], [out], alpha=float(leaky_slope), name=f"layer{l}_leaky_relu")
+        ]
     if act == "softmax":
         return [helper.make_node("Softmax", [src], [out], axis=1, name=f"layer{l}_softmax")]
     if act == "step":
         zero = const(f"zero{l}", np.zeros((), np.float32))
-        return [helper.make_node("GreaterOrEqual", [src, zero], [f"ge{l}"], name=f"layer{l}_step"),
-                helper.make_node("Cast", [f"ge{l}"], [out], to=TensorProto.FLOAT, name=f"layer{l}_cast")]
+        return [
+            helper.make_node("GreaterOrEqual", [src, zero], [f"ge{l}"], name=f"layer{l}_step"),
+            helper.make_node("Cast", [f"ge{l}"], [out], to=TensorProto.FLOAT, name=f"layer{l}_cast"),
+        ]
     raise ValueError(f"cannot export activation {act!r} to ONNX")
 
 
 def export_onnx(net, path, scaler=None, bake_preprocessing: bool = True) -> None:
     """Write the network as an ONNX model (atomically: a failure keeps any old file)."""
-    from model.project import atomic_write_bytes
+    from model.io.project import atomic_write_bytes
 
     model = build_model(net, scaler=scaler, bake_preprocessing=bake_preprocessing)
     atomic_write_bytes(path, model.SerializeToString())

@@ -6,30 +6,35 @@ training data, the project's saved scaler is applied, and the output CSV
 holds the input columns followed by the network outputs: ``y1..yk`` for
 regression, ``p(class)`` per class plus ``predicted`` for classification.
 """
+
 from __future__ import annotations
 
-import io
 import csv
+import io
 
 import numpy as np
 
-from model import data_prep
-from model.project import atomic_write_text, load_project
-from model.table import is_missing, parse_float, read_table
+from model.data import data_prep
+from model.data.table import is_missing, parse_float, read_table
+from model.io.project import atomic_write_text, load_project
 
 
 def predict(args) -> int:
     project = load_project(args.project)
     if project.weights is None:
-        raise ValueError(f"{args.project} has no trained weights; run 'mlp-studio train "
-                         f"{args.project} --out TRAINED.json' and predict with TRAINED.json")
+        raise ValueError(
+            f"{args.project} has no trained weights; run 'mlp-studio train "
+            f"{args.project} --out TRAINED.json' and predict with TRAINED.json"
+        )
     train_ds, _ = data_prep.load_dataset(project.data)
     columns = input_columns(project.data, train_ds.feature_names)
     table = read_table(args.input)
     X = encode_inputs(table, columns, train_ds.feature_names)
     if X.shape[1] != project.spec.layer_sizes[0]:
-        raise ValueError(f"the inputs give {X.shape[1]} features but the network's input layer has "
-                         f"{project.spec.layer_sizes[0]} neurons")
+        raise ValueError(
+            f"the inputs give {X.shape[1]} features but the network's input layer has "
+            f"{project.spec.layer_sizes[0]} neurons"
+        )
     scaler = project.scaler
     if scaler is None or scaler.method != project.preprocessing or scaler.n_features != X.shape[1]:
         scaler = data_prep.prepare(project).scaler
@@ -48,7 +53,8 @@ def input_columns(src, feature_names: list[str]) -> list[tuple[str, list[str] | 
     if src.kind == "csv":
         names = list(src.inputs)
     elif src.kind == "builtin":
-        from model import datasets
+        from model.data import datasets
+
         csv_info = getattr(datasets, "_CSV", {}).get(src.name)
         names = list(csv_info[1]) if csv_info else list(feature_names)
     else:
@@ -58,12 +64,13 @@ def input_columns(src, feature_names: list[str]) -> list[tuple[str, list[str] | 
         if c in feature_names:
             out.append((c, None))
         else:
-            cats = [f[len(c) + 1:] for f in feature_names if f.startswith(c + "=")]
+            cats = [f[len(c) + 1 :] for f in feature_names if f.startswith(c + "=")]
             out.append((c, cats))
     encoded = [c if cats is None else f"{c}={v}" for c, cats in out for v in (cats or [None])]
     if encoded != list(feature_names):  # pragma: no cover - a data source we cannot reproduce
-        raise ValueError(f"cannot match the input columns {names} to the training features "
-                         f"{list(feature_names)}")
+        raise ValueError(
+            f"cannot match the input columns {names} to the training features {list(feature_names)}"
+        )
     return out
 
 
@@ -71,8 +78,10 @@ def encode_inputs(table, columns, feature_names) -> np.ndarray:
     """(n, n_features) float64 from the table's cells; ValueError naming row and column."""
     missing = [c for c, _ in columns if c not in table.columns]
     if missing:
-        raise ValueError(f"{table.source}: missing input column(s) {', '.join(repr(c) for c in missing)} "
-                         f"(the project needs {', '.join(c for c, _ in columns)})")
+        raise ValueError(
+            f"{table.source}: missing input column(s) {', '.join(repr(c) for c in missing)} "
+            f"(the project needs {', '.join(c for c, _ in columns)})"
+        )
     if table.n_rows == 0:
         raise ValueError(f"{table.source}: no data rows")
     blocks = []
@@ -85,8 +94,9 @@ def encode_inputs(table, columns, feature_names) -> np.ndarray:
                 v = None if is_missing(cell) else parse_float(cell)
                 if v is None or not np.isfinite(v):
                     what = "is missing" if is_missing(cell) else f"{cell!r} is not a finite number"
-                    raise ValueError(f"{table.source}, row {i + 1} (line {table.line_numbers[i]}), "
-                                     f"column {c!r}: {what}")
+                    raise ValueError(
+                        f"{table.source}, row {i + 1} (line {table.line_numbers[i]}), column {c!r}: {what}"
+                    )
                 col[i] = v
             blocks.append(col[:, None])
         else:
@@ -95,10 +105,14 @@ def encode_inputs(table, columns, feature_names) -> np.ndarray:
             for i, cell in enumerate(cells):
                 k = index.get(cell.strip())
                 if k is None:
-                    what = "is missing" if is_missing(cell) else \
-                        f"{cell.strip()!r} is not one of the training categories ({', '.join(cats)})"
-                    raise ValueError(f"{table.source}, row {i + 1} (line {table.line_numbers[i]}), "
-                                     f"column {c!r}: {what}")
+                    what = (
+                        "is missing"
+                        if is_missing(cell)
+                        else f"{cell.strip()!r} is not one of the training categories ({', '.join(cats)})"
+                    )
+                    raise ValueError(
+                        f"{table.source}, row {i + 1} (line {table.line_numbers[i]}), column {c!r}: {what}"
+                    )
                 oh[i, k] = 1.0
             blocks.append(oh)
     return np.hstack(blocks)

@@ -5,6 +5,7 @@
 Each shot opens an example, trains it headless, brings one panel to the
 front and grabs the whole main window.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,9 @@ def _setup():
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"
     os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="mlp-studio-shots-")
-    from PySide6.QtWidgets import QApplication
     import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
+
     pg.setConfigOptions(antialias=True, background="w", foreground="#30343b")
     return QApplication.instance() or QApplication([])
 
@@ -31,10 +33,19 @@ def _settle(app, win, rounds: int = 8) -> None:
 
 
 def _train(win, epochs: int) -> None:
-    from model.trainer import Trainer
+    from model.train.trainer import Trainer
+
     d = win.doc
-    tr = Trainer(d.net, d.data.X_train, d.data.train.T, d.settings, d.data.X_val, d.data.val.T,
-                 task=d.data.task, history=d.history)
+    tr = Trainer(
+        d.net,
+        d.data.X_train,
+        d.data.train.T,
+        d.settings,
+        d.data.X_val,
+        d.data.val.T,
+        task=d.data.task,
+        history=d.history,
+    )
     tr.train(epochs=epochs)
     d.changed.emit("weights")
 
@@ -43,6 +54,7 @@ def shots(out: Path) -> list[Path]:
     app = _setup()
     from .document import Document
     from .main_window import MainWindow
+
     out.mkdir(parents=True, exist_ok=True)
     written = []
 
@@ -83,6 +95,7 @@ def shots(out: Path) -> list[Path]:
         p.sweep.count.setValue(8)
         p.sweep.epochs.setValue(100)
         from PySide6.QtWidgets import QPushButton
+
         run = [b for b in p.sweep.findChildren(QPushButton) if b.text().replace("&", "").startswith("Run")]
         if run:
             run[0].click()

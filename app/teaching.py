@@ -1,15 +1,16 @@
 """The main window's teaching views: forward/backward waves on the canvas,
 step-through backpropagation (Algorithm 4) and neuron maps."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel
 
-from model.neuron_maps import grid_points, neuron_maps
-from widgets.neuron_map_view import NeuronMapView, thumbnail_images
-from widgets.stepthrough_panel import StepThroughPanel
-from widgets.wave_animator import WaveAnimator
+from model.teaching.neuron_maps import grid_points, neuron_maps
+from widgets.canvas.wave_animator import WaveAnimator
+from widgets.panels.neuron_map_view import NeuronMapView, thumbnail_images
+from widgets.panels.stepthrough_panel import StepThroughPanel
 
 from .commands import NetworkCommand
 
@@ -26,8 +27,10 @@ class TeachingMixin:
         self.stepper = StepThroughPanel()
         self.stepper.attach(self.canvas)
         self.neuron_map = NeuronMapView()
-        for key, title, widget in (("stepthrough", "Step-through", self.stepper),
-                                   ("neuron_map", "Neuron map", self.neuron_map)):
+        for key, title, widget in (
+            ("stepthrough", "Step-through", self.stepper),
+            ("neuron_map", "Neuron map", self.neuron_map),
+        ):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{key}")
             dock.setWidget(widget)
@@ -44,16 +47,20 @@ class TeachingMixin:
         a = QAction("Animate &Waves", self)
         a.setCheckable(True)
         a.setShortcut(QKeySequence("W"))
-        a.setToolTip("Forward activity (green–yellow) and backward error (purple) travelling along "
-                     "the edges for the probe sample (W)")
+        a.setToolTip(
+            "Forward activity (green–yellow) and backward error (purple) travelling along "
+            "the edges for the probe sample (W)"
+        )
         a.toggled.connect(self.set_waves)
         self.addAction(a)
         self.acts["waves"] = a
         t = QAction("Neuron &Maps in Nodes", self)
         t.setCheckable(True)
         t.setShortcut(QKeySequence("M"))
-        t.setToolTip("Draw each neuron's activation over the input plane inside its node "
-                     "(2-D data, up to 64 neurons) (M)")
+        t.setToolTip(
+            "Draw each neuron's activation over the input plane inside its node "
+            "(2-D data, up to 64 neurons) (M)"
+        )
         t.toggled.connect(lambda _on: self.update_thumbnails())
         self.addAction(t)
         self.acts["thumbnails"] = t
@@ -69,7 +76,8 @@ class TeachingMixin:
         self.speed_combo.setCurrentIndex(2)
         self.speed_combo.setToolTip("How fast the forward and backward waves travel")
         self.speed_combo.currentIndexChanged.connect(
-            lambda _i: self.waves.set_speed(self.speed_combo.currentData()))
+            lambda _i: self.waves.set_speed(self.speed_combo.currentData())
+        )
         self.toolbar.addSeparator()
         self.toolbar.addAction(a)
         self.toolbar.addWidget(self.speed_combo)
@@ -110,8 +118,11 @@ class TeachingMixin:
         self.canvas.setFocus()
 
     def _apply_step_update(self, W, B) -> None:
-        self.doc.undo_stack.push(NetworkCommand(self.doc, "Step-through update", (self.doc.spec, W, B),
-                                                "one update applied (Algorithm 4)"))
+        self.doc.undo_stack.push(
+            NetworkCommand(
+                self.doc, "Step-through update", (self.doc.spec, W, B), "one update applied (Algorithm 4)"
+            )
+        )
 
     def keyPressEvent(self, event) -> None:
         if self.stepper.active and self.stepper.handle_key(event.key()):
@@ -131,8 +142,11 @@ class TeachingMixin:
     def update_thumbnails(self, weights=None) -> None:
         """Neuron maps inside the nodes, for 2-D data and small networks only."""
         d = self.doc
-        on = self.acts["thumbnails"].isChecked() and d.data.train.n_inputs == 2 \
+        on = (
+            self.acts["thumbnails"].isChecked()
+            and d.data.train.n_inputs == 2
             and sum(d.spec.layer_sizes[1:]) <= THUMBNAIL_LIMIT
+        )
         if not on:
             if self._thumbs_shown:
                 self.canvas.set_node_thumbnails(None)
@@ -151,7 +165,12 @@ class TeachingMixin:
         d = self.doc
         X = d.data.train.X
         pad = 0.1 * (X.max(axis=0) - X.min(axis=0) + 1e-9)
-        extent = (X[:, 0].min() - pad[0], X[:, 0].max() + pad[0], X[:, 1].min() - pad[1], X[:, 1].max() + pad[1])
+        extent = (
+            X[:, 0].min() - pad[0],
+            X[:, 0].max() + pad[0],
+            X[:, 1].min() - pad[1],
+            X[:, 1].max() + pad[1],
+        )
         return extent, d.data.scaler.transform(grid_points(extent, res))
 
     def update_neuron_map(self, weights=None) -> None:
@@ -167,7 +186,9 @@ class TeachingMixin:
             net = d.net.copy()
             net.set_parameters(*weights)
         maps = neuron_maps(net, grid, MAP_RES)
-        title = f"{'Output' if layer == len(d.spec.layer_sizes) - 1 else f'Hidden {layer}'}, neuron {index + 1}"
+        title = (
+            f"{'Output' if layer == len(d.spec.layer_sizes) - 1 else f'Hidden {layer}'}, neuron {index + 1}"
+        )
         self.neuron_map.set_map(maps[layer - 1][:, :, index], extent, title)
 
 

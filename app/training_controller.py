@@ -6,6 +6,7 @@ into the mailbox at most ~60 times a second and appends every loss to the
 history; a GUI timer takes the newest snapshot, so drawing cost depends on
 the frame rate, never on training speed.
 """
+
 from __future__ import annotations
 
 import math
@@ -16,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from model.probe import ProbeRecord, probe
-from model.trainer import STOP_EPOCHS, STOP_USER, Trainer
+from model.nn.probe import ProbeRecord, probe
+from model.train.trainer import STOP_EPOCHS, STOP_USER, Trainer
 
 SNAPSHOT_INTERVAL = 1 / 40  # a little above the 30 Hz display timer
 GRID_INTERVAL = 0.4  # the decision map is redrawn about twice a second
@@ -34,9 +35,9 @@ class Snapshot:
     weights: list[np.ndarray]
     biases: list[np.ndarray]
     probe: ProbeRecord | None = None
-    grid: np.ndarray | None = None            # network outputs on the dataset view's grid
-    train_pred: np.ndarray | None = None      # outputs for every training sample
-    finished: str | None = None               # stop reason when the run ended
+    grid: np.ndarray | None = None  # network outputs on the dataset view's grid
+    train_pred: np.ndarray | None = None  # outputs for every training sample
+    finished: str | None = None  # stop reason when the run ended
     extra: dict = field(default_factory=dict)
 
 
@@ -64,15 +65,21 @@ class TrainingWorker(threading.Thread):
     pause/stop take effect within one update.
     """
 
-    def __init__(self, trainer: Trainer, mailbox: SnapshotMailbox, probe_data, grid_X=None,
-                 epoch_limit: int | None = None):
+    def __init__(
+        self,
+        trainer: Trainer,
+        mailbox: SnapshotMailbox,
+        probe_data,
+        grid_X=None,
+        epoch_limit: int | None = None,
+    ):
         super().__init__(daemon=True, name="mlp-training")
         self.trainer, self.mailbox = trainer, mailbox
-        self.probe_data = probe_data          # (x, t) scaled, or None
+        self.probe_data = probe_data  # (x, t) scaled, or None
         self.grid_X = grid_X
         self.epoch_limit = epoch_limit
         self._cond = threading.Condition()
-        self._mode = "idle"                   # idle | run | epoch | updates | quit
+        self._mode = "idle"  # idle | run | epoch | updates | quit
         self._remaining = 0
         self._gen = None
         self._in_epoch = 0
@@ -179,9 +186,17 @@ class TrainingWorker(threading.Thread):
         h = tr.history
         loss = float(h.update_loss.values[-1]) if len(h.update_loss) else math.nan
         acc = float(h["train_acc"][-1]) if len(h) else math.nan
-        snap = Snapshot(step=tr.step, epoch=tr.epoch, loss=loss, lr=tr.lr, accuracy=acc,
-                        updates_per_s=self._rate, weights=[w.copy() for w in net.weights],
-                        biases=[b.copy() for b in net.biases], finished=finished)
+        snap = Snapshot(
+            step=tr.step,
+            epoch=tr.epoch,
+            loss=loss,
+            lr=tr.lr,
+            accuracy=acc,
+            updates_per_s=self._rate,
+            weights=[w.copy() for w in net.weights],
+            biases=[b.copy() for b in net.biases],
+            finished=finished,
+        )
         if self.probe_data is not None:
             snap.probe = probe(net, *self.probe_data)
         if self.grid_X is not None and (force_grid or now - self._last_grid >= GRID_INTERVAL):
@@ -268,10 +283,19 @@ class TrainingController(QObject):
         if self.worker is None or not self.worker.is_alive():
             doc = self.doc
             d = doc.data
-            trainer = Trainer(doc.net, d.X_train, d.train.T, doc.settings, d.X_val, d.val.T,
-                              task=d.task, history=doc.history)
-            self.worker = TrainingWorker(trainer, self.mailbox, doc.probe(), self.grid_X,
-                                         epoch_limit=doc.settings.epochs)
+            trainer = Trainer(
+                doc.net,
+                d.X_train,
+                d.train.T,
+                doc.settings,
+                d.X_val,
+                d.val.T,
+                task=d.task,
+                history=doc.history,
+            )
+            self.worker = TrainingWorker(
+                trainer, self.mailbox, doc.probe(), self.grid_X, epoch_limit=doc.settings.epochs
+            )
             self.worker.start()
         return self.worker
 
@@ -279,7 +303,10 @@ class TrainingController(QObject):
         w = self._ensure_worker()
         if w.trainer.stop_reason is not None:
             # a finished run continues only if the limit was raised or stop was by the user
-            if w.trainer.stop_reason in (STOP_EPOCHS, STOP_USER) and w.trainer.epoch < self.doc.settings.epochs:
+            if (
+                w.trainer.stop_reason in (STOP_EPOCHS, STOP_USER)
+                and w.trainer.epoch < self.doc.settings.epochs
+            ):
                 w.trainer.stop_reason = None
             else:
                 self.finished.emit(w.trainer.stop_reason)
@@ -324,8 +351,10 @@ class TrainingController(QObject):
             tr = self.worker.trainer
             new = self.doc.settings
             old = tr.settings
-            if new.to_dict() | {"lr": old.lr, "epochs": old.epochs, "target_loss": old.target_loss} \
-                    == old.to_dict():
+            if (
+                new.to_dict() | {"lr": old.lr, "epochs": old.epochs, "target_loss": old.target_loss}
+                == old.to_dict()
+            ):
                 self.worker.set_lr(new.lr)
                 self.worker.epoch_limit = new.epochs
                 tr.settings.target_loss = new.target_loss

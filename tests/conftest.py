@@ -1,4 +1,5 @@
 """Test-wide setup: Qt renders offscreen so GUI tests run headless."""
+
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -7,11 +7,12 @@ Targets (ARCHITECTURE.md): ≤ 16 ms at ~4,000 edges, ≤ 33 ms at ~40,000.
 
 ``throughput_kept``: training updates/s of a 2-64-64-64-1 network (circles,
 batch 16, Adam) in a worker thread while the GUI thread animates waves on a
-shown NetworkCanvas (WaveAnimator, fed a ``model.probe.probe`` record at
+shown NetworkCanvas (WaveAnimator, fed a ``model.nn.probe.probe`` record at
 30 Hz through a one-slot mailbox — no weight copies), divided by the same run
 with the animator off (same worker, same feed). Conditions are interleaved
 (off, on, off, on; ~1.5 s each) so drift hits both. Target ≥ 0.8.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,16 +28,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QEventLoop, QLineF, QRectF, QTimer  # noqa: E402
 from PySide6.QtGui import QColor, QImage, QPainter, QPen  # noqa: E402
-from PySide6.QtWidgets import (QApplication, QGraphicsLineItem, QGraphicsScene,  # noqa: E402
-                               QGraphicsView)
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsScene,  # noqa: E402
+    QGraphicsView,
+)
 
-from widgets import canvas_layout as lay  # noqa: E402
-from model.datasets import make_dataset  # noqa: E402
-from model.network import Network, NetworkSpec  # noqa: E402
-from model.probe import probe  # noqa: E402
-from model.trainer import Trainer, TrainSettings  # noqa: E402
-from widgets.network_canvas import NetworkCanvas  # noqa: E402
-from widgets.wave_animator import WaveAnimator  # noqa: E402
+from model.data.datasets import make_dataset  # noqa: E402
+from model.nn.network import Network, NetworkSpec  # noqa: E402
+from model.nn.probe import probe  # noqa: E402
+from model.train.trainer import Trainer, TrainSettings  # noqa: E402
+from widgets.canvas import canvas_layout as lay  # noqa: E402
+from widgets.canvas.network_canvas import NetworkCanvas  # noqa: E402
+from widgets.canvas.wave_animator import WaveAnimator  # noqa: E402
 
 W, H = 1280, 800
 NETWORKS = {200: [8, 12, 8, 1], 4000: [2, 62, 62, 1], 40000: [64] * 11}
@@ -69,7 +73,7 @@ def bench_canvas(sizes, rng, repeats=15):
     biases = [np.zeros(b) for b in sizes[1:]]
     c.set_network(sizes, acts, frames[0], biases)
     img = QImage(W, H, QImage.Format.Format_RGB32)
-    k = iter(range(10 ** 9))
+    k = iter(range(10**9))
     update = lambda: c.set_weights(frames[next(k) % 4], biases)  # noqa: E731
     update_ms = _median_ms(update, repeats)
     paint_ms = _median_ms(lambda: _render(c, img), repeats)
@@ -90,7 +94,7 @@ def bench_naive(sizes, rng, repeats=15):
     view.fitInView(scene.itemsBoundingRect())
     img = QImage(W, H, QImage.Format.Format_RGB32)
     frames = [rng.standard_normal(len(seg)) for _ in range(4)]
-    k = iter(range(10 ** 9))
+    k = iter(range(10**9))
 
     def update():
         v = frames[next(k) % 4]
@@ -147,8 +151,9 @@ def bench_throughput(seconds: float = 3.0, speed: float = 0.75) -> tuple[float, 
     ds = make_dataset("circles", seed=0)
     acts = ["tanh"] * (len(THROUGHPUT_SIZES) - 2) + ["sigmoid"]
     net = Network(NetworkSpec(THROUGHPUT_SIZES, acts, loss="bce", seed=0))
-    trainer = Trainer(net, ds.X, ds.T, TrainSettings(optimizer="adam", lr=1e-3, batch_size=16,
-                                                     epochs=10_000_000))
+    trainer = Trainer(
+        net, ds.X, ds.T, TrainSettings(optimizer="adam", lr=1e-3, batch_size=16, epochs=10_000_000)
+    )
     canvas = NetworkCanvas()
     canvas.resize(W, H)
     canvas.set_network(THROUGHPUT_SIZES, acts, net.weights, net.biases)
@@ -186,9 +191,11 @@ def bench_throughput(seconds: float = 3.0, speed: float = 0.75) -> tuple[float, 
     canvas.close()
     app.processEvents()
     off, on = float(np.mean(rates[False])), float(np.mean(rates[True]))
-    print(f"training {THROUGHPUT_SIZES} circles b16 adam: animation off {off:8.0f} updates/s, "
-          f"on {on:8.0f} updates/s ({frames} frames, {changes} overlay updates, "
-          f"{speed:g} waves/s)")
+    print(
+        f"training {THROUGHPUT_SIZES} circles b16 adam: animation off {off:8.0f} updates/s, "
+        f"on {on:8.0f} updates/s ({frames} frames, {changes} overlay updates, "
+        f"{speed:g} waves/s)"
+    )
     return off, on
 
 
@@ -199,8 +206,10 @@ def main() -> dict:
     for target, sizes in NETWORKS.items():
         upd, paint, frame, edges, drawn = bench_canvas(sizes, rng)
         out[f"frame_ms_{target}"] = round(frame, 2)
-        print(f"{edges:>6,} edges {str(sizes):<28} drawn {drawn:>5,}: set_values {upd:6.2f} ms"
-              f"  paint {paint:6.2f} ms  frame {frame:6.2f} ms")
+        print(
+            f"{edges:>6,} edges {str(sizes):<28} drawn {drawn:>5,}: set_values {upd:6.2f} ms"
+            f"  paint {paint:6.2f} ms  frame {frame:6.2f} ms"
+        )
     naive = bench_naive(NETWORKS[200], rng)
     out["naive_frame_ms_200"] = round(naive, 2)
     print(f"   200 edges, one QGraphicsLineItem per edge: frame {naive:6.2f} ms")

@@ -22,6 +22,7 @@ Not a pytest test.  Each measurement runs in a fresh subprocess:
 
 Figures are printed; the last line is one JSON object.
 """
+
 from __future__ import annotations
 
 import time
@@ -68,6 +69,7 @@ def _setup_env() -> None:
 def _app():
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
+
     pg.setConfigOptions(antialias=True, background="w", foreground="#30343b")
     return QApplication.instance() or QApplication(sys.argv[:1])
 
@@ -99,16 +101,20 @@ def measure_startup() -> dict:
         mark[0] = now
 
     import numpy  # noqa: F401
+
     stage("import numpy")
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication  # noqa: F401
+
     stage("import PySide6")
     import pyqtgraph  # noqa: F401
+
     stage("import pyqtgraph")
     app = _app()
     stage("QApplication")
     from app.document import Document
     from app.main_window import MainWindow
+
     stage("import app, widgets, model")
     doc = Document()
     stage("Document()")
@@ -119,8 +125,9 @@ def measure_startup() -> dict:
     class First(QObject):
         def eventFilter(self, obj, ev):  # noqa: N802  (Qt name)
             if ev.type() in (QEvent.Type.Expose, QEvent.Type.Paint) and "t" not in seen:
-                seen.update(t=time.perf_counter(), age=_process_age(),
-                            event=ev.type().name, obj=type(obj).__name__)
+                seen.update(
+                    t=time.perf_counter(), age=_process_age(), event=ev.type().name, obj=type(obj).__name__
+                )
                 app.quit()
             return False
 
@@ -129,28 +136,37 @@ def measure_startup() -> dict:
     win.show()
     if "t" not in seen:
         from PySide6.QtCore import QTimer
+
         QTimer.singleShot(10_000, app.quit)
         app.exec()
     stage("show() to first expose")
     app.removeEventFilter(flt)
     win.controller.shutdown()
-    return {"startup_s": seen["age"], "stages_s": {k: round(v, 3) for k, v in stages.items()}, "startup_from_script_s": seen["t"] - T_SCRIPT,
-            "first_event": f"{seen['event']} on {seen['obj']}",
-            "platform": os.environ["QT_QPA_PLATFORM"]}
+    return {
+        "startup_s": seen["age"],
+        "stages_s": {k: round(v, 3) for k, v in stages.items()},
+        "startup_from_script_s": seen["t"] - T_SCRIPT,
+        "first_event": f"{seen['event']} on {seen['obj']}",
+        "platform": os.environ["QT_QPA_PLATFORM"],
+    }
 
 
 def measure_stall() -> dict:
     _setup_env()
     from PySide6.QtCore import QTimer
+
     app = _app()
     from app.document import Document
     from app.main_window import MainWindow
-    from model.network import NetworkSpec
-    from model.project import DataSource, Project
-    from model.trainer import TrainSettings
-    proj = Project(spec=NetworkSpec([2, 64, 64, 64, 1], ["tanh"] * 3 + ["sigmoid"]),
-                   data=DataSource(kind="builtin", name="circles", params={"n": 400, "noise": 0.1}),
-                   training=TrainSettings(optimizer="adam", lr=0.01, batch_size=16, epochs=1_000_000))
+    from model.io.project import DataSource, Project
+    from model.nn.network import NetworkSpec
+    from model.train.trainer import TrainSettings
+
+    proj = Project(
+        spec=NetworkSpec([2, 64, 64, 64, 1], ["tanh"] * 3 + ["sigmoid"]),
+        data=DataSource(kind="builtin", name="circles", params={"n": 400, "noise": 0.1}),
+        training=TrainSettings(optimizer="adam", lr=0.01, batch_size=16, epochs=1_000_000),
+    )
     win = MainWindow(Document(proj))
     win.resize(1400, 900)
     win.show()
@@ -181,10 +197,15 @@ def measure_stall() -> dict:
     rate = steps / (time.perf_counter() - e0)
     win.controller.shutdown()
     gaps.sort()
-    return {"stall_ms": 1000 * gaps[-1], "p99_gap_ms": 1000 * gaps[int(0.99 * (len(gaps) - 1))],
-            "median_gap_ms": 1000 * gaps[len(gaps) // 2], "beats": len(gaps),
-            "updates_per_s": rate, "waves_animating": animating,
-            "platform": os.environ["QT_QPA_PLATFORM"]}
+    return {
+        "stall_ms": 1000 * gaps[-1],
+        "p99_gap_ms": 1000 * gaps[int(0.99 * (len(gaps) - 1))],
+        "median_gap_ms": 1000 * gaps[len(gaps) // 2],
+        "beats": len(gaps),
+        "updates_per_s": rate,
+        "waves_animating": animating,
+        "platform": os.environ["QT_QPA_PLATFORM"],
+    }
 
 
 def measure_memory() -> dict:
@@ -192,8 +213,9 @@ def measure_memory() -> dict:
     app = _app()
     from app.document import Document
     from app.main_window import MainWindow
-    from model.project import load_project
-    from model.trainer import TrainSettings
+    from model.io.project import load_project
+    from model.train.trainer import TrainSettings
+
     proj = load_project(ROOT / "resources" / "examples" / "xor_train.json")
     d = proj.training.to_dict()
     d.update(epochs=MEMORY_EPOCHS, target_loss=None)
@@ -216,9 +238,16 @@ def measure_memory() -> dict:
     epochs = len(win.doc.history)
     after, peak = _rss_mb(), _rss_mb("VmHWM")
     win.controller.shutdown()
-    return {"rss_before_mb": before, "rss_after_mb": after, "rss_growth_mb": after - before,
-            "rss_peak_mb": peak, "epochs": epochs, "seconds": seconds,
-            "stop": done[0] if done else "timeout", "waves_animating": animating}
+    return {
+        "rss_before_mb": before,
+        "rss_after_mb": after,
+        "rss_growth_mb": after - before,
+        "rss_peak_mb": peak,
+        "epochs": epochs,
+        "seconds": seconds,
+        "stop": done[0] if done else "timeout",
+        "waves_animating": animating,
+    }
 
 
 # ---------------------------------------------------------------- driver
@@ -233,8 +262,13 @@ def main(argv: list[str]) -> None:
         runs = 3 if what == "startup" else 1
         vals = []
         for _ in range(runs):
-            out = subprocess.run([sys.executable, __file__, "--child", what], capture_output=True,
-                                 text=True, cwd=ROOT, timeout=900)
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", what],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                timeout=900,
+            )
             if out.returncode != 0:
                 sys.stderr.write(out.stderr[-3000:])
                 vals.append({"error": (out.stderr.strip().splitlines() or ["?"])[-1]})
@@ -247,17 +281,26 @@ def main(argv: list[str]) -> None:
         print(f"{what}: {json.dumps(r)}", flush=True)
     s, st, m = results["stall"], results["startup"], results["memory"]
     summary = {
-        "stall_ms": s.get("stall_ms"), "startup_s": st.get("startup_s"),
-        "rss_growth_mb": m.get("rss_growth_mb"), "targets": TARGETS,
-        "met": {k: (results_v is not None and results_v <= TARGETS[k]) for k, results_v in
-                (("stall_ms", s.get("stall_ms")), ("startup_s", st.get("startup_s")),
-                 ("rss_growth_mb", m.get("rss_growth_mb")))},
+        "stall_ms": s.get("stall_ms"),
+        "startup_s": st.get("startup_s"),
+        "rss_growth_mb": m.get("rss_growth_mb"),
+        "targets": TARGETS,
+        "met": {
+            k: (results_v is not None and results_v <= TARGETS[k])
+            for k, results_v in (
+                ("stall_ms", s.get("stall_ms")),
+                ("startup_s", st.get("startup_s")),
+                ("rss_growth_mb", m.get("rss_growth_mb")),
+            )
+        },
         "details": results,
     }
-    print(f"longest GUI stall {s.get('stall_ms', float('nan')):.1f} ms (target ≤ 50), "
-          f"start-up to first paint {st.get('startup_s', float('nan')):.2f} s (target ≤ 1.5), "
-          f"RSS growth over {m.get('epochs')} epochs {m.get('rss_growth_mb', float('nan')):.1f} MB "
-          f"(target ≤ 50)")
+    print(
+        f"longest GUI stall {s.get('stall_ms', float('nan')):.1f} ms (target ≤ 50), "
+        f"start-up to first paint {st.get('startup_s', float('nan')):.2f} s (target ≤ 1.5), "
+        f"RSS growth over {m.get('epochs')} epochs {m.get('rss_growth_mb', float('nan')):.1f} MB "
+        f"(target ≤ 50)"
+    )
     print(json.dumps(summary))
 
 

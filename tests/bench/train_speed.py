@@ -33,6 +33,7 @@ run is MLPClassifier (logistic output, log-loss), the same layer work.
 
 The last line printed is one JSON object with every figure.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,12 +47,39 @@ ROOT = Path(__file__).resolve().parents[2]
 BLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 WORKLOADS = {
-    "tiny": dict(sizes=[2, 8, 8, 1], acts=["tanh", "tanh", "sigmoid"], loss="mse", n=200,
-                 batch=10, epochs=100, opt="sgd", lr=0.1, hyper={}),
-    "digits": dict(sizes=[64, 128, 64, 10], acts=["relu", "relu", "softmax"], loss="cross_entropy",
-                   n=1797, batch=32, epochs=20, opt="adam", lr=1e-3, hyper={}),
-    "wide": dict(sizes=[784, 256, 128, 10], acts=["relu", "relu", "softmax"], loss="cross_entropy",
-                 n=10_000, batch=128, epochs=3, opt="momentum", lr=0.01, hyper={"momentum": 0.9}),
+    "tiny": dict(
+        sizes=[2, 8, 8, 1],
+        acts=["tanh", "tanh", "sigmoid"],
+        loss="mse",
+        n=200,
+        batch=10,
+        epochs=100,
+        opt="sgd",
+        lr=0.1,
+        hyper={},
+    ),
+    "digits": dict(
+        sizes=[64, 128, 64, 10],
+        acts=["relu", "relu", "softmax"],
+        loss="cross_entropy",
+        n=1797,
+        batch=32,
+        epochs=20,
+        opt="adam",
+        lr=1e-3,
+        hyper={},
+    ),
+    "wide": dict(
+        sizes=[784, 256, 128, 10],
+        acts=["relu", "relu", "softmax"],
+        loss="cross_entropy",
+        n=10_000,
+        batch=128,
+        epochs=3,
+        opt="momentum",
+        lr=0.01,
+        hyper={"momentum": 0.9},
+    ),
 }
 TARGET_TORCH = {"tiny": 0.25, "digits": 0.5, "wide": 1.0}
 TARGET_SKLEARN = {"tiny": 0.5, "digits": 0.75, "wide": 1.0}
@@ -62,9 +90,11 @@ DTYPES = ("float64", "float32")
 # ---------------------------------------------------------------- data
 def load_data(name: str, dtype: str):
     import numpy as np
+
     sys.path.insert(0, str(ROOT))
-    from model.datasets import make_dataset
-    from model.preprocessing import fit_scaler
+    from model.data.datasets import make_dataset
+    from model.data.preprocessing import fit_scaler
+
     if name == "tiny":
         ds = make_dataset("moons", n=200, noise=0.1, seed=0)
         X, T = ds.X, ds.T
@@ -90,11 +120,13 @@ def flops_per_epoch(w: dict) -> float:
 # ---------------------------------------------------------------- runners
 def run_ours(w, X, T, dtype):
     sys.path.insert(0, str(ROOT))
-    from model.network import Network, NetworkSpec
-    from model.trainer import Trainer, TrainSettings
+    from model.nn.network import Network, NetworkSpec
+    from model.train.trainer import Trainer, TrainSettings
+
     net = Network(NetworkSpec(w["sizes"], w["acts"], loss=w["loss"], seed=0, dtype=dtype))
-    s = TrainSettings(optimizer=w["opt"], lr=w["lr"], hyper=w["hyper"], batch_size=w["batch"],
-                      epochs=w["epochs"], seed=0)
+    s = TrainSettings(
+        optimizer=w["opt"], lr=w["lr"], hyper=w["hyper"], batch_size=w["batch"], epochs=w["epochs"], seed=0
+    )
     tr = Trainer(net, X, T, s)
     t0 = time.perf_counter()
     tr.train()
@@ -104,6 +136,7 @@ def run_ours(w, X, T, dtype):
 
 def run_torch(w, X, T, dtype, threads):
     import torch
+
     if threads:
         torch.set_num_threads(threads)
     torch.manual_seed(0)
@@ -142,7 +175,7 @@ def run_torch(w, X, T, dtype, threads):
         order = torch.randperm(n, generator=gen)
         total = 0.0
         for start in range(0, n, bs):
-            idx = order[start:start + bs]
+            idx = order[start : start + bs]
             xb, tb = Xt[idx], Tt[idx]
             opt.zero_grad(set_to_none=True)
             loss = loss_fn(model(xb), tb)
@@ -157,16 +190,29 @@ def run_torch(w, X, T, dtype, threads):
 
 def run_sklearn(w, X, T, dtype):
     import warnings
+
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
+
     y = T[:, 0] > 0.5 if T.shape[1] == 1 else T.argmax(axis=1)
     act = w["acts"][0]
     solver = "adam" if w["opt"] == "adam" else "sgd"
-    clf = MLPClassifier(hidden_layer_sizes=tuple(w["sizes"][1:-1]), activation=act, solver=solver,
-                        alpha=0.0, batch_size=w["batch"], learning_rate_init=w["lr"],
-                        learning_rate="constant", max_iter=w["epochs"], shuffle=True,
-                        random_state=0, tol=0.0, n_iter_no_change=10 ** 9,
-                        momentum=w["hyper"].get("momentum", 0.0), nesterovs_momentum=False)
+    clf = MLPClassifier(
+        hidden_layer_sizes=tuple(w["sizes"][1:-1]),
+        activation=act,
+        solver=solver,
+        alpha=0.0,
+        batch_size=w["batch"],
+        learning_rate_init=w["lr"],
+        learning_rate="constant",
+        max_iter=w["epochs"],
+        shuffle=True,
+        random_state=0,
+        tol=0.0,
+        n_iter_no_change=10**9,
+        momentum=w["hyper"].get("momentum", 0.0),
+        nesterovs_momentum=False,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         t0 = time.perf_counter()
@@ -183,9 +229,11 @@ def worker(name: str, dtype: str, fw: str, repeat: int) -> dict:
             fn = lambda: run_ours(w, X, T, dtype)  # noqa: E731
         elif fw in ("torch", "torch1"):
             import torch  # noqa: F401  (ImportError -> null)
+
             fn = lambda: run_torch(w, X, T, dtype, 1 if fw == "torch1" else 0)  # noqa: E731
         else:
             import sklearn  # noqa: F401
+
             fn = lambda: run_sklearn(w, X, T, dtype)  # noqa: E731
     except ImportError:
         return {"seconds": None, "loss": None}
@@ -196,6 +244,7 @@ def worker(name: str, dtype: str, fw: str, repeat: int) -> dict:
     extra = {}
     if fw.startswith("torch"):
         import torch
+
         extra["threads"] = torch.get_num_threads()
     return {"seconds": best, "loss": loss, **extra}
 
@@ -203,21 +252,33 @@ def worker(name: str, dtype: str, fw: str, repeat: int) -> dict:
 # ---------------------------------------------------------------- machine facts
 def blas_info() -> dict:
     import numpy as np
+
     try:
         from threadpoolctl import threadpool_info
+
         infos = [i for i in threadpool_info() if i.get("user_api") == "blas"]
         if infos:
             i = infos[0]
-            return {"source": "threadpoolctl", "internal_api": i.get("internal_api"),
-                    "version": i.get("version"), "architecture": i.get("architecture"),
-                    "num_threads": i.get("num_threads"), "numpy": np.__version__}
+            return {
+                "source": "threadpoolctl",
+                "internal_api": i.get("internal_api"),
+                "version": i.get("version"),
+                "architecture": i.get("architecture"),
+                "num_threads": i.get("num_threads"),
+                "numpy": np.__version__,
+            }
     except ImportError:
         pass
     try:
         cfg = np.show_config(mode="dicts")
         blas = cfg.get("Build Dependencies", {}).get("blas", {})
-        return {"source": "numpy.show_config", "name": blas.get("name"), "version": blas.get("version"),
-                "architecture": None, "numpy": np.__version__}
+        return {
+            "source": "numpy.show_config",
+            "name": blas.get("name"),
+            "version": blas.get("version"),
+            "architecture": None,
+            "numpy": np.__version__,
+        }
     except Exception:  # noqa: BLE001  (older numpy)
         return {"source": "unknown", "numpy": np.__version__}
 
@@ -225,6 +286,7 @@ def blas_info() -> dict:
 def matmul_peak(dtype: str, n: int = 2048, repeat: int = 3) -> float:
     """NumPy's own matmul rate on large square matrices, GFLOP/s."""
     import numpy as np
+
     a = np.random.default_rng(0).random((n, n)).astype(dtype)
     a @ a
     best = float("inf")
@@ -232,7 +294,7 @@ def matmul_peak(dtype: str, n: int = 2048, repeat: int = 3) -> float:
         t0 = time.perf_counter()
         a @ a
         best = min(best, time.perf_counter() - t0)
-    return 2 * n ** 3 / best / 1e9
+    return 2 * n**3 / best / 1e9
 
 
 def child(args: list[str]) -> dict:
@@ -256,7 +318,7 @@ def main(argv: list[str]) -> None:
             peaks = {dt: matmul_peak(dt) for dt in DTYPES}
             print(json.dumps({"blas": blas_info(), "matmul_peak_gflops": peaks}))
         else:
-            name, dtype, fw, repeat = argv[i + 1:i + 5]
+            name, dtype, fw, repeat = argv[i + 1 : i + 5]
             print(json.dumps(worker(name, dtype, fw, int(repeat))))
         return
     if "--keep-blas-env" not in argv and any(v in os.environ for v in BLAS_VARS):
@@ -267,12 +329,20 @@ def main(argv: list[str]) -> None:
     only = [a for a in argv if a in WORKLOADS] or list(WORKLOADS)
     machine = child(["machine"])
     print(f"python {sys.version.split()[0]}  cores {os.cpu_count()}  BLAS: {machine['blas']}")
-    print("NumPy matmul peak (2048², all threads): " +
-          ", ".join(f"{dt} {g:.1f} GFLOP/s" for dt, g in machine["matmul_peak_gflops"].items()))
-    result = {"blas": machine["blas"], "matmul_peak_gflops": machine["matmul_peak_gflops"],
-              "targets": {"vs_torch_default_threads": TARGET_TORCH, "vs_sklearn": TARGET_SKLEARN,
-                          "wide_fraction_of_peak": 0.5},
-              "workloads": {}}
+    print(
+        "NumPy matmul peak (2048², all threads): "
+        + ", ".join(f"{dt} {g:.1f} GFLOP/s" for dt, g in machine["matmul_peak_gflops"].items())
+    )
+    result = {
+        "blas": machine["blas"],
+        "matmul_peak_gflops": machine["matmul_peak_gflops"],
+        "targets": {
+            "vs_torch_default_threads": TARGET_TORCH,
+            "vs_sklearn": TARGET_SKLEARN,
+            "wide_fraction_of_peak": 0.5,
+        },
+        "workloads": {},
+    }
     for name in only:
         w = WORKLOADS[name]
         for dtype in DTYPES:
@@ -281,26 +351,34 @@ def main(argv: list[str]) -> None:
             ours = secs["ours"]
             gflops = flops_per_epoch(w) * w["epochs"] / ours / 1e9 if ours else None
             peak = machine["matmul_peak_gflops"][dtype]
-            entry = {"seconds": secs,
-                     "loss": {fw: r[fw].get("loss") for fw in FRAMEWORKS},
-                     "ratio_vs_torch1": ratio(ours, secs["torch1"]),
-                     "ratio_vs_torch": ratio(ours, secs["torch"]),
-                     "ratio_vs_sklearn": ratio(ours, secs["sklearn"]),
-                     "torch_default_threads": r["torch"].get("threads"),
-                     "gflops": gflops, "fraction_of_peak": gflops / peak if gflops else None}
+            entry = {
+                "seconds": secs,
+                "loss": {fw: r[fw].get("loss") for fw in FRAMEWORKS},
+                "ratio_vs_torch1": ratio(ours, secs["torch1"]),
+                "ratio_vs_torch": ratio(ours, secs["torch"]),
+                "ratio_vs_sklearn": ratio(ours, secs["sklearn"]),
+                "torch_default_threads": r["torch"].get("threads"),
+                "gflops": gflops,
+                "fraction_of_peak": gflops / peak if gflops else None,
+            }
             result["workloads"].setdefault(name, {})[dtype] = entry
             fmt = lambda v: "   n/a " if v is None else f"{v:7.3f}"  # noqa: E731
             rt, rs = entry["ratio_vs_torch"], entry["ratio_vs_sklearn"]
             ok_t = "" if rt is None else (" ok" if rt <= TARGET_TORCH[name] else " MISSED")
             ok_s = "" if rs is None else (" ok" if rs <= TARGET_SKLEARN[name] else " MISSED")
-            print(f"{name:6s} {dtype}: ours {fmt(ours)} s | torch-1t {fmt(secs['torch1'])} s | "
-                  f"torch-{entry['torch_default_threads'] or '?'}t {fmt(secs['torch'])} s | "
-                  f"sklearn {fmt(secs['sklearn'])} s")
-            print(f"       ratio vs torch default {fmt(rt)} (target ≤{TARGET_TORCH[name]}){ok_t}, "
-                  f"vs torch 1t {fmt(entry['ratio_vs_torch1'])}, vs sklearn {fmt(rs)} "
-                  f"(target ≤{TARGET_SKLEARN[name]}){ok_s}; {gflops:.2f} GFLOP/s = "
-                  f"{100 * entry['fraction_of_peak']:.0f}% of matmul peak"
-                  + (" (target ≥50%)" if name == "wide" else ""), flush=True)
+            print(
+                f"{name:6s} {dtype}: ours {fmt(ours)} s | torch-1t {fmt(secs['torch1'])} s | "
+                f"torch-{entry['torch_default_threads'] or '?'}t {fmt(secs['torch'])} s | "
+                f"sklearn {fmt(secs['sklearn'])} s"
+            )
+            print(
+                f"       ratio vs torch default {fmt(rt)} (target ≤{TARGET_TORCH[name]}){ok_t}, "
+                f"vs torch 1t {fmt(entry['ratio_vs_torch1'])}, vs sklearn {fmt(rs)} "
+                f"(target ≤{TARGET_SKLEARN[name]}){ok_s}; {gflops:.2f} GFLOP/s = "
+                f"{100 * entry['fraction_of_peak']:.0f}% of matmul peak"
+                + (" (target ≥50%)" if name == "wide" else ""),
+                flush=True,
+            )
     print(json.dumps(result))
 
 

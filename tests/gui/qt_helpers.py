@@ -1,5 +1,6 @@
 """Small helpers the GUI tests share: showing a widget, typing and clicking as a
 person would, and reading rendered pixels."""
+
 import numpy as np
 from PySide6.QtCore import QPoint, QRectF, Qt
 from PySide6.QtGui import QImage, QPainter
@@ -30,7 +31,7 @@ def pixels(img: QImage) -> np.ndarray:
     """(h, w, 3) uint8 RGB of a QImage."""
     img = img.convertToFormat(QImage.Format.Format_RGB888)
     w, h, bpl = img.width(), img.height(), img.bytesPerLine()
-    return np.frombuffer(img.constBits(), np.uint8).reshape(h, bpl)[:, :w * 3].reshape(h, w, 3)
+    return np.frombuffer(img.constBits(), np.uint8).reshape(h, bpl)[:, : w * 3].reshape(h, w, 3)
 
 
 def scene_rgb(canvas) -> np.ndarray:
@@ -38,8 +39,9 @@ def scene_rgb(canvas) -> np.ndarray:
     img = QImage(900, 600, QImage.Format.Format_RGB32)
     img.fill(0xFFFFFF)
     p = QPainter(img)
-    canvas.scene().render(p, QRectF(0, 0, 900, 600),
-                          canvas.edge_layer.boundingRect().adjusted(-40, -40, 40, 40))
+    canvas.scene().render(
+        p, QRectF(0, 0, 900, 600), canvas.edge_layer.boundingRect().adjusted(-40, -40, 40, 40)
+    )
     p.end()
     a = np.frombuffer(img.constBits(), np.uint8).reshape(600, 900, 4)
     return a[:, :, 2::-1].astype(int)  # BGRA → RGB

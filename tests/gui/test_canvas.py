@@ -1,15 +1,15 @@
 """Network canvas: pure layout, edge batching, picking, requests, pixels."""
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
-
-from widgets import canvas_layout as lay
-from widgets.edge_layer import EdgeLayer
-from widgets.network_canvas import NetworkCanvas
-
 from qt_helpers import scene_rgb
+
+from widgets.canvas import canvas_layout as lay
+from widgets.canvas.edge_layer import EdgeLayer
+from widgets.canvas.network_canvas import NetworkCanvas
 
 SIZES, ACTS = [2, 3, 1], ["tanh", "sigmoid"]
 W_MIXED = [np.array([[0.9, -0.8, 0.5], [-0.7, 0.6, 1.0]]), np.array([[1.0], [-0.9], [0.4]])]
@@ -187,8 +187,14 @@ def test_rubber_band_selects_many_nodes_once(qtbot, canvas):
     b = canvas.mapFromScene(QPointF(200, 80))
 
     def send(kind, p, buttons):
-        ev = QMouseEvent(kind, QPointF(p), QPointF(vp.mapToGlobal(p)), Qt.MouseButton.LeftButton,
-                         buttons, Qt.KeyboardModifier.NoModifier)
+        ev = QMouseEvent(
+            kind,
+            QPointF(p),
+            QPointF(vp.mapToGlobal(p)),
+            Qt.MouseButton.LeftButton,
+            buttons,
+            Qt.KeyboardModifier.NoModifier,
+        )
         QApplication.sendEvent(vp, ev)  # qtbot's mouseMove carries no buttons
 
     send(QEvent.Type.MouseButtonPress, a, Qt.MouseButton.LeftButton)
@@ -244,4 +250,7 @@ def test_keys_zoom_and_fit(qtbot, canvas):
 
 def test_headers_name_layers(canvas):
     assert [canvas.header_text(l) for l in range(3)] == [
-        "Input · 2", "Hidden 1 · tanh · 3", "Output · sigmoid · 1"]
+        "Input · 2",
+        "Hidden 1 · tanh · 3",
+        "Output · sigmoid · 1",
+    ]

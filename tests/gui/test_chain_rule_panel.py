@@ -1,9 +1,10 @@
 """ChainRulePanel: the lecture's two chain-rule examples, stepping, errors."""
+
 import pytest
 from PySide6.QtCore import Qt
 
-from widgets.chain_rule_panel import ChainRulePanel, display_names, layout
-from model.chain_rule import build_graph
+from model.teaching.chain_rule import build_graph
+from widgets.panels.chain_rule_panel import ChainRulePanel, display_names, layout
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def test_lecture_fxyz_forward_values(panel):
 
 def test_lecture_fxyz_backward_stages(panel, qtbot):
     step_to_end(panel, qtbot)
-    assert panel.stage() == panel.stage_count() == 5        # f, q, z, y, x
+    assert panel.stage() == panel.stage_count() == 5  # f, q, z, y, x
     g = panel.gradient_texts()
     assert g["x"] == "∂f/∂x = −4" and g["y"] == "∂f/∂y = −4" and g["z"] == "∂f/∂z = 3"
     assert g["q"] == "∂f/∂q = −4"
@@ -59,7 +60,7 @@ def test_arrow_keys_step(panel, qtbot):
     qtbot.keyClick(panel, Qt.Key.Key_Left)
     assert panel.stage() == 1
     qtbot.keyClick(panel, Qt.Key.Key_Left)
-    qtbot.keyClick(panel, Qt.Key.Key_Left)                  # stops at 0
+    qtbot.keyClick(panel, Qt.Key.Key_Left)  # stops at 0
     assert panel.stage() == 0 and not panel.prev_button.isEnabled()
 
 
@@ -100,6 +101,10 @@ def test_renders_offscreen(panel, qtbot):
     step_to_end(panel, qtbot)
     img = panel.grab().toImage()
     assert img.width() >= 800
-    red = sum(1 for x in range(0, img.width(), 4) for y in range(0, img.height(), 4)
-              if (c := img.pixelColor(x, y)).red() > 180 and c.green() < 90 and c.blue() < 90)
-    assert red > 20                                           # gradients drawn in red
+    red = sum(
+        1
+        for x in range(0, img.width(), 4)
+        for y in range(0, img.height(), 4)
+        if (c := img.pixelColor(x, y)).red() > 180 and c.green() < 90 and c.blue() < 90
+    )
+    assert red > 20  # gradients drawn in red

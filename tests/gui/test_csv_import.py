@@ -1,22 +1,25 @@
 """CSV import dialog and its pure helper: good files, penguins with one-hot
 inputs and NA rows, bad files (message + OK disabled), fuzzed text."""
+
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PySide6.QtCore import Qt
 
-from model.data_prep import load_dataset
-from model.table import read_table
-from widgets.csv_import_dialog import CsvImportDialog, import_csv_source
+from model.data.data_prep import load_dataset
+from model.data.table import read_table
+from widgets.dialogs.csv_import_dialog import CsvImportDialog, import_csv_source
 
 PENGUINS = Path(__file__).resolve().parents[2] / "resources" / "datasets" / "penguins.csv"
 
 IRIS_TEXT = "sepal_length,sepal_width,petal_length,petal_width,species\n" + "".join(
     f"{5 + 0.1 * i:.1f},{3 + 0.05 * (i % 7):.2f},{1 + 0.2 * (i % 25):.1f},{0.1 * (i % 20):.1f},"
-    f"{('setosa', 'versicolor', 'virginica')[i % 3]}\n" for i in range(150))
+    f"{('setosa', 'versicolor', 'virginica')[i % 3]}\n"
+    for i in range(150)
+)
 
 
 @pytest.fixture
@@ -56,18 +59,20 @@ def test_good_csv_gives_the_chosen_source(qtbot, iris_csv):
     ds, dropped = load_dataset(src)
     assert ds.X.shape == (150, 3) and ds.T.shape == (150, 3) and dropped == 0
     # the pure helper agrees with the dialog
-    assert import_csv_source(iris_csv, src.inputs, src.targets, "classification", "normalize",
-                             0.3, 7) == (src, pre)
+    assert import_csv_source(iris_csv, src.inputs, src.targets, "classification", "normalize", 0.3, 7) == (
+        src,
+        pre,
+    )
     qtbot.mouseClick(d.ok_button, Qt.MouseButton.LeftButton)
     assert d.result() == d.DialogCode.Accepted
 
 
 def test_penguins_one_hot_inputs_and_dropped_rows(qtbot):
     d = make_dialog(qtbot, PENGUINS)
-    assert d.preview.rowCount() == 100                    # first 100 rows only
+    assert d.preview.rowCount() == 100  # first 100 rows only
     assert d.preview.columnCount() == 8
     assert d.roles()["species"] == "target"
-    assert d.roles()["island"] == "ignore"                # text columns start ignored
+    assert d.roles()["island"] == "ignore"  # text columns start ignored
     d.set_role("island", "input")
     d.set_role("sex", "input")
     assert "one-hot, 3 inputs" in d.kind_text("island")
@@ -90,12 +95,15 @@ def _bad(tmp_path, name, text):
     return p
 
 
-@pytest.mark.parametrize("name,text,message", [
-    ("ragged.csv", "a,b,c\n1,2,x\n3,4\n", "line 3: expected 3 fields, found 2"),
-    ("empty.csv", "", "empty"),
-    ("blank.csv", "\n\n  \n", "empty"),
-    ("one_class.csv", "x,label\n1,a\n2,a\n3,a\n", "only one class"),
-])
+@pytest.mark.parametrize(
+    "name,text,message",
+    [
+        ("ragged.csv", "a,b,c\n1,2,x\n3,4\n", "line 3: expected 3 fields, found 2"),
+        ("empty.csv", "", "empty"),
+        ("blank.csv", "\n\n  \n", "empty"),
+        ("one_class.csv", "x,label\n1,a\n2,a\n3,a\n", "only one class"),
+    ],
+)
 def test_bad_csv_shows_message_and_disables_ok(qtbot, tmp_path, name, text, message):
     d = make_dialog(qtbot, _bad(tmp_path, name, text))
     assert message in d.error_text()
@@ -137,22 +145,52 @@ def test_choice_errors_disable_ok_until_fixed(qtbot, iris_csv):
 
 def test_helper_rejects_bad_settings(iris_csv):
     cols = ["sepal_length"], ["species"]
-    for kw, msg in [({"preprocessing": "zscore"}, "preprocessing"), ({"val_fraction": 1.0}, "fraction"),
-                    ({"seed": -1}, "seed"), ({"task": "clustering"}, "task")]:
+    for kw, msg in [
+        ({"preprocessing": "zscore"}, "preprocessing"),
+        ({"val_fraction": 1.0}, "fraction"),
+        ({"seed": -1}, "seed"),
+        ({"task": "clustering"}, "task"),
+    ]:
         with pytest.raises(ValueError, match=msg):
             import_csv_source(iris_csv, *cols, **kw)
 
 
-CELLS = st.sampled_from(["1", "2.5", "-3", "a", "b", "NA", "", "?", "1e308", "1e999", "nan",
-                         "inf", '"x,y"', '"', "x\ty", ";", " ", "0x10", "1_0", "é"])
+CELLS = st.sampled_from(
+    [
+        "1",
+        "2.5",
+        "-3",
+        "a",
+        "b",
+        "NA",
+        "",
+        "?",
+        "1e308",
+        "1e999",
+        "nan",
+        "inf",
+        '"x,y"',
+        '"',
+        "x\ty",
+        ";",
+        " ",
+        "0x10",
+        "1_0",
+        "é",
+    ]
+)
 LINES = st.lists(st.lists(CELLS, min_size=0, max_size=5).map(",".join), min_size=0, max_size=8)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=LINES, raw=st.binary(max_size=40), use_raw=st.booleans(),
-       task=st.sampled_from(["auto", "classification", "regression"]),
-       pre=st.sampled_from(["none", "normalize", "standardize", "scale"]),
-       val=st.sampled_from([0.0, 0.2, 0.5]))
+@given(
+    lines=LINES,
+    raw=st.binary(max_size=40),
+    use_raw=st.booleans(),
+    task=st.sampled_from(["auto", "classification", "regression"]),
+    pre=st.sampled_from(["none", "normalize", "standardize", "scale"]),
+    val=st.sampled_from([0.0, 0.2, 0.5]),
+)
 def test_malformed_text_gives_a_dataset_or_value_error(tmp_path, lines, raw, use_raw, task, pre, val):
     p = tmp_path / "fuzz.csv"
     p.write_bytes(raw if use_raw else "\n".join(lines).encode("utf-8"))

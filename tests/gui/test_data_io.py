@@ -1,11 +1,12 @@
 """Import and export from the main window: CSV data, ONNX, diagram, plots, everything."""
+
 import json
 import stat
 
 import numpy as np
 import pytest
 
-from model.datasets import datasets_dir
+from model.data.datasets import datasets_dir
 
 
 def test_import_penguins_csv_one_hot_and_layers_follow(win):
@@ -86,7 +87,8 @@ def test_diagram_and_plot_exports(win, tmp_path):
 
 
 def test_new_data_starts_a_new_history_and_undo_restores_it(win, qtbot):
-    from model.project import DataSource
+    from model.io.project import DataSource
+
     win.controller.step_epoch()
     qtbot.waitUntil(lambda: len(win.doc.history) == 1, timeout=5000)
     old = win.doc.history

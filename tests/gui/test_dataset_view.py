@@ -1,12 +1,12 @@
 """DatasetView: points over decision regions, feature choice, confusion matrix,
 clicking a point — checked on rendered pixels and emitted signals."""
+
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
-
-from model.datasets import make_dataset, train_val_split
-from widgets.dataset_view import BINARY_COLORS, CLASS_PALETTE, HEAT_ALPHA, DatasetView
-
 from qt_helpers import pixels, show
+
+from model.data.datasets import make_dataset, train_val_split
+from widgets.panels.dataset_view import BINARY_COLORS, CLASS_PALETTE, HEAT_ALPHA, DatasetView
 
 
 def _xor_view(qtbot):
@@ -34,7 +34,7 @@ def test_dataset_view_renders_both_classes(qtbot):
     img = w.grab().toImage()
     assert _has_color(img, BINARY_COLORS[0]) and _has_color(img, BINARY_COLORS[1])
     px = pixels(w.plot.grab().toImage())
-    blue_bg = (px[..., 2].astype(int) - px[..., 0] > 40).sum()   # blue-tinted heat-map pixels
+    blue_bg = (px[..., 2].astype(int) - px[..., 0] > 40).sum()  # blue-tinted heat-map pixels
     orange_bg = (px[..., 0].astype(int) - px[..., 2] > 40).sum()
     assert blue_bg > 2000 and orange_bg > 2000
 
@@ -64,7 +64,7 @@ def test_dataset_view_confusion_matrix(qtbot):
     w.set_data(ds)
     true = ds.labels()
     pred_cls = true.copy()
-    pred_cls[true == 0] = 1          # every class-0 sample predicted as class 1
+    pred_cls[true == 0] = 1  # every class-0 sample predicted as class 1
     pred = np.eye(3)[pred_cls] * 0.8 + 0.1
     w.set_predictions(pred)
     expected = np.zeros((3, 3), int)
@@ -79,7 +79,7 @@ def test_dataset_view_binary_confusion_matrix(qtbot):
     w = show(qtbot, DatasetView())
     ds = make_dataset("xor")
     w.set_data(ds)
-    w.set_predictions(np.array([[0.2], [0.9], [0.3], [0.1]]))   # targets 0, 1, 1, 0
+    w.set_predictions(np.array([[0.2], [0.9], [0.3], [0.1]]))  # targets 0, 1, 1, 0
     np.testing.assert_array_equal(w.confusion_matrix(), [[2, 0], [1, 1]])
     assert "75.0 %" in w.accuracy.text()
 
@@ -116,8 +116,8 @@ def test_dataset_view_feature_choice_for_iris(qtbot):
     np.testing.assert_allclose(X[:, 0], mean[0])
     np.testing.assert_allclose(X[:, 2], mean[2])
     G = X.reshape(25, 25, 4)
-    np.testing.assert_allclose(G[0, :, 1], np.linspace(x0, x1, 25))   # x varies along ix
-    np.testing.assert_allclose(G[:, 0, 3], np.linspace(y0, y1, 25))   # y varies along iy
+    np.testing.assert_allclose(G[0, :, 1], np.linspace(x0, x1, 25))  # x varies along ix
+    np.testing.assert_allclose(G[:, 0, 3], np.linspace(y0, y1, 25))  # y varies along iy
     both = np.vstack([train.X, val.X])
     assert x0 < both[:, 1].min() and x1 > both[:, 1].max()
     assert w.plot.getAxis("bottom").labelText == train.feature_names[1]
@@ -137,5 +137,3 @@ def test_dataset_view_sine_curve(qtbot):
     assert not w.heat.isVisible()
     img = w.grab().toImage()
     assert _has_color(img, "#d62728", tol=20)
-
-

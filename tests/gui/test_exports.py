@@ -1,4 +1,5 @@
 """Plot export (PNG/SVG/CSV), diagram export (SVG/PNG) and export_everything."""
+
 import csv
 import xml.etree.ElementTree as ET
 
@@ -7,14 +8,14 @@ import pytest
 from PySide6.QtGui import QImage
 
 from app.export_all import export_everything
-from model.datasets import make_dataset, train_val_split
-from model.network import Network, NetworkSpec
-from model.preprocessing import fit_scaler
-from model.trainer import Trainer, TrainSettings
-from widgets.diagram_export import diagram_size, diagram_svg, export_diagram
-from widgets.loss_panel import LossPanel
-from widgets.network_canvas import NetworkCanvas
-from widgets.plot_export import export_panel_plots, export_plot, find_plot_items
+from model.data.datasets import make_dataset, train_val_split
+from model.data.preprocessing import fit_scaler
+from model.nn.network import Network, NetworkSpec
+from model.train.trainer import Trainer, TrainSettings
+from widgets.canvas.diagram_export import diagram_size, diagram_svg, export_diagram
+from widgets.canvas.network_canvas import NetworkCanvas
+from widgets.common.plot_export import export_panel_plots, export_plot, find_plot_items
+from widgets.panels.loss_panel import LossPanel
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -25,8 +26,15 @@ def run():
     train, val = train_val_split(ds, 0.2, 0)
     sc = fit_scaler(train.X, "standardize")
     net = Network(NetworkSpec([4, 5, 3], ["tanh", "softmax"], loss="cross_entropy", seed=0))
-    tr = Trainer(net, sc.transform(train.X), train.T, TrainSettings(optimizer="adam", lr=0.05),
-                 sc.transform(val.X), val.T, task="classification")
+    tr = Trainer(
+        net,
+        sc.transform(train.X),
+        train.T,
+        TrainSettings(optimizer="adam", lr=0.05),
+        sc.transform(val.X),
+        val.T,
+        task="classification",
+    )
     tr.train(40)
     return ds, sc, net, tr.history
 
@@ -60,7 +68,9 @@ def test_plot_png_has_the_chosen_width(loss_panel, tmp_path):
     ratio = item.sceneBoundingRect().height() / item.sceneBoundingRect().width()
     assert img.height() == pytest.approx(1234 * ratio, abs=2)
     # the curve's colour is in the picture
-    arr = np.array([[img.pixelColor(x, y).name() for x in range(0, 1234, 3)] for y in range(0, img.height(), 3)])
+    arr = np.array(
+        [[img.pixelColor(x, y).name() for x in range(0, 1234, 3)] for y in range(0, img.height(), 3)]
+    )
     assert (arr == "#2f6fdf").sum() > 20
 
 
@@ -80,7 +90,7 @@ def test_plot_csv_equals_plotted_data(loss_panel, run, tmp_path):
     assert header[:4] == ["training_x", "training_y", "validation_x", "validation_y"]
     cols = np.array([[float(v) for v in r[:4]] for r in body])
     np.testing.assert_array_equal(cols[:, 0], h["epoch"])
-    np.testing.assert_array_equal(cols[:, 1], h["train_loss"])    # exact: full precision
+    np.testing.assert_array_equal(cols[:, 1], h["train_loss"])  # exact: full precision
     np.testing.assert_array_equal(cols[:, 3], h["val_loss"])
 
 
@@ -94,9 +104,9 @@ def test_unknown_suffix_and_bad_width(loss_panel, tmp_path):
 def test_panel_plots_skip_hidden_plots(qtbot, run, tmp_path):
     p = LossPanel()
     qtbot.addWidget(p)
-    p.set_accuracy_visible(False)            # regression: no accuracy plot
+    p.set_accuracy_visible(False)  # regression: no accuracy plot
     assert len(find_plot_items(p)) == 1
-    files = export_panel_plots(p, tmp_path / "plots", "loss")   # never shown: still drawn
+    files = export_panel_plots(p, tmp_path / "plots", "loss")  # never shown: still drawn
     assert [f.name for f in files] == ["loss-loss.png", "loss-loss.svg", "loss-loss.csv"]
     assert QImage(str(files[0])).width() > 100
 
@@ -107,13 +117,13 @@ def test_diagram_svg_has_labels_edges_and_legend(canvas, run, tmp_path):
     root = ET.parse(path).getroot()
     text = " ".join(t.text or "" for t in root.iter(SVG + "text"))
     for l in range(len(net.layer_sizes)):
-        for part in canvas.header_text(l).split(" · "):   # "Hidden 1 · tanh · 5"
+        for part in canvas.header_text(l).split(" · "):  # "Hidden 1 · tanh · 5"
             assert part in text
     assert "edge: weight w" in text
     assert len(root.findall(f".//{SVG}circle")) == sum(net.layer_sizes)
     edges = root.find(f".//{SVG}g[@id='edges']")
     strokes = {p.get("stroke") for p in edges.iter(SVG + "path")}
-    assert len(strokes) >= 4                    # several weight bins, both signs
+    assert len(strokes) >= 4  # several weight bins, both signs
     n_segments = sum(p.get("d").count("M") for p in edges.iter(SVG + "path"))
     assert n_segments == sum(a * b for a, b in zip(net.layer_sizes, net.layer_sizes[1:]))
 
@@ -123,7 +133,7 @@ def test_diagram_png_is_scale_times_the_diagram_size(canvas, tmp_path):
     for scale in (1.0, 2.5):
         img = QImage(str(export_diagram(canvas, tmp_path / f"net{scale}.png", scale=scale)))
         assert (img.width(), img.height()) == (round(w * scale), round(h * scale))
-    assert img.pixelColor(1, 1).name() == "#ffffff"                 # white background
+    assert img.pixelColor(1, 1).name() == "#ffffff"  # white background
     with pytest.raises(ValueError, match="scale"):
         export_diagram(canvas, tmp_path / "bad.png", scale=0)
 
@@ -138,12 +148,24 @@ def test_diagram_of_an_empty_canvas_is_refused(qtbot, tmp_path):
 def test_export_everything(qtbot, run, canvas, loss_panel, tmp_path):
     ds, sc, net, h = run
     folder = tmp_path / "out" / "run1"
-    files = export_everything(folder, net, h, {"loss": loss_panel}, canvas,
-                              "- optimizer: adam, lr 0.05\n- data: iris", scaler=sc)
+    files = export_everything(
+        folder, net, h, {"loss": loss_panel}, canvas, "- optimizer: adam, lr 0.05\n- data: iris", scaler=sc
+    )
     names = {f.relative_to(folder).as_posix() for f in files}
-    for n in ("weights.npz", "weights.json", "model.onnx", "preprocessing.json", "history.csv",
-              "diagram.svg", "diagram.png", "README.md", "plots/loss-loss.png", "plots/loss-loss.svg",
-              "plots/loss-loss.csv", "plots/loss-accuracy.csv"):
+    for n in (
+        "weights.npz",
+        "weights.json",
+        "model.onnx",
+        "preprocessing.json",
+        "history.csv",
+        "diagram.svg",
+        "diagram.png",
+        "README.md",
+        "plots/loss-loss.png",
+        "plots/loss-loss.svg",
+        "plots/loss-loss.csv",
+        "plots/loss-accuracy.csv",
+    ):
         assert n in names and (folder / n).is_file(), n
     with np.load(folder / "weights.npz", allow_pickle=False) as z:
         np.testing.assert_array_equal(z["W1"], net.weights[0])

@@ -1,4 +1,5 @@
 """Faults: failed saves keep the old file, autosave recovers work, closing ends threads."""
+
 import errno
 import os
 import threading
@@ -31,6 +32,7 @@ def test_save_to_full_disk_keeps_old_file_and_dirty_mark(win, tmp_path, monkeypa
 
     def full(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
+
     monkeypatch.setattr(os, "fsync", full)
     assert not win.save_to(path)
     assert "No space left" in win.last_error
@@ -47,6 +49,7 @@ def test_save_to_read_only_location(win, tmp_path, monkeypatch):
 
     def denied(*a, **k):
         raise PermissionError(errno.EACCES, "Permission denied")
+
     monkeypatch.setattr("tempfile.mkstemp", denied)
     assert not win.save_to(path)
     assert "Permission denied" in win.last_error
@@ -88,6 +91,7 @@ def test_close_during_sweep_ends_every_thread(win, qtbot):
     before = {t.ident for t in threading.enumerate()}
     # start the sweep the way a person would: its Run button
     from PySide6.QtWidgets import QPushButton
+
     run = [b for b in sweep.findChildren(QPushButton) if b.text().replace("&", "").startswith("Run")][0]
     run.click()
     qtbot.waitUntil(lambda: any(j.is_running() for j in panel.jobs()), timeout=5000)

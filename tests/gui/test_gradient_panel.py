@@ -1,4 +1,5 @@
 """GradientFlowPanel and the sigmoid-vs-ReLU comparison helper."""
+
 import json
 from pathlib import Path
 
@@ -6,11 +7,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from model.datasets import make_dataset
-from model.gradient_flow import compare_activations, first_last_ratio, variant_spec
-from model.network import Network, NetworkSpec
-from model.trainer import Trainer, TrainSettings
-from widgets.gradient_panel import GradientFlowPanel
+from model.analysis.gradient_flow import compare_activations, first_last_ratio, variant_spec
+from model.data.datasets import make_dataset
+from model.nn.network import Network, NetworkSpec
+from model.train.trainer import Trainer, TrainSettings
+from widgets.panels.gradient_panel import GradientFlowPanel
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
@@ -61,12 +62,12 @@ def test_histograms_count_every_activation(panel, xor_run):
     net, ds, _ = xor_run
     panel.set_network(net, ds.X)
     counts = panel.histogram_counts()
-    assert len(counts) == 3                                 # two hidden layers + output
+    assert len(counts) == 3  # two hidden layers + output
     for c, width in zip(counts, [4, 3, 1]):
         assert c.sum() == len(ds.X) * width
     edges = panel.histogram_edges()
-    assert edges[0][0] == -1 and edges[0][-1] == 1          # tanh range
-    assert edges[2][0] == 0 and edges[2][-1] == 1           # sigmoid range
+    assert edges[0][0] == -1 and edges[0][-1] == 1  # tanh range
+    assert edges[2][0] == 0 and edges[2][-1] == 1  # sigmoid range
 
 
 def test_large_input_is_subsampled(panel):

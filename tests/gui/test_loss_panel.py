@@ -1,13 +1,14 @@
 """LossPanel: curves equal the history, markers, per-update toggle, ghosts, long runs."""
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from model.datasets import make_dataset
-from model.history import History
-from model.network import Network, NetworkSpec
-from model.trainer import Trainer, TrainSettings
-from widgets.loss_panel import LossPanel, update_epochs
+from model.data.datasets import make_dataset
+from model.nn.network import Network, NetworkSpec
+from model.train.history import History
+from model.train.trainer import Trainer, TrainSettings
+from widgets.panels.loss_panel import LossPanel, update_epochs
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +38,10 @@ def test_curves_equal_history(panel, xor_trainer):
     x, y = panel.curve_data("train")
     np.testing.assert_array_equal(x, h["epoch"])
     np.testing.assert_array_equal(y, h["train_loss"])
-    assert len(panel.curve_data("val")[0]) == 0          # no validation data
+    assert len(panel.curve_data("val")[0]) == 0  # no validation data
     x, y = panel.curve_data("acc")
     np.testing.assert_array_equal(y, h["train_acc"])
-    assert panel.acc_plot.isVisible()                     # classification: accuracy shown
+    assert panel.acc_plot.isVisible()  # classification: accuracy shown
     assert panel.plot.getAxis("left").labelText == "loss"
     assert panel.acc_plot.getAxis("bottom").labelText == "epoch"
 
@@ -60,13 +61,13 @@ def test_events_become_markers(panel, xor_trainer):
     panel.set_history(h)
     marks = panel.markers()
     assert [m[1] for m in marks] == ["lr"]
-    assert marks[0][0] == pytest.approx(100.0)            # η changed after epoch 100
+    assert marks[0][0] == pytest.approx(100.0)  # η changed after epoch 100
     assert "1" in marks[0][2]
 
 
 def test_update_index_maps_to_epochs():
     h = History(1)
-    for e in range(1, 4):                                  # 4 updates per epoch
+    for e in range(1, 4):  # 4 updates per epoch
         for _ in range(4):
             h.add_update(1.0, 0.1)
         h.add_epoch({"epoch": e, "train_loss": 1.0, "updates": 4 * e}, [1.0], [1.0])
@@ -81,7 +82,7 @@ def test_per_update_toggle(panel, xor_trainer, qtbot):
     assert panel.curve("updates").isVisible()
     x, y = panel.curve_data("updates")
     np.testing.assert_array_equal(y, h.update_loss.values)
-    assert x[-1] == pytest.approx(h["epoch"][-1])          # last update ends the last epoch
+    assert x[-1] == pytest.approx(h["epoch"][-1])  # last update ends the last epoch
     assert np.all(np.diff(x) > 0)
 
 
@@ -98,7 +99,7 @@ def test_ghosts_drawn_and_cleared(panel, xor_trainer, qtbot):
     assert panel.ghost_count() == 2 and panel.clear_ghosts.isEnabled()
     with qtbot.waitSignal(panel.clearGhostsRequested, timeout=1000):
         qtbot.mouseClick(panel.clear_ghosts, Qt.MouseButton.LeftButton)
-    panel.set_history(h, [])                               # the app clears its list and redraws
+    panel.set_history(h, [])  # the app clears its list and redraws
     assert panel.ghost_count() == 0 and not panel.clear_ghosts.isEnabled()
 
 
@@ -126,9 +127,9 @@ def test_long_history_is_downsampled(panel):
         c = panel.curve(name)
         assert c.opts["autoDownsample"] and c.opts["downsampleMethod"] == "peak" and c.opts["clipToView"]
         shown_x, _ = c.getData()
-        assert len(shown_x) < 10_000, name                  # drawn points ≪ 100,000
+        assert len(shown_x) < 10_000, name  # drawn points ≪ 100,000
         assert len(panel.curve_data(name)[0]) == n
     calls = []
     panel.train_curve.setData = lambda *a, **k: calls.append(1)
-    panel.set_history(h)                                    # same length: no new data
+    panel.set_history(h)  # same length: no new data
     assert calls == []

@@ -1,24 +1,26 @@
 """LearningRatePanel driven the way a person would: clicks, waits, reads plots."""
+
 import time
 
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from model.datasets import make_dataset
-from model.network import Network, NetworkSpec
-from model.schedules import Schedule
-from model.trainer import TrainSettings
-from widgets.background import BackgroundJob
-from widgets.lr_panel import LearningRatePanel
+from model.data.datasets import make_dataset
+from model.nn.network import Network, NetworkSpec
+from model.optim.schedules import Schedule
+from model.train.trainer import TrainSettings
+from widgets.common.background import BackgroundJob
+from widgets.panels.lr_panel import LearningRatePanel
 
 
 @pytest.fixture
 def xor():
     ds = make_dataset("xor")
     net = Network(NetworkSpec(layer_sizes=[2, 2, 1], activations=["tanh", "sigmoid"], loss="mse", seed=1))
-    settings = TrainSettings(optimizer="sgd", lr=0.5, epochs=300,
-                             schedule=Schedule("step", step_size=50, gamma=0.5))
+    settings = TrainSettings(
+        optimizer="sgd", lr=0.5, epochs=300, schedule=Schedule("step", step_size=50, gamma=0.5)
+    )
     return net, ds.X, ds.T, settings
 
 
@@ -167,6 +169,7 @@ def test_background_job_delivers_progress_and_result(qtbot):
             progress((i + 1) / 5)
             time.sleep(0.01)
         return 42
+
     job = BackgroundJob(work)
     seen = []
     job.progress.connect(seen.append)
@@ -178,6 +181,7 @@ def test_background_job_delivers_progress_and_result(qtbot):
 def test_background_job_failure_and_cancel(qtbot):
     def boom(stop, progress):
         raise ValueError("no good")
+
     job = BackgroundJob(boom)
     with qtbot.waitSignal(job.failed, timeout=2000) as blocker:
         job.start()
@@ -187,6 +191,7 @@ def test_background_job_failure_and_cancel(qtbot):
         while not stop():
             time.sleep(0.005)
         return "partial"
+
     job = BackgroundJob(forever)
     job.start()
     assert job.is_running()

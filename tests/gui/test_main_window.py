@@ -1,4 +1,5 @@
 """The main window driven as a person would: edits, undo, training, files."""
+
 import json
 import threading
 import time
@@ -115,6 +116,7 @@ def test_step_update_and_step_epoch(win, qtbot):
 
 def test_lr_change_mid_run_takes_effect_without_reset(win, qtbot):
     import copy
+
     long_run = copy.deepcopy(win.doc.settings)
     long_run.target_loss, long_run.epochs, long_run.lr = None, 10**6, 0.01
     win.edits.set_settings(long_run)
@@ -138,7 +140,11 @@ def test_save_close_reopen(win, qtbot, tmp_path):
     path = tmp_path / "p.json"
     assert win.save_to(path)
     assert not win.doc.dirty and "•" not in win.windowTitle()
-    spec, W, hist = win.doc.spec, [w.copy() for w in win.doc.net.weights], win.doc.history["train_loss"].copy()
+    spec, W, hist = (
+        win.doc.spec,
+        [w.copy() for w in win.doc.net.weights],
+        win.doc.history["train_loss"].copy(),
+    )
     win.close()
     w2 = MainWindow(Document())
     qtbot.addWidget(w2)
@@ -187,12 +193,15 @@ def test_open_example_from_menu_and_data_change_resizes_layers(win):
 
 
 def test_gui_thread_never_stalls_while_training_wide_net(qtbot):
-    from model.network import NetworkSpec
-    from model.project import DataSource, Project
-    from model.trainer import TrainSettings
-    proj = Project(spec=NetworkSpec([2, 64, 64, 64, 1], ["tanh"] * 3 + ["sigmoid"]),
-                   data=DataSource(kind="builtin", name="circles", params={"n": 400, "noise": 0.1}),
-                   training=TrainSettings(optimizer="adam", lr=0.01, batch_size=16, epochs=100000))
+    from model.io.project import DataSource, Project
+    from model.nn.network import NetworkSpec
+    from model.train.trainer import TrainSettings
+
+    proj = Project(
+        spec=NetworkSpec([2, 64, 64, 64, 1], ["tanh"] * 3 + ["sigmoid"]),
+        data=DataSource(kind="builtin", name="circles", params={"n": 400, "noise": 0.1}),
+        training=TrainSettings(optimizer="adam", lr=0.01, batch_size=16, epochs=100000),
+    )
     w = MainWindow(Document(proj))
     qtbot.addWidget(w)
     w.show()
@@ -206,6 +215,7 @@ def test_gui_thread_never_stalls_while_training_wide_net(qtbot):
         last[0] = now
 
     from PySide6.QtCore import QTimer
+
     t = QTimer()
     t.setInterval(10)
     t.timeout.connect(beat)
@@ -243,13 +253,20 @@ def test_dock_layout_and_recent_files_persist(qtbot, tmp_path, monkeypatch):
 def test_drop_a_project_file_opens_it(win, qtbot, tmp_path):
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent
-    from model.project import load_project, save_project
+
+    from model.io.project import load_project, save_project
+
     p = load_project(example_path("iris"))
     save_project(p, tmp_path / "iris.json")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "iris.json"))])
-    ev = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
-                    Qt.KeyboardModifier.NoModifier)
+    ev = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     win.dropEvent(ev)
     qtbot.waitUntil(lambda: win.doc.spec.layer_sizes[0] == 4, timeout=3000)
     assert win.windowTitle().startswith("iris")
@@ -257,7 +274,9 @@ def test_drop_a_project_file_opens_it(win, qtbot, tmp_path):
 
 def test_divergence_in_the_gui_stops_with_a_message_and_finite_weights(win, qtbot):
     import copy
-    from model.project import DataSource
+
+    from model.io.project import DataSource
+
     src = DataSource(kind="builtin", name="plane", params={"n": 100, "seed": 0})
     win.edits.set_data(src, "none")
     s = copy.deepcopy(win.doc.settings)
@@ -282,13 +301,16 @@ def test_clicking_a_data_point_makes_it_the_probe(win, qtbot):
 
 def test_unsaved_changes_prompt_can_cancel_new(win, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
+
     win.canvas.layerWidthRequested.emit(1, 5)
     monkeypatch.undo()  # the real prompt, answered by a stub below
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Cancel))
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    )
     win.file_new()
     assert win.doc.spec.layer_sizes == [2, 5, 1] and win.doc.dirty
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)
+    )
     win.file_new()
     assert win.doc.spec.layer_sizes == [2, 4, 1] and not win.doc.dirty

@@ -1,26 +1,30 @@
 """NeuronMapView and neuron thumbnails."""
+
 import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
-from model.network import Network, NetworkSpec
-from model.neuron_maps import decision_line
-from model.preprocessing import Scaler
-from widgets.neuron_map_view import NeuronMapView, map_levels, maps_for, thumbnail_images
+from model.data.preprocessing import Scaler
+from model.nn.network import Network, NetworkSpec
+from model.teaching.neuron_maps import decision_line
+from widgets.panels.neuron_map_view import NeuronMapView, map_levels, maps_for, thumbnail_images
 
 EXTENT = (-0.5, 1.5, -0.5, 1.5)
 
 
 def xor_net() -> Network:
     spec = NetworkSpec([2, 2, 1], ["sigmoid", "sigmoid"], seed=0)
-    return Network(spec, [np.array([[20.0, -20.0], [20.0, -20.0]]), np.array([[20.0], [20.0]])],
-                   [np.array([-10.0, 30.0]), np.array([-30.0])])
+    return Network(
+        spec,
+        [np.array([[20.0, -20.0], [20.0, -20.0]]), np.array([[20.0], [20.0]])],
+        [np.array([-10.0, 30.0]), np.array([-30.0])],
+    )
 
 
 def _rgb(img: QImage) -> np.ndarray:
     img = img.convertToFormat(QImage.Format.Format_ARGB32)
     a = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
-    return a[:, :img.width(), 2::-1].astype(int)
+    return a[:, : img.width(), 2::-1].astype(int)
 
 
 def test_view_renders_map_points_and_line(qtbot):

@@ -1,12 +1,13 @@
 """Optimizer trajectories panel, driven the way a person would."""
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from model.network import Network, NetworkSpec
-from model.race import DEFAULT_LR
-from model.surfaces import get_surface
-from widgets.optimizer_panel import NET_DIRS, NET_SLICE, OptimizerPanel, contour_segments
+from model.analysis.race import DEFAULT_LR
+from model.analysis.surfaces import get_surface
+from model.nn.network import Network, NetworkSpec
+from widgets.panels.optimizer_panel import NET_DIRS, NET_SLICE, OptimizerPanel, contour_segments
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def test_renders_with_axis_labels_and_is_not_blank(panel):
     assert panel.grid_ready
     img = panel.plot.grab().toImage()
     colours = {img.pixel(x, y) for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
-    assert len(colours) > 50                 # a filled contour plot, not a blank canvas
+    assert len(colours) > 50  # a filled contour plot, not a blank canvas
 
 
 def view_pixel(panel, x, y):
@@ -49,7 +50,7 @@ def test_click_on_the_surface_sets_the_start(panel, qtbot):
     qtbot.mouseClick(panel.plot.viewport(), Qt.MouseButton.LeftButton, pos=view_pixel(panel, 0.5, -1.5))
     sx, sy = panel.race.start
     x0, x1 = panel.surface.extent[:2]
-    tol = 2 * (x1 - x0) / panel.plot.getViewBox().width()   # two pixels
+    tol = 2 * (x1 - x0) / panel.plot.getViewBox().width()  # two pixels
     assert sx == pytest.approx(0.5, abs=tol) and sy == pytest.approx(-1.5, abs=tol)
     assert panel.race.steps == 0
     assert all(np.allclose(p, [[sx, sy]]) for p in panel.race.paths.values())
@@ -85,8 +86,14 @@ def test_state_table_shows_race_state(panel, qtbot):
             want = panel.race.state(name)[key]
         np.testing.assert_allclose(shown, want, rtol=1e-5, atol=1e-12)
         seen.add((name, key))
-    assert {("momentum", "velocity"), ("adagrad", "sum_sq"), ("rmsprop", "square_avg"),
-            ("adam", "m"), ("adam", "v"), ("adam", "effective_step")} <= seen
+    assert {
+        ("momentum", "velocity"),
+        ("adagrad", "sum_sq"),
+        ("rmsprop", "square_avg"),
+        ("adam", "m"),
+        ("adam", "v"),
+        ("adam", "effective_step"),
+    } <= seen
 
 
 def test_racer_controls_rebuild_the_race(panel):
@@ -108,7 +115,7 @@ def test_network_surfaces_in_background_and_live_path(panel, qtbot):
     net, X, T = xor_net()
     before = [W.copy() for W in net.weights]
     with pytest.raises(ValueError):
-        panel.set_surface(NET_SLICE)                  # disabled until a network is set
+        panel.set_surface(NET_SLICE)  # disabled until a network is set
     panel.set_network(net, X, T)
     panel.set_chosen_weights((0, 1, 2), (1, 3, 0))
     panel.set_surface(NET_SLICE)
@@ -118,8 +125,8 @@ def test_network_surfaces_in_background_and_live_path(panel, qtbot):
     assert panel.image.image is not None and panel.progress.text() == ""
     panel.step(20)
     for W, W0 in zip(net.weights, before):
-        np.testing.assert_array_equal(W, W0)          # the caller's network is never touched
-    for k in range(3):                                 # "training" moves the network
+        np.testing.assert_array_equal(W, W0)  # the caller's network is never touched
+    for k in range(3):  # "training" moves the network
         net.weights[0][1, 2] += 0.1
         net.weights[1][3, 0] -= 0.05
         panel.set_live_weights(net.weights)
@@ -139,8 +146,8 @@ def test_network_surfaces_in_background_and_live_path(panel, qtbot):
 def test_contour_segments_lie_on_the_level():
     xs, ys = np.linspace(-2, 2, 41), np.linspace(-2, 2, 41)
     X, Y = np.meshgrid(xs, ys)
-    px, py = contour_segments(xs, ys, X ** 2 + Y ** 2, [1.0])
+    px, py = contour_segments(xs, ys, X**2 + Y**2, [1.0])
     assert len(px) % 2 == 0 and len(px) > 40
     np.testing.assert_allclose(np.hypot(px, py), 1.0, atol=0.01)
-    qx, qy = contour_segments(xs, ys, X * Y, [0.0001])     # saddle cells near the origin
+    qx, qy = contour_segments(xs, ys, X * Y, [0.0001])  # saddle cells near the origin
     assert np.all(np.abs(qx * qy - 0.0001) < 0.01)

@@ -3,34 +3,51 @@
 Each widget is driven the way a person would (combo choices, typing + Enter,
 radio clicks, mouse clicks on the plot) and the emitted requests are checked.
 """
+
 import math
 
 import pytest
 from PySide6.QtCore import Qt
-
-from model.project import DataSource
-from model.schedules import Schedule
-from model.spec import NetworkSpec
-from model.trainer import TrainSettings
-from widgets.data_panel import DataPanel
-from widgets.dataset_view import DatasetView
-from widgets.inspector import Inspector
-from widgets.training_panel import TrainingPanel
-
 from qt_helpers import click, show, type_text
 
+from model.io.project import DataSource
+from model.nn.spec import NetworkSpec
+from model.optim.schedules import Schedule
+from model.train.trainer import TrainSettings
+from widgets.forms.data_panel import DataPanel
+from widgets.forms.inspector import Inspector
+from widgets.forms.training_panel import TrainingPanel
+from widgets.panels.dataset_view import DatasetView
 
 # --------------------------------------------------------------------------- TrainingPanel
 
 SETTINGS = [
     TrainSettings(),
-    TrainSettings(optimizer="adam", lr=0.00123456789, hyper={"beta1": 0.85},
-                  schedule=Schedule("cosine", period=500, min_lr=1e-5), batch_size=32, epochs=500,
-                  target_loss=1e-4, seed=3),
-    TrainSettings(optimizer="momentum", lr=0.05, hyper={"momentum": 0.95},
-                  schedule=Schedule("step", step_size=50, gamma=0.3), batch_size=1, epochs=20, seed=7),
-    TrainSettings(optimizer="rmsprop", lr=0.01, hyper={"rho": 0.8, "eps": 1e-6},
-                  schedule=Schedule("inverse_time", decay=0.02)),
+    TrainSettings(
+        optimizer="adam",
+        lr=0.00123456789,
+        hyper={"beta1": 0.85},
+        schedule=Schedule("cosine", period=500, min_lr=1e-5),
+        batch_size=32,
+        epochs=500,
+        target_loss=1e-4,
+        seed=3,
+    ),
+    TrainSettings(
+        optimizer="momentum",
+        lr=0.05,
+        hyper={"momentum": 0.95},
+        schedule=Schedule("step", step_size=50, gamma=0.3),
+        batch_size=1,
+        epochs=20,
+        seed=7,
+    ),
+    TrainSettings(
+        optimizer="rmsprop",
+        lr=0.01,
+        hyper={"rho": 0.8, "eps": 1e-6},
+        schedule=Schedule("inverse_time", decay=0.02),
+    ),
     TrainSettings(optimizer="adagrad", lr=0.3, schedule=Schedule("exponential", decay=0.001)),
 ]
 
@@ -58,8 +75,14 @@ def test_training_optimizer_shows_its_hyper_parameters(qtbot):
     with qtbot.waitSignal(w.settingsEdited) as blocker:
         type_text(qtbot, w.hyper_spins["beta1"], "0.8")
     assert blocker.args[0].hyper["beta1"] == pytest.approx(0.8)
-    assert [w.optimizer_combo.itemText(i) for i in range(w.optimizer_combo.count())] == \
-        ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]
+    assert [w.optimizer_combo.itemText(i) for i in range(w.optimizer_combo.count())] == [
+        "SGD",
+        "Momentum",
+        "Nesterov",
+        "AdaGrad",
+        "RMSProp",
+        "Adam",
+    ]
 
 
 def test_training_typed_learning_rate_emits_both_signals(qtbot):
@@ -149,8 +172,8 @@ def test_training_invalid_combination_turns_red_and_emits_nothing(qtbot):
 
 
 def test_training_every_control_has_a_tooltip(qtbot):
-    from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit,
-                                   QSlider)
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QSlider
+
     for w in (TrainingPanel(), DataPanel(), Inspector(), DatasetView()):
         qtbot.addWidget(w)
         for cls in (QAbstractButton, QAbstractSpinBox, QComboBox, QSlider):
@@ -164,6 +187,7 @@ def test_training_every_control_has_a_tooltip(qtbot):
 
 
 # --------------------------------------------------------------------------- DataPanel
+
 
 def test_data_panel_choose_dataset(qtbot):
     w = show(qtbot, DataPanel())
@@ -199,8 +223,12 @@ def test_data_panel_combo_is_grouped(qtbot):
 
 def test_data_panel_typed_values_keep_other_params(qtbot):
     w = show(qtbot, DataPanel())
-    w.set_source(DataSource(name="spiral", params={"n": 400, "noise": 0.05, "seed": 1, "turns": 2.0},
-                            val_fraction=0.2), "standardize")
+    w.set_source(
+        DataSource(
+            name="spiral", params={"n": 400, "noise": 0.05, "seed": 1, "turns": 2.0}, val_fraction=0.2
+        ),
+        "standardize",
+    )
     with qtbot.waitSignal(w.sourceEdited) as blocker:
         type_text(qtbot, w.n_spin, "150")
     src, prep = blocker.args
@@ -222,8 +250,7 @@ def test_data_panel_typed_values_keep_other_params(qtbot):
 
 def test_data_panel_csv_source(qtbot):
     w = show(qtbot, DataPanel())
-    src = DataSource(kind="csv", path="data/my.csv", inputs=["a", "b", "c"], targets=["y"],
-                     task="regression")
+    src = DataSource(kind="csv", path="data/my.csv", inputs=["a", "b", "c"], targets=["y"], task="regression")
     w.set_source(src, "none")
     assert w.dataset_combo.currentText() == "File: my.csv"
     assert not w.n_spin.isEnabled() and not w.noise_spin.isEnabled()
@@ -263,7 +290,7 @@ def test_inspector_garbage_weight_emits_nothing(qtbot, text):
         qtbot.keyClick(w.weight_edit, Qt.Key.Key_Return)
     assert "d62728" in w.weight_edit.styleSheet()
     assert w.edge_message.isVisible() and "not a finite number" in w.edge_message.text()
-    with qtbot.waitSignal(w.weightEdited) as blocker:   # a good number clears the error
+    with qtbot.waitSignal(w.weightEdited) as blocker:  # a good number clears the error
         type_text(qtbot, w.weight_edit, "-2e-3")
     assert blocker.args == [1, 0, 0, -0.002]
     assert w.weight_edit.styleSheet() == "" and not w.edge_message.isVisible()
@@ -276,7 +303,7 @@ def test_inspector_node_bias(qtbot):
     with qtbot.waitSignal(w.biasEdited) as blocker:
         type_text(qtbot, w.bias_edit, "-1.5")
     assert blocker.args == [1, 2, -1.5]
-    w.show_node(0, 1, None, None, None, 0.3, False)   # input neuron: no bias row
+    w.show_node(0, 1, None, None, None, 0.3, False)  # input neuron: no bias row
     assert w.bias_edit.isHidden() and w.node_V.text() == "0.3"
 
 

@@ -1,15 +1,16 @@
 """PredictPanel: raw inputs → scaler → network, probabilities as bars,
 one-hot groups as combos, bad text flagged."""
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
-from model.datasets import make_dataset, train_val_split
-from model.network import Network, NetworkSpec
-from model.preprocessing import fit_scaler
-from model.trainer import Trainer, TrainSettings
-from widgets.predict_panel import PredictPanel, class_probabilities, feature_groups
+from model.data.datasets import make_dataset, train_val_split
+from model.data.preprocessing import fit_scaler
+from model.nn.network import Network, NetworkSpec
+from model.train.trainer import Trainer, TrainSettings
+from widgets.panels.predict_panel import PredictPanel, class_probabilities, feature_groups
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def type_into(qtbot, edit: QLineEdit, text: str) -> None:
 
 def test_typed_iris_values_give_the_network_probabilities(qtbot, panel, iris_model):
     ds, sc, net = iris_model
-    panel.auto.setChecked(False)       # predict on Enter only
+    panel.auto.setChecked(False)  # predict on Enter only
     raw = [6.3, 2.9, 5.6, 1.8]
     for name, v in zip(ds.feature_names, raw):
         type_into(qtbot, panel.fields[name], str(v))
@@ -83,7 +84,10 @@ def test_bad_text_turns_red_with_a_message(qtbot, panel):
 def test_one_hot_groups_become_combos(qtbot):
     names = ["island=Biscoe", "island=Dream", "island=Torgersen", "bill_length_mm", "sex=female", "sex=male"]
     assert [(n, c) for n, c, _ in feature_groups(names)] == [
-        ("island", ["Biscoe", "Dream", "Torgersen"]), ("bill_length_mm", None), ("sex", ["female", "male"])]
+        ("island", ["Biscoe", "Dream", "Torgersen"]),
+        ("bill_length_mm", None),
+        ("sex", ["female", "male"]),
+    ]
     X = np.array([[1, 0, 0, 40.0, 0, 1], [0, 1, 0, 50.0, 1, 0]])
     sc = fit_scaler(X, "standardize")
     net = Network(NetworkSpec([6, 3, 1], ["tanh", "sigmoid"], loss="bce", seed=2))

@@ -1,6 +1,6 @@
 """Canaries for the two PySide6 traps in ARCHITECTURE.md (Dependencies)."""
-import sys
 
+import sys
 
 
 def test_none_refcount_is_stable(qapp):

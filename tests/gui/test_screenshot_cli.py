@@ -1,4 +1,5 @@
 """`mlp-studio [PROJECT] --screenshot OUT.png [--train-epochs N] [--panel NAME]` end to end."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +12,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _shot(tmp_path, *args):
     out = tmp_path / "shot.png"
-    res = subprocess.run([sys.executable, "-m", "app", *args, "--screenshot", str(out), "--size", "1200x800"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120,
-                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin",
-                              "HOME": str(tmp_path)})
+    res = subprocess.run(
+        [sys.executable, "-m", "app", *args, "--screenshot", str(out), "--size", "1200x800"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
     return res, out
 
 

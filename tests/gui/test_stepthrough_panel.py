@@ -1,16 +1,17 @@
 """StepThroughPanel driving a real NetworkCanvas: buttons, keys, overlays,
 pixels, pattern chooser, hover text and the applied update."""
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from model.datasets import make_dataset
-from model.network import Network, NetworkSpec
-from model.trainer import Trainer, TrainSettings
-from widgets.network_canvas import NetworkCanvas
-from widgets.node_item import NEUTRAL_FILL
-from widgets.stepthrough_panel import StepThroughPanel
+from model.data.datasets import make_dataset
+from model.nn.network import Network, NetworkSpec
+from model.train.trainer import Trainer, TrainSettings
+from widgets.canvas.network_canvas import NetworkCanvas
+from widgets.canvas.node_item import NEUTRAL_FILL
+from widgets.panels.stepthrough_panel import StepThroughPanel
 
 DS = make_dataset("eleven_points")
 SIZES, ACTS = [2, 3, 1], ["tanh", "sigmoid"]
@@ -86,17 +87,17 @@ def test_arrow_keys_on_panel_and_canvas(rig, qtbot):
 def test_canvas_overlay_follows_the_stage(rig, qtbot):
     canvas, panel = rig
     el = canvas.edge_layer
-    assert el.mode == "weight"                                   # input stage: the weights
+    assert el.mode == "weight"  # input stage: the weights
     panel.next()
     assert el.mode == "forward" and panel.stage.kind == "forward"
     contrib = np.concatenate([m.ravel() for m in panel.stage.edge_values])
     np.testing.assert_allclose(el.values, contrib)
     panel.go_to(4)
     assert panel.stage.kind == "backward" and el.mode == "backward"
-    panel.go_to(6)                                               # new weights drawn as weights
+    panel.go_to(6)  # new weights drawn as weights
     assert el.mode == "weight"
     np.testing.assert_allclose(canvas._weights[0], panel.stage.weights_after[0])
-    panel.go_to(5)                                               # back again: old weights
+    panel.go_to(5)  # back again: old weights
     np.testing.assert_allclose(canvas._weights[0], panel.walk.W[0])
     panel.stop()
     assert el.mode == "weight" and not panel.active
@@ -117,7 +118,7 @@ def _colour_counts(canvas):
     img = canvas.grab().toImage()
     a = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
     px = a[:, : img.width() * 4].reshape(img.height(), img.width(), 4)[..., :3].astype(int)
-    b, g, r = px[..., 0], px[..., 1], px[..., 2]                  # Format_(A)RGB32 is BGRA in memory
+    b, g, r = px[..., 0], px[..., 1], px[..., 2]  # Format_(A)RGB32 is BGRA in memory
     green_yellow = (g > b + 50) & (g > 130) & (r < g + 60)
     purple = (r > g + 25) & (b > g + 25)
     return int(green_yellow.sum()), int(purple.sum())
@@ -125,10 +126,10 @@ def _colour_counts(canvas):
 
 def test_rendered_forward_and_backward_stages_differ_in_colour(rig, qtbot):
     canvas, panel = rig
-    panel.go_to(2)   # forward, output layer: every edge carries activity
+    panel.go_to(2)  # forward, output layer: every edge carries activity
     qtbot.wait(10)
     fwd_green, fwd_purple = _colour_counts(canvas)
-    panel.go_to(4)   # backward, layer 1: every edge carries ∂E/∂w
+    panel.go_to(4)  # backward, layer 1: every edge carries ∂E/∂w
     qtbot.wait(10)
     bwd_green, bwd_purple = _colour_counts(canvas)
     assert fwd_green > 300 and bwd_purple > 300, (fwd_green, fwd_purple, bwd_green, bwd_purple)
@@ -179,7 +180,7 @@ def test_choosing_a_node_shows_its_equation(rig):
     assert canvas.selected_nodes() == [(1, 2)]
     panel.table.cellClicked.emit(1, 0)
     assert panel.equation_text().startswith("b₂⁽¹⁾")
-    panel.next()                                  # a new stage starts at its first node
+    panel.next()  # a new stage starts at its first node
     assert panel.equation_text().startswith("b₁⁽²⁾")
 
 

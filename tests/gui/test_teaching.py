@@ -1,8 +1,9 @@
 """Waves, step-through and neuron maps driven from the main window."""
+
 import numpy as np
 from PySide6.QtCore import Qt
 
-from model.trainer import Trainer, TrainSettings
+from model.train.trainer import Trainer, TrainSettings
 
 
 def test_step_through_to_the_end_equals_one_sgd_update_and_undoes(win, qtbot):
@@ -39,8 +40,12 @@ def test_step_through_in_stochastic_mode_uses_the_probe_sample(win, qtbot):
         pass
     win.stepper.apply_update()
     d = win.doc
-    Trainer(ref, d.data.X_train[2:3], d.data.train.T[2:3],
-            TrainSettings(optimizer="sgd", lr=d.settings.lr, batch_size=1, epochs=1)).run_epoch()
+    Trainer(
+        ref,
+        d.data.X_train[2:3],
+        d.data.train.T[2:3],
+        TrainSettings(optimizer="sgd", lr=d.settings.lr, batch_size=1, epochs=1),
+    ).run_epoch()
     assert all(np.allclose(a, b) for a, b in zip(d.net.weights, ref.weights))
 
 

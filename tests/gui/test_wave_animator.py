@@ -1,17 +1,17 @@
 """WaveAnimator: forward and backward waves along the canvas edges, driven by
 tick() directly (no real-time waits)."""
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPainter
-
-from model.network import Network, NetworkSpec
-from model.probe import probe
-from widgets.network_canvas import NetworkCanvas
-from widgets.node_item import NEUTRAL_FILL
-from widgets.wave_animator import TRAIL, WaveAnimator
-
 from qt_helpers import scene_rgb
+
+from model.nn.network import Network, NetworkSpec
+from model.nn.probe import probe
+from widgets.canvas.network_canvas import NetworkCanvas
+from widgets.canvas.node_item import NEUTRAL_FILL
+from widgets.canvas.wave_animator import TRAIL, WaveAnimator
 
 SIZES, ACTS = [2, 3, 1], ["tanh", "sigmoid"]
 W = [np.array([[0.9, -0.8, 0.5], [-0.7, 0.6, 1.0]]), np.array([[1.0], [-0.9], [0.4]])]
@@ -51,8 +51,8 @@ def anim(canvas, rec):
 
 def _green_purple(rgb) -> tuple[int, int]:
     r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    green_yellow = (g - b > 30) & (g > r - 40)      # #2ca25f … #e0b800
-    purple = (b - g > 30) & (r - g > 30)            # … #8e24aa
+    green_yellow = (g - b > 30) & (g > r - 40)  # #2ca25f … #e0b800
+    purple = (b - g > 30) & (r - g > 30)  # … #8e24aa
     return int(green_yellow.sum()), int(purple.sum())
 
 
@@ -199,7 +199,9 @@ def _canvas_rgb(c: NetworkCanvas, scene_point) -> tuple[int, int, int]:
 
 def test_dense_network_wave_travels_as_layer_bands(qtbot):
     from PySide6.QtCore import QPointF
-    from widgets.node_item import NODE_RADIUS
+
+    from widgets.canvas.node_item import NODE_RADIUS
+
     sizes, acts = [64, 64, 64, 64, 1], ["tanh"] * 3 + ["sigmoid"]
     net = Network(NetworkSpec(sizes, acts, seed=2))
     c = NetworkCanvas()
@@ -227,7 +229,7 @@ def test_dense_network_wave_travels_as_layer_bands(qtbot):
     assert g - b > 30 and g > r - 40  # forward palette (green … yellow)
     ahead = QPointF((x[2] + x[3]) / 2, top)
     c.centerOn(ahead)
-    assert _canvas_rgb(c, ahead) == (0xfb, 0xfb, 0xfc)  # pairs ahead: background
+    assert _canvas_rgb(c, ahead) == (0xFB, 0xFB, 0xFC)  # pairs ahead: background
     a.tick(3 * a.layer_seconds)  # backward wave, front at pair 3
     assert el.band_mode == "backward" and el.band_strengths == [0.0, 0.0, 0.0, 1.0]
     a.stop()

@@ -4,8 +4,7 @@ import random
 
 import pytest
 
-from model.chain_rule import (EXAMPLES, ChainGraph, ChainRuleError, build_graph,
-                              parse_expression)
+from model.teaching.chain_rule import EXAMPLES, ChainGraph, ChainRuleError, build_graph, parse_expression
 
 ALLOWED_MSG = "only numbers, variables, + - * / ** and exp, log, sin, cos, tanh, sigmoid, relu"
 
@@ -32,6 +31,7 @@ def assert_matches_fd(text, values, rel=1e-5, abs_=1e-6):
 
 
 # --- lecture examples -------------------------------------------------------------
+
 
 def test_lecture_fxyz():
     ex = EXAMPLES["lecture_fxyz"]
@@ -63,10 +63,10 @@ def test_lecture_chain(v):
     assert g.variables == ["v"]
     assert node(g, "x").value == pytest.approx(x)
     assert node(g, "y").value == pytest.approx(y)
-    assert g.value == pytest.approx(y ** 2)
+    assert g.value == pytest.approx(y**2)
     assert g.gradients()["v"] == pytest.approx(2 * y * 3 * 5)
-    assert node(g, "y").grad == pytest.approx(2 * y)          # dz/dy
-    assert node(g, "x").grad == pytest.approx(2 * y * 3)      # dz/dy * dy/dx
+    assert node(g, "y").grad == pytest.approx(2 * y)  # dz/dy
+    assert node(g, "x").grad == pytest.approx(2 * y * 3)  # dz/dy * dy/dx
     if v == 1.0:
         assert (x, y, g.gradients()["v"]) == (3, 7, 210)
 
@@ -77,6 +77,7 @@ def test_newline_statements_and_indentation():
 
 
 # --- structure ------------------------------------------------------------------
+
 
 def test_topological_inputs_first_and_depth():
     g = build_graph("q = x + y; f = q * z", EXAMPLES["lecture_fxyz"]["values"])
@@ -89,15 +90,23 @@ def test_topological_inputs_first_and_depth():
     assert node(g, "f").depth == 2
 
 
-@pytest.mark.parametrize("text", ["q = x + y; f = q * z", "x = 5*v - 2; y = 3*x - 2; z = y**2",
-                                  "a = x*x; b = exp(a) + a; c = b / (1 + a)", "x", "x*x + 3"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "q = x + y; f = q * z",
+        "x = 5*v - 2; y = 3*x - 2; z = y**2",
+        "a = x*x; b = exp(a) + a; c = b / (1 + a)",
+        "x",
+        "x*x + 3",
+    ],
+)
 def test_backward_order(text):
     g = build_graph(text, {"x": 0.7, "y": 1.5, "z": -2.0, "v": 0.4})
     order = g.backward_order()
     assert order[0] == g.output
     assert sorted(order) == list(range(len(g.nodes)))
     pos = {nid: k for k, nid in enumerate(order)}
-    for n in g.nodes:                 # every consumer is visited before its operands
+    for n in g.nodes:  # every consumer is visited before its operands
         for i in n.inputs:
             assert pos[n.id] < pos[i]
 
@@ -150,11 +159,24 @@ def test_missing_value_named():
 # --- gradients vs central finite differences -------------------------------------
 
 OPERATOR_CASES = [
-    ("x + y", None), ("x - y", None), ("x * y", None), ("x / y", "y_nonzero"),
-    ("x ** 3", None), ("x ** y", "x_pos"), ("2 ** y", None), ("x ** 2.5", "x_pos"),
-    ("x ** -2", "x_nonzero"), ("-x", None), ("exp(x)", None), ("log(x)", "x_pos"),
-    ("sin(x)", None), ("cos(x)", None), ("tanh(x)", None), ("sigmoid(x)", None),
-    ("relu(x)", "x_nonzero"), ("sigmoid(x * y) / (1 + exp(-y)) - log(1 + x ** 2)", None),
+    ("x + y", None),
+    ("x - y", None),
+    ("x * y", None),
+    ("x / y", "y_nonzero"),
+    ("x ** 3", None),
+    ("x ** y", "x_pos"),
+    ("2 ** y", None),
+    ("x ** 2.5", "x_pos"),
+    ("x ** -2", "x_nonzero"),
+    ("-x", None),
+    ("exp(x)", None),
+    ("log(x)", "x_pos"),
+    ("sin(x)", None),
+    ("cos(x)", None),
+    ("tanh(x)", None),
+    ("sigmoid(x)", None),
+    ("relu(x)", "x_nonzero"),
+    ("sigmoid(x * y) / (1 + exp(-y)) - log(1 + x ** 2)", None),
     ("a = tanh(x) * y; b = a ** 2 + sin(a); relu(b - 0.1) + cos(x * b)", None),
 ]
 
@@ -174,7 +196,7 @@ def test_gradients_match_finite_differences(text, cond):
 
 def test_exponent_gradient_formula():
     g = build_graph("a ** b", {"a": 2.0, "b": 3.0})
-    assert g.gradients() == pytest.approx({"a": 3 * 2.0 ** 2, "b": 8 * math.log(2.0)})
+    assert g.gradients() == pytest.approx({"a": 3 * 2.0**2, "b": 8 * math.log(2.0)})
 
 
 def test_hypothesis_random_points():
@@ -192,12 +214,22 @@ def test_hypothesis_random_points():
 
 # --- rejection messages ---------------------------------------------------------
 
-@pytest.mark.parametrize("text,shown", [
-    ("__import__('os')", "__import__('os')"), ("a.b", "'a.b'"), ("a[0]", "'a[0]'"),
-    ("lambda: 1", "'lambda: 1'"), ("f(x)", "'f(x)'"), ("x if y else z", "'x if y else z'"),
-    ("'hello'", "hello"), ("x + os.system('ls')", "os.system('ls')"), ("x < y", "'x < y'"),
-    ("exp(x, y=1)", "exp(x, y=1)"),
-])
+
+@pytest.mark.parametrize(
+    "text,shown",
+    [
+        ("__import__('os')", "__import__('os')"),
+        ("a.b", "'a.b'"),
+        ("a[0]", "'a[0]'"),
+        ("lambda: 1", "'lambda: 1'"),
+        ("f(x)", "'f(x)'"),
+        ("x if y else z", "'x if y else z'"),
+        ("'hello'", "hello"),
+        ("x + os.system('ls')", "os.system('ls')"),
+        ("x < y", "'x < y'"),
+        ("exp(x, y=1)", "exp(x, y=1)"),
+    ],
+)
 def test_rejects_disallowed_syntax(text, shown):
     with pytest.raises(ChainRuleError) as err:
         parse_expression(text)
@@ -213,14 +245,26 @@ def test_reject_column_is_reported():
         parse_expression("q = x\nf = a[0]")
 
 
-@pytest.mark.parametrize("text,pattern", [
-    ("import os", "is not allowed"), ("x = 1; del x", "is not allowed"),
-    ("x +* y", "syntax error"), ("", "empty"), ("x ^ 2", r"use \*\*"),
-    ("x + 1; y = x", "last statement"), ("a = b = 1", "name = expression"),
-    ("x = 1; x = 2", "assigned twice"), ("y = x + 1; x = 2", "before it is assigned"),
-    ("exp + 1", "is a function"), ("log(x, 2)", "exactly one argument"), ("x + True", "not allowed"),
-    ("x += 1", "not allowed"), ("1e999 * x", "too large"), ("__x", "not allowed"),
-])
+@pytest.mark.parametrize(
+    "text,pattern",
+    [
+        ("import os", "is not allowed"),
+        ("x = 1; del x", "is not allowed"),
+        ("x +* y", "syntax error"),
+        ("", "empty"),
+        ("x ^ 2", r"use \*\*"),
+        ("x + 1; y = x", "last statement"),
+        ("a = b = 1", "name = expression"),
+        ("x = 1; x = 2", "assigned twice"),
+        ("y = x + 1; x = 2", "before it is assigned"),
+        ("exp + 1", "is a function"),
+        ("log(x, 2)", "exactly one argument"),
+        ("x + True", "not allowed"),
+        ("x += 1", "not allowed"),
+        ("1e999 * x", "too large"),
+        ("__x", "not allowed"),
+    ],
+)
 def test_rejects_other(text, pattern):
     with pytest.raises(ChainRuleError, match=pattern):
         parse_expression(text)
@@ -231,7 +275,7 @@ def test_rejects_too_long_and_too_many_nodes():
         parse_expression("x + " * 600 + "x")
     with pytest.raises(ChainRuleError, match="too large"):
         parse_expression("+".join(["x"] * 150))
-    parse_expression("+".join(["x"] * 100))           # 199 nodes: fine
+    parse_expression("+".join(["x"] * 100))  # 199 nodes: fine
     with pytest.raises(ChainRuleError):
         parse_expression("(" * 300 + "x" + ")" * 300)
 
@@ -242,13 +286,22 @@ def test_chain_rule_error_is_value_error():
 
 # --- domain errors ---------------------------------------------------------------
 
-@pytest.mark.parametrize("text,values,pattern", [
-    ("log(x)", {"x": 0.0}, "log"), ("log(x)", {"x": -1.0}, "positive"),
-    ("x / y", {"x": 1.0, "y": 0.0}, "division by zero"), ("1 / (x - x)", {"x": 2.0}, "division by zero"),
-    ("exp(x)", {"x": 1000.0}, "overflow"), ("x * x * x", {"x": 1e200}, "overflow"),
-    ("x ** 0.5", {"x": -4.0}, "negative base"), ("x ** y", {"x": -2.0, "y": 2.0}, "positive base"),
-    ("x ** -1", {"x": 0.0}, "division by zero"), ("x ** 1000", {"x": 10.0}, "overflow"),
-])
+
+@pytest.mark.parametrize(
+    "text,values,pattern",
+    [
+        ("log(x)", {"x": 0.0}, "log"),
+        ("log(x)", {"x": -1.0}, "positive"),
+        ("x / y", {"x": 1.0, "y": 0.0}, "division by zero"),
+        ("1 / (x - x)", {"x": 2.0}, "division by zero"),
+        ("exp(x)", {"x": 1000.0}, "overflow"),
+        ("x * x * x", {"x": 1e200}, "overflow"),
+        ("x ** 0.5", {"x": -4.0}, "negative base"),
+        ("x ** y", {"x": -2.0, "y": 2.0}, "positive base"),
+        ("x ** -1", {"x": 0.0}, "division by zero"),
+        ("x ** 1000", {"x": 10.0}, "overflow"),
+    ],
+)
 def test_domain_errors(text, values, pattern):
     with pytest.raises(ChainRuleError, match=pattern):
         build_graph(text, values)

@@ -4,6 +4,7 @@ Most runs call ``app.cli.main([...])`` in this process (fast); a few run
 ``python -m app`` as a real subprocess to check exit codes and stderr end to end.
 No Qt anywhere: the CLI modules must not import it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -19,13 +20,13 @@ import numpy as np
 import pytest
 
 from app.cli import main
-from model import data_prep
-from model.datasets import make_dataset
-from model.network import Network
-from model.project import load_project
-from model.table import read_table
-from model.trainer import Trainer
-from model.weights_io import apply_weights, load_weights
+from model.data import data_prep
+from model.data.datasets import make_dataset
+from model.data.table import read_table
+from model.io.project import load_project
+from model.io.weights_io import apply_weights, load_weights
+from model.nn.network import Network
+from model.train.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES_DIR = ROOT / "resources" / "examples"
@@ -37,8 +38,13 @@ needs_ort = pytest.mark.skipif(not HAVE_ORT, reason="onnx/onnxruntime not instal
 
 def run_sub(*args, timeout=120):
     """``python -m app ARGS`` in the repository root."""
-    return subprocess.run([sys.executable, "-m", "app", *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "app", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def run_main(argv) -> tuple[int, str, str]:
@@ -77,9 +83,11 @@ def retrain(project_path, epochs, seed=None):
 
 # ------------------------------------------------------------------ no Qt
 def test_cli_modules_import_no_qt():
-    code = ("import sys\nimport app.cli, app.predict_cli, app.onnx_export, app.__main__\n"
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'widgets')]\n"
-            "assert not bad, bad\n")
+    code = (
+        "import sys\nimport app.cli, app.predict_cli, app.onnx_export, app.__main__\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'widgets')]\n"
+        "assert not bad, bad\n"
+    )
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
 
@@ -107,10 +115,23 @@ def trained(tmp_path_factory):
     out = {}
     base = tmp_path_factory.mktemp("examples")
     for ex in EXAMPLES:
-        paths = {k: base / f"{ex.stem}.{ext}" for k, ext in
-                 (("out", "json"), ("weights", "npz"), ("history", "csv"), ("onnx", "onnx"))}
-        argv = ["train", ex, "--epochs", 3, "--quiet", "--out", paths["out"],
-                "--export-weights", paths["weights"], "--history", paths["history"]]
+        paths = {
+            k: base / f"{ex.stem}.{ext}"
+            for k, ext in (("out", "json"), ("weights", "npz"), ("history", "csv"), ("onnx", "onnx"))
+        }
+        argv = [
+            "train",
+            ex,
+            "--epochs",
+            3,
+            "--quiet",
+            "--out",
+            paths["out"],
+            "--export-weights",
+            paths["weights"],
+            "--history",
+            paths["history"],
+        ]
         if HAVE_ONNX:
             argv += ["--export-onnx", paths["onnx"]]
         rc, _, err = run_main(argv)
@@ -154,18 +175,27 @@ def test_onnx_model_agrees_with_network_on_raw_inputs(trained, name):
 
 # ------------------------------------------------------------------ ONNX export unit tests
 @needs_ort
-@pytest.mark.parametrize("acts,loss", [
-    (["sigmoid", "tanh", "linear"], "mse"), (["relu", "leaky_relu", "sigmoid"], "bce"),
-    (["step", "relu", "softmax"], "cross_entropy"), (["leaky_relu", "step", "linear"], "mse")])
+@pytest.mark.parametrize(
+    "acts,loss",
+    [
+        (["sigmoid", "tanh", "linear"], "mse"),
+        (["relu", "leaky_relu", "sigmoid"], "bce"),
+        (["step", "relu", "softmax"], "cross_entropy"),
+        (["leaky_relu", "step", "linear"], "mse"),
+    ],
+)
 def test_onnx_activations(tmp_path, acts, loss):
     import onnx
     import onnxruntime as ort
 
     from app.onnx_export import export_onnx
-    from model.preprocessing import fit_scaler
+    from model.data.preprocessing import fit_scaler
 
-    net = Network(__import__("model.spec", fromlist=["NetworkSpec"]).NetworkSpec(
-        layer_sizes=[3, 6, 5, 4], activations=acts, loss=loss, seed=3))
+    net = Network(
+        __import__("model.nn.spec", fromlist=["NetworkSpec"]).NetworkSpec(
+            layer_sizes=[3, 6, 5, 4], activations=acts, loss=loss, seed=3
+        )
+    )
     rng = np.random.default_rng(0)
     X = rng.normal(2.0, 3.0, size=(50, 3))
     scaler = fit_scaler(X, "standardize")
@@ -177,7 +207,8 @@ def test_onnx_activations(tmp_path, acts, loss):
     assert model.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
     assert all(t.data_type == onnx.TensorProto.FLOAT for t in model.graph.initializer)
     if "leaky_relu" in acts:
-        from model.activations import LEAKY_SLOPE
+        from model.nn.activations import LEAKY_SLOPE
+
         node = next(n for n in model.graph.node if n.op_type == "LeakyRelu")
         assert node.attribute[0].f == pytest.approx(LEAKY_SLOPE)
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
@@ -199,8 +230,9 @@ def test_missing_onnx_package_is_a_one_line_error(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)  # makes "import onnx" raise ImportError
     with pytest.raises(ValueError, match=r"pip install 'mlp-studio\[onnx\]'"):
         check_available()
-    rc, _, err = run_main(["train", EXAMPLES_DIR / "xor_train.json", "--epochs", 1,
-                           "--export-onnx", tmp_path / "m.onnx"])
+    rc, _, err = run_main(
+        ["train", EXAMPLES_DIR / "xor_train.json", "--epochs", 1, "--export-onnx", tmp_path / "m.onnx"]
+    )
     assert_one_line_error(rc, err)
     assert "optional 'onnx' package" in err
     assert not (tmp_path / "m.onnx").exists()
@@ -209,7 +241,9 @@ def test_missing_onnx_package_is_a_one_line_error(tmp_path, monkeypatch):
 # ------------------------------------------------------------------ options
 def test_history_csv_matches_a_retrain(tmp_path):
     h = tmp_path / "h.csv"
-    rc, _, err = run_main(["train", EXAMPLES_DIR / "xor_train.json", "--epochs", 20, "--quiet", "--history", h])
+    rc, _, err = run_main(
+        ["train", EXAMPLES_DIR / "xor_train.json", "--epochs", 20, "--quiet", "--history", h]
+    )
     assert rc == 0, err
     with open(h, newline="") as f:
         rows = list(csv.reader(f))
@@ -230,14 +264,17 @@ def test_history_csv_matches_a_retrain(tmp_path):
 
 def test_out_project_reproduces_predictions(tmp_path):
     out, w = tmp_path / "t.json", tmp_path / "w.json"
-    rc, _, err = run_main(["train", EXAMPLES_DIR / "iris.json", "--epochs", 5, "--quiet", "--out", out,
-                           "--export-weights", w])
+    rc, _, err = run_main(
+        ["train", EXAMPLES_DIR / "iris.json", "--epochs", 5, "--quiet", "--out", out, "--export-weights", w]
+    )
     assert rc == 0, err
     p = load_project(out)
     assert p.training.epochs == 5 and len(p.history) == 5
     net, tr, data = retrain(EXAMPLES_DIR / "iris.json", 5)
     X = np.vstack([data.train.X, data.val.X])
-    np.testing.assert_array_equal(p.network().predict(p.scaler.transform(X)), net.predict(data.scaler.transform(X)))
+    np.testing.assert_array_equal(
+        p.network().predict(p.scaler.transform(X)), net.predict(data.scaler.transform(X))
+    )
     fresh = Network(p.spec)
     apply_weights(fresh, load_weights(w))
     np.testing.assert_array_equal(fresh.predict(X), p.network().predict(X))
@@ -247,8 +284,19 @@ def test_out_project_reproduces_predictions(tmp_path):
 def test_seed_changes_results_and_is_deterministic(tmp_path):
     def weights(seed, name):
         path = tmp_path / f"{name}.npz"
-        rc, _, err = run_main(["train", EXAMPLES_DIR / "circles.json", "--epochs", 2, "--quiet",
-                               "--seed", seed, "--export-weights", path])
+        rc, _, err = run_main(
+            [
+                "train",
+                EXAMPLES_DIR / "circles.json",
+                "--epochs",
+                2,
+                "--quiet",
+                "--seed",
+                seed,
+                "--export-weights",
+                path,
+            ]
+        )
         assert rc == 0, err
         return load_weights(path).weights
 
@@ -272,8 +320,9 @@ def test_progress_line_unless_quiet():
 def _bad_projects(tmp_path):
     good = json.loads((EXAMPLES_DIR / "xor_train.json").read_text())
     (tmp_path / "malformed.json").write_text('{"format": "mlp-studio", "version": 1,')
-    csv_project = dict(good, data={"kind": "csv", "path": "no_such_file.csv", "inputs": ["a", "b"],
-                                   "targets": ["t"]})
+    csv_project = dict(
+        good, data={"kind": "csv", "path": "no_such_file.csv", "inputs": ["a", "b"], "targets": ["t"]}
+    )
     (tmp_path / "nocsv.json").write_text(json.dumps(csv_project))
     wrong_net = dict(good, network=dict(good["network"], layer_sizes=[3, 4, 1]))
     (tmp_path / "wrongnet.json").write_text(json.dumps(wrong_net))
@@ -282,20 +331,35 @@ def _bad_projects(tmp_path):
     return good
 
 
-@pytest.mark.parametrize("argv", [
-    ["train", "{tmp}/missing.json"],
-    ["train", "{tmp}/malformed.json"],
-    ["train", "{examples}/xor_train.json", "--epochs", "0"],
-    ["train", "{examples}/xor_train.json", "--epochs", "abc"],
-    ["train", "{examples}/xor_train.json", "--seed", "-1"],
-    ["train", "{tmp}/nocsv.json"],
-    ["train", "{tmp}/wrongnet.json"],
-    ["train", "{tmp}/badseed.json"],
-    ["train"],
-    [],
-    ["predict", "{examples}/xor_train.json"],
-], ids=["missing", "malformed", "epochs0", "epochs_abc", "seed_neg", "csv_missing", "size_mismatch", "data_seed",
-        "no_project", "no_command", "predict_no_input"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "{tmp}/missing.json"],
+        ["train", "{tmp}/malformed.json"],
+        ["train", "{examples}/xor_train.json", "--epochs", "0"],
+        ["train", "{examples}/xor_train.json", "--epochs", "abc"],
+        ["train", "{examples}/xor_train.json", "--seed", "-1"],
+        ["train", "{tmp}/nocsv.json"],
+        ["train", "{tmp}/wrongnet.json"],
+        ["train", "{tmp}/badseed.json"],
+        ["train"],
+        [],
+        ["predict", "{examples}/xor_train.json"],
+    ],
+    ids=[
+        "missing",
+        "malformed",
+        "epochs0",
+        "epochs_abc",
+        "seed_neg",
+        "csv_missing",
+        "size_mismatch",
+        "data_seed",
+        "no_project",
+        "no_command",
+        "predict_no_input",
+    ],
+)
 def test_bad_inputs_give_one_line_errors(tmp_path, argv):
     _bad_projects(tmp_path)
     argv = [a.format(tmp=tmp_path, examples=EXAMPLES_DIR) for a in argv]
@@ -304,10 +368,13 @@ def test_bad_inputs_give_one_line_errors(tmp_path, argv):
     assert out == ""
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["train", "resources/examples/missing.json"], "missing.json"),
-    (["train", "resources/examples/xor_train.json", "--epochs", "abc"], "--epochs"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["train", "resources/examples/missing.json"], "missing.json"),
+        (["train", "resources/examples/xor_train.json", "--epochs", "abc"], "--epochs"),
+    ],
+)
 def test_bad_inputs_in_a_real_process(args, needle):
     res = run_sub(*args)
     assert_one_line_error(res.returncode, res.stderr)
@@ -332,8 +399,9 @@ def test_diverging_project_exits_3(tmp_path):
 @pytest.fixture(scope="module")
 def trained_iris(tmp_path_factory):
     base = tmp_path_factory.mktemp("iris")
-    rc, _, err = run_main(["train", EXAMPLES_DIR / "iris.json", "--epochs", 5, "--quiet", "--out",
-                           base / "iris_trained.json"])
+    rc, _, err = run_main(
+        ["train", EXAMPLES_DIR / "iris.json", "--epochs", 5, "--quiet", "--out", base / "iris_trained.json"]
+    )
     assert rc == 0, err
     return base / "iris_trained.json"
 
@@ -362,10 +430,12 @@ def test_predict_iris_matches_network(trained_iris, tmp_path):
     assert [r[7] for r in rows] == [classes[i] for i in want.argmax(axis=1)]
     assert [r[:4] for r in rows] == [[row[table.index(c)] for c in cols] for row in table.rows]
     # extra columns are ignored, column order does not matter
-    (tmp_path / "shuffled.csv").write_text("id,petal_width,petal_length,sepal_width,sepal_length\n"
-                                           "a,0.2,1.4,3.5,5.1\n")
-    rc, _, err = run_main(["predict", trained_iris, "--input", tmp_path / "shuffled.csv",
-                           "--output", tmp_path / "q.csv"])
+    (tmp_path / "shuffled.csv").write_text(
+        "id,petal_width,petal_length,sepal_width,sepal_length\na,0.2,1.4,3.5,5.1\n"
+    )
+    rc, _, err = run_main(
+        ["predict", trained_iris, "--input", tmp_path / "shuffled.csv", "--output", tmp_path / "q.csv"]
+    )
     assert rc == 0, err
     _, rows2 = _read_csv(tmp_path / "q.csv")
     np.testing.assert_allclose([float(v) for v in rows2[0][4:7]], got[0], rtol=0, atol=1e-12)
@@ -374,22 +444,35 @@ def test_predict_iris_matches_network(trained_iris, tmp_path):
 def test_predict_input_errors(trained_iris, tmp_path):
     cases = {
         "nocol.csv": ("sepal_length,sepal_width,petal_length\n5.1,3.5,1.4\n", "'petal_width'"),
-        "text.csv": ("sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n"
-                     "4.9,three,1.4,0.2\n", "row 2"),
-        "empty_cell.csv": ("sepal_length,sepal_width,petal_length,petal_width\n5.1,,1.4,0.2\n",
-                           "'sepal_width'"),
+        "text.csv": (
+            "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n4.9,three,1.4,0.2\n",
+            "row 2",
+        ),
+        "empty_cell.csv": (
+            "sepal_length,sepal_width,petal_length,petal_width\n5.1,,1.4,0.2\n",
+            "'sepal_width'",
+        ),
     }
     for name, (text, needle) in cases.items():
         (tmp_path / name).write_text(text)
-        rc, _, err = run_main(["predict", trained_iris, "--input", tmp_path / name,
-                               "--output", tmp_path / "out.csv"])
+        rc, _, err = run_main(
+            ["predict", trained_iris, "--input", tmp_path / name, "--output", tmp_path / "out.csv"]
+        )
         assert_one_line_error(rc, err)
         assert needle in err, err
         if name == "text.csv":
             assert "'sepal_width'" in err and "'three'" in err
     assert not (tmp_path / "out.csv").exists()
-    rc, _, err = run_main(["predict", EXAMPLES_DIR / "iris.json", "--input", tmp_path / "text.csv",
-                           "--output", tmp_path / "out.csv"])
+    rc, _, err = run_main(
+        [
+            "predict",
+            EXAMPLES_DIR / "iris.json",
+            "--input",
+            tmp_path / "text.csv",
+            "--output",
+            tmp_path / "out.csv",
+        ]
+    )
     assert_one_line_error(rc, err)
     assert "has no trained weights" in err and "--out" in err
 
@@ -426,18 +509,36 @@ def test_predict_penguins_one_hot_uses_training_categories(tmp_path):
 def test_predict_binary_and_regression_headers(tmp_path):
     (tmp_path / "x.csv").write_text("x1,x2\n0,0\n0,1\n1,0\n1,1\n")
     # hand-wired XOR already has weights: binary classification, one sigmoid output
-    rc, _, err = run_main(["predict", EXAMPLES_DIR / "xor_hand_wired.json", "--input", tmp_path / "x.csv",
-                           "--output", tmp_path / "p.csv"])
+    rc, _, err = run_main(
+        [
+            "predict",
+            EXAMPLES_DIR / "xor_hand_wired.json",
+            "--input",
+            tmp_path / "x.csv",
+            "--output",
+            tmp_path / "p.csv",
+        ]
+    )
     assert rc == 0, err
     header, rows = _read_csv(tmp_path / "p.csv")
     assert header == ["x1", "x2", "p(1)", "predicted"]
     assert [r[-1] for r in rows] == ["0", "1", "1", "0"]
     # backprop_table is a two-output regression
-    rc, _, err = run_main(["train", EXAMPLES_DIR / "backprop_table.json", "--epochs", 2, "--quiet",
-                           "--out", tmp_path / "bt.json"])
+    rc, _, err = run_main(
+        [
+            "train",
+            EXAMPLES_DIR / "backprop_table.json",
+            "--epochs",
+            2,
+            "--quiet",
+            "--out",
+            tmp_path / "bt.json",
+        ]
+    )
     assert rc == 0, err
-    rc, _, err = run_main(["predict", tmp_path / "bt.json", "--input", tmp_path / "x.csv",
-                           "--output", tmp_path / "r.csv"])
+    rc, _, err = run_main(
+        ["predict", tmp_path / "bt.json", "--input", tmp_path / "x.csv", "--output", tmp_path / "r.csv"]
+    )
     assert rc == 0, err
     header, rows = _read_csv(tmp_path / "r.csv")
     assert header == ["x1", "x2", "y1", "y2"] and len(rows) == 4

@@ -1,4 +1,5 @@
-"""Tests for model.datasets and model.table (no Qt)."""
+"""Tests for model.data.datasets and model.data.table (no Qt)."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -6,14 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.datasets import BUILTIN, Dataset, datasets_dir, make_dataset, train_val_split
-from model.table import read_table, table_to_dataset
+from model.data.datasets import BUILTIN, Dataset, datasets_dir, make_dataset, train_val_split
+from model.data.table import read_table, table_to_dataset
 
 GENERATED = [k for k, v in BUILTIN.items() if v["kind"] == "generated"]
 FIXED = [k for k, v in BUILTIN.items() if v["kind"] == "fixed"]
 
 
 # ----------------------------------------------------------------- built-ins
+
 
 @pytest.mark.parametrize("name", list(BUILTIN))
 def test_every_builtin_shapes_and_metadata(name):
@@ -111,9 +113,19 @@ def test_lecture_tables_exact():
     assert make_dataset("and").T[:, 0].tolist() == [0, 0, 0, 1]
     assert make_dataset("or").T[:, 0].tolist() == [0, 1, 1, 1]
     e = make_dataset("eleven_points")
-    expected = [[0.1, 0.95, 0], [0.2, 0.85, 0], [0.2, 0.9, 0], [0.3, 0.75, 1], [0.4, 0.65, 1],
-                [0.4, 0.75, 1], [0.6, 0.45, 0], [0.8, 0.25, 0], [0.1, 0.65, 1], [0.2, 0.75, 1],
-                [0.7, 0.2, 1]]
+    expected = [
+        [0.1, 0.95, 0],
+        [0.2, 0.85, 0],
+        [0.2, 0.9, 0],
+        [0.3, 0.75, 1],
+        [0.4, 0.65, 1],
+        [0.4, 0.75, 1],
+        [0.6, 0.45, 0],
+        [0.8, 0.25, 0],
+        [0.1, 0.65, 1],
+        [0.2, 0.75, 1],
+        [0.7, 0.2, 1],
+    ]
     assert np.column_stack([e.X, e.T]).tolist() == expected
     bp = make_dataset("backprop_table")
     assert bp.task == "regression"
@@ -162,6 +174,7 @@ def test_argument_validation():
 
 # ----------------------------------------------------------------- shipped CSV data
 
+
 def test_iris():
     ds = make_dataset("iris")
     assert ds.X.shape == (150, 4) and ds.T.shape == (150, 3)
@@ -206,6 +219,7 @@ def test_csv_dataset_returns_copies():
 
 
 # ----------------------------------------------------------------- Dataset helpers and split
+
 
 def test_subset_and_labels():
     ds = make_dataset("gaussians", n=30)
@@ -307,6 +321,7 @@ def test_oversize_checked_before_reading(tmp_path, monkeypatch):
     p = tmp_path / "big.csv"
     p.write_text("a\n" + "1\n" * 100)
     import builtins
+
     monkeypatch.setattr(builtins, "open", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")))
     with pytest.raises(ValueError, match="larger than the limit"):
         read_table(p, max_bytes=50)
@@ -350,9 +365,11 @@ def test_table_to_dataset_errors():
 
 
 def test_model_imports_no_qt():
-    code = ("import sys, model.datasets, model.preprocessing, model.table; "
-            "bad=[m for m in sys.modules if m.split('.')[0] in ('PySide6','pyqtgraph','app','widgets')]; "
-            "print(bad); sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, model.data.datasets, model.data.preprocessing, model.data.table; "
+        "bad=[m for m in sys.modules if m.split('.')[0] in ('PySide6','pyqtgraph','app','widgets')]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
     root = Path(__file__).resolve().parents[2]
     r = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr

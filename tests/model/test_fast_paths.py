@@ -1,13 +1,14 @@
 """The trainer's fast paths (flat parameter buffer, folded biases, per-epoch
 gathers, deferred accuracy) compute exactly what the plain paths compute."""
+
 import math
 
 import numpy as np
 import pytest
 
-from model.network import Network, NetworkSpec
-from model.optimizers import OPTIMIZERS, make_optimizer
-from model.trainer import Trainer, TrainSettings
+from model.nn.network import Network, NetworkSpec
+from model.optim.optimizers import OPTIMIZERS, make_optimizer
+from model.train.trainer import Trainer, TrainSettings
 
 
 def _net(dtype="float64", sizes=(3, 7, 5, 2), acts=("tanh", "relu", "sigmoid"), loss="mse"):
@@ -30,7 +31,7 @@ def test_flat_optimizer_step_equals_per_array_step(name):
     oa, ob = make_optimizer(name, lr=0.05), make_optimizer(name, lr=0.05)
     for _ in range(4):
         _, ga = a.gradients_into(X, T)
-        oa.step(a.parameters(), ga)                          # flat fast path
+        oa.step(a.parameters(), ga)  # flat fast path
         _, gb = b.gradients_into(X, T)
         ob.step([p[...] for p in b.parameters()], [g.copy() for g in gb])  # per array
     assert oa._flat is not None and ob._flat is None
@@ -55,10 +56,15 @@ def test_switching_between_flat_and_per_array_calls_shares_state():
         np.testing.assert_allclose(p, q, rtol=1e-12)
 
 
-@pytest.mark.parametrize("loss,acts", [("mse", ("tanh", "relu", "sigmoid")),
-                                       ("mse", ("leaky_relu", "linear", "linear")),
-                                       ("bce", ("sigmoid", "tanh", "sigmoid")),
-                                       ("cross_entropy", ("relu", "tanh", "softmax"))])
+@pytest.mark.parametrize(
+    "loss,acts",
+    [
+        ("mse", ("tanh", "relu", "sigmoid")),
+        ("mse", ("leaky_relu", "linear", "linear")),
+        ("bce", ("sigmoid", "tanh", "sigmoid")),
+        ("cross_entropy", ("relu", "tanh", "softmax")),
+    ],
+)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_augmented_gradients_equal_plain_gradients(loss, acts, dtype):
     rng = np.random.default_rng(1)
@@ -80,8 +86,9 @@ def test_deferred_accuracy_and_epoch_loss_match_a_per_update_count(batch_size, k
     rng = np.random.default_rng(5)
     X = rng.normal(size=(20, 3))
     T = (X[:, :1] > 0).astype(float) if k == 1 else np.eye(3)[rng.integers(0, 3, 20)]
-    acts, loss = (("tanh", "tanh", "sigmoid"), "mse") if k == 1 else (("tanh", "tanh", "softmax"),
-                                                                      "cross_entropy")
+    acts, loss = (
+        (("tanh", "tanh", "sigmoid"), "mse") if k == 1 else (("tanh", "tanh", "softmax"), "cross_entropy")
+    )
     net = Network(NetworkSpec([3, 4, 4, k], list(acts), loss=loss, seed=0))
     tr = Trainer(net, X, T, TrainSettings(lr=0.3, batch_size=batch_size, epochs=3))
     seen = []
@@ -103,14 +110,16 @@ def test_deferred_accuracy_and_epoch_loss_match_a_per_update_count(batch_size, k
 
 
 def test_large_data_gathers_per_batch_with_same_results(monkeypatch):
-    import model.trainer as trainer_mod
+    import model.train.trainer as trainer_mod
+
     rng = np.random.default_rng(3)
     X, T = rng.normal(size=(50, 3)), rng.uniform(size=(50, 2))
     runs = []
     for limit in (1 << 30, 0):  # whole-epoch gather, then per-batch gather
         monkeypatch.setattr(trainer_mod, "_GATHER_EPOCH_BYTES", limit)
-        tr = Trainer(_net(), X, T, TrainSettings(optimizer="adam", lr=0.01, batch_size=8, epochs=4),
-                     task="regression")
+        tr = Trainer(
+            _net(), X, T, TrainSettings(optimizer="adam", lr=0.01, batch_size=8, epochs=4), task="regression"
+        )
         assert (tr._Xp is not None) == bool(limit)
         tr.train()
         runs.append((tr.net._flat.copy(), tr.history.update_loss.values.copy()))

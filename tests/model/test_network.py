@@ -1,11 +1,12 @@
 """Network: contract shapes, forward values, gradients against finite differences."""
+
 import zlib
 
 import numpy as np
 import pytest
 
-from model.gradcheck import max_relative_error, numerical_gradients
-from model.network import Network, NetworkSpec
+from model.nn.gradcheck import max_relative_error, numerical_gradients
+from model.nn.network import Network, NetworkSpec
 
 HIDDEN = ["linear", "sigmoid", "tanh", "relu", "leaky_relu"]
 
@@ -48,8 +49,16 @@ def test_forward_matches_hand_formula():
 
 
 @pytest.mark.parametrize("act", HIDDEN)
-@pytest.mark.parametrize("loss,out_act", [("mse", "linear"), ("mse", "sigmoid"), ("mse", "tanh"),
-                                          ("bce", "sigmoid"), ("cross_entropy", "softmax")])
+@pytest.mark.parametrize(
+    "loss,out_act",
+    [
+        ("mse", "linear"),
+        ("mse", "sigmoid"),
+        ("mse", "tanh"),
+        ("bce", "sigmoid"),
+        ("cross_entropy", "softmax"),
+    ],
+)
 def test_gradients_match_finite_differences(act, loss, out_act):
     rng = np.random.default_rng(zlib.crc32(f"{act}{loss}{out_act}".encode()))
     depth = int(rng.integers(0, 4))
@@ -129,19 +138,28 @@ def test_initialisers_and_dtype():
     assert not np.array_equal(a.weights[0], Network(spec.replace(seed=6)).weights[0])
 
 
-@pytest.mark.parametrize("kwargs,msg", [
-    (dict(layer_sizes=[2], activations=[]), "at least an input and an output"),
-    (dict(layer_sizes=[2, 0, 1], activations=["tanh", "sigmoid"]), "hidden layer 1 has 0 neurons"),
-    (dict(layer_sizes=[2, 10**6, 1], activations=["tanh", "sigmoid"]), "allowed: 1 to 4096"),
-    (dict(layer_sizes=[2] + [2] * 33 + [1], activations=["tanh"] * 34), "at most 32"),
-    (dict(layer_sizes=[2, 3, 1], activations=["tanh"]), "2 activations needed"),
-    (dict(layer_sizes=[2, 3, 1], activations=["swish", "sigmoid"]), "hidden layer 1: unknown activation 'swish'"),
-    (dict(layer_sizes=[2, 3, 2], activations=["softmax", "softmax"], loss="cross_entropy"), "only allowed on the output"),
-    (dict(layer_sizes=[2, 3, 2], activations=["tanh", "softmax"], loss="mse"), "needs the cross_entropy"),
-    (dict(layer_sizes=[2, 3, 1], activations=["tanh", "tanh"], loss="bce"), "needs a sigmoid output"),
-    (dict(layer_sizes=[2, 3, 1], activations=["tanh", "tanh"], loss="hinge"), "unknown loss"),
-    (dict(layer_sizes=[2, 3, 1], activations=["tanh", "tanh"], init="magic"), "unknown initialiser"),
-])
+@pytest.mark.parametrize(
+    "kwargs,msg",
+    [
+        (dict(layer_sizes=[2], activations=[]), "at least an input and an output"),
+        (dict(layer_sizes=[2, 0, 1], activations=["tanh", "sigmoid"]), "hidden layer 1 has 0 neurons"),
+        (dict(layer_sizes=[2, 10**6, 1], activations=["tanh", "sigmoid"]), "allowed: 1 to 4096"),
+        (dict(layer_sizes=[2] + [2] * 33 + [1], activations=["tanh"] * 34), "at most 32"),
+        (dict(layer_sizes=[2, 3, 1], activations=["tanh"]), "2 activations needed"),
+        (
+            dict(layer_sizes=[2, 3, 1], activations=["swish", "sigmoid"]),
+            "hidden layer 1: unknown activation 'swish'",
+        ),
+        (
+            dict(layer_sizes=[2, 3, 2], activations=["softmax", "softmax"], loss="cross_entropy"),
+            "only allowed on the output",
+        ),
+        (dict(layer_sizes=[2, 3, 2], activations=["tanh", "softmax"], loss="mse"), "needs the cross_entropy"),
+        (dict(layer_sizes=[2, 3, 1], activations=["tanh", "tanh"], loss="bce"), "needs a sigmoid output"),
+        (dict(layer_sizes=[2, 3, 1], activations=["tanh", "tanh"], loss="hinge"), "unknown loss"),
+        (dict(layer_sizes=[2, 3, 1], activations=["tanh", "tanh"], init="magic"), "unknown initialiser"),
+    ],
+)
 def test_bad_specs_are_explained(kwargs, msg):
     with pytest.raises(ValueError, match=msg):
         NetworkSpec(**kwargs)
@@ -166,7 +184,8 @@ def test_numerical_gradient_of_step_is_zero_almost_everywhere():
 
 
 def test_probe_record_matches_network():
-    from model.probe import probe
+    from model.nn.probe import probe
+
     net = Network(NetworkSpec([2, 3, 1], ["tanh", "sigmoid"], seed=4))
     x, t = np.array([0.3, -0.8]), np.array([1.0])
     rec = probe(net, x, t)

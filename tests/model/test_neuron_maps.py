@@ -1,9 +1,10 @@
 """Neuron maps: every neuron's activation over the input plane (no Qt)."""
+
 import numpy as np
 import pytest
 
-from model.network import Network, NetworkSpec
-from model.neuron_maps import decision_line, grid_points, line_value, neuron_maps
+from model.nn.network import Network, NetworkSpec
+from model.teaching.neuron_maps import decision_line, grid_points, line_value, neuron_maps
 
 W1 = np.array([[20.0, -20.0], [20.0, -20.0]])
 B1 = np.array([-10.0, 30.0])
@@ -53,7 +54,7 @@ def test_shapes_for_deeper_nets_and_one_forward_pass():
     assert [m.shape for m in maps] == [(r, r, 5), (r, r, 4), (r, r, 3)]
     # the same numbers as a per-point prediction
     k = 5 * r + 11
-    np.testing.assert_allclose(maps[-1][5, 11], net.predict(X[k:k + 1])[0])
+    np.testing.assert_allclose(maps[-1][5, 11], net.predict(X[k : k + 1])[0])
     np.testing.assert_allclose(maps[-1].sum(axis=2), 1.0)
     assert (maps[0] >= 0).all()
 

@@ -1,9 +1,10 @@
 """Optimizers against hand-computed update sequences (scalar Python formulas).
 
 The expected numbers are computed element by element with ``math`` — never by
-calling ``model.optimizers`` — so a mistake in the vectorised code can't hide
+calling ``model.optim.optimizers`` — so a mistake in the vectorised code can't hide
 in the reference.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,11 +13,10 @@ import math
 import numpy as np
 import pytest
 
-from model.optimizers import (DEFAULTS, OPTIMIZERS, STATE_KEYS, make_optimizer,
-                              optimizer_from_dict)
+from model.optim.optimizers import DEFAULTS, OPTIMIZERS, STATE_KEYS, make_optimizer, optimizer_from_dict
 
 P0 = [1.0, -2.0]
-GRADS = [[0.5, -1.0], [0.2, 0.4], [-0.3, 0.1]]   # three fixed gradient vectors
+GRADS = [[0.5, -1.0], [0.2, 0.4], [-0.3, 0.1]]  # three fixed gradient vectors
 
 
 def run(name, steps=GRADS, p0=P0, **kw):
@@ -37,6 +37,7 @@ def assert_seq(got, expected, rtol=1e-12):
 
 
 # ------------------------------------------------------------ hand references
+
 
 def ref_sgd(lr):
     p, out = list(P0), []
@@ -79,9 +80,8 @@ def ref_adam(lr, b1, b2, eps=1e-8):
     for t, g in enumerate(GRADS, start=1):
         m = [b1 * mi + (1 - b1) * gi for mi, gi in zip(m, g)]
         v = [b2 * vi + (1 - b2) * gi * gi for vi, gi in zip(v, g)]
-        bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
-        p = [pi - (lr / bc1) * mi / (math.sqrt(vi) / math.sqrt(bc2) + eps)
-             for pi, mi, vi in zip(p, m, v)]
+        bc1, bc2 = 1 - b1**t, 1 - b2**t
+        p = [pi - (lr / bc1) * mi / (math.sqrt(vi) / math.sqrt(bc2) + eps) for pi, mi, vi in zip(p, m, v)]
         out.append(p)
     return out
 
@@ -164,7 +164,7 @@ def test_lr_change_mid_run_takes_effect():
     opt.lr = 0.5
     opt.step([p], [g])
     np.testing.assert_allclose(p, [1 - 0.05 - 0.25, -2 + 0.1 + 0.5])
-    opt.lr = 0.0       # a schedule may decay to zero: no movement
+    opt.lr = 0.0  # a schedule may decay to zero: no movement
     opt.step([p], [g])
     np.testing.assert_allclose(p, [0.7, -1.4])
     # Adam: the new lr scales the very next update
@@ -196,7 +196,7 @@ def test_state_returns_copies_with_documented_keys(name):
         opt.step(params, grads)
         for a, b in zip(arrays, before):  # our copies did not change with the step
             np.testing.assert_array_equal(a, b)
-        arrays[0][...] = 123.0            # and writing to them does not reach the optimizer
+        arrays[0][...] = 123.0  # and writing to them does not reach the optimizer
         assert not np.any(opt.state()[key][0] == 123.0)
 
 
@@ -224,7 +224,7 @@ def test_tiny_vectors_and_float32(name):
     opt = make_optimizer(name)
     opt.step([p], [np.array([1.0, -1.0], dtype=np.float32)])
     assert p.dtype == np.float32 and p[0] < 0.5 and p[1] > -0.5
-    s = np.array(2.0)                     # 0-d parameter
+    s = np.array(2.0)  # 0-d parameter
     make_optimizer(name).step([s], [np.array(1.0)])
     assert s < 2.0
 
@@ -284,7 +284,7 @@ def test_step_shape_validation():
         opt.step([np.zeros(2)], [np.zeros(3)])
     with pytest.raises(ValueError, match="floating-point"):
         opt.step([np.zeros(2, dtype=int)], [np.zeros(2)])
-    assert opt.t == 0                      # failed steps change nothing
+    assert opt.t == 0  # failed steps change nothing
     opt.step([np.zeros(2)], [np.ones(2)])
     with pytest.raises(ValueError, match="reset"):
         opt.step([np.zeros(3)], [np.ones(3)])
@@ -317,13 +317,13 @@ def test_from_dict_custom_hyper_and_errors():
 
 def test_hyper_is_a_copy_and_set_hyper_takes_effect():
     opt = make_optimizer("momentum", lr=0.1)
-    opt.hyper["momentum"] = 0.0            # a copy: no effect
+    opt.hyper["momentum"] = 0.0  # a copy: no effect
     assert opt.hyper["momentum"] == 0.9
     opt.set_hyper(momentum=0.0)
     p = np.array([1.0])
     opt.step([p], [np.array([1.0])])
     opt.step([p], [np.array([1.0])])
-    np.testing.assert_allclose(p, [0.8])   # plain SGD with μ = 0
+    np.testing.assert_allclose(p, [0.8])  # plain SGD with μ = 0
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -331,8 +331,7 @@ def test_convex_quadratic_minimum_is_approached(name):
     # E(p) = ½ Σ a_i (p_i − c_i)², gradient a ⊙ (p − c); an ill-conditioned bowl
     a = np.array([1.0, 4.0])
     c = np.array([0.5, -1.5])
-    lrs = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.5,
-           "rmsprop": 0.01, "adam": 0.05}
+    lrs = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.5, "rmsprop": 0.01, "adam": 0.05}
     opt = make_optimizer(name, lr=lrs[name])
     p = np.array([3.0, 2.0])
     g = np.empty(2)
@@ -348,15 +347,23 @@ def test_matches_torch_optim_for_20_steps():
     rng = np.random.default_rng(0)
     cases = [
         ("sgd", {"lr": 0.1}, lambda ps: torch.optim.SGD(ps, lr=0.1)),
-        ("momentum", {"lr": 0.05, "momentum": 0.8},
-         lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.8)),
-        ("nesterov", {"lr": 0.05, "momentum": 0.8},
-         lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.8, nesterov=True)),
+        ("momentum", {"lr": 0.05, "momentum": 0.8}, lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.8)),
+        (
+            "nesterov",
+            {"lr": 0.05, "momentum": 0.8},
+            lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.8, nesterov=True),
+        ),
         ("adagrad", {"lr": 0.2}, lambda ps: torch.optim.Adagrad(ps, lr=0.2, eps=1e-10)),
-        ("rmsprop", {"lr": 0.01, "rho": 0.95},
-         lambda ps: torch.optim.RMSprop(ps, lr=0.01, alpha=0.95, eps=1e-8)),
-        ("adam", {"lr": 0.01, "beta1": 0.85, "beta2": 0.99},
-         lambda ps: torch.optim.Adam(ps, lr=0.01, betas=(0.85, 0.99), eps=1e-8)),
+        (
+            "rmsprop",
+            {"lr": 0.01, "rho": 0.95},
+            lambda ps: torch.optim.RMSprop(ps, lr=0.01, alpha=0.95, eps=1e-8),
+        ),
+        (
+            "adam",
+            {"lr": 0.01, "beta1": 0.85, "beta2": 0.99},
+            lambda ps: torch.optim.Adam(ps, lr=0.01, betas=(0.85, 0.99), eps=1e-8),
+        ),
     ]
     for name, kw, make_torch in cases:
         init = [rng.normal(size=(3, 2)), rng.normal(size=(2,))]
@@ -370,5 +377,4 @@ def test_matches_torch_optim_for_20_steps():
                 tp.grad = torch.tensor(g, dtype=torch.float64)
             topt.step()
         for a, tp in zip(ours, theirs):
-            np.testing.assert_allclose(a, tp.detach().numpy(), rtol=1e-10, atol=1e-12,
-                                       err_msg=name)
+            np.testing.assert_allclose(a, tp.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg=name)

@@ -1,10 +1,11 @@
-"""Tests for model.preprocessing (no Qt)."""
+"""Tests for model.data.preprocessing (no Qt)."""
+
 import json
 
 import numpy as np
 import pytest
 
-from model.preprocessing import METHODS, Scaler, fit_scaler, one_hot, one_hot_categories
+from model.data.preprocessing import METHODS, Scaler, fit_scaler, one_hot, one_hot_categories
 
 
 def data(seed=0):
@@ -69,19 +70,22 @@ def test_dict_round_trip(method):
     assert np.array_equal(s2.transform(data(2)), s.transform(data(2)))
 
 
-@pytest.mark.parametrize("bad, msg", [
-    ([1, 2], "JSON object"),
-    ({"method": "zscore", "offset": [0.0], "scale": [1.0]}, "unknown scaling method"),
-    ({"offset": [0.0], "scale": [1.0]}, "missing key"),
-    ({"method": "scale", "offset": [0.0, 1.0], "scale": [1.0]}, "differ in length"),
-    ({"method": "scale", "offset": [0.0], "scale": [0.0]}, "zeros"),
-    ({"method": "scale", "offset": [float("nan")], "scale": [1.0]}, "non-finite"),
-    ({"method": "scale", "offset": [0.0], "scale": [float("inf")]}, "non-finite"),
-    ({"method": "scale", "offset": ["0"], "scale": [1.0]}, "non-number"),
-    ({"method": "scale", "offset": [True], "scale": [1.0]}, "non-number"),
-    ({"method": "scale", "offset": 0.0, "scale": [1.0]}, "list of numbers"),
-    ({"method": 3, "offset": [0.0], "scale": [1.0]}, "must be a string"),
-])
+@pytest.mark.parametrize(
+    "bad, msg",
+    [
+        ([1, 2], "JSON object"),
+        ({"method": "zscore", "offset": [0.0], "scale": [1.0]}, "unknown scaling method"),
+        ({"offset": [0.0], "scale": [1.0]}, "missing key"),
+        ({"method": "scale", "offset": [0.0, 1.0], "scale": [1.0]}, "differ in length"),
+        ({"method": "scale", "offset": [0.0], "scale": [0.0]}, "zeros"),
+        ({"method": "scale", "offset": [float("nan")], "scale": [1.0]}, "non-finite"),
+        ({"method": "scale", "offset": [0.0], "scale": [float("inf")]}, "non-finite"),
+        ({"method": "scale", "offset": ["0"], "scale": [1.0]}, "non-number"),
+        ({"method": "scale", "offset": [True], "scale": [1.0]}, "non-number"),
+        ({"method": "scale", "offset": 0.0, "scale": [1.0]}, "list of numbers"),
+        ({"method": 3, "offset": [0.0], "scale": [1.0]}, "must be a string"),
+    ],
+)
 def test_from_dict_rejects_malformed(bad, msg):
     with pytest.raises(ValueError, match=msg):
         Scaler.from_dict(bad)

@@ -1,4 +1,5 @@
 """Project files: examples load, save/load round trips, atomic saves, validation errors."""
+
 from __future__ import annotations
 
 import copy
@@ -11,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model import data_prep
-from model.project import ProjectError, load_project, project_from_dict, project_to_dict, save_project
-from model.trainer import Trainer
+from model.data import data_prep
+from model.io.project import ProjectError, load_project, project_from_dict, project_to_dict, save_project
+from model.train.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "resources" / "examples").glob("*.json"))
@@ -178,21 +179,28 @@ def _unknown_field():
 
 
 MALFORMED = {
-    "not_json": ("{\"format\": \"mlp-studio\", ", "", "not valid JSON"),
+    "not_json": ('{"format": "mlp-studio", ', "", "not valid JSON"),
     "not_an_object": ("[1, 2]", "", "JSON object"),
     "wrong_format": (_mutated("format", "keras"), "format", "mlp-studio"),
     "wrong_version": (_mutated("version", 2), "version", "not supported"),
     "unknown_field": (_unknown_field(), "colour", "unknown field"),
     "layer_sizes_type": (_mutated("network.layer_sizes", "2-4-1"), "network", "layer_sizes must be a list"),
-    "hidden_size_zero": (_mutated("network.layer_sizes", [2, 0, 1]), "network", "hidden layer 1 has 0 neurons"),
+    "hidden_size_zero": (
+        _mutated("network.layer_sizes", [2, 0, 1]),
+        "network",
+        "hidden layer 1 has 0 neurons",
+    ),
     "softmax_mse": (_softmax_mse(), "network", "softmax"),
     "weights_wrong_shape": (_bad_weight_shape(), "weights.W[1]", "expected shape (4, 1), got (4, 2)"),
     "nan_literal": (None, "", "NaN"),
     "val_fraction": (_mutated("data.val_fraction", 1.5), "data.val_fraction", "[0, 1)"),
     "data_kind": (_mutated("data.kind", "sql"), "data.kind", "builtin, csv, embedded"),
     "preprocessing": (_mutated("preprocessing.inputs", "whiten"), "preprocessing.inputs", "unknown method"),
-    "scaler_size": (_mutated("preprocessing.scaler.offset", [0.0, 0.0, 0.0]), "preprocessing.scaler",
-                    "differ in length"),
+    "scaler_size": (
+        _mutated("preprocessing.scaler.offset", [0.0, 0.0, 0.0]),
+        "preprocessing.scaler",
+        "differ in length",
+    ),
     "training_lr": (_mutated("training.lr", -1), "training", "learning rate"),
     "history_type": (_mutated("history", [1, 2]), "history", "object"),
     "history_event_empty": (_mutated("history.events", [[]]), "history", ""),  # was an IndexError
@@ -232,8 +240,13 @@ def test_binary_file_is_a_project_error(tmp_path):
 def test_relative_csv_path_resolves_next_to_the_project(tmp_path):
     (tmp_path / "pts.csv").write_text("a,b,t\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
     d = trained_xor_dict()
-    d["data"] = {"kind": "csv", "path": "pts.csv", "inputs": ["a", "b"], "targets": ["t"],
-                 "task": "classification"}
+    d["data"] = {
+        "kind": "csv",
+        "path": "pts.csv",
+        "inputs": ["a", "b"],
+        "targets": ["t"],
+        "task": "classification",
+    }
     p = load_project(write(tmp_path, d))
     assert Path(p.data.path) == tmp_path / "pts.csv"
     assert data_prep.prepare(p).train.n_samples == 4
@@ -241,10 +254,15 @@ def test_relative_csv_path_resolves_next_to_the_project(tmp_path):
 
 # ------------------------------------------------------------------ fuzzing
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
     lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=6), kids, max_size=4),
-    max_leaves=12)
+    max_leaves=12,
+)
 
 
 def _paths(node, prefix=()):
@@ -300,9 +318,27 @@ def test_random_substitutions_load_or_raise_project_error(data):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.dictionaries(st.sampled_from(["format", "version", "name", "description", "network", "data",
-                                        "preprocessing", "training", "weights", "history", "extra"]),
-                       json_values, max_size=6))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "format",
+                "version",
+                "name",
+                "description",
+                "network",
+                "data",
+                "preprocessing",
+                "training",
+                "weights",
+                "history",
+                "extra",
+            ]
+        ),
+        json_values,
+        max_size=6,
+    )
+)
 def test_random_top_level_documents_raise_project_error(d):
     base = {"format": "mlp-studio", "version": 1}
     base.update(d)

@@ -1,14 +1,21 @@
-"""The optimizer race runs the real model.optimizers on 2-D surfaces."""
+"""The optimizer race runs the real model.optim.optimizers on 2-D surfaces."""
+
 import numpy as np
 import pytest
 
-from model import surfaces as S
-from model.optimizers import DEFAULTS, OPTIMIZERS, STATE_KEYS, make_optimizer
-from model.race import DEFAULT_LR, OptimizerRace, default_racers
+from model.analysis import surfaces as S
+from model.analysis.race import DEFAULT_LR, OptimizerRace, default_racers
+from model.optim.optimizers import DEFAULTS, OPTIMIZERS, STATE_KEYS, make_optimizer
 
 BOWL = S.get_surface("bowl")
-HYPER = {"sgd": {}, "momentum": {"momentum": 0.8}, "nesterov": {"momentum": 0.7}, "adagrad": {},
-         "rmsprop": {"rho": 0.95}, "adam": {"beta1": 0.85, "beta2": 0.99}}
+HYPER = {
+    "sgd": {},
+    "momentum": {"momentum": 0.8},
+    "nesterov": {"momentum": 0.7},
+    "adagrad": {},
+    "rmsprop": {"rho": 0.95},
+    "adam": {"beta1": 0.85, "beta2": 0.99},
+}
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -47,15 +54,22 @@ def test_sgd_diverges_above_two_over_lambda_max_and_not_below():
     assert not below.diverged("sgd") and below.running == ["sgd"]
     np.testing.assert_allclose(below.position("sgd"), BOWL.minima[0], atol=1e-6)
     frozen = len(races["above"].paths["sgd"])
-    races["above"].step(10)                    # a diverged racer stops
+    races["above"].step(10)  # a diverged racer stops
     assert len(races["above"].paths["sgd"]) == frozen
 
 
 def test_non_finite_gradient_stops_a_racer():
     class Hole(S.AnalyticSurface):
         pass
-    hole = Hole("hole", "hole", lambda x, y: x * x + y * y,
-                lambda x, y: (np.where(x < 0, np.nan, 2 * x), 2 * y), (-1, 1, -1, 1), (0.5, 0.5))
+
+    hole = Hole(
+        "hole",
+        "hole",
+        lambda x, y: x * x + y * y,
+        lambda x, y: (np.where(x < 0, np.nan, 2 * x), 2 * y),
+        (-1, 1, -1, 1),
+        (0.5, 0.5),
+    )
     race = OptimizerRace(hole, (0.5, 0.5), [("sgd", 1.0, {}), ("adam", 0.01, {})])
     race.step(5)
     assert race.diverged("sgd") and race.racer("sgd").reason == "non-finite value"

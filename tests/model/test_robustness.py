@@ -6,6 +6,7 @@ wrong-shape weight files (test_weights_io.py), the CLI's exit 3 on divergence
 (test_cli.py), a failed ``os.replace`` (test_project_files.py) and most
 optimizer / schedule range checks (test_optimizers.py, test_schedules.py).
 """
+
 from __future__ import annotations
 
 import errno
@@ -22,14 +23,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.network import MAX_PARAMS, Network, NetworkSpec
-from model.optimizers import make_optimizer
-from model.preprocessing import fit_scaler
-from model.project import load_project, save_project
-from model.schedules import Schedule
-from model.table import read_table, table_to_dataset
-from model.trainer import STOP_DIVERGED, Trainer, TrainSettings
-from model.weights_io import export_npz, load_weights
+from model.data.preprocessing import fit_scaler
+from model.data.table import read_table, table_to_dataset
+from model.io.project import load_project, save_project
+from model.io.weights_io import export_npz, load_weights
+from model.nn.network import MAX_PARAMS, Network, NetworkSpec
+from model.optim.optimizers import make_optimizer
+from model.optim.schedules import Schedule
+from model.train.trainer import STOP_DIVERGED, Trainer, TrainSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 XOR = ROOT / "resources" / "examples" / "xor_train.json"
@@ -40,7 +41,7 @@ def _net(sizes=(2, 4, 1), acts=("tanh", "sigmoid"), dtype="float64"):
 
 
 # ------------------------------------------------------------------ sizes
-@pytest.mark.parametrize("sizes", [[2, 10 ** 6, 1], [10 ** 6, 1], [2, 10 ** 9, 10 ** 9, 1]])
+@pytest.mark.parametrize("sizes", [[2, 10**6, 1], [10**6, 1], [2, 10**9, 10**9, 1]])
 def test_absurd_layer_is_refused_before_any_allocation(sizes):
     tracemalloc.start()
     try:
@@ -76,8 +77,10 @@ def test_too_many_layers_and_zero_width_refused():
 
 # ------------------------------------------------------------------ non-finite data
 @pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
-@pytest.mark.parametrize("where,value", [("X", math.inf), ("X", -math.inf), ("T", math.nan),
-                                         ("T", math.inf), ("X_float32_overflow", 1e39)])
+@pytest.mark.parametrize(
+    "where,value",
+    [("X", math.inf), ("X", -math.inf), ("T", math.nan), ("T", math.inf), ("X_float32_overflow", 1e39)],
+)
 def test_trainer_refuses_non_finite_data(where, value):
     X, T = np.zeros((4, 2)), np.zeros((4, 1))
     dtype = "float64"
@@ -104,32 +107,46 @@ def test_scaler_and_embedded_project_data_refuse_non_finite(tmp_path):
     with pytest.raises(ValueError, match="NaN or infinite values in column 1"):
         fit_scaler(np.array([[0.0, 1.0], [1.0, np.inf]]), "standardize")
     d = json.loads(XOR.read_text())
-    d["data"] = {"kind": "embedded", "X": [[0, 0], [0, float("nan")], [1, 0], [1, 1]],
-                 "T": [[0], [1], [1], [0]], "task": "classification"}
+    d["data"] = {
+        "kind": "embedded",
+        "X": [[0, 0], [0, float("nan")], [1, 0], [1, 1]],
+        "T": [[0], [1], [1], [0]],
+        "task": "classification",
+    }
     (tmp_path / "p.json").write_text(json.dumps(d))  # Python writes a NaN literal
     with pytest.raises(ValueError, match="NaN"):
         load_project(tmp_path / "p.json")
 
 
 # ------------------------------------------------------------------ hyper-parameters
-@pytest.mark.parametrize("kwargs,msg", [
-    (dict(lr=-0.1), "learning rate must be a positive"),
-    (dict(lr=math.inf), "learning rate must be a positive"),
-    (dict(batch_size=-4), "batch size"),
-    (dict(epochs=0), "epochs"),
-    (dict(seed=-1), "seed"),
-    (dict(target_loss=math.nan), "target loss"),
-    (dict(optimizer="momentum", hyper={"momentum": -0.5}), "momentum"),
-    (dict(optimizer="adam", hyper={"beta2": 0.0 - 1e-9}), "beta2"),
-    (dict(optimizer="rmsprop", hyper={"eps": 0.0}), "eps"),
-])
+@pytest.mark.parametrize(
+    "kwargs,msg",
+    [
+        (dict(lr=-0.1), "learning rate must be a positive"),
+        (dict(lr=math.inf), "learning rate must be a positive"),
+        (dict(batch_size=-4), "batch size"),
+        (dict(epochs=0), "epochs"),
+        (dict(seed=-1), "seed"),
+        (dict(target_loss=math.nan), "target loss"),
+        (dict(optimizer="momentum", hyper={"momentum": -0.5}), "momentum"),
+        (dict(optimizer="adam", hyper={"beta2": 0.0 - 1e-9}), "beta2"),
+        (dict(optimizer="rmsprop", hyper={"eps": 0.0}), "eps"),
+    ],
+)
 def test_train_settings_refuse_negative_and_zero(kwargs, msg):
     with pytest.raises(ValueError, match=msg):
         TrainSettings(**kwargs)
 
 
-@pytest.mark.parametrize("name,hyper", [("adagrad", {"eps": 0.0}), ("adagrad", {"eps": -1e-10}),
-                                        ("rmsprop", {"eps": -1.0}), ("nesterov", {"momentum": -0.1})])
+@pytest.mark.parametrize(
+    "name,hyper",
+    [
+        ("adagrad", {"eps": 0.0}),
+        ("adagrad", {"eps": -1e-10}),
+        ("rmsprop", {"eps": -1.0}),
+        ("nesterov", {"momentum": -0.1}),
+    ],
+)
 def test_make_optimizer_refuses_negative_and_zero(name, hyper):
     with pytest.raises(ValueError, match=next(iter(hyper))):
         make_optimizer(name, lr=0.1, **hyper)
@@ -151,8 +168,9 @@ def test_schedule_and_base_lr_refuse_negative():
 
 # ------------------------------------------------------------------ typed weights
 @pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
-@pytest.mark.parametrize("layer,kind,value", [(0, "W", math.inf), (1, "b", -math.inf),
-                                              (0, "b", math.nan), (1, "W", 1e39)])
+@pytest.mark.parametrize(
+    "layer,kind,value", [(0, "W", math.inf), (1, "b", -math.inf), (0, "b", math.nan), (1, "W", 1e39)]
+)
 def test_set_parameters_refuses_non_finite_and_changes_nothing(layer, kind, value):
     net = _net(dtype="float32")  # 1e39 is finite in float64 but overflows float32
     W = [w.astype(np.float64) for w in net.weights]
@@ -173,16 +191,15 @@ def test_set_parameters_refuses_text():
 # ------------------------------------------------------------------ weight files
 def _npy(shape) -> bytes:
     buf = io.BytesIO()
-    np.lib.format.write_array_header_1_0(buf, {"descr": "<f8", "fortran_order": False,
-                                               "shape": shape})
+    np.lib.format.write_array_header_1_0(buf, {"descr": "<f8", "fortran_order": False, "shape": shape})
     return buf.getvalue() + b"\0" * 64
 
 
 def test_npz_with_a_gap_in_layer_numbers_does_not_fit(tmp_path):
     net = _net((2, 4, 3, 1), ("tanh", "tanh", "sigmoid"))
-    np.savez(tmp_path / "g.npz", W1=net.weights[0], b1=net.biases[0], W3=net.weights[2],
-             b3=net.biases[2])
-    from model.weights_io import apply_weights
+    np.savez(tmp_path / "g.npz", W1=net.weights[0], b1=net.biases[0], W3=net.weights[2], b3=net.biases[2])
+    from model.io.weights_io import apply_weights
+
     with pytest.raises(ValueError, match="1 weight layers but the network has 3"):
         apply_weights(net, load_weights(tmp_path / "g.npz"))
 
@@ -197,8 +214,8 @@ def test_npz_header_with_a_short_body_is_refused(tmp_path):
 
 def test_npz_header_declaring_a_huge_array_is_refused(tmp_path):
     with zipfile.ZipFile(tmp_path / "bomb.npz", "w") as z:
-        z.writestr("W1.npy", _npy((10 ** 6, 10 ** 6)))
-        z.writestr("b1.npy", _npy((10 ** 6,)))
+        z.writestr("W1.npy", _npy((10**6, 10**6)))
+        z.writestr("b1.npy", _npy((10**6,)))
     with pytest.raises(ValueError, match="bomb.npz"):
         load_weights(tmp_path / "bomb.npz")
 
@@ -210,8 +227,9 @@ def test_huge_learning_rate_stops_with_message_and_last_finite_epoch_weights(opt
     X = rng.normal(size=(40, 2)) * 5
     T = X @ np.array([[3.0], [-2.0]])
     net = Network(NetworkSpec([2, 16, 1], ["relu", "linear"], seed=0))
-    tr = Trainer(net, X, T, TrainSettings(optimizer=optimizer, lr=1e6, batch_size=8, epochs=500),
-                 task="regression")
+    tr = Trainer(
+        net, X, T, TrainSettings(optimizer=optimizer, lr=1e6, batch_size=8, epochs=500), task="regression"
+    )
     snapshots = []
     while tr.stop_reason is None:
         snapshots.append(net._flat.copy())

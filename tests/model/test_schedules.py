@@ -1,4 +1,5 @@
 """Learning-rate schedules against hand formulas."""
+
 from __future__ import annotations
 
 import json
@@ -7,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from model.schedules import SCHEDULE_FIELDS, SCHEDULES, Schedule
+from model.optim.schedules import SCHEDULE_FIELDS, SCHEDULES, Schedule
 
 EPOCHS = [0, 1, 7, 99, 100, 101, 250, 999, 1000, 1500]
 
@@ -27,20 +28,20 @@ def hand(kind, lr0, e, step_size=100, gamma=0.5, decay=0.01, period=1000, min_lr
 def test_hand_picked_values():
     assert Schedule().lr(0.1, 500) == 0.1
     s = Schedule("step", step_size=100, gamma=0.5)
-    assert [s.lr(0.2, e) for e in (0, 99, 100, 199, 200, 350)] == \
-        [0.2, 0.2, 0.1, 0.1, 0.05, 0.025]
+    assert [s.lr(0.2, e) for e in (0, 99, 100, 199, 200, 350)] == [0.2, 0.2, 0.1, 0.1, 0.05, 0.025]
     assert Schedule("exponential", decay=0.1).lr(1.0, 10) == pytest.approx(math.exp(-1))
     assert Schedule("inverse_time", decay=0.5).lr(1.0, 2) == pytest.approx(0.5)
     c = Schedule("cosine", period=100, min_lr=0.01)
     assert c.lr(0.11, 0) == pytest.approx(0.11)
     assert c.lr(0.11, 50) == pytest.approx(0.06)
     assert c.lr(0.11, 100) == pytest.approx(0.01)
-    assert c.lr(0.11, 5000) == pytest.approx(0.01)   # stays at min_lr after the period
+    assert c.lr(0.11, 5000) == pytest.approx(0.01)  # stays at min_lr after the period
 
 
 @pytest.mark.parametrize("kind", SCHEDULES)
-@pytest.mark.parametrize("params", [{}, {"step_size": 7, "gamma": 0.9, "decay": 0.003,
-                                          "period": 300, "min_lr": 1e-4}])
+@pytest.mark.parametrize(
+    "params", [{}, {"step_size": 7, "gamma": 0.9, "decay": 0.003, "period": 300, "min_lr": 1e-4}]
+)
 def test_against_hand_formula(kind, params):
     s = Schedule(kind, **params)
     for e in EPOCHS:
@@ -74,9 +75,20 @@ def test_never_increases_and_starts_at_lr0(kind):
 def test_validation():
     with pytest.raises(ValueError, match="allowed: constant, step, exponential"):
         Schedule("linear")
-    bad = [{"step_size": 0}, {"step_size": 2.5}, {"step_size": True}, {"period": 0},
-           {"period": -3}, {"gamma": 0.0}, {"gamma": 1.5}, {"gamma": float("nan")},
-           {"decay": -0.1}, {"decay": float("inf")}, {"min_lr": -1e-3}, {"gamma": "half"}]
+    bad = [
+        {"step_size": 0},
+        {"step_size": 2.5},
+        {"step_size": True},
+        {"period": 0},
+        {"period": -3},
+        {"gamma": 0.0},
+        {"gamma": 1.5},
+        {"gamma": float("nan")},
+        {"decay": -0.1},
+        {"decay": float("inf")},
+        {"min_lr": -1e-3},
+        {"gamma": "half"},
+    ]
     for kw in bad:
         with pytest.raises(ValueError):
             Schedule("step", **kw)
@@ -124,8 +136,7 @@ def test_describe():
     assert Schedule("step").describe() == "η = η₀ · 0.5^⌊epoch/100⌋"
     assert Schedule("exponential", decay=0.02).describe() == "η = η₀ · exp(−0.02 · epoch)"
     assert Schedule("inverse_time").describe() == "η = η₀ / (1 + 0.01 · epoch)"
-    assert Schedule("cosine", period=50).describe() == \
-        "η = η₀ · (1 + cos(π · min(epoch, 50)/50)) / 2"
+    assert Schedule("cosine", period=50).describe() == "η = η₀ · (1 + cos(π · min(epoch, 50)/50)) / 2"
     assert Schedule("cosine", min_lr=0.001).describe().startswith("η = 0.001 + (η₀ − 0.001) · ")
     for kind in SCHEDULES:
         assert "\n" not in Schedule(kind).describe()

@@ -1,16 +1,17 @@
 """Step-through mode (Algorithm 4): stage values equal the real network's
 forward/backward numbers, equation text carries the same numbers, and the
 end of the walk equals one plain-SGD update."""
+
 import re
 
 import numpy as np
 import pytest
 
-from model.datasets import make_dataset
-from model.network import Network, NetworkSpec
-from model.preprocessing import one_hot
-from model.stepthrough import StepThrough, describe_edge, describe_node
-from model.trainer import Trainer, TrainSettings
+from model.data.datasets import make_dataset
+from model.data.preprocessing import one_hot
+from model.nn.network import Network, NetworkSpec
+from model.teaching.stepthrough import StepThrough, describe_edge, describe_node
+from model.train.trainer import Trainer, TrainSettings
 
 DS = make_dataset("eleven_points")
 NUMBER = r"(−?\d+(?:\.\d+)?(?:e[−+]\d+)?)"
@@ -38,18 +39,32 @@ def close(shown: float, true: float) -> bool:
 
 
 def per_sample(net, X, T, mu):
-    tr = net.forward(X[mu:mu + 1])
-    return tr, net.backward(tr, T[mu:mu + 1])
+    tr = net.forward(X[mu : mu + 1])
+    return tr, net.backward(tr, T[mu : mu + 1])
 
 
 def test_stage_sequence_single_pattern():
     st = StepThrough(make_net(), DS.X, DS.T, [3], lr=0.5)
-    assert [s.kind for s in st.stages] == ["input", "forward", "forward", "output_error", "backward",
-                                           "update", "new_weights"]
+    assert [s.kind for s in st.stages] == [
+        "input",
+        "forward",
+        "forward",
+        "output_error",
+        "backward",
+        "update",
+        "new_weights",
+    ]
     assert [s.layer for s in st.stages] == [0, 1, 2, 2, 1, None, None]
     assert st[1].title.startswith("Forward: layer 1") and "μ = 4" in st[0].title
-    assert [s.edge_mode for s in st.stages] == [None, "forward", "forward", "backward", "backward",
-                                                "backward", None]
+    assert [s.edge_mode for s in st.stages] == [
+        None,
+        "forward",
+        "forward",
+        "backward",
+        "backward",
+        "backward",
+        None,
+    ]
     assert st[-1].weights_after is not None and st[-2].weights_after is None
 
 
@@ -71,7 +86,7 @@ def test_stage_values_equal_network_forward_backward(mu):
         for l in (1, 2):
             if s.deltas[l] is not None:
                 np.testing.assert_allclose(s.deltas[l], bw.deltas[l - 1][0])
-    assert st[3].deltas[1] is None and st[4].deltas[1] is not None     # δ⁽¹⁾ only once reached
+    assert st[3].deltas[1] is None and st[4].deltas[1] is not None  # δ⁽¹⁾ only once reached
     # forward overlay = w·V contributions, backward overlay = ∂E_μ/∂w of this pattern
     np.testing.assert_allclose(st[1].edge_values[0], net.weights[0] * tr.V[0][0][:, None])
     assert not st[1].edge_values[1].any()
@@ -89,7 +104,7 @@ def test_equation_numbers_parse_back_to_values():
     for s in st.stages:
         for j, eq in s.equations.items():
             if s.kind == "forward":
-                b_line = eq.split("\n")[2]                  # "    = −0.704"
+                b_line = eq.split("\n")[2]  # "    = −0.704"
                 assert close(last_number(b_line), s.b[s.layer][j]), eq
                 assert close(last_number(eq), s.node_values[s.layer][j]), eq
             elif s.kind in ("output_error", "backward"):
@@ -97,10 +112,10 @@ def test_equation_numbers_parse_back_to_values():
             else:
                 continue
             checked += 1
-    assert checked == 4 + 3 + 1 + 1 + 3 + 4     # forward, output, backward per node
+    assert checked == 4 + 3 + 1 + 1 + 3 + 4  # forward, output, backward per node
     eq = st[1].equations[0]
     w, x, theta = net.weights[0][:, 0], DS.X[5], -net.biases[0][0]
-    assert f"tanh(" in eq and "θ(" in eq and eq.startswith("b₁⁽¹⁾")
+    assert "tanh(" in eq and "θ(" in eq and eq.startswith("b₁⁽¹⁾")
     terms = re.findall(r"\(?" + NUMBER + r"\)?·\(?" + NUMBER + r"\)?", eq.split("\n")[1])
     np.testing.assert_allclose([value(a) for a, _ in terms], w, atol=5e-4)
     np.testing.assert_allclose([value(b) for _, b in terms], x, atol=5e-4)
@@ -109,8 +124,13 @@ def test_equation_numbers_parse_back_to_values():
 
 def _trainer_update(net, idx, lr):
     twin = net.copy()
-    Trainer(twin, DS.X[idx], DS.T[idx], TrainSettings(optimizer="sgd", lr=lr, batch_size=len(idx)),
-            task="regression").run_epoch()
+    Trainer(
+        twin,
+        DS.X[idx],
+        DS.T[idx],
+        TrainSettings(optimizer="sgd", lr=lr, batch_size=len(idx)),
+        task="regression",
+    ).run_epoch()
     return twin
 
 
@@ -123,16 +143,19 @@ def test_walk_to_end_equals_one_sgd_update(idx):
     twin = _trainer_update(net, idx, 0.7)
     for a, b in zip(W + B, twin.parameters()):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(np.concatenate([w.ravel() for w in st[-1].weights_after]),
-                               np.concatenate([w.ravel() for w in twin.weights]), atol=1e-14)
+    np.testing.assert_allclose(
+        np.concatenate([w.ravel() for w in st[-1].weights_after]),
+        np.concatenate([w.ravel() for w in twin.weights]),
+        atol=1e-14,
+    )
     _, gW, gb = net.loss_and_gradients(DS.X[idx], DS.T[idx])
     upd = next(s for s in st.stages if s.kind == "update")
     for l in range(2):
         np.testing.assert_allclose(upd.delta_W[l], -0.7 * gW[l])
         np.testing.assert_allclose(upd.edge_values[l], gW[l])
-        np.testing.assert_allclose(upd.delta_theta[l], 0.7 * gb[l])   # Δθ = −Δbias
+        np.testing.assert_allclose(upd.delta_theta[l], 0.7 * gb[l])  # Δθ = −Δbias
     seen = 0
-    for block in re.split(r"\n(?=\S)", upd.equation):     # the text carries the same numbers
+    for block in re.split(r"\n(?=\S)", upd.equation):  # the text carries the same numbers
         m = re.match(r"Δ(w|θ)₁₁?⁽([¹²])⁾", block)
         if m:
             seen += 1
@@ -140,7 +163,7 @@ def test_walk_to_end_equals_one_sgd_update(idx):
             true = upd.delta_W[l][0, 0] if m.group(1) == "w" else upd.delta_theta[l][0]
             assert close(last_number(block), true), block
     assert seen == 4
-    for a, b in zip(net.parameters(), before):   # the network itself is untouched
+    for a, b in zip(net.parameters(), before):  # the network itself is untouched
         np.testing.assert_array_equal(a, b)
 
 
@@ -150,7 +173,7 @@ def test_batch_stages_repeat_per_pattern_and_average():
     st = StepThrough(net, DS.X, DS.T, idx, lr=0.5)
     assert len(st) == 4 * 5 + 2
     assert [s.pattern for s in st.stages if s.kind == "input"] == idx
-    s = st[5 + 3]   # output errors of the second pattern
+    s = st[5 + 3]  # output errors of the second pattern
     assert s.kind == "output_error" and "(2 of 4)" in s.title
     tr, bw = per_sample(net, DS.X, DS.T, 4)
     np.testing.assert_allclose(s.deltas[2], bw.deltas[1][0])
@@ -159,7 +182,7 @@ def test_batch_stages_repeat_per_pattern_and_average():
     full = net.backward(net.forward(DS.X[idx]), DS.T[idx])
     np.testing.assert_allclose(upd.deltas[2], full.deltas[1].mean(axis=0))
     # the displayed Δw₁₁ of each layer is the mean over the batch
-    blocks = re.split(r"\n(?=\S)", upd.equation)          # an equation and its "    = …" lines
+    blocks = re.split(r"\n(?=\S)", upd.equation)  # an equation and its "    = …" lines
     dw = [b for b in blocks if b.startswith("Δw₁₁")]
     dth = [b for b in blocks if b.startswith("Δθ₁")]
     assert len(dw) == len(dth) == 2

@@ -1,26 +1,42 @@
 """Error surfaces: values and gradients against closed forms and central
 differences; network slices against Network.loss itself."""
+
 import numpy as np
 import pytest
 
-from model import surfaces as S
-from model.network import Network, NetworkSpec
+from model.analysis import loss_slices as LS
+from model.analysis import surfaces as S
+from model.nn.network import Network, NetworkSpec
 
 RNG = np.random.default_rng(7)
 
-FORMULAS = {   # written out again here, independently of the module
-    "rosenbrock": (lambda x, y: (1 - x) ** 2 + 100 * (y - x ** 2) ** 2,
-                   lambda x, y: (-2 * (1 - x) - 400 * x * (y - x ** 2), 200 * (y - x ** 2))),
-    "beale": (lambda x, y: (1.5 - x + x * y) ** 2 + (2.25 - x + x * y ** 2) ** 2
-              + (2.625 - x + x * y ** 3) ** 2, None),
-    "saddle": (lambda x, y: x ** 2 - y ** 2, lambda x, y: (2 * x, -2 * y)),
-    "himmelblau": (lambda x, y: (x ** 2 + y - 11) ** 2 + (x + y ** 2 - 7) ** 2,
-                   lambda x, y: (4 * x * (x ** 2 + y - 11) + 2 * (x + y ** 2 - 7),
-                                 2 * (x ** 2 + y - 11) + 4 * y * (x + y ** 2 - 7))),
-    "plateau": (lambda x, y: 1 - np.exp(-(x ** 2 + y ** 2)),
-                lambda x, y: (2 * x * np.exp(-(x ** 2 + y ** 2)), 2 * y * np.exp(-(x ** 2 + y ** 2)))),
-    "bowl": (lambda x, y: np.mean([0.5 * (x * a + y * b - t) ** 2
-                                   for (a, b), t in zip(S.BOWL_X, S.BOWL_T)], axis=0), None),
+FORMULAS = {  # written out again here, independently of the module
+    "rosenbrock": (
+        lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
+        lambda x, y: (-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)),
+    ),
+    "beale": (
+        lambda x, y: (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2,
+        None,
+    ),
+    "saddle": (lambda x, y: x**2 - y**2, lambda x, y: (2 * x, -2 * y)),
+    "himmelblau": (
+        lambda x, y: (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2,
+        lambda x, y: (
+            4 * x * (x**2 + y - 11) + 2 * (x + y**2 - 7),
+            2 * (x**2 + y - 11) + 4 * y * (x + y**2 - 7),
+        ),
+    ),
+    "plateau": (
+        lambda x, y: 1 - np.exp(-(x**2 + y**2)),
+        lambda x, y: (2 * x * np.exp(-(x**2 + y**2)), 2 * y * np.exp(-(x**2 + y**2))),
+    ),
+    "bowl": (
+        lambda x, y: np.mean(
+            [0.5 * (x * a + y * b - t) ** 2 for (a, b), t in zip(S.BOWL_X, S.BOWL_T)], axis=0
+        ),
+        None,
+    ),
 }
 
 
@@ -67,12 +83,19 @@ def test_known_minima_have_zero_gradient_and_default_start_is_inside(name):
 def test_bowl_hessian_eigenvalues_match_numeric_hessian():
     s = S.get_surface("bowl")
     h, w = 1e-5, (0.3, -0.7)
-    H = np.array([[(s.grad(w[0] + h, w[1])[k] - s.grad(w[0] - h, w[1])[k]) / (2 * h),
-                   (s.grad(w[0], w[1] + h)[k] - s.grad(w[0], w[1] - h)[k]) / (2 * h)] for k in (0, 1)])
+    H = np.array(
+        [
+            [
+                (s.grad(w[0] + h, w[1])[k] - s.grad(w[0] - h, w[1])[k]) / (2 * h),
+                (s.grad(w[0], w[1] + h)[k] - s.grad(w[0], w[1] - h)[k]) / (2 * h),
+            ]
+            for k in (0, 1)
+        ]
+    )
     np.testing.assert_allclose(np.linalg.eigvalsh((H + H.T) / 2), s.eigenvalues, rtol=1e-7)
     np.testing.assert_allclose(s.hessian, S.BOWL_X.T @ S.BOWL_X / len(S.BOWL_X))
     assert s.lr_critical == pytest.approx(2 / s.eigenvalues.max())
-    assert s.eigenvalues.max() / s.eigenvalues.min() > 5      # visibly elliptic contours
+    assert s.eigenvalues.max() / s.eigenvalues.min() > 5  # visibly elliptic contours
     np.testing.assert_allclose(np.linalg.lstsq(S.BOWL_X, S.BOWL_T, rcond=None)[0], s.minima[0])
 
 
@@ -117,7 +140,7 @@ def loss_with(net, X, T, changes):
 
 CASES = [
     (dict(), (0, 1, 2), (2, 2, 1)),
-    (dict(), (1, 0, 0), (1, 2, 1)),           # same layer
+    (dict(), (1, 0, 0), (1, 2, 1)),  # same layer
     (dict(sizes=(3, 5, 3), acts=("leaky_relu", "softmax"), loss="cross_entropy"), (1, 4, 2), (0, 0, 3)),
     (dict(sizes=(2, 1), acts=("sigmoid",), loss="bce"), (0, 0, 0), (0, 1, 0)),
 ]
@@ -127,7 +150,7 @@ CASES = [
 def test_network_slice_equals_network_loss_and_its_gradient(kw, w1, w2):
     net, X, T = make_net(**kw)
     before = [W.copy() for W in net.weights]
-    s = S.NetworkSlice(net, X, T, w1, w2)
+    s = LS.NetworkSlice(net, X, T, w1, w2)
     assert s.start == (net.weights[w1[0]][w1[1:]], net.weights[w2[0]][w2[1:]])
     assert s.xlabel == f"W{w1[0] + 1}[{w1[1]},{w1[2]}]"
     xs, ys = points(s, 10)
@@ -137,29 +160,29 @@ def test_network_slice_equals_network_loss_and_its_gradient(kw, w1, w2):
     np.testing.assert_allclose(Z2[4, 3], loss_with(net, X, T, [(w1, X2[4, 3]), (w2, Y2[4, 3])]), rtol=1e-10)
     for a, b in zip(xs[:4], ys[:4]):
         gx, gy = s.grad(a, b)
-        f = lambda u, v: loss_with(net, X, T, [(w1, u), (w2, v)])   # noqa: E731
+        f = lambda u, v: loss_with(net, X, T, [(w1, u), (w2, v)])  # noqa: E731
         nx, ny = fd_grad(f, a, b)
         assert gx == pytest.approx(nx, rel=1e-5, abs=1e-7) and gy == pytest.approx(ny, rel=1e-5, abs=1e-7)
     for W, W0 in zip(net.weights, before):
-        np.testing.assert_array_equal(W, W0)          # the caller's network is untouched
+        np.testing.assert_array_equal(W, W0)  # the caller's network is untouched
 
 
 def test_network_slice_rejects_bad_weights():
     net, X, T = make_net()
     for bad in [((0, 0, 0), (0, 0, 0)), ((3, 0, 0), (0, 0, 1)), ((0, 2, 0), (0, 0, 1)), ((0, 0), (0, 0, 1))]:
         with pytest.raises(ValueError):
-            S.NetworkSlice(net, X, T, *bad)
+            LS.NetworkSlice(net, X, T, *bad)
 
 
 def test_random_directions_filter_normalised_values_and_gradients():
     net, X, T = make_net()
-    s = S.RandomDirections(net, X, T, seed=5)
+    s = LS.RandomDirections(net, X, T, seed=5)
     for W, u, v in zip(net.weights, s.d1, s.d2):
         assert np.linalg.norm(u) == pytest.approx(np.linalg.norm(W))
         assert np.linalg.norm(v) == pytest.approx(np.linalg.norm(W))
-    again = S.RandomDirections(net, X, T, seed=5)
+    again = LS.RandomDirections(net, X, T, seed=5)
     np.testing.assert_array_equal(again.d1[0], s.d1[0])
-    assert not np.allclose(S.RandomDirections(net, X, T, seed=6).d1[0], s.d1[0])
+    assert not np.allclose(LS.RandomDirections(net, X, T, seed=6).d1[0], s.d1[0])
 
     def true_loss(a, b):
         other = net.copy()
@@ -178,7 +201,7 @@ def test_random_directions_filter_normalised_values_and_gradients():
 
 def test_network_grid_reports_progress_and_can_be_cancelled():
     net, X, T = make_net()
-    s = S.NetworkSlice(net, X, T, (0, 0, 0), (0, 1, 1))
+    s = LS.NetworkSlice(net, X, T, (0, 0, 0), (0, 1, 1))
     seen = []
     S.grid(s, 40, progress=seen.append)
     assert seen[-1] == 1.0 and len(seen) > 5 and seen == sorted(seen)

@@ -3,14 +3,15 @@
 E(w, b) = mean ½(x·w + b − t)² has Hessian H = X̃ᵀX̃/n with X̃ = [X, 1], so
 batch gradient descent converges iff η < 2/λ_max(H) and diverges above it.
 """
+
 import math
 
 import numpy as np
 import pytest
 
-from model.network import Network, NetworkSpec
-from model.sweeps import (gd_variants, log_spaced, lr_range_test, lr_sweep, suggest_lr)
-from model.trainer import TrainSettings
+from model.analysis.sweeps import gd_variants, log_spaced, lr_range_test, lr_sweep, suggest_lr
+from model.nn.network import Network, NetworkSpec
+from model.train.trainer import TrainSettings
 
 
 @pytest.fixture
@@ -19,8 +20,7 @@ def bowl():
     n = 40
     X = rng.normal(size=(n, 2)) * [2.0, 0.5]
     T = X @ [[1.5], [-2.0]] + 0.3 + 0.1 * rng.normal(size=(n, 1))
-    net = Network(NetworkSpec(layer_sizes=[2, 1], activations=["linear"], loss="mse", seed=3,
-                              init="uniform"))
+    net = Network(NetworkSpec(layer_sizes=[2, 1], activations=["linear"], loss="mse", seed=3, init="uniform"))
     Xa = np.c_[X, np.ones(n)]
     lam_max = float(np.linalg.eigvalsh(Xa.T @ Xa / n).max())
     return net, X, T, 2.0 / lam_max
@@ -49,7 +49,7 @@ def test_sweep_diverges_above_two_over_lambda_max_only(bowl):
     # NaN from the divergence epoch on, finite before
     for i in (3, 4):
         k = r.diverged_at[i]
-        assert np.isfinite(r.losses[i, :k - 1]).all() and np.isnan(r.losses[i, k - 1:]).all()
+        assert np.isfinite(r.losses[i, : k - 1]).all() and np.isnan(r.losses[i, k - 1 :]).all()
     # too small is slow: 0.1·crit ends higher than 0.9·crit
     assert r.final_loss[0] > r.final_loss[2]
     assert r.best_lr == pytest.approx(crit * 0.9) or r.best_lr == pytest.approx(crit * 0.5)
@@ -109,9 +109,11 @@ def test_should_stop_cancels_promptly(bowl):
     X = np.repeat(X, 50, axis=0)
     T = np.repeat(T, 50, axis=0)
     s = TrainSettings(optimizer="sgd", lr=1e-3, batch_size=1)
-    for run in (lambda stop: lr_sweep(net, X, T, s, [1e-3, 2e-3, 3e-3], 10_000, should_stop=stop),
-                lambda stop: gd_variants(net, X, T, s, 10_000, should_stop=stop),
-                lambda stop: lr_range_test(net, X, T, s, 1e-6, 1e-5, 10**7, should_stop=stop)):
+    for run in (
+        lambda stop: lr_sweep(net, X, T, s, [1e-3, 2e-3, 3e-3], 10_000, should_stop=stop),
+        lambda stop: gd_variants(net, X, T, s, 10_000, should_stop=stop),
+        lambda stop: lr_range_test(net, X, T, s, 1e-6, 1e-5, 10**7, should_stop=stop),
+    ):
         # promptness without a clock: once should_stop() says yes, the run asks
         # at most once more (it checks after every update) and returns
         calls = {"n": 0, "after": 0}

@@ -1,9 +1,10 @@
 """Topology edits keep every weight they can and re-initialise only the rest."""
+
 import numpy as np
 import pytest
 
-from model.network import Network, NetworkSpec
-from model import topology
+from model.nn import topology
+from model.nn.network import Network, NetworkSpec
 
 
 def _net():
@@ -57,9 +58,11 @@ def test_adapt_to_data():
 
 def test_regression_targets_outside_the_output_range_get_a_linear_output():
     net = _net()  # sigmoid output
-    spec, *_ = topology.adapt_to_data(net.spec, net.weights, net.biases, 2, 1, "regression",
-                                      target_range=(-3.0, 5.0))
+    spec, *_ = topology.adapt_to_data(
+        net.spec, net.weights, net.biases, 2, 1, "regression", target_range=(-3.0, 5.0)
+    )
     assert spec.activations[-1] == "linear" and spec.loss == "mse"
-    spec, *_ = topology.adapt_to_data(net.spec, net.weights, net.biases, 2, 1, "regression",
-                                      target_range=(0.0, 1.0))
+    spec, *_ = topology.adapt_to_data(
+        net.spec, net.weights, net.biases, 2, 1, "regression", target_range=(0.0, 1.0)
+    )
     assert spec.activations[-1] == "sigmoid"  # 0/1 targets (the backprop table) keep it

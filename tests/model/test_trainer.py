@@ -1,13 +1,14 @@
 """Trainer: gradient-descent variants, history, stopping rules, divergence."""
+
 import math
 
 import numpy as np
 import pytest
 
-from model.network import Network, NetworkSpec
-from model.optimizers import make_optimizer
-from model.schedules import Schedule
-from model.trainer import STOP_DIVERGED, STOP_EPOCHS, STOP_TARGET, Trainer, TrainSettings
+from model.nn.network import Network, NetworkSpec
+from model.optim.optimizers import make_optimizer
+from model.optim.schedules import Schedule
+from model.train.trainer import STOP_DIVERGED, STOP_EPOCHS, STOP_TARGET, Trainer, TrainSettings
 
 X_XOR = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
 T_XOR = np.array([[0], [1], [1], [0]], float)
@@ -63,8 +64,9 @@ def test_shuffling_is_seeded():
 
 
 def test_xor_trains_to_full_accuracy_and_stops_at_target():
-    tr = Trainer(_xor_net(), X_XOR, T_XOR, TrainSettings(optimizer="adam", lr=0.05, epochs=5000,
-                                                         target_loss=0.01))
+    tr = Trainer(
+        _xor_net(), X_XOR, T_XOR, TrainSettings(optimizer="adam", lr=0.05, epochs=5000, target_loss=0.01)
+    )
     assert tr.train() == STOP_TARGET
     assert tr.history["train_loss"][-1] <= 0.01
     assert tr.history["train_acc"][-1] == 1.0
@@ -103,7 +105,7 @@ def test_schedule_sets_lr_per_epoch_and_base_lr_change_takes_effect():
     assert list(tr.history["lr"]) == pytest.approx([0.4, 0.4, 0.2, 0.2, 0.1])
     tr.set_base_lr(0.8)
     tr.run_epoch()
-    assert tr.history["lr"][-1] == pytest.approx(0.8 * 0.5 ** 2)
+    assert tr.history["lr"][-1] == pytest.approx(0.8 * 0.5**2)
     assert tr.epoch == 6  # no reset
 
 
@@ -120,14 +122,17 @@ def test_optimizer_used_matches_make_optimizer():
         assert np.allclose(a, b)
 
 
-@pytest.mark.parametrize("kwargs,msg", [
-    (dict(lr=0), "learning rate must be a positive"),
-    (dict(lr=float("nan")), "learning rate must be a positive"),
-    (dict(batch_size=0), "batch size"),
-    (dict(epochs=-1), "epochs"),
-    (dict(optimizer="lbfgs"), "unknown optimizer"),
-    (dict(target_loss=-1.0), "target loss"),
-])
+@pytest.mark.parametrize(
+    "kwargs,msg",
+    [
+        (dict(lr=0), "learning rate must be a positive"),
+        (dict(lr=float("nan")), "learning rate must be a positive"),
+        (dict(batch_size=0), "batch size"),
+        (dict(epochs=-1), "epochs"),
+        (dict(optimizer="lbfgs"), "unknown optimizer"),
+        (dict(target_loss=-1.0), "target loss"),
+    ],
+)
 def test_bad_settings(kwargs, msg):
     with pytest.raises(ValueError, match=msg):
         TrainSettings(**kwargs)
@@ -141,13 +146,22 @@ def test_bad_data():
 
 
 def test_settings_round_trip():
-    s = TrainSettings(optimizer="momentum", lr=0.3, hyper={"momentum": 0.8}, batch_size=16,
-                      schedule=Schedule(kind="exponential", decay=0.1), epochs=50, target_loss=0.1, seed=3)
+    s = TrainSettings(
+        optimizer="momentum",
+        lr=0.3,
+        hyper={"momentum": 0.8},
+        batch_size=16,
+        schedule=Schedule(kind="exponential", decay=0.1),
+        epochs=50,
+        target_loss=0.1,
+        seed=3,
+    )
     assert TrainSettings.from_dict(s.to_dict()).to_dict() == s.to_dict()
 
 
 def test_history_round_trip_and_csv():
-    from model.history import History
+    from model.train.history import History
+
     tr = Trainer(_xor_net(), X_XOR, T_XOR, TrainSettings(epochs=4))
     tr.train()
     h2 = History.from_dict(tr.history.to_dict(), 2)

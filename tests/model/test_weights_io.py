@@ -1,4 +1,5 @@
 """Weight export/import: the .npz contract, .json round trip, refusal of bad files."""
+
 from __future__ import annotations
 
 import io
@@ -8,10 +9,16 @@ import zipfile
 import numpy as np
 import pytest
 
-from model.network import Network
-from model.spec import NetworkSpec
-from model.weights_io import (WeightSet, apply_weights, check_compatible, export_json, export_npz,
-                              load_weights)
+from model.io.weights_io import (
+    WeightSet,
+    apply_weights,
+    check_compatible,
+    export_json,
+    export_npz,
+    load_weights,
+)
+from model.nn.network import Network
+from model.nn.spec import NetworkSpec
 
 SIZES = [3, 5, 4, 2]
 ACTS = ["tanh", "leaky_relu", "sigmoid"]
@@ -32,8 +39,10 @@ def test_npz_contract(tmp_path):
     with np.load(path, allow_pickle=False) as z:
         files = set(z.files)
         L = len(SIZES) - 1
-        assert files == {f"W{l}" for l in range(1, L + 1)} | {f"b{l}" for l in range(1, L + 1)} | \
-            {"layer_sizes", "activations"}
+        assert files == {f"W{l}" for l in range(1, L + 1)} | {f"b{l}" for l in range(1, L + 1)} | {
+            "layer_sizes",
+            "activations",
+        }
         for l in range(1, L + 1):
             assert z[f"W{l}"].shape == (SIZES[l - 1], SIZES[l])
             assert z[f"b{l}"].shape == (SIZES[l],)
@@ -142,8 +151,15 @@ def test_non_finite_values_are_refused(tmp_path, bad):
     net = make_net()
     W2 = net.weights[1].copy()
     W2[1, 1] = bad
-    np.savez(tmp_path / "n.npz", W1=net.weights[0], b1=net.biases[0], W2=W2, b2=net.biases[1],
-             W3=net.weights[2], b3=net.biases[2])
+    np.savez(
+        tmp_path / "n.npz",
+        W1=net.weights[0],
+        b1=net.biases[0],
+        W2=W2,
+        b2=net.biases[1],
+        W3=net.weights[2],
+        b3=net.biases[2],
+    )
     with pytest.raises(ValueError, match="W2 contains NaN or infinite"):
         load_weights(tmp_path / "n.npz")
     d = {"layers": [{"W": net.weights[0].tolist(), "b": [bad] * 5}]}
@@ -153,9 +169,15 @@ def test_non_finite_values_are_refused(tmp_path, bad):
 
 
 def test_json_structure_errors(tmp_path):
-    for i, d in enumerate([[], {"layers": []}, {"layers": [{"W": [[1.0]]}]},
-                           {"layers": [{"W": [[1.0], [1.0, 2.0]], "b": [0.0]}]},
-                           {"layers": [{"W": [1.0], "b": [0.0]}]}]):
+    for i, d in enumerate(
+        [
+            [],
+            {"layers": []},
+            {"layers": [{"W": [[1.0]]}]},
+            {"layers": [{"W": [[1.0], [1.0, 2.0]], "b": [0.0]}]},
+            {"layers": [{"W": [1.0], "b": [0.0]}]},
+        ]
+    ):
         (tmp_path / f"{i}.json").write_text(json.dumps(d))
         with pytest.raises(ValueError):
             load_weights(tmp_path / f"{i}.json")
@@ -163,8 +185,15 @@ def test_json_structure_errors(tmp_path):
 
 def test_npz_written_by_hand_with_float32_and_int_arrays_loads(tmp_path):
     buf = io.BytesIO()
-    np.savez(buf, W1=np.ones((3, 5), np.float32), b1=np.zeros(5, np.int32),
-             W2=np.ones((5, 4)), b2=np.zeros(4), W3=np.ones((4, 2)), b3=np.zeros(2))
+    np.savez(
+        buf,
+        W1=np.ones((3, 5), np.float32),
+        b1=np.zeros(5, np.int32),
+        W2=np.ones((5, 4)),
+        b2=np.zeros(4),
+        W3=np.ones((4, 2)),
+        b3=np.zeros(2),
+    )
     (tmp_path / "h.npz").write_bytes(buf.getvalue())
     ws = load_weights(tmp_path / "h.npz")
     assert ws.layer_sizes is None and ws.activations is None

@@ -1,0 +1,228 @@
+"""The optimizer race: several optimizers descend the same 2-D surface.
+
+Each racer is one :mod:`model.optim.optimizers` object — the very code that trains
+networks — stepping ``params = [np.array([x, y])]`` with gradients from
+``surface.grad``. A racer whose position or gradient stops being finite, or
+that leaves the surface's extent by far (:data:`DIVERGE_MARGIN`), is marked
+diverged and stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from model.optim.optimizers import DEFAULTS, OPTIMIZERS, STATE_KEYS, Optimizer, make_optimizer
+
+__all__ = ["OptimizerRace", "Racer", "DIVERGE_MARGIN", "DEFAULT_LR", "KEY_HYPER", "default_racers"]
+
+#: A racer diverges when it is this many extent-widths outside the extent.
+DIVERGE_MARGIN = 5.0
+
+#: The hyper-parameter (besides lr) the panel exposes for each optimizer.
+KEY_HYPER: dict[str, str | None] = {
+    "sgd": None,
+    "momentum": "momentum",
+    "nesterov": "momentum",
+    "adagrad": None,
+    "rmsprop": "rho",
+    "adam": "beta1",
+}
+
+#: Learning rates per surface that make the race instructive (other
+#: hyper-parameters take :data:`model.optim.optimizers.DEFAULTS`).
+DEFAULT_LR: dict[str, dict[str, float]] = {
+    # condition number 14: SGD zig-zags across the valley, momentum overshoots
+    "bowl": {"sgd": 1.3, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.5, "rmsprop": 0.02, "adam": 0.05},
+    # SGD crawls along the valley floor; Adam and RMSProp arrive
+    "rosenbrock": {
+        "sgd": 0.001,
+        "momentum": 0.0005,
+        "nesterov": 0.0005,
+        "adagrad": 0.3,
+        "rmsprop": 0.005,
+        "adam": 0.1,
+    },
+    "beale": {
+        "sgd": 0.01,
+        "momentum": 0.002,
+        "nesterov": 0.002,
+        "adagrad": 0.5,
+        "rmsprop": 0.01,
+        "adam": 0.05,
+    },
+    "saddle": {
+        "sgd": 0.05,
+        "momentum": 0.02,
+        "nesterov": 0.02,
+        "adagrad": 0.2,
+        "rmsprop": 0.01,
+        "adam": 0.02,
+    },
+    "himmelblau": {
+        "sgd": 0.01,
+        "momentum": 0.003,
+        "nesterov": 0.003,
+        "adagrad": 0.5,
+        "rmsprop": 0.03,
+        "adam": 0.1,
+    },
+    "plateau": {"sgd": 0.5, "momentum": 0.5, "nesterov": 0.5, "adagrad": 0.3, "rmsprop": 0.02, "adam": 0.05},
+    "network_slice": {
+        "sgd": 0.5,
+        "momentum": 0.1,
+        "nesterov": 0.1,
+        "adagrad": 0.1,
+        "rmsprop": 0.01,
+        "adam": 0.02,
+    },
+    "random_directions": {
+        "sgd": 0.05,
+        "momentum": 0.01,
+        "nesterov": 0.01,
+        "adagrad": 0.05,
+        "rmsprop": 0.005,
+        "adam": 0.01,
+    },
+}
+
+
+def default_racers(surface_name: str, names: Sequence[str] = OPTIMIZERS):
+    """[(name, lr, {}), ...] with :data:`DEFAULT_LR` for the surface (optimizer
+    defaults for an unknown surface)."""
+    table = DEFAULT_LR.get(surface_name, {})
+    return [(n, table.get(n, DEFAULTS[n]["lr"]), {}) for n in names]
+
+
+class Racer:
+    """One optimizer on the surface: its path, losses, gradient and status."""
+
+    def __init__(self, name: str, optimizer: Optimizer):
+        self.name = name
+        self.optimizer = optimizer
+        self.params = np.zeros(2)
+        self.grad = np.zeros(2)
+        self.path: list[tuple[float, float]] = []
+        self.losses: list[float] = []
+        self.diverged = False
+        self.reason = ""
+
+    def stop(self, reason: str) -> None:
+        self.diverged, self.reason = True, reason
+
+
+class OptimizerRace:
+    """Race optimizers from ``start`` on ``surface``.
+
+    Parameters
+    ----------
+    surface : a :class:`model.analysis.surfaces.Surface`
+    start : (x, y)
+    racers : iterable of (name, lr, hyper) with ``name`` one of
+        :data:`model.optim.optimizers.OPTIMIZERS` (each at most once) and ``hyper``
+        a dict of its other hyper-parameters (may be empty or None).
+    """
+
+    def __init__(self, surface, start, racers: Iterable[tuple[str, float, dict | None]]):
+        self.surface = surface
+        self._racers: dict[str, Racer] = {}
+        for spec in racers:
+            name, lr, hyper = (tuple(spec) + (None,))[:3]
+            if name in self._racers:
+                raise ValueError(f"optimizer {name!r} is in the race twice")
+            self._racers[name] = Racer(name, make_optimizer(name, lr, **(hyper or {})))
+        x0, x1, y0, y1 = surface.extent
+        mx, my = DIVERGE_MARGIN * (x1 - x0), DIVERGE_MARGIN * (y1 - y0)
+        self._limits = (x0 - mx, x1 + mx, y0 - my, y1 + my)
+        self.steps = 0
+        self.reset(start)
+
+    # ------------------------------------------------------------- running
+    def reset(self, start=None) -> None:
+        """Every racer back to ``start`` (default: the current start) with
+        fresh optimizer state; lr and hyper-parameters are kept."""
+        if start is not None:
+            x, y = (float(v) for v in start)
+            self.start = (x, y)
+        self.steps = 0
+        for r in self._racers.values():
+            r.optimizer.reset()
+            r.params = np.array(self.start, dtype=float)
+            r.path = [self.start]
+            r.diverged, r.reason = False, ""
+            loss, gx, gy = self.surface.value_and_grad(*self.start)
+            r.losses = [loss]
+            r.grad = np.array([gx, gy])
+            self._check(r)
+
+    def step(self, n: int = 1) -> None:
+        """Take ``n`` steps with every racer still running."""
+        for _ in range(int(n)):
+            running = [r for r in self._racers.values() if not r.diverged]
+            if not running:
+                return
+            self.steps += 1
+            for r in running:
+                r.optimizer.step([r.params], [r.grad.copy()])
+                if np.isfinite(r.params).all():
+                    r.path.append((float(r.params[0]), float(r.params[1])))
+                    loss, gx, gy = self.surface.value_and_grad(*r.params)
+                    r.losses.append(loss)
+                    r.grad = np.array([gx, gy])
+                self._check(r)
+
+    def _check(self, r: Racer) -> None:
+        x, y = r.params
+        lo_x, hi_x, lo_y, hi_y = self._limits
+        if not (np.isfinite(r.params).all() and np.isfinite(r.grad).all() and np.isfinite(r.losses[-1])):
+            r.stop("non-finite value")
+        elif not (lo_x <= x <= hi_x and lo_y <= y <= hi_y):
+            r.stop("left the surface")
+
+    # ------------------------------------------------------------ querying
+    @property
+    def names(self) -> list[str]:
+        return list(self._racers)
+
+    @property
+    def running(self) -> list[str]:
+        return [n for n, r in self._racers.items() if not r.diverged]
+
+    @property
+    def paths(self) -> dict[str, np.ndarray]:
+        """name → (k, 2) positions, the start first (finite points only)."""
+        return {n: np.array(r.path, dtype=float) for n, r in self._racers.items()}
+
+    @property
+    def losses(self) -> dict[str, np.ndarray]:
+        """name → (k,) loss at each point of the path."""
+        return {n: np.array(r.losses, dtype=float) for n, r in self._racers.items()}
+
+    def racer(self, name: str) -> Racer:
+        try:
+            return self._racers[name]
+        except KeyError:
+            raise ValueError(f"no racer {name!r}; racing: {', '.join(self._racers)}") from None
+
+    def position(self, name: str) -> np.ndarray:
+        return self.racer(name).params.copy()
+
+    def gradient(self, name: str) -> np.ndarray:
+        """∇f at the racer's current position, shape (2,)."""
+        return self.racer(name).grad.copy()
+
+    def diverged(self, name: str) -> bool:
+        return self.racer(name).diverged
+
+    def optimizer(self, name: str) -> Optimizer:
+        return self.racer(name).optimizer
+
+    def state(self, name: str) -> dict[str, np.ndarray]:
+        """The optimizer's internal buffers as (2,) arrays: ``velocity``
+        (momentum, nesterov), ``sum_sq`` (adagrad), ``square_avg`` (rmsprop),
+        ``m``, ``v``, ``effective_step`` (adam); zeros before the first step,
+        ``{}`` for sgd."""
+        opt = self.racer(name).optimizer
+        st = opt.state()
+        return {k: (st[k][0].copy() if st.get(k) else np.zeros(2)) for k in STATE_KEYS[opt.name]}

@@ -1,0 +1,362 @@
+"""Project files: one versioned JSON document that reproduces a run.
+
+```
+{"format": "mlp-studio", "version": 1, "name": ..., "description": ...,
+ "network": {NetworkSpec fields}, "data": {DataSource fields},
+ "preprocessing": {"inputs": "none|normalize|standardize|scale", "scaler": {...} | null},
+ "training": {TrainSettings fields},
+ "weights": {"W": [...], "b": [...]} | null, "history": {...} | null}
+```
+Loading validates everything and raises :class:`ProjectError` naming the JSON
+path of the first problem. Saving is atomic (temp file + ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from model.data.preprocessing import METHODS, Scaler
+from model.nn.network import Network
+from model.nn.spec import NetworkSpec
+from model.train.history import History
+from model.train.trainer import TrainSettings
+
+FORMAT = "mlp-studio"
+VERSION = 1
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+class ProjectError(ValueError):
+    """A project file problem; ``path`` is the JSON path (e.g. ``network.layer_sizes``)."""
+
+    def __init__(self, path: str, reason: str):
+        self.path, self.reason = path, reason
+        super().__init__(f"{path}: {reason}" if path else reason)
+
+
+@dataclass
+class DataSource:
+    """Where the data comes from: a built-in generator, a CSV file or embedded points."""
+
+    kind: str = "builtin"  # builtin | csv | embedded
+    name: str = "xor"  # builtin: dataset name
+    params: dict = field(default_factory=dict)  # builtin: n, noise, seed, …
+    path: str = ""  # csv: file path (relative to the project or resources/datasets)
+    inputs: list = field(default_factory=list)  # csv: input columns
+    targets: list = field(default_factory=list)  # csv: target columns
+    task: str | None = None  # csv/embedded: classification | regression
+    X: list | None = None  # embedded rows
+    T: list | None = None
+    val_fraction: float = 0.0
+    split_seed: int = 0
+
+    def to_dict(self) -> dict:
+        d = {"kind": self.kind, "val_fraction": self.val_fraction, "split_seed": self.split_seed}
+        if self.kind == "builtin":
+            d.update(name=self.name, params=dict(self.params))
+        elif self.kind == "csv":
+            d.update(path=self.path, inputs=list(self.inputs), targets=list(self.targets), task=self.task)
+        else:
+            d.update(X=self.X, T=self.T, task=self.task)
+        return d
+
+
+@dataclass
+class Project:
+    spec: NetworkSpec
+    data: DataSource = field(default_factory=DataSource)
+    training: TrainSettings = field(default_factory=TrainSettings)
+    preprocessing: str = "none"
+    scaler: Scaler | None = None
+    weights: tuple[list, list] | None = None
+    history: History | None = None
+    name: str = "Untitled"
+    description: str = ""
+
+    def network(self) -> Network:
+        """A Network with the saved weights, or freshly initialised from the spec."""
+        if self.weights is None:
+            return Network(self.spec)
+        return Network(self.spec, *self.weights)
+
+
+# ------------------------------------------------------------------ to JSON
+def project_to_dict(p: Project) -> dict:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "name": p.name,
+        "description": p.description,
+        "network": p.spec.to_dict(),
+        "data": p.data.to_dict(),
+        "preprocessing": {
+            "inputs": p.preprocessing,
+            "scaler": p.scaler.to_dict() if p.scaler is not None else None,
+        },
+        "training": p.training.to_dict(),
+        "weights": None
+        if p.weights is None
+        else {
+            "W": [np.asarray(w, float).tolist() for w in p.weights[0]],
+            "b": [np.asarray(b, float).tolist() for b in p.weights[1]],
+        },
+        "history": None if p.history is None else p.history.to_dict(),
+    }
+
+
+def save_project(p: Project, path: str | os.PathLike) -> None:
+    """Write atomically: a failure leaves any previous file at ``path`` intact."""
+    text = json.dumps(project_to_dict(p), indent=1, allow_nan=False)
+    atomic_write_text(path, text)
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        # mkstemp creates 0600; give the file the mode a plain open() would (or the old file's)
+        try:
+            mode = path.stat().st_mode & 0o777
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+# ---------------------------------------------------------------- from JSON
+def load_project(path: str | os.PathLike) -> Project:
+    """Read and validate a project file; raises ProjectError (a ValueError)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise ProjectError("", f"cannot open {path}: {e.strerror or e}") from None
+    if size > MAX_FILE_BYTES:
+        raise ProjectError(
+            "",
+            f"{path.name} is {size / 2**20:.0f} MiB; project files are at most {MAX_FILE_BYTES // 2**20} MiB",
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ProjectError("", f"cannot read {path.name}: {e}") from None
+    try:
+        d = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as e:
+        raise ProjectError(
+            "", f"{path.name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})"
+        ) from None
+    except RecursionError:
+        raise ProjectError("", f"{path.name} is nested too deeply to be a project file") from None
+    p = project_from_dict(d)
+    if p.data.kind == "csv" and p.data.path and not os.path.isabs(p.data.path):
+        p.data.path = str(resolve_data_path(p.data.path, path.parent))
+    return p
+
+
+def resolve_data_path(rel: str, base: Path) -> Path:
+    """Relative CSV paths: next to the project first, then the shipped datasets."""
+    cand = base / rel
+    if cand.exists():
+        return cand
+    shipped = Path(__file__).resolve().parents[2] / "resources" / "datasets" / Path(rel).name
+    return shipped if shipped.exists() else cand
+
+
+def _reject_constant(name):
+    raise ProjectError("", f"NaN and Infinity are not allowed in project files (found {name})")
+
+
+def project_from_dict(d) -> Project:
+    if not isinstance(d, dict):
+        raise ProjectError("", "the file must contain a JSON object")
+    if d.get("format") != FORMAT:
+        raise ProjectError("format", f'expected "{FORMAT}", got {d.get("format")!r}')
+    if d.get("version") != VERSION:
+        raise ProjectError(
+            "version", f"version {d.get('version')!r} is not supported (this app reads version {VERSION})"
+        )
+    known = {
+        "format",
+        "version",
+        "name",
+        "description",
+        "network",
+        "data",
+        "preprocessing",
+        "training",
+        "weights",
+        "history",
+    }
+    for k in d:
+        if k not in known:
+            raise ProjectError(k, "unknown field")
+    name = _typed(d, "name", str, "Untitled")
+    desc = _typed(d, "description", str, "")
+    spec = _section("network", d.get("network"), NetworkSpec.from_dict)
+    data = _data_source(d.get("data", {"kind": "builtin", "name": "xor"}))
+    pre = _typed(d, "preprocessing", dict, {"inputs": "none", "scaler": None})
+    method = pre.get("inputs", "none")
+    if method not in METHODS:
+        raise ProjectError(
+            "preprocessing.inputs", f"unknown method {method!r}; allowed: {', '.join(METHODS)}"
+        )
+    scaler = None
+    if pre.get("scaler") is not None:
+        scaler = _section("preprocessing.scaler", pre["scaler"], Scaler.from_dict)
+        if len(scaler.offset) != spec.layer_sizes[0]:
+            raise ProjectError(
+                "preprocessing.scaler",
+                f"fitted for {len(scaler.offset)} inputs but the network has {spec.layer_sizes[0]}",
+            )
+    training = _section("training", d.get("training", {}), TrainSettings.from_dict)
+    weights = None
+    if d.get("weights") is not None:
+        weights = _weights(d["weights"], spec)
+    history = None
+    if d.get("history") is not None:
+        history = _section("history", d["history"], lambda h: History.from_dict(h, spec.n_layers))
+    return Project(
+        spec=spec,
+        data=data,
+        training=training,
+        preprocessing=method,
+        scaler=scaler,
+        weights=weights,
+        history=history,
+        name=name,
+        description=desc,
+    )
+
+
+def _typed(d: dict, key: str, typ, default):
+    v = d.get(key, default)
+    if not isinstance(v, typ):
+        raise ProjectError(
+            key, f"must be {'a string' if typ is str else 'an object'}, got {type(v).__name__}"
+        )
+    return v
+
+
+def _section(path: str, value, build):
+    if value is None:
+        raise ProjectError(path, "is missing")
+    try:
+        return build(value)
+    except ProjectError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError) as e:
+        raise ProjectError(path, str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)) from None
+
+
+def _data_source(d) -> DataSource:
+    if not isinstance(d, dict):
+        raise ProjectError("data", "must be an object")
+    kind = d.get("kind")
+    allowed = {
+        "builtin": {"name", "params"},
+        "csv": {"path", "inputs", "targets", "task"},
+        "embedded": {"X", "T", "task"},
+    }
+    if not isinstance(kind, str) or kind not in allowed:
+        raise ProjectError("data.kind", f"must be one of builtin, csv, embedded; got {kind!r}")
+    for k in d:
+        if k not in allowed[kind] | {"kind", "val_fraction", "split_seed"}:
+            raise ProjectError(f"data.{k}", f"unknown field for a {kind} data source")
+    vf = d.get("val_fraction", 0.0)
+    if not isinstance(vf, (int, float)) or isinstance(vf, bool) or not 0 <= vf < 1:
+        raise ProjectError("data.val_fraction", f"must be a number in [0, 1), got {vf!r}")
+    seed = d.get("split_seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ProjectError("data.split_seed", f"must be a whole number ≥ 0, got {seed!r}")
+    src = DataSource(kind=kind, val_fraction=float(vf), split_seed=seed)
+    if kind == "builtin":
+        src.name = d.get("name")
+        if not isinstance(src.name, str):
+            raise ProjectError("data.name", "must be a string")
+        src.params = d.get("params", {})
+        if not isinstance(src.params, dict):
+            raise ProjectError("data.params", "must be an object")
+    elif kind == "csv":
+        src.path = d.get("path")
+        if not isinstance(src.path, str) or not src.path:
+            raise ProjectError("data.path", "must be a file path")
+        for key in ("inputs", "targets"):
+            cols = d.get(key)
+            if not isinstance(cols, list) or not cols or not all(isinstance(c, str) for c in cols):
+                raise ProjectError(f"data.{key}", "must be a non-empty list of column names")
+            setattr(src, key, cols)
+    else:
+        for key in ("X", "T"):
+            arr = d.get(key)
+            try:
+                a = np.array(arr, dtype=float)
+            except (TypeError, ValueError):
+                raise ProjectError(f"data.{key}", "must be a list of rows of numbers") from None
+            if a.ndim != 2 or a.shape[0] == 0:
+                raise ProjectError(f"data.{key}", "must be a non-empty list of rows of equal length")
+            if not np.isfinite(a).all():
+                raise ProjectError(f"data.{key}", "contains NaN or infinite values")
+            setattr(src, key, a.tolist())
+        if len(src.X) != len(src.T):
+            raise ProjectError("data.T", f"has {len(src.T)} rows but data.X has {len(src.X)}")
+    task = d.get("task")
+    if task not in (None, "classification", "regression"):
+        raise ProjectError("data.task", f"must be classification or regression, got {task!r}")
+    src.task = task
+    return src
+
+
+def _weights(d, spec: NetworkSpec) -> tuple[list, list]:
+    if not isinstance(d, dict) or "W" not in d or "b" not in d:
+        raise ProjectError("weights", "must be an object with lists W and b")
+    L = spec.n_layers
+    Ws, bs = d["W"], d["b"]
+    if not isinstance(Ws, list) or len(Ws) != L:
+        raise ProjectError("weights.W", f"must hold {L} matrices (one per layer)")
+    if not isinstance(bs, list) or len(bs) != L:
+        raise ProjectError("weights.b", f"must hold {L} vectors (one per layer)")
+    outW, outb = [], []
+    sizes = spec.layer_sizes
+    for l in range(L):
+        for key, raw, shape, out in (
+            ("W", Ws[l], (sizes[l], sizes[l + 1]), outW),
+            ("b", bs[l], (sizes[l + 1],), outb),
+        ):
+            try:
+                a = np.array(raw, dtype=float)
+            except (TypeError, ValueError):
+                raise ProjectError(f"weights.{key}[{l}]", "must contain only numbers") from None
+            if a.shape != shape:
+                raise ProjectError(f"weights.{key}[{l}]", f"expected shape {shape}, got {a.shape}")
+            if not np.isfinite(a).all():
+                raise ProjectError(f"weights.{key}[{l}]", "contains NaN or infinite values")
+            out.append(a)
+    return outW, outb
+
+
+def is_finite_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)

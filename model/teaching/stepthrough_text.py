@@ -1,0 +1,114 @@
+"""Text pieces of step-through mode: numbers, lecture symbols, equations.
+
+Pure string formatting (no NumPy maths beyond reading values). Numbers use a
+true minus sign (U+2212); node and weight indices are shown 1-based like the
+lecture: ``b₁⁽¹⁾`` is the pre-activation of node 1 in layer ℓ = 1 and
+``w₂₁⁽¹⁾`` the weight *to* node 2 of layer 1 *from* node 1 of layer 0,
+which is ``weights[0][0, 1]`` in our (from, to) storage.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "num",
+    "fac",
+    "sub",
+    "sup",
+    "node_sym",
+    "w_sym",
+    "joined",
+    "activation_text",
+    "gprime_text",
+    "MAX_TERMS",
+]
+
+MAX_TERMS = 6  # longer sums show their first terms and "… (k more)"
+_SUB = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
+_SUP = str.maketrans("0123456789-=", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁼")
+
+
+def num(x: float) -> str:
+    """3 decimals (0.380, −1.200); 3 significant digits below 0.01 (0.00297);
+    e-notation below 1e−5 and from 1e4."""
+    x = float(x)
+    if x == 0 or 1e-2 <= abs(x) < 1e4 or not np.isfinite(x):
+        s = f"{x:.3f}"
+        s = "0.000" if s == "-0.000" else s
+    elif 1e-5 <= abs(x) < 1e-2:
+        s = f"{x:.3g}"
+    else:
+        s = f"{x:.3g}" if abs(x) >= 1e4 else f"{x:.2e}"
+    return s.replace("-", "−")
+
+
+def fac(x: float) -> str:
+    """``num`` in parentheses when negative, for use as a factor or a summand."""
+    s = num(x)
+    return f"({s})" if s.startswith("−") else s
+
+
+def sub(n: int) -> str:
+    return str(int(n)).translate(_SUB)
+
+
+def sup(n: int) -> str:
+    return str(int(n)).translate(_SUP)
+
+
+def node_sym(sym: str, layer: int, index: int) -> str:
+    """``b₁⁽¹⁾``: symbol of 0-based node ``index`` in node layer ``layer``."""
+    return f"{sym}{sub(index + 1)}⁽{sup(layer)}⁾"
+
+
+def w_sym(l: int, i: int, j: int, sym: str = "w") -> str:
+    """Lecture symbol of ``weights[l][i, j]`` (from node i to node j): w_{j i}^{(l+1)}."""
+    sep = "," if i >= 9 or j >= 9 else ""
+    return f"{sym}{sub(j + 1)}{sep}{sub(i + 1)}⁽{sup(l + 1)}⁾"
+
+
+def joined(terms: list[str], sep: str = " + ") -> str:
+    """Join summands, eliding the middle of long sums."""
+    if len(terms) <= MAX_TERMS:
+        return sep.join(terms)
+    keep = MAX_TERMS - 1
+    return sep.join(terms[:keep]) + f"{sep}… ({len(terms) - keep} more terms)"
+
+
+def activation_text(act: str, b: float, b_layer: np.ndarray | None = None) -> str:
+    """g(b) written out with the number: tanh(0.400), σ(0.400), max(0, 0.400)."""
+    s = num(b)
+    if act == "linear":
+        return s
+    if act == "sigmoid":
+        return f"σ({s})"
+    if act == "tanh":
+        return f"tanh({s})"
+    if act == "relu":
+        return f"max(0, {s})"
+    if act == "leaky_relu":
+        return f"leaky_relu({s})"
+    if act == "step":
+        return f"step({s})"
+    if act == "softmax":
+        others = [f"e^{fac(v)}" for v in (b_layer if b_layer is not None else [b])]
+        return f"e^{fac(b)} / ({joined(others)})"
+    return f"{act}({s})"
+
+
+def gprime_text(act: str, b: float, V: float) -> str:
+    """g′(b) as a formula in the node's numbers: (1 − 0.380²) for tanh."""
+    if act == "tanh":
+        return f"(1 − {fac(V)}²)"
+    if act in ("sigmoid", "softmax"):
+        return f"{num(V)}·(1 − {num(V)})"
+    if act == "linear":
+        return "1"
+    if act == "relu":
+        return "1 [b > 0]" if b > 0 else "0 [b ≤ 0]"
+    if act == "leaky_relu":
+        return "1 [b > 0]" if b > 0 else "0.01 [b ≤ 0]"
+    if act == "step":
+        return "0 [step: g′ = 0]"
+    return f"{act}′({num(b)})"

@@ -1,0 +1,369 @@
+"""Trainer: batch, stochastic and mini-batch gradient descent around a Network.
+
+The inner loop is vectorised over the batch, gathers batches into reused
+buffers and calls :meth:`Network.gradients_into`, so one update costs a few
+BLAS calls and no per-sample Python work.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from model.nn.network import Network
+from model.optim.optimizers import OPTIMIZERS, make_optimizer
+from model.optim.schedules import Schedule
+from model.train.history import History
+
+STOP_EPOCHS = "epoch limit reached"
+STOP_TARGET = "target loss reached"
+STOP_DIVERGED = "diverged"
+STOP_USER = "stopped"
+
+_FLOAT_MAX = float(np.finfo(np.float64).max)
+_GATHER_EPOCH_BYTES = 8 << 20  # up to this size the whole data set is shuffled once per epoch
+
+
+@dataclass
+class TrainSettings:
+    """How to train. ``batch_size`` None = batch (all samples), 1 = stochastic."""
+
+    optimizer: str = "sgd"
+    lr: float = 0.1
+    hyper: dict = field(default_factory=dict)
+    schedule: Schedule = field(default_factory=Schedule)
+    batch_size: int | None = None
+    epochs: int = 1000
+    target_loss: float | None = None
+    seed: int = 0
+    divergence_factor: float = 1e6
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; allowed: {', '.join(OPTIMIZERS)}")
+        if not _number(self.lr) or not math.isfinite(self.lr) or self.lr <= 0:
+            raise ValueError(f"learning rate must be a positive number, got {self.lr!r}")
+        if self.batch_size is not None and (not _whole(self.batch_size) or self.batch_size < 1):
+            raise ValueError(
+                f"batch size must be a whole number ≥ 1 (or empty for the full batch), "
+                f"got {self.batch_size!r}"
+            )
+        if not _whole(self.epochs) or not 1 <= self.epochs <= 10_000_000:
+            raise ValueError(f"epochs must be a whole number from 1 to 10,000,000, got {self.epochs!r}")
+        if self.target_loss is not None and (not _number(self.target_loss) or not self.target_loss >= 0):
+            raise ValueError(f"target loss must be a number ≥ 0, got {self.target_loss!r}")
+        if not _whole(self.seed) or self.seed < 0:
+            raise ValueError(f"seed must be a whole number ≥ 0, got {self.seed!r}")
+        make_optimizer(self.optimizer, lr=self.lr, **self.hyper)  # validates hyper-parameters
+
+    def mode(self, n: int) -> str:
+        """'batch', 'stochastic' or 'mini-batch' for a training set of n samples."""
+        if self.batch_size is None or self.batch_size >= n:
+            return "batch"
+        return "stochastic" if self.batch_size == 1 else "mini-batch"
+
+    def to_dict(self) -> dict:
+        return {
+            "optimizer": self.optimizer,
+            "lr": self.lr,
+            "hyper": dict(self.hyper),
+            "schedule": self.schedule.to_dict(),
+            "batch_size": self.batch_size,
+            "epochs": self.epochs,
+            "target_loss": self.target_loss,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainSettings":
+        if not isinstance(d, dict):
+            raise ValueError("training must be an object")
+        known = {"optimizer", "lr", "hyper", "schedule", "batch_size", "epochs", "target_loss", "seed"}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"unknown training field(s): {', '.join(sorted(unknown))}")
+        d = dict(d)
+        if "hyper" in d and not isinstance(d["hyper"], dict):
+            raise ValueError("training.hyper must be an object")
+        d["schedule"] = Schedule.from_dict(d.get("schedule", {"kind": "constant"}))
+        return cls(**d)
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _whole(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+class Trainer:
+    """Trains ``net`` on (X, T) with ``settings``; validation data optional.
+
+    ``X``/``T`` are already preprocessed, shapes (n, n_in) and (n, n_out).
+    The history grows per epoch; ``stop_reason`` says why training ended.
+    Passing an earlier ``history`` continues its epoch and update counters.
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        X,
+        T,
+        settings: TrainSettings,
+        X_val=None,
+        T_val=None,
+        task: str = "classification",
+        history: History | None = None,
+    ):
+        self.net = net
+        dt = net.dtype
+        self.X = np.ascontiguousarray(X, dtype=dt)
+        self.T = np.ascontiguousarray(T, dtype=dt)
+        if self.X.ndim != 2 or self.X.shape[1] != net.layer_sizes[0]:
+            raise ValueError(
+                f"the network has {net.layer_sizes[0]} inputs but the data has "
+                f"{self.X.shape[1] if self.X.ndim == 2 else '?'} features"
+            )
+        if self.T.ndim != 2 or self.T.shape != (len(self.X), net.layer_sizes[-1]):
+            raise ValueError(
+                f"the network has {net.layer_sizes[-1]} outputs but the targets have shape {self.T.shape}"
+            )
+        if len(self.X) == 0:
+            raise ValueError("the training set is empty")
+        if not (np.isfinite(self.X).all() and np.isfinite(self.T).all()):
+            raise ValueError("the training data contains NaN or infinite values")
+        has_val = X_val is not None and len(X_val) > 0
+        self.X_val = np.ascontiguousarray(X_val, dtype=dt) if has_val else None
+        self.T_val = np.ascontiguousarray(T_val, dtype=dt) if has_val else None
+        self.task = task
+        self.settings = settings
+        self.base_lr = settings.lr
+        self.optimizer = make_optimizer(settings.optimizer, lr=settings.lr, **settings.hyper)
+        self.rng = np.random.default_rng(settings.seed)
+        # continuing an earlier run keeps its history and counters
+        self.history = history if history is not None else History(net.n_layers)
+        self.epoch = len(self.history)
+        self.step = len(self.history.update_loss)
+        self.stop_reason: str | None = None
+        self.divergence_message = ""
+        self.first_loss: float | None = (
+            float(self.history.update_loss.values[0]) if len(self.history.update_loss) else None
+        )
+        self.last_grads: list[np.ndarray] | None = None
+        self._good = net._flat.copy()  # the parameters at the last finite epoch end
+        # the divergence limit is fixed once the first loss is known; until then
+        # it is -inf, so the first update takes the slow branch that sets it
+        self._limit = -math.inf
+        if self.first_loss is not None:
+            self._set_first_loss(self.first_loss)
+        n = len(self.X)
+        self.batch_size = n if settings.batch_size is None else min(settings.batch_size, n)
+        # inputs with a trailing ones column: each layer is one BLAS call (bias folded in)
+        self._Xa = np.ones((n, self.X.shape[1] + 1), dt)
+        self._Xa[:, :-1] = self.X
+        self._Xp = self._Tp = None
+        if self.batch_size < n:
+            self._xb = np.empty((self.batch_size,) + self.X.shape[1:], dt)
+            self._tb = np.empty((self.batch_size,) + self.T.shape[1:], dt)
+            if self._Xa.nbytes + self.T.nbytes <= _GATHER_EPOCH_BYTES:
+                self._Xp, self._Tp = np.empty_like(self._Xa), np.empty_like(self.T)
+            else:
+                self._xab = np.empty((self.batch_size, self._Xa.shape[1]), dt)
+        # accuracy: predicted labels are written per update, compared once per epoch
+        self._labels = self._pred = None
+        if task == "classification":
+            if self.T.shape[1] == 1:
+                self._labels, self._pred = self.T[:, 0] > 0.5, np.empty(n, bool)
+            else:
+                self._labels, self._pred = self.T.argmax(axis=1), np.empty(n, np.intp)
+
+    # ------------------------------------------------------------------ api
+    @property
+    def updates_per_epoch(self) -> int:
+        return -(-len(self.X) // self.batch_size)
+
+    @property
+    def lr(self) -> float:
+        return self.optimizer.lr
+
+    def set_base_lr(self, lr: float) -> None:
+        """Change η₀ mid-run; takes effect at the next update without resetting."""
+        if not _number(lr) or not math.isfinite(lr) or lr <= 0:
+            raise ValueError(f"learning rate must be a positive number, got {lr!r}")
+        self.base_lr = float(lr)
+        self.optimizer.lr = float(self.settings.schedule.lr(self.base_lr, self.epoch))
+        self.history.mark("lr", f"η₀ = {lr:g}")
+
+    def batches(self):
+        """Yield (X_batch, T_batch) for one epoch; arrays may be reused buffers."""
+        n, bs = len(self.X), self.batch_size
+        if bs >= n:
+            yield self.X, self.T
+            return
+        order = self.rng.permutation(n)
+        for start in range(0, n, bs):
+            idx = order[start : start + bs]
+            if len(idx) == bs:
+                np.take(self.X, idx, axis=0, out=self._xb)
+                np.take(self.T, idx, axis=0, out=self._tb)
+                yield self._xb, self._tb
+            else:
+                yield self.X[idx], self.T[idx]
+
+    def updates(self):
+        """Run one epoch, yielding ``(loss, lr, step, epoch)`` after each update.
+
+        Stops early (returns) when the run diverges; then ``stop_reason`` is set
+        and the weights are those of the last finite epoch end.
+        """
+        t0 = time.perf_counter()
+        opt, net = self.optimizer, self.net
+        opt.lr = float(self.settings.schedule.lr(self.base_lr, self.epoch))
+        params = net.parameters()
+        n, bs = len(self.X), self.batch_size
+        grad = net.gradients_augmented
+        add_loss, add_lr = self.history.update_loss.append, self.history.update_lr.append
+        step = opt.step
+        cls = self._labels is not None
+        pred = self._pred
+        if bs >= n:
+            order = None
+            Xs, Ts = self._Xa, self.T
+        else:
+            order = self.rng.permutation(n)
+            if self._Xp is not None:  # small data: one gather per epoch, batches are slices
+                np.take(self._Xa, order, axis=0, out=self._Xp)
+                np.take(self.T, order, axis=0, out=self._Tp)
+                Xs, Ts = self._Xp, self._Tp
+        total = 0.0
+        grads = None
+        for start in range(0, n, bs):
+            stop = min(start + bs, n)
+            if order is None or self._Xp is not None:
+                xb, tb = Xs[start:stop], Ts[start:stop]
+            elif stop - start == bs:
+                idx = order[start:stop]
+                xb, tb = (
+                    np.take(self._Xa, idx, axis=0, out=self._xab),
+                    np.take(self.T, idx, axis=0, out=self._tb),
+                )
+            else:
+                idx = order[start:stop]
+                xb, tb = self._Xa[idx], self.T[idx]
+            loss, grads = grad(xb, tb)
+            if not loss <= self._limit:  # also NaN and ±inf
+                if self.first_loss is None and math.isfinite(loss):
+                    self._set_first_loss(loss)
+                if not loss <= self._limit:
+                    self._diverge(loss)
+                    return
+            if cls:
+                out = net.last_output
+                if out.shape[1] == 1:
+                    np.greater(out[:, 0], 0.5, out=pred[start:stop])
+                else:
+                    np.argmax(out, axis=1, out=pred[start:stop])
+            step(params, grads)
+            self.step += 1
+            total += loss * (stop - start)
+            lr = opt.lr
+            add_loss(loss)
+            add_lr(lr)
+            yield loss, lr, self.step, self.epoch
+        self.last_grads = grads
+        flat = net._flat
+        if not np.isfinite(flat).all():
+            self._diverge(math.nan)
+            return
+        np.copyto(self._good, flat)
+        acc = math.nan
+        if cls:
+            labels = self._labels if order is None else self._labels[order]
+            acc = int(np.count_nonzero(pred == labels)) / n
+        self.epoch += 1
+        self._record_epoch(total / n, acc, time.perf_counter() - t0)
+
+    def _set_first_loss(self, loss: float) -> None:
+        self.first_loss = loss
+        limit = self.settings.divergence_factor * max(loss, 1e-12)
+        self._limit = min(limit, _FLOAT_MAX)  # so that inf never passes the test
+
+    def run_epoch(self) -> None:
+        for _ in self.updates():
+            pass
+
+    def train(self, epochs: int | None = None, should_stop=None) -> str:
+        """Train until the epoch limit (``epochs`` more, or the settings' limit),
+        the target loss, divergence, or ``should_stop()`` returning True."""
+        end = self.epoch + epochs if epochs is not None else self.settings.epochs
+        while self.stop_reason is None:
+            if self.epoch >= end:
+                self.stop_reason = STOP_EPOCHS
+                break
+            if should_stop is not None and should_stop():
+                self.stop_reason = STOP_USER
+                break
+            self.run_epoch()
+        return self.stop_reason
+
+    def evaluate(self, X, T) -> tuple[float, float]:
+        """(loss, accuracy) on a data set; accuracy is NaN for regression."""
+        if X is None or len(X) == 0:
+            return math.nan, math.nan
+        tr = self.net.forward(X)
+        from model.nn.losses import loss_value
+
+        loss = loss_value(self.net.spec.loss, tr.b[-1], tr.V[-1], T)
+        acc = _count_correct(tr.V[-1], T) / len(X) if self.task == "classification" else math.nan
+        return loss, acc
+
+    # -------------------------------------------------------------- internal
+    def _record_epoch(self, train_loss: float, train_acc: float, seconds: float) -> None:
+        val_loss, val_acc = self.evaluate(self.X_val, self.T_val)
+        gn = (
+            [float(np.linalg.norm(gw)) for gw in self.last_grads[: self.net.n_layers]]
+            if self.last_grads is not None
+            else [math.nan] * self.net.n_layers
+        )
+        wn = [float(np.linalg.norm(w)) for w in self.net.weights]
+        self.history.add_epoch(
+            {
+                "epoch": self.epoch,
+                "train_loss": train_loss,
+                "val_loss": val_loss,
+                "train_acc": train_acc,
+                "val_acc": val_acc,
+                "lr": self.optimizer.lr,
+                "updates": self.step,
+                "seconds": seconds,
+            },
+            gn,
+            wn,
+        )
+        target = self.settings.target_loss
+        if target is not None and train_loss <= target:
+            self.stop_reason = STOP_TARGET
+
+    def _diverge(self, loss: float) -> None:
+        np.copyto(self.net._flat, self._good)
+        self.stop_reason = STOP_DIVERGED
+        what = "a non-finite loss" if not math.isfinite(loss) else f"loss {loss:.3g}"
+        self.divergence_message = (
+            f"training diverged at epoch {self.epoch + 1} ({what}); "
+            f"learning rate {self.optimizer.lr:g} is probably too large. "
+            "The last finite weights were kept."
+        )
+        self.history.mark("diverged", self.divergence_message)
+
+
+def _count_correct(Y: np.ndarray, T: np.ndarray) -> int:
+    if Y.shape[1] == 1:
+        return int(np.count_nonzero((Y[:, 0] > 0.5) == (T[:, 0] > 0.5)))
+    return int(np.count_nonzero(Y.argmax(axis=1) == T.argmax(axis=1)))

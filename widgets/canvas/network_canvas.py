@@ -1,0 +1,400 @@
+"""NetworkCanvas: the node-and-edge view of a multilayer perceptron.
+
+The canvas only *displays* and emits *requests*; it never edits a document.
+The app applies a request (through its undo stack) and calls the setters back.
+
+Mouse and keys (one consistent scheme):
+
+* left click on a node selects it (Ctrl+click toggles) → ``nodeSelected``;
+  left click on an edge selects it → ``edgeSelected``; left click on empty
+  space clears → ``selectionCleared``;
+* left drag on empty space draws a rubber band that selects nodes
+  (Ctrl+drag adds) → ``nodesSelected`` once, on release (or ``nodeSelected``
+  when it caught exactly one node);
+* middle drag pans; the wheel zooms around the mouse; F fits, +/− zoom,
+  Esc clears the selection;
+* right click on a layer column opens its menu (add / remove layer,
+  activation).
+
+Layer numbering: node layer ``l`` is column ``l`` of ``layer_sizes`` (0 =
+input); its activation is ``activations[l - 1]``. ``addLayerRequested(k)``
+asks to insert a hidden layer at position ``k`` of ``layer_sizes``.
+Programmatic ``select_*``/``clear_selection`` calls emit nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QMenu
+
+from model.nn.activations import ACTIVATIONS
+from widgets.canvas import canvas_layout as lay
+from widgets.canvas.canvas_interaction import CanvasInteraction
+from widgets.canvas.edge_layer import BACKGROUND as EDGE_BACKGROUND
+from widgets.canvas.edge_layer import EdgeLayer, draw_legend
+from widgets.canvas.node_item import (
+    LEVEL_COLOURS,
+    NODE_RADIUS,
+    HandleButton,
+    Label,
+    NodeItem,
+    ui_font,
+    value_levels,
+    value_range,
+)
+
+__all__ = ["NetworkCanvas"]
+
+BACKGROUND = QColor(EDGE_BACKGROUND)
+MUTED = QColor("#6b7280")
+OVERLAY_TITLES = {
+    "weight": "weight w",
+    "forward": "forward activity |w·V|",
+    "backward": "backward error |∂E/∂w|",
+}
+
+
+class NetworkCanvas(CanvasInteraction, QGraphicsView):
+    """Zoomable, selectable picture of a network; see the module docstring.
+    The mouse, key and zoom handlers come from :class:`CanvasInteraction`."""
+
+    layerWidthRequested = Signal(int, int)  # layer, new width
+    addLayerRequested = Signal(int)  # insert position in layer_sizes
+    removeLayerRequested = Signal(int)  # layer
+    activationRequested = Signal(int, str)  # layer (≥ 1), activation name
+    nodeSelected = Signal(int, int)  # layer, index
+    nodesSelected = Signal(list)  # [(layer, index), ...] — rubber band, ≥ 2 nodes
+    edgeSelected = Signal(int, int, int)  # layer, i, j  (weight W[layer][i, j])
+    selectionCleared = Signal()
+
+    def __init__(
+        self,
+        parent=None,
+        *,
+        layer_gap: float = 160.0,
+        node_gap: float = 44.0,
+        max_visible: int = 64,
+        lod_threshold: int = 3000,
+    ):
+        super().__init__(parent)
+        self._scene = QGraphicsScene(self)
+        self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self._scene.setBackgroundBrush(BACKGROUND)
+        self._scene.selectionChanged.connect(self._on_selection_changed)
+        self.setScene(self._scene)
+        self.layer_gap, self.node_gap, self.max_visible = layer_gap, node_gap, max_visible
+        self.edge_layer = EdgeLayer(lod_threshold=lod_threshold)
+        self._scene.addItem(self.edge_layer)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFont(ui_font(9.0))
+        self._sizes: list[int] = []
+        self._acts: list[str] = []
+        self._weights: list[np.ndarray] = []
+        self._biases: list[np.ndarray] = []
+        self._values: list[np.ndarray] | None = None
+        self._overlay_mode: str | None = None
+        self._vis: list[np.ndarray] = []
+        self._pos: list[np.ndarray] = []
+        self._gap = layer_gap
+        self._nodes: list[list[NodeItem]] = []
+        self._lookup: dict[tuple[int, int], NodeItem] = {}
+        self._decor: list[QGraphicsItem] = []
+        self._handles: dict[int, tuple[HandleButton, HandleButton]] = {}
+        self._editable: set[int] | None = None  # None: the hidden layers
+        self._edge_l = self._edge_i = self._edge_j = np.empty(0, dtype=np.int64)
+        self._pan_from: QPointF | None = None
+        self._band_active = self._band_pending = self._suppress = False
+        self._auto_fit = True
+
+    # ------------------------------------------------------------- setters
+    def set_network(self, layer_sizes, activations, weights, biases) -> None:
+        """Rebuild the whole picture for a new topology."""
+        self._sizes = [int(n) for n in layer_sizes]
+        self._acts = list(activations)
+        self._vis = [lay.visible_node_indices(n, self.max_visible) for n in self._sizes]
+        L = len(self._sizes) - 1
+        tallest = (min(max(self._sizes), self.max_visible) - 1) * self.node_gap
+        # spread tall networks sideways (towards a landscape picture) so the
+        # fans of edges between wide layers stay legible
+        self._gap = float(np.clip(tallest * 1.4 / max(L, 1), self.layer_gap, 6 * self.layer_gap))
+        kw = dict(layer_gap=self._gap, node_gap=self.node_gap, max_visible=self.max_visible)
+        self._pos = lay.node_positions(self._sizes, **kw)
+        seg, self._edge_l, self._edge_i, self._edge_j = lay.edge_segments(self._pos, self._vis)
+        self.edge_layer.set_geometry(seg)
+        for item in [n for col in self._nodes for n in col] + self._decor:
+            self._scene.removeItem(item)
+        self._nodes, self._lookup, self._decor = [], {}, []
+        for l, (pos, idx) in enumerate(zip(self._pos, self._vis)):
+            col = [NodeItem(l, int(i), x, y) for (x, y), i in zip(pos, idx)]
+            for node in col:
+                self._scene.addItem(node)
+                self._lookup[node.key] = node
+            self._nodes.append(col)
+            # two lines ("Hidden 1" / "tanh · 8") so neighbouring headers do not collide
+            header = Label(lay.layer_title(l, self._sizes, self._acts).replace(" · ", "\n", 1), "bottom")
+            header.setTransform(QTransform.fromTranslate(0, -6))  # screen pixels
+            self._add_decor(header, l * self._gap, pos[:, 1].min() - NODE_RADIUS)
+        for l, mark in enumerate(lay.ellipsis_positions(self._sizes, **kw)):
+            if mark is not None:
+                self._add_decor(Label(f"⋮  {mark[2]:,} more", "center", 8.5, MUTED), mark[0], mark[1])
+        self._values, self._overlay_mode = None, None
+        self._make_handles()
+        self._scene.setSceneRect(self._scene.itemsBoundingRect().adjusted(-4000, -4000, 4000, 4000))
+        self.set_weights(weights, biases)
+        self._auto_fit = True
+        self.fit_view()
+
+    def _add_decor(self, item: QGraphicsItem, x: float, y: float) -> None:
+        item.setPos(x, y)
+        self._scene.addItem(item)
+        self._decor.append(item)
+
+    def set_weights(self, weights, biases) -> None:
+        """Recolour edges (and remember biases for tooltips); no rebuild."""
+        self._weights = [np.asarray(w) for w in weights]
+        self._biases = [np.asarray(b) for b in biases]
+        if self._overlay_mode is None and self._sizes:
+            self.edge_layer.set_values(lay.edge_order_values(self._weights, self._vis), "weight")
+            self.viewport().update()
+
+    def set_node_thumbnails(self, images_per_layer) -> None:
+        """Per layer a list of QImages (or None) drawn inside the nodes — the
+        neuron maps of a small network; None clears all."""
+        for l, col in enumerate(self._nodes):
+            imgs = None if images_per_layer is None or l >= len(images_per_layer) else images_per_layer[l]
+            for node in col:
+                node.set_thumbnail(None if imgs is None or node.index >= len(imgs) else imgs[node.index])
+
+    def set_node_values(self, values_per_layer) -> None:
+        """Fill nodes from the probe sample: one (n_l,) array per layer incl.
+        the input (a leading batch axis of 1 is accepted); None clears."""
+        self._values = (
+            None
+            if values_per_layer is None
+            else [np.asarray(v, dtype=np.float64).reshape(-1) for v in values_per_layer]
+        )
+        for l, col in enumerate(self._nodes):
+            if self._values is None:
+                for node in col:
+                    node.set_value(None)
+                    node.set_text("")
+                continue
+            v = self._values[l]
+            lo, hi = value_range(self._acts[l - 1] if l else "input", v)
+            # numbers are drawn only on nodes big enough on screen to hold them
+            legible = 2 * NODE_RADIUS * self.transform().m11() >= 18
+            levels = value_levels(v, lo, hi)  # one vectorised pass per layer
+            for node in col:
+                x = float(v[node.index])
+                node.value = x
+                node.set_fill(LEVEL_COLOURS[int(levels[node.index])])
+                node.set_text(f"{x:.2f}" if legible else "")
+
+    def set_edge_overlay(self, values_per_layer, mode: str = "forward", scale: float | None = None) -> None:
+        """Colour edges by an overlay ("forward" |w·V| or "backward" |∂E/∂w|).
+
+        ``values_per_layer``: per layer a (n_l, n_{l+1}) matrix (like the
+        weights) or a flat array in edge order, or one flat (E,) array in the
+        order of ``edge_segments``. None returns to the weight view.
+        """
+        if values_per_layer is None:
+            self._overlay_mode = None
+            self.set_weights(self._weights, self._biases)
+            return
+        flat = (
+            values_per_layer
+            if isinstance(values_per_layer, np.ndarray) and values_per_layer.ndim == 1
+            else lay.edge_order_values(values_per_layer, self._vis)
+        )
+        self._overlay_mode = mode
+        self.edge_layer.set_values(flat, mode, scale)
+        self.viewport().update()
+
+    def set_layer_bands(self, strengths, mode: str = "forward") -> None:
+        """Per layer pair a band strength 0…1 (None: no bands): filled
+        trapezoids joining consecutive columns (their visible nodes ± the node
+        radius) under the edges — ≤ one polygon per pair, whatever the edge count."""
+        if strengths is None or len(self._sizes) < 2:
+            self.edge_layer.set_layer_bands(None)
+        else:
+            ext = [
+                (l * self._gap, p[:, 1].min() - NODE_RADIUS, p[:, 1].max() + NODE_RADIUS)
+                for l, p in enumerate(self._pos)
+            ]
+            self.edge_layer.set_layer_bands([a + b for a, b in zip(ext, ext[1:])], list(strengths), mode)
+        self.viewport().update()
+
+    def set_editable_layers(self, layers) -> None:
+        """Layers that get +/− width handles (default: the hidden layers)."""
+        self._editable = set(int(l) for l in layers)
+        self._make_handles()
+
+    def editable_layers(self) -> set[int]:
+        if self._editable is not None:
+            return set(self._editable)
+        return set(range(1, len(self._sizes) - 1))
+
+    def _make_handles(self) -> None:
+        for minus, plus in self._handles.values():
+            self._scene.removeItem(minus)
+            self._scene.removeItem(plus)
+        self._handles = {}
+        for l in sorted(self.editable_layers()):
+            if not 0 <= l < len(self._sizes):
+                continue
+            n, y = self._sizes[l], self._pos[l][:, 1].max() + NODE_RADIUS
+            minus = HandleButton("−", f"one neuron fewer ({n} → {n - 1})")
+            plus = HandleButton("+", f"one neuron more ({n} → {n + 1})")
+            minus.setEnabled(n > 1)
+            minus.clicked.connect(lambda l=l, n=n: self.layerWidthRequested.emit(l, n - 1))
+            plus.clicked.connect(lambda l=l, n=n: self.layerWidthRequested.emit(l, n + 1))
+            for item, dx in ((minus, -12), (plus, 12)):
+                self._scene.addItem(item)
+                # offsets in screen pixels: the buttons ignore the zoom
+                item.setPos(l * self._gap, y)
+                item.setTransform(QTransform.fromTranslate(dx, 17))
+            self._handles[l] = (minus, plus)
+
+    def width_handles(self, layer: int) -> tuple[HandleButton, HandleButton]:
+        """The (−, +) buttons of a layer (KeyError if it has none)."""
+        return self._handles[layer]
+
+    # ------------------------------------------------------------- queries
+    @property
+    def layer_sizes(self) -> list[int]:
+        return list(self._sizes)
+
+    def node_item(self, layer: int, index: int) -> NodeItem | None:
+        """The item of a node, or None when it is hidden in a compressed layer."""
+        return self._lookup.get((layer, index))
+
+    def header_text(self, layer: int) -> str:
+        return lay.layer_title(layer, self._sizes, self._acts)
+
+    def edge_key(self, edge: int) -> tuple[int, int, int]:
+        """(layer, i, j) of edge number ``edge`` (edge_segments order)."""
+        return int(self._edge_l[edge]), int(self._edge_i[edge]), int(self._edge_j[edge])
+
+    def edge_index(self, layer: int, i: int, j: int) -> int | None:
+        hit = np.flatnonzero((self._edge_l == layer) & (self._edge_i == i) & (self._edge_j == j))
+        return int(hit[0]) if hit.size else None
+
+    def selected_nodes(self) -> list[tuple[int, int]]:
+        return sorted(it.key for it in self._scene.selectedItems() if isinstance(it, NodeItem))
+
+    def selected_edge(self) -> tuple[int, int, int] | None:
+        e = self.edge_layer.highlighted
+        return None if e is None else self.edge_key(e)
+
+    def lod_notice(self) -> str:
+        """The level-of-detail note shown on screen ("" when everything is drawn)."""
+        el = self.edge_layer
+        return lay.lod_notice(self._sizes, el.n_edges, el.n_drawn)
+
+    def layer_at(self, scene_point: QPointF) -> int | None:
+        """The column under a scene point (within half a layer gap), or None."""
+        if not self._sizes:
+            return None
+        l = int(round(scene_point.x() / self._gap))
+        return l if 0 <= l < len(self._sizes) else None
+
+    def node_tooltip(self, layer: int, index: int) -> str:
+        bias = self._biases[layer - 1][index] if 0 < layer <= len(self._biases) else None
+        value = None if self._values is None else self._values[layer][index]
+        return lay.node_caption(layer, index, self._sizes, self._acts, bias, value)
+
+    def edge_tooltip(self, edge: int) -> str:
+        l, i, j = self.edge_key(edge)
+        text = f"W{l + 1}[{i + 1}, {j + 1}] = {float(self._weights[l][i, j]):+.4g}"
+        if self._overlay_mode is not None and self.edge_layer.values is not None:
+            text += f"\n{OVERLAY_TITLES[self._overlay_mode]}: {self.edge_layer.values[edge]:.4g}"
+        return text
+
+    # ----------------------------------------------------------- selection
+    def select_node(self, layer: int, index: int) -> None:
+        self._set_selection(nodes=[(layer, index)])
+
+    def select_edge(self, layer: int, i: int, j: int) -> None:
+        self._set_selection(edge=self.edge_index(layer, i, j))
+
+    def clear_selection(self) -> None:
+        self._set_selection()
+
+    def _set_selection(self, nodes=(), edge=None) -> None:
+        self._suppress = True
+        try:
+            self._scene.clearSelection()
+            for key in nodes:
+                if key in self._lookup:
+                    self._lookup[key].setSelected(True)
+            self.edge_layer.set_highlight(edge)
+        finally:
+            self._suppress = False
+
+    def _on_selection_changed(self) -> None:
+        if self._suppress:
+            return
+        if self._band_active:
+            self._band_pending = True  # rubber band in progress: report on release
+            return
+        self._report_selection()
+
+    def _report_selection(self) -> None:
+        nodes = self.selected_nodes()
+        if nodes:
+            self.edge_layer.set_highlight(None)
+            if len(nodes) == 1:
+                self.nodeSelected.emit(*nodes[0])
+            else:
+                self.nodesSelected.emit(nodes)
+        elif self.edge_layer.highlighted is None:
+            self.selectionCleared.emit()
+
+    # ---------------------------------------------------------------- menu
+    def layer_context_menu(self, layer: int) -> QMenu:
+        """The right-click menu of a layer; its actions emit the requests."""
+        menu = QMenu(self)
+        last = len(self._sizes) - 1
+        before = menu.addAction("Add hidden layer before")
+        before.setEnabled(layer > 0)
+        before.triggered.connect(lambda: self.addLayerRequested.emit(layer))
+        after = menu.addAction("Add hidden layer after")
+        after.setEnabled(layer < last)
+        after.triggered.connect(lambda: self.addLayerRequested.emit(layer + 1))
+        remove = menu.addAction("Remove layer")
+        remove.setEnabled(0 < layer < last)
+        remove.triggered.connect(lambda: self.removeLayerRequested.emit(layer))
+        sub = menu.addMenu("Activation")
+        sub.setEnabled(layer > 0)
+        for name in ACTIVATIONS:
+            act = sub.addAction(name)
+            act.setCheckable(True)
+            act.setChecked(layer > 0 and self._acts[layer - 1] == name)
+            act.setEnabled(name != "softmax" or layer == last)  # the spec's rule
+            act.triggered.connect(lambda _=False, n=name: self.activationRequested.emit(layer, n))
+        return menu
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        """Legend (bottom left) and level-of-detail notice (bottom right), in
+        screen pixels; the full-viewport update mode keeps them in place."""
+        if not self._sizes:
+            return
+        painter.save()
+        painter.resetTransform()
+        h = self.viewport().height()
+        draw_legend(painter, QPointF(10, h - 10), self._overlay_mode or "weight", self.edge_layer.scale)
+        notice = self.lod_notice()
+        if notice:
+            painter.setFont(ui_font(8.5))
+            painter.setPen(QColor("#8a4b00"))
+            fm = painter.fontMetrics()
+            w = fm.horizontalAdvance(notice)
+            painter.drawText(QPointF(self.viewport().width() - w - 12, h - 14), notice)
+        painter.restore()

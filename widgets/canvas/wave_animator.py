@@ -1,0 +1,308 @@
+"""WaveAnimator: forward activity and backward error travelling along the
+network canvas's edges, layer by layer, while the network trains.
+
+One *cycle* is a forward wave (input → output) followed by a backward wave
+(output → input), then it repeats:
+
+* forward, front at layer pair ℓ: the edges of pair ℓ carry their
+  contribution |w·V| (``ProbeRecord.contrib[ℓ]``); pairs already passed stay
+  as a dimmed trail (× ``TRAIL``; no trail when the canvas's level of detail
+  is active), pairs ahead are 0. Nodes of layers 0…ℓ+1
+  show their activation V (the canvas's own node colours), the rest are blank.
+* backward, front at pair ℓ (ℓ = L−1 … 0): edges carry |∂E/∂w| (``grad_W``),
+  same trail rule; nodes of layers ℓ…L (input excluded) are filled on a
+  white → purple ramp by |δ|, scaled to the largest |δ| of the record.
+
+Cost: the timer only advances a clock. Overlay arrays and node colours are
+rebuilt only when the front moves to another layer pair — one
+``canvas.set_edge_overlay`` call per layer change, never per frame — so a
+frame costs the canvas's K draw calls whatever the edge count, and waves
+never slow training (the animator only reads records it is handed).
+
+Records: ``set_probe`` stores the newest ``ProbeRecord``; the animator takes
+it at the start of each *forward* wave, so forward and backward of one cycle
+show the same sample's pass (the backward δ belong to that forward pass).
+Records arriving mid-cycle replace each other: fast training drops records.
+
+Colour scales (the value of the strongest bin) come from a high percentile
+of each pair's values (:func:`scale_percentile`: 95th … 99th), not its max,
+so a few outliers do not leave every other edge in the palest bin. Forward:
+each pair on its own scale (activity magnitudes of different layers are not
+comparable; the legend shows the front's scale). Backward: one scale for the
+whole wave (the largest pair's), so gradients shrinking towards the input —
+vanishing gradients — show as paler layers. Trail values are for display
+(each passed pair at ``TRAIL`` of its own strength); the front's values are
+the record's exactly.
+
+Level of detail: the canvas draws only its ``lod_threshold`` (3,000)
+strongest edges. With LOD active there is no trail, so the drawn edges are
+the front's (all of them when the front pair has ≤ 3,000 edges); instead the
+wave travels as layer-to-layer bands (``canvas.set_layer_bands``: the front
+pair at full strength, passed pairs at ``TRAIL``, pairs ahead blank) — one
+polygon per pair, so the frame cost stays bounded whatever the edge count.
+Bands are cleared when the animation stops and never set without LOD.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QColor
+
+from widgets.canvas import canvas_layout as lay
+from widgets.canvas.node_item import NEUTRAL_FILL, NODE_RADIUS
+
+__all__ = ["WaveAnimator", "TRAIL", "DELTA_COLOURS", "delta_colour", "scale_percentile"]
+
+TRAIL = 0.3  # strength of the pairs the front has passed
+FPS = 30.0
+DELTA_SHADES = 32
+_WHITE = np.array([255.0, 255.0, 255.0])
+_PURPLE = np.array([0x8E, 0x24, 0xAA], float)  # the backward ramp's strongest colour
+DELTA_COLOURS = [
+    QColor(*(int(round(c)) for c in _WHITE + (_PURPLE - _WHITE) * (k / DELTA_SHADES)))
+    for k in range(DELTA_SHADES + 1)
+]
+
+
+def delta_colour(t: float) -> QColor:
+    """Fill for a node whose |δ| is ``t`` of the largest (0…1): white → purple."""
+    return DELTA_COLOURS[int(round(float(np.clip(t, 0.0, 1.0)) * DELTA_SHADES))]
+
+
+def scale_percentile(n_edges: int) -> float:
+    """Percentile of a layer pair's |values| that maps to the strongest bin:
+    95 for small pairs, up to 99 for dense ones, so the top bin holds a few
+    dozen edges at most instead of a solid mat of the brightest colour."""
+    return 100.0 * (1.0 - float(np.clip(40.0 / max(n_edges, 1), 0.01, 0.05)))
+
+
+def _short(x: float) -> str:
+    """A node label that fits a 26-px circle: 0.73, -0.12, 3e-03."""
+    return f"{x:.2f}" if abs(x) >= 0.01 or x == 0 else f"{x:.0e}"
+
+
+class WaveAnimator(QObject):
+    """Drives a :class:`~widgets.canvas.network_canvas.NetworkCanvas` overlay.
+
+    ``attach(canvas)``, ``set_enabled(bool)``, ``set_speed(waves_per_second)``,
+    ``set_probe(record)``; ``tick(dt=None)`` advances the clock (the timer
+    calls it every 1/30 s; tests call it directly). Read-only state:
+    ``phase`` ("forward" | "backward"), ``front_layer`` (layer pair index ℓ,
+    edges W[ℓ]; −1 before the first record), ``frame_count`` (ticks done),
+    ``overlay_calls`` (``set_edge_overlay`` calls made), ``record`` (the
+    record of the current cycle), ``enabled``, ``speed``.
+    """
+
+    frontChanged = Signal(str, int)  # phase, front_layer — once per layer change
+
+    def __init__(self, parent=None, *, speed: float = 0.75, fps: float = FPS):
+        super().__init__(parent)
+        self.canvas = None
+        self.enabled = False
+        self.speed = 0.0
+        self.set_speed(speed)
+        self.phase = "forward"
+        self.front_layer = -1
+        self.frame_count = 0
+        self.overlay_calls = 0
+        self.record = None
+        self._pending = None
+        self._clock = 0.0  # seconds into the current wave
+        self._shown: tuple[str, int] | None = None
+        self._flat: dict[str, list[np.ndarray]] = {}  # mode -> per-pair |values|, edge order
+        self._scale: dict[str, list[float]] = {}  # mode -> per-pair colour scale
+        self._dmax = 1.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(int(round(1000.0 / fps)))
+        self._timer.timeout.connect(self.tick)
+
+    # ---------------------------------------------------------------- setup
+    def attach(self, canvas) -> None:
+        """Animate ``canvas`` (a NetworkCanvas); a previous canvas is cleared."""
+        if self.canvas is not None and self.canvas is not canvas:
+            self._clear()
+        self.canvas = canvas
+        self._restart()
+
+    def set_enabled(self, on: bool) -> None:
+        """Start (from a fresh forward wave) or stop the animation."""
+        on = bool(on)
+        if on == self.enabled:
+            return
+        self.enabled = on
+        if on:
+            self._restart()
+            self._timer.start()
+        else:
+            self.stop()
+
+    def set_speed(self, waves_per_second: float) -> None:
+        """Waves per second (a forward or a backward wave each count as one)."""
+        v = float(waves_per_second)
+        if not np.isfinite(v) or v <= 0:
+            raise ValueError(f"speed must be a positive number of waves per second, got {v!r}")
+        self.speed = v
+
+    def set_probe(self, record) -> None:
+        """Hand over the newest ProbeRecord (cheap: stored, used at the next
+        forward wave). None is ignored."""
+        if record is not None:
+            self._pending = record
+
+    def stop(self) -> None:
+        """Stop the timer, clear the overlay and show plain activations again."""
+        self.enabled = False
+        self._timer.stop()
+        self._clear()
+        self._restart()
+
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    @property
+    def layer_seconds(self) -> float:
+        """How long the front stays on one layer pair."""
+        return 1.0 / (self.speed * max(self._n_pairs(), 1))
+
+    # ---------------------------------------------------------------- clock
+    def tick(self, dt: float | None = None) -> None:
+        """Advance by ``dt`` seconds (default one timer interval). Fixed steps
+        rather than wall time: a busy GUI slows the wave, never skips a layer."""
+        if self.canvas is None:
+            return
+        self.frame_count += 1
+        if self.record is None and not self._begin_cycle():
+            return
+        self._clock += self._timer.interval() / 1000.0 if dt is None else float(dt)
+        L = self._n_pairs()
+        step = int(self._clock / self.layer_seconds)
+        while step >= L:  # wave finished: the next one starts
+            self._clock -= L * self.layer_seconds
+            if self.phase == "forward":
+                self.phase = "backward"
+            else:
+                self.phase = "forward"
+                if not self._begin_cycle():
+                    return
+                L = self._n_pairs()
+            step = int(self._clock / self.layer_seconds)
+        self.front_layer = step if self.phase == "forward" else L - 1 - step
+        if self._shown != (self.phase, self.front_layer):
+            self._show()
+
+    # ------------------------------------------------------------ internals
+    def _n_pairs(self) -> int:
+        return len(self.record.grad_W) if self.record is not None else 0
+
+    def _restart(self) -> None:
+        self.phase, self.front_layer, self._clock, self._shown = "forward", -1, 0.0, None
+        self.record = None
+
+    def _begin_cycle(self) -> bool:
+        """Take the newest record for a new forward wave; False when there is
+        none that fits the canvas's current topology."""
+        rec = self._pending if self._pending is not None else self.record
+        self.phase, self._clock, self._shown = "forward", 0.0, None
+        sizes = [len(v) for v in rec.V] if rec is not None else None
+        if rec is None or sizes != self.canvas.layer_sizes:
+            self.record, self.front_layer = None, -1
+            return False
+        same = rec is self.record and self._flat
+        self.record, self._pending = rec, None
+        if same:  # no newer record: the arrays of the last cycle still hold
+            return True
+        vis = [lay.visible_node_indices(n, self.canvas.max_visible) for n in sizes]
+        self._flat = {}
+        for mode, mats in (("forward", rec.contrib), ("backward", rec.grad_W)):
+            parts = [
+                np.abs(np.asarray(m, dtype=np.float64)[np.ix_(vis[l], vis[l + 1])]).ravel()
+                for l, m in enumerate(mats)
+            ]
+            self._flat[mode] = parts
+            # a high percentile rather than the max: in dense layers a few
+            # outliers would otherwise leave every other edge in the palest bin
+            tops = [float(np.nanpercentile(p, scale_percentile(p.size))) if p.size else 0.0 for p in parts]
+            tops = [t if np.isfinite(t) and t > 0 else 0.0 for t in tops]
+            top = max(tops, default=0.0) or 1.0
+            self._scale[mode] = [t or top for t in tops] if mode == "forward" else [top] * len(tops)
+        d = [np.abs(np.asarray(x, dtype=np.float64)) for x in rec.deltas]
+        top = max((float(np.nanmax(x)) for x in d if x.size), default=0.0)
+        self._dmax = top if np.isfinite(top) and top > 0 else 1.0
+        return True
+
+    def _show(self) -> None:
+        """Push the overlay and node colours for the current front (one
+        set_edge_overlay call)."""
+        c, phase, front = self.canvas, self.phase, self.front_layer
+        if c.layer_sizes != [len(v) for v in self.record.V]:  # topology changed mid-wave
+            self._restart()
+            return
+        parts = self._flat[phase]
+        # dense pictures (level of detail active): no trail, so the drawn
+        # strongest edges are the front's and the wave stays legible
+        trail = 0.0 if c.edge_layer.lod_active else TRAIL
+        scales = self._scale[phase]
+        out = []
+        for l, p in enumerate(parts):
+            passed = l < front if phase == "forward" else l > front
+            if l == front:
+                out.append(p)
+            elif passed and trail:  # on the front's scale, as strong as on its own × trail
+                out.append(p * (trail * scales[front] / scales[l]))
+            else:
+                out.append(np.zeros_like(p))
+        c.set_edge_overlay(np.concatenate(out), phase, scales[front])
+        self.overlay_calls += 1
+        bands = None
+        if c.edge_layer.lod_active:  # the trail the thinned edges cannot show
+            bands = [
+                1.0 if l == front else TRAIL if (l < front if phase == "forward" else l > front) else 0.0
+                for l in range(len(parts))
+            ]
+        c.set_layer_bands(bands, phase)
+        if phase == "forward":
+            self._show_forward_nodes(front)
+        else:
+            self._show_backward_nodes(front)
+        self._shown = (phase, front)
+        self.frontChanged.emit(phase, front)
+
+    def _layer_nodes(self, l: int):
+        c = self.canvas
+        for i in lay.visible_node_indices(c.layer_sizes[l], c.max_visible):
+            node = c.node_item(l, int(i))
+            if node is not None:
+                yield node
+
+    def _show_forward_nodes(self, front: int) -> None:
+        self.canvas.set_node_values(self.record.V)
+        for l in range(front + 2, len(self.record.V)):  # not reached yet
+            for node in self._layer_nodes(l):
+                node.set_fill(QColor(NEUTRAL_FILL))
+                node.set_text("")
+
+    def _show_backward_nodes(self, front: int) -> None:
+        legible = 2 * NODE_RADIUS * self.canvas.transform().m11() >= 18
+        for l in range(len(self.record.V)):
+            reached = l >= max(front, 1)
+            d = self.record.deltas[l - 1] if l else None
+            for node in self._layer_nodes(l):
+                if reached:
+                    x = float(d[node.index])
+                    node.set_fill(delta_colour(abs(x) / self._dmax))
+                    node.set_text(_short(x) if legible else "")
+                else:
+                    node.set_fill(QColor(NEUTRAL_FILL))
+                    node.set_text("")
+
+    def _clear(self) -> None:
+        c = self.canvas
+        if c is None or not c.layer_sizes:
+            return
+        c.set_edge_overlay(None)
+        c.set_layer_bands(None)
+        rec = self.record or self._pending
+        if rec is not None and [len(v) for v in rec.V] == c.layer_sizes:
+            c.set_node_values(rec.V)

@@ -1,0 +1,326 @@
+"""Inspector: details of the canvas selection — a layer, a node, an edge, or the whole network.
+
+Layer numbering (the canvas's): node layer ``l`` is column ``l`` of
+``spec.layer_sizes`` (0 = input) and its activation is
+``spec.activations[l - 1]``.  Edges use 0-based *weight-layer* indexing: the
+edge ``(layer, i, j)`` is ``weights[layer][i, j]``, from node ``i`` of node
+layer ``layer`` to node ``j`` of node layer ``layer + 1`` — the lecture's
+``w_ij`` of layer ℓ = ``layer + 1`` (``W{ℓ}`` in the weight export).
+
+Thin binding: ``show_*`` setters display (no signals); typed or chosen
+values are emitted as *requests* — ``weightEdited``, ``biasEdited``,
+``layerWidthEdited``, ``activationEdited``.  Text that is not a finite
+number gets a red border and a message, and nothing is emitted.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from model.nn.activations import ACTIVATIONS, DESCRIPTIONS
+from model.nn.spec import MAX_WIDTH, layer_name
+
+__all__ = ["Inspector", "parse_number", "fmt"]
+
+ERROR_STYLE = "QLineEdit { border: 2px solid #d62728; border-radius: 3px; }"
+
+
+def parse_number(text: str) -> float | None:
+    """A finite float from typed text (accepts a decimal comma), or None."""
+    t = text.strip().replace(",", ".").replace("−", "-")
+    try:
+        v = float(t)
+    except ValueError:
+        return None
+    return v if math.isfinite(v) else None
+
+
+def fmt(v: float | None, digits: int = 6) -> str:
+    return "—" if v is None else f"{v:.{digits}g}"
+
+
+class _NumberEdit(QLineEdit):
+    """A line edit for one real number: Enter (or leaving after a change) commits."""
+
+    committed = Signal(float)
+
+    def __init__(self, tip: str, message: QLabel):
+        super().__init__()
+        self.setToolTip(tip)
+        self._message = message
+        self.editingFinished.connect(self._commit)
+
+    def show_value(self, v: float) -> None:
+        self.setText(fmt(v, 10))
+        self.setModified(False)
+        self._mark(None)
+
+    def _commit(self) -> None:
+        if not self.isModified():
+            return
+        v = parse_number(self.text())
+        if v is None:
+            self._mark(f"“{self.text()}” is not a finite number; type e.g. 0.25 or -1.5e-3.")
+            return
+        self.setModified(False)
+        self._mark(None)
+        self.committed.emit(v)
+
+    def _mark(self, message: str | None) -> None:
+        self.setStyleSheet(ERROR_STYLE if message else "")
+        self._message.setText(message or "")
+        self._message.setVisible(bool(message))
+
+
+def _label(tip: str = "", selectable: bool = True) -> QLabel:
+    lab = QLabel()
+    lab.setWordWrap(True)
+    lab.setToolTip(tip)
+    if selectable:
+        lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return lab
+
+
+def _message() -> QLabel:
+    lab = _label("Why the typed value was not applied.", selectable=False)
+    lab.setStyleSheet("color: #b22222;")
+    lab.hide()
+    return lab
+
+
+class Inspector(QWidget):
+    """Shows one selection; see the module docstring for numbering and signals."""
+
+    weightEdited = Signal(int, int, int, float)  # layer, i, j, value
+    biasEdited = Signal(int, int, float)  # layer, index, value
+    layerWidthEdited = Signal(int, int)  # layer, width
+    activationEdited = Signal(int, str)  # layer, activation name
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._layer = 0
+        self._node = (0, 0)
+        self._edge = (0, 0, 0)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-weight: bold; font-size: 11pt;")
+        self.title.setWordWrap(True)
+        self.title.setToolTip("What is selected on the canvas.")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._summary_page())
+        self.stack.addWidget(self._layer_page())
+        self.stack.addWidget(self._node_page())
+        self.stack.addWidget(self._edge_page())
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.title)
+        lay.addWidget(self.stack)
+        lay.addStretch(1)
+        self.title.setText("Network")
+
+    # ------------------------------------------------------------------ pages
+    def _summary_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.sum_layers = _label("Neurons per layer, input first.")
+        self.sum_acts = _label("Activation of each layer after the input.")
+        self.sum_params = _label("Number of weights and biases the network learns.")
+        self.sum_loss = _label("The loss function and, if known, its current value.")
+        self.sum_hint = _label("", selectable=False)
+        self.sum_hint.setStyleSheet("color: #555;")
+        self.sum_hint.setText("Click a layer header, a node or an edge on the canvas to inspect it.")
+        form.addRow("Layers", self.sum_layers)
+        form.addRow("Activations", self.sum_acts)
+        form.addRow("Parameters", self.sum_params)
+        form.addRow("Loss", self.sum_loss)
+        form.addRow(self.sum_hint)
+        return page
+
+    def _layer_page(self) -> QWidget:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(0, 0, 0, 0)
+        form = QFormLayout()
+        outer.addLayout(form)
+        self.layer_index = _label("Node layer index (0 = input layer).")
+        self.width_spin = QSpinBox()
+        self.width_spin.setRange(1, MAX_WIDTH)
+        self.width_spin.setKeyboardTracking(False)  # one request on Enter, not one per keystroke
+        self.width_spin.setToolTip("Number of neurons in this layer.")
+        self.act_combo = QComboBox()
+        for name in ACTIVATIONS:
+            self.act_combo.addItem(name, name)
+            self.act_combo.setItemData(
+                self.act_combo.count() - 1, DESCRIPTIONS[name], Qt.ItemDataRole.ToolTipRole
+            )
+        self.act_combo.setToolTip("The activation function g applied to every neuron of this layer.")
+        self.act_desc = _label("The activation's formula.")
+        self.layer_note = _label("", selectable=False)
+        self.layer_note.setStyleSheet("color: #555;")
+        form.addRow("Index", self.layer_index)
+        form.addRow("Width", self.width_spin)
+        form.addRow("Activation", self.act_combo)
+        form.addRow("", self.act_desc)
+        outer.addWidget(self.layer_note)
+        outer.addStretch(1)
+        self.width_spin.valueChanged.connect(lambda v: self.layerWidthEdited.emit(self._layer, int(v)))
+        self.act_combo.currentIndexChanged.connect(self._on_activation)
+        return page
+
+    def _node_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.node_where = _label("Node layer (0 = input) and neuron index (0-based).")
+        self.node_act = _label("This neuron's activation function.")
+        self.node_message = _message()
+        self.bias_edit = _NumberEdit(
+            "The bias b₀ added before the activation: type a number and press Enter.", self.node_message
+        )
+        self.node_b = _label("b = Σ wᵢ·Vᵢ + bias: the weighted input for the probe sample.")
+        self.node_V = _label("V = g(b): the neuron's output for the probe sample.")
+        self.node_delta = _label("δ = ∂E/∂b: the error signal for the probe sample.")
+        form.addRow("Neuron", self.node_where)
+        form.addRow("Activation", self.node_act)
+        form.addRow("Bias", self.bias_edit)
+        form.addRow(self.node_message)
+        form.addRow("b (probe)", self.node_b)
+        form.addRow("V (probe)", self.node_V)
+        form.addRow("δ (probe)", self.node_delta)
+        self._node_form = form
+        self.bias_edit.committed.connect(lambda v: self.biasEdited.emit(*self._node, v))
+        return page
+
+    def _edge_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.edge_where = _label("Which two neurons this weight connects.")
+        self.edge_message = _message()
+        self.weight_edit = _NumberEdit("The weight: type a number and press Enter.", self.edge_message)
+        self.edge_grad = _label("∂E/∂w: how the loss changes with this weight (last gradient).")
+        form.addRow("Connects", self.edge_where)
+        form.addRow("Weight w", self.weight_edit)
+        form.addRow(self.edge_message)
+        form.addRow("∂E/∂w", self.edge_grad)
+        self.weight_edit.committed.connect(lambda v: self.weightEdited.emit(*self._edge, v))
+        return page
+
+    # ------------------------------------------------------------------ setters (no signals)
+    def show_network_summary(self, spec, loss_value: float | None = None) -> None:
+        """Nothing selected: layer sizes, activations, parameter count, loss (and its value)."""
+        self.title.setText("Network")
+        self.sum_layers.setText(
+            " → ".join(str(n) for n in spec.layer_sizes)
+            + f"  ({spec.n_layers} weight layer{'s' * (spec.n_layers != 1)})"
+        )
+        self.sum_acts.setText(", ".join(spec.activations))
+        self.sum_params.setText(f"{spec.n_params:,}")
+        self.sum_loss.setText(spec.loss if loss_value is None else f"{spec.loss} = {fmt(loss_value, 5)}")
+        self.stack.setCurrentIndex(0)
+
+    def show_layer(self, layer: int, spec, editable: bool = True) -> None:
+        """Node layer ``layer`` (0 = input) of ``spec``; ``editable`` False while training."""
+        self._layer = int(layer)
+        n = len(spec.layer_sizes)
+        self.title.setText(f"Layer {layer}: {layer_name(layer, n)}")
+        self.layer_index.setText(f"{layer} of {n - 1}")
+        inner = 0 < layer < n - 1
+        with _Blocked(self.width_spin, self.act_combo):
+            self.width_spin.setValue(spec.layer_sizes[layer])
+            model = self.act_combo.model()
+            for row, name in enumerate(ACTIVATIONS):  # softmax only on the output layer
+                model.item(row).setEnabled(name != "softmax" or layer == n - 1)
+            if layer > 0:
+                act = spec.activations[layer - 1]
+                self.act_combo.setCurrentIndex(ACTIVATIONS.index(act))
+                self.act_desc.setText(DESCRIPTIONS[act])
+            else:
+                self.act_combo.setCurrentIndex(-1)
+                self.act_desc.setText("Input neurons pass the (preprocessed) features on unchanged.")
+        self.width_spin.setEnabled(editable and inner)
+        self.act_combo.setEnabled(editable and layer > 0)
+        notes = []
+        if not inner:
+            notes.append("The input and output widths are set by the data set.")
+        if not editable:
+            notes.append("Stop training to edit the network.")
+        self.layer_note.setText(" ".join(notes))
+        self.stack.setCurrentIndex(1)
+
+    def show_node(
+        self,
+        layer: int,
+        index: int,
+        activation: str | None,
+        bias: float | None,
+        b: float | None,
+        V: float | None,
+        editable_bias: bool = True,
+        delta: float | None = None,
+    ) -> None:
+        """Neuron ``index`` of node layer ``layer``; ``bias`` None for input neurons.
+
+        ``b`` (weighted input), ``V`` (output) and ``delta`` are for the probe sample, if known.
+        """
+        self._node = (int(layer), int(index))
+        self.title.setText(f"Neuron {index} of layer {layer}")
+        self.node_where.setText(f"layer {layer}, neuron {index}")
+        self.node_act.setText(
+            "— (input)" if not activation else f"{activation}: {DESCRIPTIONS.get(activation, '')}"
+        )
+        has_bias = bias is not None
+        self._node_form.setRowVisible(self.bias_edit, has_bias)
+        if has_bias:
+            self.bias_edit.show_value(float(bias))
+        self.bias_edit.setReadOnly(not editable_bias)
+        self.node_message.hide()
+        self.node_b.setText(fmt(b))
+        self.node_V.setText(fmt(V))
+        self.node_delta.setText(fmt(delta))
+        self.stack.setCurrentIndex(2)
+
+    def show_edge(
+        self, layer: int, i: int, j: int, weight: float, grad: float | None, editable: bool = True
+    ) -> None:
+        """Edge ``weights[layer][i, j]``: node ``i`` of layer ``layer`` → node ``j`` of ``layer + 1``."""
+        self._edge = (int(layer), int(i), int(j))
+        self.title.setText(f"Weight w[{i}, {j}] of weight layer {layer + 1}")
+        self.edge_where.setText(
+            f"neuron {i} of layer {layer} → neuron {j} of layer {layer + 1}\n"
+            f"(W{layer + 1}[{i}, {j}] in the weight export)"
+        )
+        self.weight_edit.show_value(float(weight))
+        self.weight_edit.setReadOnly(not editable)
+        self.edge_grad.setText(fmt(grad))
+        self.stack.setCurrentIndex(3)
+
+    # ------------------------------------------------------------------ edits
+    def _on_activation(self, row: int) -> None:
+        if row < 0:
+            return
+        name = ACTIVATIONS[row]
+        self.act_desc.setText(DESCRIPTIONS[name])
+        self.activationEdited.emit(self._layer, name)
+
+
+class _Blocked:
+    """``with _Blocked(w1, w2):`` — signals of the widgets blocked inside the block."""
+
+    def __init__(self, *widgets):
+        self.widgets = widgets
+
+    def __enter__(self):
+        self.old = [w.blockSignals(True) for w in self.widgets]
+
+    def __exit__(self, *exc):
+        for w, old in zip(self.widgets, self.old):
+            w.blockSignals(old)

@@ -1,0 +1,468 @@
+"""DatasetView: the data as points over the network's decision regions or fitted surface.
+
+Points are drawn in RAW input units: training points filled, validation
+points hollow, coloured by class (binary: blue = 1, orange = 0; more classes:
+a qualitative palette) or by target value (regression: viridis).  Under them
+an ``ImageItem`` shows the network's output on a grid that the *app*
+computes (the view never runs the network):
+
+    X_grid, extent = view.grid_inputs(r)        # (r*r, d) raw inputs
+    Y = net.predict(scaler.transform(X_grid))   # (r*r, k)
+    view.set_grid_output(Y.reshape(r, r, k), extent)
+
+Grid order: ``X_grid.reshape(r, r, d)[iy, ix]`` has feature ``fx`` =
+``xs[ix]``, ``fy`` = ``ys[iy]`` and every other feature at its training mean;
+``extent = (x_min, x_max, y_min, y_max)`` are the first and last grid
+centres.  One-input data (e.g. sine) is drawn as x against t with the
+network's output as a curve: then ``X_grid`` is (r, 1) and values (r,) or (r, k).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from model.data.datasets import Dataset
+from widgets.common.plot_style import light_grid
+
+__all__ = ["DatasetView", "BINARY_COLORS", "CLASS_PALETTE", "binary_lut", "class_lut", "class_index_image"]
+
+BINARY_COLORS = ("#ff7f0e", "#1f77b4")  # class 0 orange, class 1 blue
+CLASS_PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)  # matplotlib tab10
+HEAT_ALPHA = 150  # strongest heat-map opacity (0-255): points stay visible on top
+CLICK_RADIUS_PX = 8.0
+
+
+def _rgb(c: str) -> np.ndarray:
+    q = QColor(c)
+    return np.array([q.red(), q.green(), q.blue()], dtype=np.float64)
+
+
+def binary_lut() -> np.ndarray:
+    """(256, 4) ubyte: output 0 → orange, 0.5 → clear white, 1 → blue; alpha grows with confidence."""
+    t = np.linspace(0.0, 1.0, 256)[:, None]
+    lo, hi, white = _rgb(BINARY_COLORS[0]), _rgb(BINARY_COLORS[1]), np.full(3, 255.0)
+    rgb = np.where(t < 0.5, white + (lo - white) * (1 - 2 * t), white + (hi - white) * (2 * t - 1))
+    alpha = 15 + (HEAT_ALPHA - 15) * np.abs(2 * t - 1)
+    return np.hstack([rgb, alpha]).round().astype(np.ubyte)
+
+
+def class_lut(k: int) -> tuple[np.ndarray, int]:
+    """LUT for :func:`class_index_image`: (k*s, 4) ubyte and s levels per class (k*s ≤ 256)."""
+    s = max(2, 256 // k)
+    rows = []
+    for c in range(k):
+        col = _rgb(CLASS_PALETTE[c % len(CLASS_PALETTE)])
+        for q in range(s):
+            rows.append([*col, 20 + (HEAT_ALPHA - 20) * q / (s - 1)])
+    return np.array(rows).round().astype(np.ubyte), s
+
+
+def class_index_image(values: np.ndarray, s: int) -> np.ndarray:
+    """(r, r, k) class scores → float32 LUT index ``class·s + confidence level``.
+
+    Confidence is the max score rescaled from chance (1/k) to certainty (1).
+    """
+    k = values.shape[-1]
+    cls = np.argmax(values, axis=-1)
+    conf = (np.max(values, axis=-1) - 1.0 / k) / (1.0 - 1.0 / k)
+    q = np.clip(np.floor(conf * (s - 1) + 0.5), 0, s - 1)
+    return (cls * s + q).astype(np.float32)
+
+
+def _colormap_lut(alpha: int) -> np.ndarray:
+    rgb = pg.colormap.get("viridis").getLookupTable(nPts=256, alpha=False)
+    return np.hstack([rgb, np.full((256, 1), alpha, np.ubyte)]).astype(np.ubyte)
+
+
+class DatasetView(QWidget):
+    """Scatter of the data over the network's output.  See the module docstring.
+
+    Signals: ``pointClicked(int index_in_train)``, ``featuresChanged(int fx, int fy)``.
+    """
+
+    pointClicked = Signal(int)
+    featuresChanged = Signal(int, int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.train: Dataset | None = None
+        self.val: Dataset | None = None
+        self._probe: int | None = None
+        self._build()
+
+    # ------------------------------------------------------------------ build
+    def _build(self) -> None:
+        self.x_combo = QComboBox(
+            toolTip="Input feature on the horizontal axis (the others are held "
+            "at their training means for the background)."
+        )
+        self.y_combo = QComboBox(toolTip="Input feature on the vertical axis.")
+        self.feature_row = QWidget()
+        row = QHBoxLayout(self.feature_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("x:"))
+        row.addWidget(self.x_combo, 1)
+        row.addWidget(QLabel("y:"))
+        row.addWidget(self.y_combo, 1)
+        self.legend = QLabel(wordWrap=True, toolTip="Filled markers: training samples; hollow: validation.")
+
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setToolTip("Click a training point to make it the probe sample.")
+        self.plot.setMenuEnabled(False)
+        light_grid(self.plot)
+        for side in ("bottom", "left"):
+            self.plot.getAxis(side).enableAutoSIPrefix(False)  # raw units, no "(x0.001)"
+        self.vb = self.plot.getPlotItem().getViewBox()
+        self.heat = pg.ImageItem()
+        self.heat.setZValue(-10)
+        self.curve = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=2.5))
+        self.train_pts = pg.ScatterPlotItem(size=9, pxMode=True)
+        self.val_pts = pg.ScatterPlotItem(size=9, pxMode=True, brush=None)
+        self.probe_ring = pg.ScatterPlotItem(
+            size=22, pxMode=True, brush=None, pen=pg.mkPen("#111", width=2.5)
+        )
+        self.probe_ring.setZValue(20)
+        for item in (self.heat, self.curve, self.train_pts, self.val_pts, self.probe_ring):
+            self.plot.addItem(item)
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+
+        self.accuracy = QLabel(
+            wordWrap=True, toolTip="Share of samples whose predicted class is the true one."
+        )
+        self.confusion = QTableWidget(
+            toolTip="Confusion matrix on the training set: rows = true class, columns = predicted class."
+        )
+        self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.confusion.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.confusion.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.confusion.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.confusion.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.confusion.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.confusion.verticalHeader().setDefaultSectionSize(22)
+        self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.confusion.horizontalHeader().setMinimumSectionSize(30)
+        self.stats = QWidget()
+        stats = QVBoxLayout(self.stats)
+        stats.setContentsMargins(0, 0, 0, 0)
+        stats.setSpacing(2)
+        stats.addWidget(self.accuracy)
+        stats.addWidget(self.confusion, 0, Qt.AlignmentFlag.AlignLeft)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addWidget(self.feature_row)
+        lay.addWidget(self.legend)
+        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.stats)
+        self.feature_row.hide(), self.stats.hide()
+        self.x_combo.currentIndexChanged.connect(lambda i: self._on_feature(self.x_combo, self.y_combo))
+        self.y_combo.currentIndexChanged.connect(lambda i: self._on_feature(self.y_combo, self.x_combo))
+
+    # ------------------------------------------------------------------ data
+    def set_data(self, train: Dataset, val: Dataset | None = None) -> None:
+        """Show RAW training and validation data; clears grid output, predictions and probe."""
+        self.train, self.val = train, val
+        d = train.n_inputs
+        names = list(train.feature_names)
+        if d > 2:  # start with the two most variable features (constant pixels say nothing)
+            fx, fy = sorted(np.argsort(-train.X.var(axis=0), kind="stable")[:2].tolist())
+        else:
+            fx, fy = 0, min(1, d - 1)
+        for combo, idx in ((self.x_combo, fx), (self.y_combo, fy)):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems(names)
+            combo.setCurrentIndex(idx)
+            combo.blockSignals(False)
+        self.feature_row.setVisible(d > 2)
+        self.heat.clear()
+        self.heat.setVisible(False)
+        self.curve.setData([], [])
+        self._probe = None
+        self.probe_ring.setData([], [])
+        classification = train.task == "classification"
+        self.stats.setVisible(classification)
+        self.accuracy.setText("Accuracy: — (confusion matrix: rows = true class, columns = predicted)")
+        if classification:
+            k = self._n_classes()
+            self.confusion.setRowCount(k)
+            self.confusion.setColumnCount(k)
+            self.confusion.clearContents()
+            names = self._class_names()
+            self.confusion.setHorizontalHeaderLabels(names)
+            self.confusion.setVerticalHeaderLabels(names)
+            self._fit_confusion()
+        self._draw_points()
+
+    def features(self) -> tuple[int, int]:
+        """(fx, fy): the input columns on the x and y axes."""
+        return self.x_combo.currentIndex(), self.y_combo.currentIndex()
+
+    def set_features(self, fx: int, fy: int) -> None:
+        """Choose the axes' features (emits nothing)."""
+        for combo, i in ((self.x_combo, fx), (self.y_combo, fy)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(i)
+            combo.blockSignals(False)
+        self.heat.setVisible(False)
+        self._draw_points()
+
+    def grid_inputs(self, resolution: int) -> tuple[np.ndarray, tuple[float, float, float, float]] | None:
+        """Raw-unit grid inputs: ((r*r, d) or (r, 1) for 1-D data, (x_min, x_max, y_min, y_max)).
+
+        None while no data set is shown.
+        """
+        if self.train is None:
+            return None
+        r = int(resolution)
+        if r < 2:
+            raise ValueError(f"grid resolution must be at least 2, got {resolution!r}")
+        x0, x1, y0, y1 = self._extent()
+        xs = np.linspace(x0, x1, r)
+        if self.train.n_inputs == 1:
+            return xs[:, None], (x0, x1, y0, y1)
+        fx, fy = self.features()
+        ys = np.linspace(y0, y1, r)
+        X = np.repeat(self.train.X.mean(axis=0)[None, :], r * r, axis=0)
+        gx, gy = np.meshgrid(xs, ys)  # gx[iy, ix] = xs[ix]
+        X[:, fx] = gx.ravel()
+        X[:, fy] = gy.ravel()
+        return X, (x0, x1, y0, y1)
+
+    def set_grid_output(self, values: np.ndarray | None, extent=None) -> None:
+        """Network outputs on the grid of :meth:`grid_inputs`: (r, r) or (r, r, k); 1-D: (r,) or (r, k).
+
+        ``None`` clears.  Binary classification: a diverging map around 0.5;
+        k > 1 classes: the argmax class's colour, opacity = confidence;
+        regression: output 0 on the viridis scale of the targets.
+        """
+        if values is None or self.train is None:
+            self.heat.setVisible(False)
+            self.curve.setData([], [])
+            return
+        v = np.asarray(values, dtype=np.float64)
+        x0, x1, y0, y1 = (float(e) for e in extent)
+        if self.train.n_inputs == 1:
+            ys = v.reshape(v.shape[0], -1)[:, 0]
+            self.curve.setData(np.linspace(x0, x1, len(ys)), ys)
+            return
+        r_y, r_x = v.shape[:2]
+        task_cls = self.train.task == "classification"
+        if task_cls and v.ndim == 3 and v.shape[2] > 1:
+            lut, s = class_lut(v.shape[2])
+            img, levels = class_index_image(v, s), (0.0, float(len(lut)))
+        elif task_cls:
+            lut, img, levels = binary_lut(), v.reshape(r_y, r_x).astype(np.float32), (0.0, 1.0)
+        else:
+            lut, levels = _colormap_lut(HEAT_ALPHA), self._target_levels()
+            img = (v if v.ndim == 2 else v[..., 0]).astype(np.float32)
+        img = np.nan_to_num(img, nan=levels[0], posinf=levels[1], neginf=levels[0])
+        # ImageItem is column-major (image[x, y]): transpose our [iy, ix] grid
+        self.heat.setImage(np.ascontiguousarray(img.T), levels=levels, lut=lut, autoLevels=False)
+        dx = (x1 - x0) / max(r_x - 1, 1)
+        dy = (y1 - y0) / max(r_y - 1, 1)
+        self.heat.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, (x1 - x0) + dx, (y1 - y0) + dy))
+        self.heat.setVisible(True)
+
+    def set_predictions(self, train_pred: np.ndarray | None, val_pred: np.ndarray | None = None) -> None:
+        """Network outputs for the training (and validation) rows, (n, k): accuracy + confusion matrix.
+
+        Ignored for regression or when the row count does not match the shown data.
+        """
+        if self.train is None or self.train.task != "classification" or train_pred is None:
+            return
+        pred = self._classes_of(train_pred)
+        true = self.train.labels()
+        if pred is None or len(pred) != len(true):
+            return
+        k = self._n_classes()
+        cm = np.zeros((k, k), dtype=np.int64)
+        np.add.at(cm, (np.clip(true, 0, k - 1), np.clip(pred, 0, k - 1)), 1)
+        acc = 100 * np.trace(cm) / max(len(true), 1)
+        text = f"Training accuracy {acc:.1f} % ({np.trace(cm)}/{len(true)})"
+        vp = self._classes_of(val_pred) if val_pred is not None and self.val is not None else None
+        if vp is not None and len(vp) == self.val.n_samples and len(vp):
+            text += f" · validation {100 * np.mean(vp == self.val.labels()):.1f} %"
+        text += "\nConfusion (training set): rows = true class, columns = predicted"
+        self.accuracy.setText(text)
+        top = max(int(cm.max()), 1)
+        for i in range(k):
+            for j in range(k):
+                item = QTableWidgetItem(str(cm[i, j]))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if cm[i, j]:
+                    a = int(40 + 160 * cm[i, j] / top)
+                    item.setBackground(QColor(44, 160, 44, a) if i == j else QColor(214, 39, 40, a))
+                self.confusion.setItem(i, j, item)
+        self._fit_confusion()
+
+    def _fit_confusion(self) -> None:
+        t = self.confusion
+        t.resizeColumnsToContents()
+        frame = 2 * t.frameWidth()
+        w = t.verticalHeader().sizeHint().width() + t.horizontalHeader().length() + frame
+        h = t.horizontalHeader().sizeHint().height() + t.verticalHeader().length() + frame
+        t.setFixedSize(w, h)
+
+    def confusion_matrix(self) -> np.ndarray:
+        """The counts shown: (k, k) int, rows = true class, columns = predicted."""
+        k, item = self.confusion.rowCount(), self.confusion.item
+        return np.array(
+            [[int(item(i, j).text()) if item(i, j) else 0 for j in range(k)] for i in range(k)],
+            dtype=np.int64,
+        ).reshape(k, k)
+
+    def set_probe(self, index: int | None) -> None:
+        """Ring training row ``index`` (None or out of range: no ring)."""
+        self._probe = index
+        pts = None if self.train is None else self._xy(self.train)
+        if index is None or pts is None or not 0 <= index < len(pts[0]):
+            self.probe_ring.setData([], [])
+            return
+        self.probe_ring.setData([pts[0][index]], [pts[1][index]])
+
+    # ------------------------------------------------------------------ drawing
+    def _xy(self, ds: Dataset):
+        if ds.n_inputs == 1:
+            return ds.X[:, 0], ds.T[:, 0]
+        fx, fy = self.features()
+        return ds.X[:, fx], ds.X[:, fy]
+
+    def _draw_points(self) -> None:
+        train, val = self.train, self.val
+        if train is None:
+            return
+        x, y = self._xy(train)
+        self.train_pts.setData(x, y, brush=self._brushes(train), pen=pg.mkPen("#222", width=0.8))
+        if val is not None and val.n_samples:
+            vx, vy = self._xy(val)
+            pens = [pg.mkPen(b.color(), width=2) for b in self._brushes(val)]
+            self.val_pts.setData(vx, vy, pen=pens, brush=None)
+        else:
+            self.val_pts.setData([], [])
+        names, (fx, fy) = train.feature_names, self.features()
+        one_d = train.n_inputs == 1
+        self.plot.setLabel("bottom", names[0] if one_d else names[fx])
+        self.plot.setLabel("left", train.target_names[0] if one_d else names[fy])
+        x0, x1, y0, y1 = self._extent(pad=0.1)
+        self.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self.vb.disableAutoRange()
+        self._update_legend()
+        self.set_probe(self._probe)
+
+    def _brushes(self, ds: Dataset) -> list:
+        if ds.task == "classification":
+            cols = [pg.mkBrush(c) for c in self._class_colors()]
+            return [cols[i % len(cols)] for i in ds.labels()]
+        lut = pg.colormap.get("viridis").getLookupTable(nPts=64, alpha=False)
+        lo, hi = self._target_levels()
+        idx = np.clip(((ds.T[:, 0] - lo) / max(hi - lo, 1e-12) * 63).round(), 0, 63).astype(int)
+        cache = [pg.mkBrush(*lut[i]) for i in range(64)]  # 64 bins keep the symbol atlas small
+        return [cache[i] for i in idx]
+
+    def _update_legend(self) -> None:
+        train = self.train
+        hint = "filled = training, hollow = validation"
+        if train.task == "classification":
+            parts = [
+                f'<span style="color:{c}">●</span> {n}'
+                for c, n in zip(self._class_colors(), self._class_names())
+            ]
+            self.legend.setText("&nbsp;&nbsp;".join(parts) + f"&nbsp;&nbsp;<i>({hint})</i>")
+        else:
+            lo, hi = self._target_levels()
+            self.legend.setText(
+                f"colour = {train.target_names[0]} from {lo:.3g} (purple) to "
+                f"{hi:.3g} (yellow) <i>({hint})</i>"
+            )
+
+    # ------------------------------------------------------------------ helpers
+    def _n_classes(self) -> int:
+        k = self.train.n_outputs
+        return 2 if k == 1 else k
+
+    def _class_names(self) -> list[str]:
+        names = list(self.train.class_names)
+        k = self._n_classes()
+        return names if len(names) == k else [str(i) for i in range(k)]
+
+    def _class_colors(self) -> list[str]:
+        if self._n_classes() == 2 and self.train.n_outputs == 1:
+            return list(BINARY_COLORS)
+        return [CLASS_PALETTE[i % len(CLASS_PALETTE)] for i in range(self._n_classes())]
+
+    def _classes_of(self, pred) -> np.ndarray | None:
+        p = np.asarray(pred, dtype=np.float64)
+        if p.ndim == 1:
+            p = p[:, None]
+        if p.ndim != 2:
+            return None
+        return (p[:, 0] > 0.5).astype(np.int64) if p.shape[1] == 1 else np.argmax(p, axis=1)
+
+    def _target_levels(self) -> tuple[float, float]:
+        t = self.train.T[:, 0]
+        lo, hi = float(t.min()), float(t.max())
+        return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+
+    def _extent(self, pad: float = 0.1) -> tuple[float, float, float, float]:
+        """Padded bounds of the shown features over training + validation rows."""
+        sets = [ds for ds in (self.train, self.val) if ds is not None and ds.n_samples]
+        xy = [self._xy(ds) for ds in sets]
+        xs = np.concatenate([a for a, _ in xy])
+        ys = np.concatenate([b for _, b in xy])
+
+        def padded(a):
+            lo, hi = float(a.min()), float(a.max())
+            span = hi - lo if hi > lo else 1.0
+            return lo - pad * span, hi + pad * span
+
+        return (*padded(xs), *padded(ys))
+
+    def _on_feature(self, changed: QComboBox, other: QComboBox) -> None:
+        if changed.currentIndex() == other.currentIndex():  # never plot a feature against itself
+            other.blockSignals(True)
+            other.setCurrentIndex((changed.currentIndex() + 1) % max(other.count(), 1))
+            other.blockSignals(False)
+        self.heat.setVisible(False)  # the old background belongs to the old features
+        self._draw_points()
+        self.featuresChanged.emit(*self.features())
+
+    def _on_click(self, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton or self.train is None:
+            return
+        pos = ev.scenePos()
+        if not self.vb.sceneBoundingRect().contains(pos):
+            return
+        p = self.vb.mapSceneToView(pos)
+        pw, ph = self.vb.viewPixelSize()
+        x, y = self._xy(self.train)
+        d2 = ((x - p.x()) / pw) ** 2 + ((y - p.y()) / ph) ** 2
+        i = int(np.argmin(d2)) if len(d2) else -1
+        if i >= 0 and d2[i] <= CLICK_RADIUS_PX**2:
+            ev.accept()
+            self.pointClicked.emit(i)

@@ -1,0 +1,359 @@
+"""Loss panel: train/validation loss per epoch, per-update loss, accuracy,
+event markers (divergence, learning-rate changes, resets), ghost curves of
+earlier runs and a crosshair read-out.
+
+Stays fast on long runs: curves downsample ('peak') and clip to the view, and
+``set_history`` only hands a curve new data when its length changed, so it can
+be called every frame while training.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from widgets.common.plot_style import light_grid
+
+TRAIN = "#2f6fdf"
+VAL = "#e4572e"
+UPDATES = (47, 111, 223, 70)
+GHOST = (120, 120, 120, 70)
+EVENT_COLOURS = {"diverged": "#c0392b", "lr": "#8e44ad", "reset": "#555555"}
+EVENT_LABELS = {"diverged": "diverged", "reset": "reset"}
+
+
+def _fmt(v: float) -> str:
+    return "–" if not np.isfinite(v) else f"{v:.4g}"
+
+
+def _next_nice(v: float) -> float:
+    """The next value of the 1, 2, 5, 10, 20, 50 … sequence after v."""
+    m = 10 ** np.floor(np.log10(v))
+    for f in (2, 5, 10):
+        if f * m > v * 1.0001:
+            return float(f * m)
+    return float(20 * m)
+
+
+def update_epochs(history, idx) -> np.ndarray:
+    """Fractional epoch positions of update counts ``idx`` (update k ends at k).
+
+    ``history["updates"][e]`` is the update count when epoch ``history["epoch"][e]``
+    ended; between epoch ends positions are linear, beyond the last one they
+    continue at the last epoch's rate.
+    """
+    idx = np.asarray(idx, dtype=float)
+    n = min(len(history["epoch"]), len(history["updates"]))
+    ep, up = history["epoch"][:n], history["updates"][:n]
+    ok = np.isfinite(ep) & np.isfinite(up)
+    ep, up = ep[ok], up[ok]
+    if len(ep) == 0:
+        return idx.copy()  # no epoch finished yet: one update per unit
+    start_ep = ep[0] - 1
+    start_up = up[0] - (up[1] - up[0] if len(up) > 1 else up[0])
+    xs = np.concatenate([[max(start_up, 0.0)], up])
+    ys = np.concatenate([[start_ep], ep])
+    rate = (ys[-1] - ys[-2]) / max(xs[-1] - xs[-2], 1e-12)
+    out = np.interp(idx, xs, ys)
+    beyond = idx > xs[-1]
+    out[beyond] = ys[-1] + (idx[beyond] - xs[-1]) * rate
+    return out
+
+
+class LossPanel(QWidget):
+    """``set_history(history, ghosts)``; ghosts are 1-D train-loss arrays of earlier runs."""
+
+    clearGhostsRequested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setLabel("bottom", "epoch")
+        self.plot.setLabel("left", "loss")
+        light_grid(self.plot)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self.legend = self.plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 200))
+        self._ghosts: list[pg.PlotDataItem] = []
+        self.updates_curve = self.plot.plot(pen=pg.mkPen(UPDATES, width=1))
+        self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN, width=2))
+        self.val_curve = self.plot.plot(pen=pg.mkPen(VAL, width=2))
+
+        self.acc_plot = pg.PlotWidget(background="w")
+        self.acc_plot.setLabel("bottom", "epoch")
+        self.acc_plot.setLabel("left", "accuracy")
+        light_grid(self.acc_plot)
+        self.acc_plot.setXLink(self.plot)
+        self.acc_plot.getAxis("left").enableAutoSIPrefix(False)
+        self.acc_plot.setMouseEnabled(x=True, y=False)
+        # same colours as the loss curves above, so no second legend
+        self.acc_curve = self.acc_plot.plot(pen=pg.mkPen(TRAIN, width=2))
+        self.val_acc_curve = self.acc_plot.plot(pen=pg.mkPen(VAL, width=2))
+        self.acc_plot.disableAutoRange(axis="y")
+        self.acc_plot.setYRange(-0.05, 1.08, padding=0)
+        self.acc_plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)]])
+        self.acc_plot.setVisible(False)
+
+        self._curves = {
+            "train": self.train_curve,
+            "val": self.val_curve,
+            "updates": self.updates_curve,
+            "acc": self.acc_curve,
+            "val_acc": self.val_acc_curve,
+        }
+        for c in self._curves.values():
+            c.setDownsampling(auto=True, method="peak")
+            c.setClipToView(True)
+        self.updates_curve.setZValue(-5)
+        self.updates_curve.setVisible(False)
+
+        # crosshair: a vertical line follows the mouse, the label reads the data
+        self.cursor_line = pg.InfiniteLine(angle=90, pen=pg.mkPen((0, 0, 0, 90), width=1))
+        self.cursor_line.setVisible(False)
+        self.plot.addItem(self.cursor_line, ignoreBounds=True)
+        self.readout = QLabel("")
+        self.readout.setMinimumWidth(260)
+        self._proxy = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=60, slot=self._mouse_moved)
+
+        self.per_update = QCheckBox("per update")
+        self.per_update.setToolTip(
+            "Also draw the loss of every single update (mini-batch or sample): "
+            "stochastic and mini-batch descent are noisy"
+        )
+        self.per_update.toggled.connect(self._toggle_updates)
+        self.log_y = QCheckBox("log scale")
+        self.log_y.setToolTip("Logarithmic loss axis: shows slow progress late in training")
+        self.log_y.toggled.connect(self._set_log)
+        self.clear_ghosts = QPushButton("Clear ghosts")
+        self.clear_ghosts.setToolTip("Remove the faint curves of earlier runs")
+        self.clear_ghosts.setEnabled(False)
+        self.clear_ghosts.clicked.connect(self.clearGhostsRequested)
+        top = QHBoxLayout()
+        top.addWidget(self.readout, 1)
+        for w in (self.per_update, self.log_y, self.clear_ghosts):
+            top.addWidget(w)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addLayout(top)
+        lay.addWidget(self.plot, 3)
+        lay.addWidget(self.acc_plot, 2)
+
+        self._history = None
+        self._lengths: dict[str, int] = {}
+        self._x_bound: float | None = None
+        self._acc_visible = False
+        self._y_bound: float | None = None
+        self._event_key = None
+        self._markers: list[pg.InfiniteLine] = []
+        self._ghost_key: tuple = ()
+        self._legend_key = None
+
+    # ----------------------------------------------------------------- api
+    def set_history(self, history, ghosts=()) -> None:
+        if history is not self._history:
+            self._history = history
+            self._lengths.clear()
+            self._event_key = None
+            self._x_bound = self._y_bound = None
+        n = min(len(history[k]) for k in ("epoch", "train_loss", "val_loss", "train_acc", "val_acc"))
+        ep = history["epoch"][:n]
+        if self._lengths.get("epochs") != n:
+            self._lengths["epochs"] = n
+            self.train_curve.setData(ep, history["train_loss"][:n])
+            vl = history["val_loss"][:n]
+            ok = np.isfinite(vl)
+            self.val_curve.setData(ep[ok], vl[ok])
+            ta, va = history["train_acc"][:n], history["val_acc"][:n]
+            ok_t, ok_v = np.isfinite(ta), np.isfinite(va)
+            self.acc_curve.setData(ep[ok_t], ta[ok_t])
+            self.val_acc_curve.setData(ep[ok_v], va[ok_v])
+            has_acc = bool(ok_t.any() or ok_v.any())
+            if n and has_acc != self._acc_visible:  # relayout only when it changes
+                self._acc_visible = has_acc
+                self.acc_plot.setVisible(has_acc)
+                self.plot.setLabel("bottom", "" if has_acc else "epoch")  # the accuracy plot's axis says it
+            self._update_legend(bool(ok.any()))
+            self._fit_x(float(ep[-1]) if n else 1.0)
+            self._fit_y(history["train_loss"][:n], vl[ok])
+        if self.per_update.isChecked():
+            self._set_update_data()
+        self._set_events(history)
+        self._set_ghosts(ghosts)
+
+    def set_accuracy_visible(self, visible: bool) -> None:
+        """Show the accuracy plot up front (classification) so the first
+        training epoch does not re-layout the panel."""
+        if visible != self._acc_visible:
+            self._acc_visible = visible
+            self.acc_plot.setVisible(visible)
+            self.plot.setLabel("bottom", "" if visible else "epoch")
+
+    def curve_data(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The full (x, y) given to a curve: 'train', 'val', 'updates', 'acc' or 'val_acc'."""
+        c = self._curves[name]
+        if c.xData is None:
+            return np.empty(0), np.empty(0)
+        return c.xData, c.yData
+
+    def curve(self, name: str) -> pg.PlotDataItem:
+        return self._curves[name]
+
+    def markers(self) -> list[tuple[float, str, str]]:
+        """(epoch position, kind, label text) of the event markers drawn."""
+        return [(m.value(), m.kind, m.label.textItem.toPlainText()) for m in self._markers]
+
+    def ghost_count(self) -> int:
+        return len(self._ghosts)
+
+    # ------------------------------------------------------------ internal
+    def _update_legend(self, has_val: bool) -> None:
+        key = (has_val, bool(self._ghosts), self.per_update.isChecked())
+        if key == self._legend_key:
+            return
+        self._legend_key = key
+        self.legend.clear()
+        self.legend.addItem(self.train_curve, "training")
+        if has_val:
+            self.legend.addItem(self.val_curve, "validation")
+        if self.per_update.isChecked():
+            self.legend.addItem(self.updates_curve, "per update")
+        if self._ghosts:
+            self.legend.addItem(self._ghosts[0], "earlier runs")
+
+    def _has_val(self) -> bool:
+        return self.val_curve.xData is not None and len(self.val_curve.xData) > 0
+
+    def _toggle_updates(self, on: bool) -> None:
+        self.updates_curve.setVisible(on)
+        if on and self._history is not None:
+            self._set_update_data()
+        self._update_legend(self._has_val())
+
+    def _set_update_data(self) -> None:
+        h = self._history
+        m = len(h.update_loss)
+        if (
+            self._lengths.get("updates") == m
+            and self._lengths.get("updates_epochs") == self._lengths["epochs"]
+        ):
+            return
+        self._lengths["updates"] = m
+        self._lengths["updates_epochs"] = self._lengths["epochs"]
+        y = h.update_loss.values[:m]
+        self.updates_curve.setData(update_epochs(h, np.arange(1, m + 1)), y)
+
+    def _set_events(self, history) -> None:
+        key = (len(history.events), len(history))
+        if key == self._event_key:
+            return
+        self._event_key = key
+        for m in self._markers:
+            self.plot.removeItem(m)
+        self._markers = []
+        events = list(history.events)
+        if not events:
+            return
+        xs = update_epochs(history, [e[0] for e in events])
+        n = len(history)
+        mid = 0.5 * (history["epoch"][0] + history["epoch"][n - 1]) if n else 0.0
+        for x, (_, kind, text) in zip(xs, events):
+            side = (1, 0.5) if x > mid else (0, 0.5)  # text towards the middle, never off the edge
+            label = EVENT_LABELS.get(kind, text or kind)
+            label = label if len(label) <= 24 else label[:23] + "…"
+            line = pg.InfiniteLine(
+                pos=float(x),
+                angle=90,
+                movable=False,
+                pen=pg.mkPen(
+                    EVENT_COLOURS.get(kind, "#777"), width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine
+                ),
+                label=label,
+                labelOpts={
+                    "position": 0.55 - 0.1 * (len(self._markers) % 3),  # clear of the legend
+                    "color": EVENT_COLOURS.get(kind, "#777"),
+                    "fill": (255, 255, 255, 210),
+                    "anchors": [side, side],
+                },
+            )
+            line.kind = kind
+            line.setToolTip(text or kind)
+            self.plot.addItem(line, ignoreBounds=True)
+            self._markers.append(line)
+
+    def _set_ghosts(self, ghosts) -> None:
+        key = tuple(len(g) for g in ghosts)
+        if key != self._ghost_key:
+            self._ghost_key = key
+            for g in self._ghosts:
+                self.plot.removeItem(g)
+            self._ghosts = []
+            for g in ghosts:
+                g = np.asarray(g, dtype=float)
+                # add to the plot first: clipping needs the view box
+                item = self.plot.plot(np.arange(1, len(g) + 1), g, pen=pg.mkPen(GHOST, width=1))
+                item.setDownsampling(auto=True, method="peak")
+                item.setClipToView(True)
+                item.setZValue(-10)
+                self._ghosts.append(item)
+            self._legend_key = None
+            self._update_legend(self._has_val())
+        self.clear_ghosts.setEnabled(bool(self._ghosts))
+
+    def _fit_x(self, last_epoch: float) -> None:
+        """Grow the epoch axis in 1-2-5 steps, not every epoch: each range
+        change re-renders both plots' axes, the costliest part of a repaint."""
+        bound = 10.0  # the first few epochs fit without re-ranging
+        while bound < last_epoch * 1.02:
+            bound = _next_nice(bound)
+        if bound != self._x_bound:
+            self._x_bound = bound
+            self.plot.setXRange(0, bound, padding=0.02)
+
+    def _fit_y(self, *curves) -> None:
+        """Linear loss axis from 0 to a 1-2-5 bound above the largest loss, so
+        it changes rarely; the log axis keeps pyqtgraph's auto-range."""
+        if self.log_y.isChecked():
+            return
+        vals = [c[np.isfinite(c)] for c in curves if len(c)]
+        top = max((float(v.max()) for v in vals if len(v)), default=0.0)
+        if top <= 0:
+            return
+        bound = 10.0 ** np.floor(np.log10(top)) / 10
+        while bound < top * 1.02:
+            bound = _next_nice(bound)
+        if bound != self._y_bound:
+            self._y_bound = bound
+            self.plot.setYRange(0, bound, padding=0.02)
+
+    def _set_log(self, on: bool) -> None:
+        self._y_bound = None
+        self.plot.setLogMode(y=on)
+        self.plot.enableAutoRange(y=True)
+
+    def _mouse_moved(self, args) -> None:
+        pos = args[0]
+        vb = self.plot.getPlotItem().vb
+        x_data = self.train_curve.xData
+        if not self.plot.sceneBoundingRect().contains(pos) or x_data is None or len(x_data) == 0:
+            self.cursor_line.setVisible(False)
+            return
+        x = vb.mapSceneToView(pos).x()
+        i = int(np.clip(np.searchsorted(x_data, x), 0, len(x_data) - 1))
+        if i > 0 and abs(x_data[i - 1] - x) < abs(x_data[i] - x):
+            i -= 1
+        epoch = x_data[i]
+        text = f"epoch {epoch:.0f} · loss {_fmt(self.train_curve.yData[i])}"
+        vx = self.val_curve.xData
+        if vx is not None and len(vx):
+            j = np.searchsorted(vx, epoch)
+            if j < len(vx) and vx[j] == epoch:
+                text += f" · val {_fmt(self.val_curve.yData[j])}"
+        ax = self.acc_curve.xData
+        if self.acc_plot.isVisible() and ax is not None and len(ax):
+            j = np.searchsorted(ax, epoch)
+            if j < len(ax) and ax[j] == epoch:
+                text += f" · acc {self.acc_curve.yData[j]:.1%}"
+        self.readout.setText(text)
+        self.cursor_line.setPos(epoch)
+        self.cursor_line.setVisible(True)

@@ -1,0 +1,468 @@
+"""Optimizer trajectories: optimizers race across a 2-D error surface.
+
+The surface is a filled, log-coloured contour plot with isolines; every
+racer draws its path, a head marker and the steepest-descent arrow −∇E at its
+current point (perpendicular to the contours: the axes keep a 1:1 aspect).
+Clicking the plot restarts every racer from the clicked point. The network
+surfaces are computed in a worker thread (the GUI thread polls a one-slot
+result box) so a big network never freezes the window.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from model.analysis.loss_slices import NetworkSlice, RandomDirections
+from model.analysis.race import DEFAULT_LR, OptimizerRace
+from model.analysis.surfaces import (
+    ANALYTIC,
+    AnalyticSurface,
+    GridCancelled,
+    display_values,
+    get_surface,
+    grid,
+)
+from model.optim.optimizers import DEFAULTS, OPTIMIZERS
+from widgets.common.contours import contour_segments
+from widgets.panels.racer_controls import COLORS, HYPER_LABELS, LABELS, RacerRow  # noqa: F401 (re-export)
+
+NET_SLICE, NET_DIRS = "network_slice", "random_directions"
+STATE_LABELS = {
+    "position": "position (x, y)",
+    "gradient": "gradient ∇E",
+    "velocity": "velocity v",
+    "sum_sq": "Σ g² (accumulated)",
+    "square_avg": "E[g²] (running mean)",
+    "m": "m (mean of g)",
+    "v": "v (mean of g²)",
+    "effective_step": "effective step size",
+}
+# low loss pale, high loss dusky blue: the coloured paths stay readable everywhere
+CMAP = pg.ColorMap([0.0, 0.35, 0.7, 1.0], ["#fffdf2", "#d8ecd9", "#a3c6de", "#7290bd"])
+ANALYTIC_RES, NETWORK_RES = 161, 81
+MAX_STEPS = 5000
+LIVE_MAX = 4000
+FRAME_MS, FRAME_BUDGET_S = 33, 0.020
+
+
+class OptimizerPanel(QWidget):
+    """Optimizer trajectories on analytic surfaces and on the real network's loss."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._net = self._X = self._T = None
+        self._chosen = None
+        self._surfaces: dict[str, object] = {}
+        self._live: dict[str, list] = {NET_SLICE: [], NET_DIRS: []}
+        self._job: dict | None = None
+        self._grid_ready = False
+        self.race: OptimizerRace | None = None
+
+        self.combo = QComboBox()
+        for key in ANALYTIC:
+            self.combo.addItem(get_surface(key).title, key)
+        self.combo.addItem(NetworkSlice.title, NET_SLICE)
+        self.combo.addItem(RandomDirections.title, NET_DIRS)
+        self._enable_network_items(False)
+        self.play_button = QPushButton("▶ Play")
+        self.play_button.setCheckable(True)
+        self.step_button = QPushButton("Step")
+        self.reset_button = QPushButton("Reset")
+        self.speed = QSpinBox(minimum=1, maximum=50, value=3, suffix=" steps/frame")
+        self.state_toggle = QCheckBox("show internal state")
+        self.step_label = QLabel("step 0")
+        self.progress = QLabel("")
+        self.progress.setStyleSheet("color: #a05000;")
+        self.description = QLabel("")
+        self.description.setWordWrap(True)
+        self.description.setStyleSheet("color: #444;")
+
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setAspectLocked(True)
+        self.plot.setMenuEnabled(False)
+        for side in ("bottom", "left"):
+            self.plot.getAxis(side).setPen("k")
+            self.plot.getAxis(side).setTextPen("k")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setColorMap(CMAP)
+        self.isolines = pg.PlotCurveItem(pen=pg.mkPen((60, 80, 110, 150), width=1), connect="pairs")
+        self.minima = pg.ScatterPlotItem(symbol="star", size=16, pen=pg.mkPen("k"), brush="w")
+        self.start_marker = pg.ScatterPlotItem(symbol="o", size=13, pen=pg.mkPen("k", width=2), brush=None)
+        self.live_path = pg.PlotDataItem(
+            pen=pg.mkPen("k", width=2, style=Qt.PenStyle.DashLine), name="network (live)"
+        )
+        for item in (self.image, self.isolines, self.minima, self.start_marker, self.live_path):
+            self.plot.addItem(item)
+        self.minima.setZValue(15)  # above the paths, below the heads
+        # the legend sits in its own column right of the axes, never over a path
+        self.legend = pg.LegendItem(
+            brush=(255, 255, 255, 230), labelTextColor="k", pen=pg.mkPen((0, 0, 0, 80))
+        )
+        self.legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.plot.getPlotItem().layout.addItem(self.legend, 2, 3, Qt.AlignmentFlag.AlignTop)
+        self.rows = {name: RacerRow(self, name) for name in OPTIMIZERS}
+
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["optimizer", "quantity", "x", "y"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setVisible(False)
+
+        bar = QHBoxLayout()
+        for w in (
+            QLabel("Surface:"),
+            self.combo,
+            self.play_button,
+            self.step_button,
+            self.reset_button,
+            self.speed,
+            self.state_toggle,
+            self.step_label,
+            self.progress,
+        ):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        side = QGridLayout()
+        side.addWidget(QLabel("<b>Racers</b> — arrows: −∇E, ○ start, ☆ minima"), 0, 0, 1, 4)
+        for r, (name, row) in enumerate(self.rows.items(), start=1):
+            side.addWidget(row.check, r, 0)
+            side.addWidget(row.lr, r, 1)
+            if row.hyper is not None:
+                side.addWidget(row.hyper, r, 2)
+            side.addWidget(row.status, r, 3)
+        right = QVBoxLayout()
+        right.addLayout(side)
+        right.addWidget(self.table, 1)
+        right.addStretch(0)
+        body = QHBoxLayout()
+        body.addWidget(self.plot, 3)
+        body.addLayout(right, 2)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(bar)
+        lay.addWidget(self.description)
+        lay.addLayout(body, 1)
+
+        self.timer = QTimer(self, interval=FRAME_MS)
+        self.timer.timeout.connect(self._tick)
+        self._poll = QTimer(self, interval=50)
+        self._poll.timeout.connect(self._poll_grid)
+        self.play_button.toggled.connect(self._on_play)
+        self.step_button.clicked.connect(lambda: self.step(1))
+        self.reset_button.clicked.connect(lambda: self.reset(self.surface.start))
+        self.state_toggle.toggled.connect(self.set_show_state)
+        self.combo.currentIndexChanged.connect(lambda _i: self._load_surface())
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+        self._load_surface()
+
+    # ------------------------------------------------------------ public API
+    @property
+    def surface(self):
+        return self._surfaces[self.combo.currentData()]
+
+    @property
+    def grid_ready(self) -> bool:
+        return self._grid_ready
+
+    def set_surface(self, key: str) -> None:
+        idx = self.combo.findData(key)
+        if idx < 0 or not self.combo.model().item(idx).isEnabled():
+            raise ValueError(f"surface {key!r} is not available")
+        self.combo.setCurrentIndex(idx)
+
+    def set_start(self, x: float, y: float) -> None:
+        """Restart every racer from (x, y)."""
+        self.reset((x, y))
+
+    def reset(self, start=None) -> None:
+        """Rebuild the race from the controls; start defaults to the current one."""
+        start = start if start is not None else (self.race.start if self.race else self.surface.start)
+        specs = [row.spec(n) for n, row in self.rows.items() if row.check.isChecked()]
+        self.race = OptimizerRace(self.surface, start, specs)
+        self._g0 = {n: float(np.hypot(*self.race.gradient(n))) for n in self.race.names}
+        self._draw_race()
+
+    def step(self, n: int = 1) -> None:
+        if self.race is not None:
+            self.race.step(n)
+            self._draw_race()
+
+    def play(self) -> None:
+        self.play_button.setChecked(True)
+
+    def pause(self) -> None:
+        self.play_button.setChecked(False)
+
+    @property
+    def playing(self) -> bool:
+        return self.timer.isActive()
+
+    def set_show_state(self, on: bool) -> None:
+        if self.state_toggle.isChecked() != on:
+            self.state_toggle.setChecked(on)  # re-enters through the signal
+            return
+        self.table.setVisible(on)
+        self._fill_table()
+
+    def set_network(self, net, X, T) -> None:
+        """Enable the network surfaces for a copy of ``net`` and the data X, T."""
+        self._net = net.copy()
+        self._X, self._T = np.array(X, dtype=float), np.array(T, dtype=float)
+        sizes = self._net.layer_sizes
+        if self._chosen is None or not self._chosen_fit():
+            self._chosen = (
+                ((0, 0, 0), (0, 0, 1))
+                if sizes[1] > 1
+                else ((0, 0, 0), (0, 1, 0))
+                if sizes[0] > 1
+                else ((0, 0, 0), (1, 0, 0))
+            )
+        self._surfaces.pop(NET_SLICE, None)
+        self._surfaces.pop(NET_DIRS, None)
+        self._live = {NET_SLICE: [], NET_DIRS: []}
+        self._enable_network_items(True)
+        if self.combo.currentData() in (NET_SLICE, NET_DIRS):
+            self._load_surface()
+
+    def set_chosen_weights(self, w1, w2) -> None:
+        """The two weights (layer, i, j) of the "two chosen weights" surface."""
+        self._chosen = (tuple(int(v) for v in w1), tuple(int(v) for v in w2))
+        self._surfaces.pop(NET_SLICE, None)
+        self._live[NET_SLICE] = []
+        if self._net is not None:
+            self._make_surface(NET_SLICE)  # validates the indices now
+            if self.combo.currentData() == NET_SLICE:
+                self._load_surface()
+
+    def set_live_weights(self, weights) -> None:
+        """Append the training network's current point to the live path."""
+        if self._net is None:
+            return
+        (l1, i1, j1), (l2, i2, j2) = self._chosen
+        self._append_live(NET_SLICE, (float(weights[l1][i1, j1]), float(weights[l2][i2, j2])))
+        if NET_DIRS in self._surfaces:
+            self._append_live(NET_DIRS, self._surfaces[NET_DIRS].project(weights))
+        self._draw_live()
+
+    @property
+    def live_points(self) -> np.ndarray:
+        """(k, 2) live path on the current network surface (empty otherwise)."""
+        pts = self._live.get(self.combo.currentData(), [])
+        return np.array(pts, dtype=float).reshape(-1, 2)
+
+    # ------------------------------------------------------------ surfaces
+    def _enable_network_items(self, on: bool) -> None:
+        for key in (NET_SLICE, NET_DIRS):
+            item = self.combo.model().item(self.combo.findData(key))
+            item.setEnabled(on)
+            item.setToolTip("" if on else "Build or load a network first")
+
+    def _chosen_fit(self) -> bool:
+        try:
+            NetworkSlice(self._net, self._X[:1], self._T[:1], *self._chosen)
+            return True
+        except ValueError:
+            return False
+
+    def _make_surface(self, key):
+        if key not in self._surfaces:
+            if key == NET_SLICE:
+                self._surfaces[key] = NetworkSlice(self._net, self._X, self._T, *self._chosen)
+            elif key == NET_DIRS:
+                self._surfaces[key] = RandomDirections(self._net, self._X, self._T, seed=0)
+            else:
+                self._surfaces[key] = get_surface(key)
+        return self._surfaces[key]
+
+    def _load_surface(self) -> None:
+        key = self.combo.currentData()
+        s = self._make_surface(key)
+        for name, row in self.rows.items():
+            for w, value in (
+                (row.lr, DEFAULT_LR[key][name]),
+                (row.hyper, DEFAULTS[name].get(row.key or "", 0.0)),
+            ):
+                if w is not None:
+                    w.blockSignals(True)
+                    w.setValue(value)
+                    w.blockSignals(False)
+        self.plot.setLabel("bottom", s.xlabel, **{"font-size": "11pt"})
+        self.plot.setLabel("left", s.ylabel, **{"font-size": "11pt"})
+        self.plot.setTitle(s.title, color="k", size="11pt")
+        self.description.setText(s.description)
+        x0, x1, y0, y1 = s.extent
+        self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self.minima.setData([m[0] for m in s.minima], [m[1] for m in s.minima])
+        self.race = None
+        self.reset(s.start)
+        self._draw_live()
+        self._start_grid(s)
+
+    def _start_grid(self, s) -> None:
+        if self._job is not None:
+            self._job["cancel"] = True
+        self._grid_ready = False
+        if isinstance(s, AnalyticSurface):
+            self._job = None
+            self._show_grid(s, grid(s, ANALYTIC_RES))
+            return
+        self.image.clear()
+        self.isolines.setData([], [])
+        box = self._job = {
+            "cancel": False,
+            "progress": 0.0,
+            "result": None,
+            "error": None,
+            "done": False,
+            "surface": s,
+        }
+
+        def work():  # worker thread: reads the surface's private copies only
+            try:
+                box["result"] = grid(
+                    s, NETWORK_RES, progress=lambda f: box.update(progress=f), cancelled=lambda: box["cancel"]
+                )
+            except GridCancelled:
+                return
+            except Exception as exc:  # shown in the progress label, never raised in a thread
+                box["error"] = exc
+            box["done"] = True
+
+        threading.Thread(target=work, name="loss-surface-grid", daemon=True).start()
+        self.progress.setText("computing loss surface… 0%")
+        self._poll.start()
+
+    def _poll_grid(self) -> None:
+        box = self._job
+        if box is None or box["cancel"]:
+            self._poll.stop()
+            return
+        if not box["done"]:
+            self.progress.setText(f"computing loss surface… {box['progress']:.0%}")
+            return
+        self._poll.stop()
+        self._job = None
+        if box["error"] is not None:
+            self.progress.setText(f"could not compute the surface: {box['error']}")
+        else:
+            self._show_grid(box["surface"], box["result"])
+
+    def _show_grid(self, s, result) -> None:
+        X, Y, Z = result
+        D = display_values(Z, s.log_display)
+        xs, ys = X[0], Y[:, 0]
+        lo, hi = float(D.min()), float(np.percentile(D, 99.5))
+        hx, hy = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
+        self.image.setImage(D.astype(np.float32), levels=(lo, hi), autoLevels=False)
+        self.image.setRect(QRectF(xs[0] - hx, ys[0] - hy, xs[-1] - xs[0] + 2 * hx, ys[-1] - ys[0] + 2 * hy))
+        self.isolines.setData(*contour_segments(xs, ys, D, np.linspace(lo, hi, 16)[1:-1]))
+        self.progress.setText("")
+        self._grid_ready = True
+
+    # ------------------------------------------------------------- drawing
+    def _draw_race(self) -> None:
+        race = self.race
+        self.legend.clear()
+        self.start_marker.setData([race.start[0]], [race.start[1]])
+        x0, x1 = self.surface.extent[:2]
+        L = 0.07 * (x1 - x0)
+        paths, losses = race.paths, race.losses
+        for name, row in self.rows.items():
+            on = name in paths
+            row.set_visible(on)
+            if not on:
+                row.status.setText("")
+                continue
+            p = paths[name]
+            row.path.setData(p[:, 0], p[:, 1])
+            self.legend.addItem(row.path, LABELS[name])
+            x, y = p[-1]
+            dead = race.diverged(name)
+            row.head.setData([x], [y], symbol="x" if dead else "o")
+            row.set_arrow(p[-1], race.gradient(name), L, dead, self._g0.get(name, 0.0))
+            row.status.setText(f"✗ {race.racer(name).reason}" if dead else f"E = {losses[name][-1]:.4g}")
+        if self.live_path.isVisible() and len(self.live_points):
+            self.legend.addItem(self.live_path, "network (live)")
+        self.step_label.setText(f"step {race.steps}")
+        self._fill_table()
+
+    def _draw_live(self) -> None:
+        pts = self.live_points
+        self.live_path.setVisible(len(pts) > 0)
+        self.live_path.setData(pts[:, 0], pts[:, 1])
+
+    def _append_live(self, key, point) -> None:
+        pts = self._live[key]
+        pts.append(point)
+        if len(pts) > LIVE_MAX:  # keep the whole trajectory at half the density
+            self._live[key] = pts[::2]
+
+    def _fill_table(self) -> None:
+        if not self.table.isVisible() or self.race is None:
+            return
+        rows = []
+        for name in self.race.names:
+            rows.append((name, "position", self.race.position(name)))
+            rows.append((name, "gradient", self.race.gradient(name)))
+            rows += [(name, k, v) for k, v in self.race.state(name).items()]
+        self.table.setRowCount(len(rows))
+        for r, (name, key, vec) in enumerate(rows):
+            cells = [LABELS[name], STATE_LABELS[key], f"{vec[0]:.6g}", f"{vec[1]:.6g}"]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, (name, key))
+                if c == 0:
+                    item.setForeground(pg.mkColor(COLORS[name]))
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+
+    # -------------------------------------------------------------- events
+    def _on_play(self, on: bool) -> None:
+        self.play_button.setText("⏸ Pause" if on else "▶ Play")
+        if on:
+            self.timer.start()
+        else:
+            self.timer.stop()
+
+    def _tick(self) -> None:
+        race = self.race
+        if race is None or not race.running or race.steps >= MAX_STEPS:
+            self.pause()
+            return
+        t0 = time.perf_counter()
+        for _ in range(self.speed.value()):  # several steps, within a frame budget
+            race.step(1)
+            if time.perf_counter() - t0 > FRAME_BUDGET_S:
+                break
+        self._draw_race()
+
+    def _on_click(self, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return
+        vb = self.plot.getViewBox()
+        pos = ev.scenePos()
+        if not vb.sceneBoundingRect().contains(pos):
+            return
+        p = vb.mapSceneToView(pos)
+        ev.accept()
+        self.set_start(p.x(), p.y())

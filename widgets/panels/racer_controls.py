@@ -1,0 +1,86 @@
+"""One racer's row in the optimizer panel: its controls and its plot items."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel
+
+from model.analysis.race import KEY_HYPER
+from model.optim.optimizers import DEFAULTS
+
+__all__ = ["LABELS", "COLORS", "HYPER_LABELS", "RacerRow"]
+
+LABELS = {
+    "sgd": "SGD",
+    "momentum": "Momentum",
+    "nesterov": "Nesterov",
+    "adagrad": "AdaGrad",
+    "rmsprop": "RMSProp",
+    "adam": "Adam",
+}
+COLORS = {
+    "sgd": "#e6194b",
+    "momentum": "#f58231",
+    "nesterov": "#b8860b",
+    "adagrad": "#3cb44b",
+    "rmsprop": "#911eb4",
+    "adam": "#0050d0",
+}
+HYPER_LABELS = {"momentum": "μ", "rho": "ρ", "beta1": "β₁"}
+
+
+class RacerRow:
+    """One optimizer's controls and plot items."""
+
+    def __init__(self, panel, name: str):
+        color = COLORS[name]
+        self.check = QCheckBox(LABELS[name])
+        self.check.setChecked(True)
+        self.check.setStyleSheet(f"QCheckBox {{ color: {color}; font-weight: bold; }}")
+        self.lr = QDoubleSpinBox(decimals=5, minimum=1e-5, maximum=10.0)
+        self.lr.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
+        self.lr.setPrefix("lr ")
+        self.lr.setToolTip("learning rate (changing it restarts the race)")
+        self.key = KEY_HYPER[name]
+        self.hyper = None
+        if self.key:
+            self.hyper = QDoubleSpinBox(decimals=3, minimum=0.0, maximum=0.999, singleStep=0.01)
+            self.hyper.setPrefix(HYPER_LABELS[self.key] + " ")
+            self.hyper.setValue(DEFAULTS[name][self.key])
+        self.status = QLabel("")
+        self.status.setMinimumWidth(120)
+        pen = pg.mkPen(color, width=2.5)
+        self.path = pg.PlotDataItem(pen=pen, name=LABELS[name])
+        self.arrow = pg.PlotCurveItem(pen=pg.mkPen(color, width=2), connect="pairs")
+        self.head = pg.ScatterPlotItem(size=11, pen=pg.mkPen("k", width=1.2), brush=pg.mkBrush(color))
+        for item, z in ((self.path, 10), (self.arrow, 11), (self.head, 20)):
+            panel.plot.addItem(item)
+            item.setZValue(z)
+        for w in (self.lr, self.hyper):
+            if w is not None:
+                w.valueChanged.connect(lambda _v: panel.reset())
+        self.check.toggled.connect(lambda _on: panel.reset())
+
+    def spec(self, name):
+        return name, self.lr.value(), {self.key: self.hyper.value()} if self.key else {}
+
+    def set_visible(self, on: bool) -> None:
+        for item in (self.path, self.arrow, self.head):
+            item.setVisible(on)
+
+    def set_arrow(self, point, g, length: float, dead: bool, g0: float) -> None:
+        """The steepest-descent arrow −∇E at ``point``, ``length`` long; none
+        once the racer diverged or its gradient fell below 1e-4 of ``g0``."""
+        norm = float(np.hypot(*g)) if np.isfinite(g).all() else 0.0
+        if dead or norm <= 1e-4 * g0:  # arrived: no arrow
+            self.arrow.setData([], [])
+            return
+        u = -g / norm
+        tip = point + length * u
+        pts = [point, tip]
+        for ang in (0.45, -0.45):
+            c, s = np.cos(ang), np.sin(ang)
+            pts += [tip, tip - 0.35 * length * np.array([c * u[0] - s * u[1], s * u[0] + c * u[1]])]
+        pts = np.array(pts)
+        self.arrow.setData(pts[:, 0], pts[:, 1])

@@ -1,0 +1,420 @@
+"""StepThroughPanel: the lecture's Algorithm 4 stepped by hand beside the canvas.
+
+The panel owns a :class:`model.teaching.stepthrough.StepThrough` (precomputed
+stages) and *drives* a :class:`NetworkCanvas` given to :meth:`attach`: node
+values of the layers reached so far (unreached layers neutral grey and
+unlabelled), the forward (green → yellow) or backward (purple) edge overlay,
+the highlighted node of the equation, and stage-aware hover text. It never
+edits the document: "Apply update" emits ``updateApplied(weights, biases)``
+and the app pushes them as one undo step.
+
+Keys: ←/→ step while the panel or the attached canvas has focus; the app can
+forward keys from elsewhere with :meth:`handle_key`. Clicking a node of the
+current layer on the canvas shows that node's equation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from model.teaching.stepthrough import Stage, StepThrough, describe_edge, describe_node
+from widgets.canvas.node_item import NodeItem
+
+__all__ = ["StepThroughPanel"]
+
+PHASES = {
+    "input": "apply the pattern",
+    "forward": "propagate forward",
+    "output_error": "errors of the output layer",
+    "backward": "propagate errors backward",
+    "update": "weight and threshold changes",
+    "new_weights": "updated network",
+}
+MAX_TABLE_ROWS = 8
+HIGHLIGHT_ROW = QColor("#fff3c4")
+EQUATION_STYLE = (
+    "QLabel { background: #f6f7f9; border: 1px solid #d5d9e0; border-radius: 5px;"
+    " padding: 8px; color: #1d1d1f; }"
+)
+
+
+def _mono(pt: float) -> QFont:
+    f = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    f.setPointSizeF(pt)
+    return f
+
+
+class StepThroughPanel(QWidget):
+    """Side panel stepping one training update stage by stage (see module doc)."""
+
+    updateApplied = Signal(object, object)  # weights, biases after the update
+    finished = Signal()  # after Apply or stop()
+    stageChanged = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.canvas = self._viewport = None
+        self.walk: StepThrough | None = None
+        self._index = 0
+        self._args: tuple | None = None
+        self._batch: list[int] = []
+        self._highlight: int | None = None
+        self._showing_new = False
+
+        title = QLabel("Step through one update — Algorithm 4")
+        title.setFont(self._font(10.5, bold=True))
+        self.pattern_spin = QSpinBox()
+        self.pattern_spin.setPrefix("μ = ")
+        self.pattern_spin.setToolTip("the pattern x⁽μ⁾ applied to the input layer (1-based row)")
+        self.batch_check = QCheckBox("whole batch")
+        self.batch_check.setToolTip(
+            "step through the current mini-batch / batch; the update then uses the averaged gradient"
+        )
+        self.pattern_spin.valueChanged.connect(self._on_pattern)
+        self.batch_check.toggled.connect(self._on_pattern)
+        pick = QHBoxLayout()
+        pick.addWidget(QLabel("Pattern"))
+        pick.addWidget(self.pattern_spin, 1)
+        pick.addWidget(self.batch_check)
+
+        self.counter = QLabel("Not started")
+        self.counter.setFont(self._font(10.0, bold=True))
+        self.counter.setWordWrap(True)
+        self.phase = QLabel("")
+        self.phase.setStyleSheet("color: #6b7280;")
+        self.equation = QLabel("")
+        # proportional, not monospace: DejaVu Sans Mono draws sub/superscripts
+        # (b₁⁽¹⁾) as full-width cells that fall apart; table numbers stay monospace
+        self.equation.setFont(self._font(12.0))
+        self.equation.setWordWrap(True)
+        self.equation.setStyleSheet(EQUATION_STYLE)
+        self.equation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.equation.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.equation.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+
+        self.table = QTableWidget(0, 0)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setFont(_mono(10.0))
+        self.table.cellClicked.connect(lambda row, _c: self.set_highlight(row))
+
+        self.prev_button = QPushButton("◀  Previous")
+        self.next_button = QPushButton("Next  ▶")
+        self.apply_button = QPushButton("Apply update")
+        self.stop_button = QPushButton("Stop")
+        for b, tip in (
+            (self.prev_button, "previous stage (←)"),
+            (self.next_button, "next stage (→)"),
+            (self.apply_button, "write the new weights into the network (one undo step)"),
+            (self.stop_button, "leave step-through mode"),
+        ):
+            b.setToolTip(tip)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrows keep stepping, not moving focus
+        self.next_button.setDefault(True)
+        self.prev_button.clicked.connect(self.previous)
+        self.next_button.clicked.connect(self.next)
+        self.apply_button.clicked.connect(self.apply_update)
+        self.stop_button.clicked.connect(self.stop)
+        nav = QHBoxLayout()
+        nav.addWidget(self.prev_button)
+        nav.addWidget(self.next_button)
+        act = QHBoxLayout()
+        act.addWidget(self.apply_button, 1)
+        act.addWidget(self.stop_button)
+        hint = QLabel("← → step · click a node or a table row to see its equation · hover for values")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #6b7280;")
+        hint.setFont(self._font(8.5))
+
+        # the buttons sit above the equation so they never move while stepping
+        lay = QVBoxLayout(self)
+        lay.addWidget(title)
+        lay.addLayout(pick)
+        lay.addLayout(nav)
+        lay.addWidget(self.counter)
+        lay.addWidget(self.phase)
+        lay.addWidget(self.equation)
+        lay.addWidget(self.table)
+        lay.addStretch(1)
+        lay.addLayout(act)
+        lay.addWidget(hint)
+        self._refresh()
+
+    @staticmethod
+    def _font(pt: float, bold: bool = False) -> QFont:
+        f = QFont()
+        f.setPointSizeF(pt)
+        f.setBold(bold)
+        return f
+
+    # ------------------------------------------------------------------ api
+    @property
+    def stage_index(self) -> int:
+        return self._index
+
+    @property
+    def stage(self) -> Stage | None:
+        return self.walk[self._index] if self.walk is not None else None
+
+    @property
+    def stage_count(self) -> int:
+        return len(self.walk) if self.walk is not None else 0
+
+    @property
+    def active(self) -> bool:
+        return self.walk is not None
+
+    def equation_text(self) -> str:
+        return self.equation.text()
+
+    def attach(self, canvas) -> None:
+        """Drive ``canvas`` (a NetworkCanvas): overlays, node values, hover text, ← →."""
+        if self.canvas is not None:
+            self.canvas.removeEventFilter(self)
+            self._viewport.removeEventFilter(self)
+            self.canvas.nodeSelected.disconnect(self._on_canvas_node)
+        self.canvas, self._viewport = canvas, canvas.viewport()
+        canvas.installEventFilter(self)
+        self._viewport.installEventFilter(self)
+        canvas.nodeSelected.connect(self._on_canvas_node)
+
+    def start(self, net, X, T, indices, lr: float, loss: str | None = None) -> None:
+        """Begin at stage 1 for ``X[indices]`` (one index: stochastic; several:
+        the batch, also offered as "whole batch" next to the μ chooser)."""
+        idx = [int(i) for i in np.asarray(indices, dtype=np.int64).reshape(-1)]
+        self._args = (net, X, T, float(lr), loss)
+        self._batch = idx
+        with QSignalBlocker(self.pattern_spin), QSignalBlocker(self.batch_check):
+            self.pattern_spin.setRange(1, len(X))
+            self.pattern_spin.setValue(idx[0] + 1)
+            self.batch_check.setEnabled(len(idx) > 1)
+            self.batch_check.setChecked(len(idx) > 1)
+            self.batch_check.setText(f"whole batch ({len(idx)})" if len(idx) > 1 else "whole batch")
+        self._begin(idx)
+
+    def next(self) -> bool:
+        """One stage on; False at the end (or when not started)."""
+        return self.go_to(self._index + 1)
+
+    def previous(self) -> bool:
+        return self.go_to(self._index - 1)
+
+    def go_to(self, index: int) -> bool:
+        if self.walk is None or not 0 <= index < len(self.walk) or index == self._index:
+            return False
+        self._index = index
+        self._highlight = self.stage.highlight
+        self._show()
+        self.stageChanged.emit(index)
+        return True
+
+    def handle_key(self, key) -> bool:
+        """←/→ step (True when the key was used); for the app to forward keys."""
+        if self.walk is None:
+            return False
+        if key == Qt.Key.Key_Right:
+            self.next()
+            return True
+        if key == Qt.Key.Key_Left:
+            self.previous()
+            return True
+        return False
+
+    def set_highlight(self, index: int) -> None:
+        """Show the equation of node ``index`` of the current layer."""
+        st = self.stage
+        if st is not None and index in st.equations:
+            self._highlight = index
+            self._show_text(st)
+            if self.canvas is not None and st.layer is not None:
+                self.canvas.select_node(st.layer, index)
+
+    def apply_update(self) -> None:
+        """Emit the updated weights (only at the last stage), then finish."""
+        if self.walk is None or self._index != len(self.walk) - 1:
+            return
+        W, B = self.walk.apply()
+        self._leave(W, B)
+        self.updateApplied.emit(W, B)
+        self.finished.emit()
+
+    def stop(self) -> None:
+        """Leave step-through mode and give the canvas back its weight view."""
+        if self.walk is None:
+            return
+        self._leave(self.walk.W, self.walk.B)
+        self.finished.emit()
+
+    def keyPressEvent(self, event) -> None:
+        if not self.handle_key(event.key()):
+            super().keyPressEvent(event)
+
+    # -------------------------------------------------------------- internal
+    def _begin(self, idx: list[int]) -> None:
+        net, X, T, lr, loss = self._args
+        self.walk = StepThrough(net, X, T, idx, lr, loss)
+        self._index = 0
+        self._highlight = self.stage.highlight
+        self._showing_new = False
+        self._show()
+        self.stageChanged.emit(0)
+
+    def _on_pattern(self, *_):
+        if self._args is None:
+            return
+        use_batch = self.batch_check.isChecked() and len(self._batch) > 1
+        self.pattern_spin.setEnabled(not use_batch)
+        self._begin(self._batch if use_batch else [self.pattern_spin.value() - 1])
+
+    def _on_canvas_node(self, layer: int, index: int) -> None:
+        st = self.stage
+        if st is not None and st.layer == layer and index != self._highlight:
+            self.set_highlight(index)
+
+    def _leave(self, weights, biases) -> None:
+        self.walk = None
+        self._index = 0
+        cv = self.canvas
+        if cv is not None:
+            cv.set_edge_overlay(None)
+            cv.set_weights(weights, biases)
+            cv.set_node_values(None)
+            cv.clear_selection()
+        self._refresh()
+
+    def _refresh(self) -> None:
+        on = self.walk is not None
+        last = on and self._index == len(self.walk) - 1
+        self.prev_button.setEnabled(on and self._index > 0)
+        self.next_button.setEnabled(on and not last)
+        self.apply_button.setEnabled(bool(last))
+        self.stop_button.setEnabled(on)
+        self.pattern_spin.setEnabled(
+            self._args is not None and not (self.batch_check.isChecked() and len(self._batch) > 1)
+        )
+        if not on:
+            self.counter.setText("Not started" if self._args is None else "Step-through finished")
+            self.phase.setText("")
+            self.equation.setText("")
+            self.table.setRowCount(0)
+
+    def _show(self) -> None:
+        st = self.stage
+        self.counter.setText(f"Stage {self._index + 1} of {len(self.walk)} — {st.title}")
+        step = {"input": 1, "forward": 2, "output_error": 3, "backward": 4, "update": 5, "new_weights": 6}[
+            st.kind
+        ]
+        self.phase.setText(f"Algorithm 4, step {step} of 6: {PHASES[st.kind]}")
+        self._show_text(st)
+        self._refresh()
+        if self.canvas is not None:
+            self._drive_canvas(st)
+
+    def _show_text(self, st: Stage) -> None:
+        h = self._highlight
+        self.equation.setText(st.equations.get(h, st.equation) if h is not None else st.equation)
+        t = self.table
+        t.setColumnCount(len(st.table_headers))
+        t.setHorizontalHeaderLabels(st.table_headers)
+        t.setRowCount(len(st.table_rows))
+        bold = self._font(10.0, bold=True)
+        for r, row in enumerate(st.table_rows):
+            for c, text in enumerate(row):
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(
+                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    if c
+                    else Qt.AlignmentFlag.AlignCenter
+                )
+                if r == h and st.equations:
+                    item.setFont(bold)
+                    item.setBackground(HIGHLIGHT_ROW)
+                t.setItem(r, c, item)
+        t.resizeRowsToContents()
+        rows = min(len(st.table_rows), MAX_TABLE_ROWS)  # fit the rows; scroll beyond
+        t.setFixedHeight(
+            t.horizontalHeader().height() + 2 * t.frameWidth() + sum(t.rowHeight(r) for r in range(rows)) + 6
+        )
+
+    def _drive_canvas(self, st: Stage) -> None:
+        cv, walk = self.canvas, self.walk
+        if st.kind == "new_weights":
+            cv.set_edge_overlay(None)
+            cv.set_weights(st.weights_after, st.biases_after)
+            self._showing_new = True
+        else:
+            if self._showing_new:
+                cv.set_edge_overlay(None)
+                cv.set_weights(walk.W, walk.B)
+                self._showing_new = False
+            if st.edge_mode is None:
+                cv.set_edge_overlay(None)
+            else:
+                cv.set_edge_overlay(st.edge_values, st.edge_mode, st.edge_scale)
+        sizes = [len(b) for b in walk.B]
+        sizes.insert(0, walk.W[0].shape[0])
+        # unreached layers: NaN paints the neutral fill; their "nan" labels are cleared below
+        values = [v if v is not None else np.full(n, np.nan) for v, n in zip(st.node_values, sizes)]
+        cv.set_node_values(values)
+        for l, v in enumerate(st.node_values):
+            if v is None:
+                for i in range(sizes[l]):
+                    item = cv.node_item(l, i)
+                    if item is not None:
+                        item.set_text("")
+        if st.layer is not None and st.equations and self._highlight is not None:
+            cv.select_node(st.layer, self._highlight)
+        else:
+            cv.clear_selection()
+
+    # ------------------------------------------------------------ events
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        # look at the event type first and touch no canvas method otherwise:
+        # the filter also sees the events of a canvas being torn down
+        kind = event.type()
+        if kind not in (QEvent.Type.KeyPress, QEvent.Type.ToolTip) or self.walk is None:
+            return False
+        cv = self.canvas
+        if obj is cv and kind == QEvent.Type.KeyPress:
+            return self.handle_key(event.key())
+        if obj is self._viewport and kind == QEvent.Type.ToolTip:
+            text = self.hover_text(event.pos())
+            if text:
+                QToolTip.showText(event.globalPos(), text, cv)
+            else:
+                QToolTip.hideText()
+            return True
+        return False
+
+    def hover_text(self, pos) -> str:
+        """Stage-aware tooltip for a canvas viewport point ("" over empty space)."""
+        cv, st = self.canvas, self.stage
+        for item in cv.items(pos):
+            if isinstance(item, NodeItem):
+                return describe_node(st, item.layer, item.index)
+        tol = 5.0 / max(cv.transform().m11(), 1e-9)
+        edge = cv.edge_layer.edge_at(cv.mapToScene(pos), tol)
+        if edge is None:
+            return ""
+        return describe_edge(st, *cv.edge_key(edge))
