@@ -1,19 +1,36 @@
 """Entry point: ``mlp-studio`` / ``python -m app``.
 
-``train`` and ``predict`` run headless (no Qt import); anything else opens the app.
+Headless sub-commands run without importing Qt; anything else opens the app.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+
+# Headless sub-command -> module whose ``main(argv)`` runs it (argv includes the command name).
+HEADLESS = {
+    "train": "app.cli",
+    "predict": "app.cli",
+    "analyze": "app.analyze_cli",
+    "worksheet": "app.worksheet_cli",
+    "export-code": "app.codegen_cli",
+    "import": "app.import_cli",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("train", "predict"):
-        from .cli import main as cli_main
-
-        return cli_main(argv)
+    if argv and argv[0] in HEADLESS:
+        name = HEADLESS[argv[0]]
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            print(f"mlp-studio: error: '{argv[0]}' is not available in this build", file=sys.stderr)
+            return 2
+        return module.main(argv)
     from .gui_main import main as gui_main
 
     return gui_main(argv)
