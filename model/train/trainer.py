@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model.nn.network import Network
+from model.train import divergence
 from model.optim.optimizers import OPTIMIZERS, make_optimizer
 from model.optim.schedules import Schedule
 from model.train.history import History
@@ -23,7 +24,6 @@ STOP_TARGET = "target loss reached"
 STOP_DIVERGED = "diverged"
 STOP_USER = "stopped"
 
-_FLOAT_MAX = float(np.finfo(np.float64).max)
 _GATHER_EPOCH_BYTES = 8 << 20  # up to this size the whole data set is shuffled once per epoch
 
 
@@ -157,10 +157,12 @@ class Trainer:
             float(self.history.update_loss.values[0]) if len(self.history.update_loss) else None
         )
         self.last_grads: list[np.ndarray] | None = None
-        self._good = net._flat.copy()  # the parameters at the last finite epoch end
+        self._good = net._flat.copy()  # the parameters at the last healthy epoch end
+        self._start = net._flat.copy()  # the saturation test measures the distance from here
         # the divergence limit is fixed once the first loss is known; until then
         # it is -inf, so the first update takes the slow branch that sets it
         self._limit = -math.inf
+        self._floor = divergence.loss_floor(net.spec.loss, self.T)
         if self.first_loss is not None:
             self._set_first_loss(self.first_loss)
         n = len(self.X)
@@ -262,7 +264,7 @@ class Trainer:
                 if self.first_loss is None and math.isfinite(loss):
                     self._set_first_loss(loss)
                 if not loss <= self._limit:
-                    self._diverge(loss)
+                    self._diverge(divergence.growth_reason(loss, self._limit))
                     return
             if cls:
                 out = net.last_output
@@ -279,8 +281,11 @@ class Trainer:
             yield loss, lr, self.step, self.epoch
         self.last_grads = grads
         flat = net._flat
-        if not np.isfinite(flat).all():
-            self._diverge(math.nan)
+        why = divergence.check_epoch(
+            flat, self._start, total / n, self._floor, net.last_output, net.spec.activations[-1]
+        )
+        if why:
+            self._diverge(why)
             return
         np.copyto(self._good, flat)
         acc = math.nan
@@ -292,8 +297,7 @@ class Trainer:
 
     def _set_first_loss(self, loss: float) -> None:
         self.first_loss = loss
-        limit = self.settings.divergence_factor * max(loss, 1e-12)
-        self._limit = min(limit, _FLOAT_MAX)  # so that inf never passes the test
+        self._limit = divergence.loss_limit(self.settings.divergence_factor, loss, self._floor)
 
     def run_epoch(self) -> None:
         for _ in self.updates():
@@ -351,14 +355,18 @@ class Trainer:
         if target is not None and train_loss <= target:
             self.stop_reason = STOP_TARGET
 
-    def _diverge(self, loss: float) -> None:
-        np.copyto(self.net._flat, self._good)
+    def _diverge(self, why: str) -> None:
+        saturated = why.startswith(divergence.SATURATED)
+        np.copyto(self.net._flat, self._start if saturated else self._good)
         self.stop_reason = STOP_DIVERGED
-        what = "a non-finite loss" if not math.isfinite(loss) else f"loss {loss:.3g}"
         self.divergence_message = (
-            f"training diverged at epoch {self.epoch + 1} ({what}); "
+            f"training diverged at epoch {self.epoch + 1} ({why}); "
             f"learning rate {self.optimizer.lr:g} is probably too large. "
-            "The last finite weights were kept."
+            + (
+                "The starting weights were restored."
+                if saturated
+                else "The weights from the last healthy epoch were kept."
+            )
         )
         self.history.mark("diverged", self.divergence_message)
 
