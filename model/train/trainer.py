@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model.nn.network import Network
-from model.train import divergence
 from model.optim.optimizers import OPTIMIZERS, make_optimizer
 from model.optim.schedules import Schedule
+from model.train import divergence
 from model.train.history import History
 
 STOP_EPOCHS = "epoch limit reached"
