@@ -24,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if not args.screenshot and not _qt_can_start():
+        return 1
     if args.screenshot:
         import os
 
@@ -60,6 +62,21 @@ def main(argv: list[str] | None = None) -> int:
     if rec is not None:
         win.offer_recovery(rec)
     return app.exec()
+
+
+def _qt_can_start() -> bool:
+    """No display or a missing system library: one line, instead of Qt's core dump."""
+    from .display_check import check_display, import_error_message
+
+    problem = check_display()
+    if problem is None:
+        try:
+            import PySide6.QtGui  # noqa: F401  (needs libEGL, libGL, libfontconfig…)
+        except ImportError as e:
+            problem = import_error_message(e)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+    return problem is None
 
 
 def screenshot(app, win, args) -> int:

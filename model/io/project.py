@@ -5,8 +5,10 @@
  "network": {NetworkSpec fields}, "data": {DataSource fields},
  "preprocessing": {"inputs": "none|normalize|standardize|scale", "scaler": {...} | null},
  "training": {TrainSettings fields},
- "weights": {"W": [...], "b": [...]} | null, "history": {...} | null}
+ "weights": {"W": [...], "b": [...]} | null, "history": {...} | null,
+ "view": {"pace": "slow|10|100|epoch|full"}}
 ```
+``view`` is optional (files written before it existed load with full speed).
 Loading validates everything and raises :class:`ProjectError` naming the JSON
 path of the first problem. Saving is atomic (temp file + ``os.replace``).
 """
@@ -26,6 +28,7 @@ from model.data.preprocessing import METHODS, Scaler
 from model.nn.network import Network
 from model.nn.spec import NetworkSpec
 from model.train.history import History
+from model.train.pace import DEFAULT_PACE, pace_by_key
 from model.train.trainer import TrainSettings
 
 FORMAT = "mlp-studio"
@@ -79,6 +82,7 @@ class Project:
     history: History | None = None
     name: str = "Untitled"
     description: str = ""
+    pace: str = DEFAULT_PACE  # training pace key (model.train.pace.PACES)
 
     def network(self) -> Network:
         """A Network with the saved weights, or freshly initialised from the spec."""
@@ -108,6 +112,7 @@ def project_to_dict(p: Project) -> dict:
             "b": [np.asarray(b, float).tolist() for b in p.weights[1]],
         },
         "history": None if p.history is None else p.history.to_dict(),
+        "view": {"pace": p.pace},
     }
 
 
@@ -210,6 +215,7 @@ def project_from_dict(d) -> Project:
         "training",
         "weights",
         "history",
+        "view",
     }
     for k in d:
         if k not in known:
@@ -239,6 +245,7 @@ def project_from_dict(d) -> Project:
     history = None
     if d.get("history") is not None:
         history = _section("history", d["history"], lambda h: History.from_dict(h, spec.n_layers))
+    pace = _view(d.get("view", {}))
     return Project(
         spec=spec,
         data=data,
@@ -249,7 +256,22 @@ def project_from_dict(d) -> Project:
         history=history,
         name=name,
         description=desc,
+        pace=pace,
     )
+
+
+def _view(v) -> str:
+    """The optional view section: the training pace."""
+    if not isinstance(v, dict):
+        raise ProjectError("view", f"must be an object, got {type(v).__name__}")
+    unknown = set(v) - {"pace"}
+    if unknown:
+        raise ProjectError(f"view.{sorted(unknown)[0]}", "unknown field")
+    pace = v.get("pace", DEFAULT_PACE)
+    try:
+        return pace_by_key(pace).key
+    except (ValueError, TypeError) as e:
+        raise ProjectError("view.pace", str(e)) from None
 
 
 def _typed(d: dict, key: str, typ, default):
