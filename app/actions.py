@@ -1,6 +1,12 @@
-"""Menus, toolbar and shortcuts of the main window."""
+"""Menus, toolbar and shortcuts of the main window.
+
+:data:`ACTIONS` is the one table of the window's commands (text, shortcut,
+tip, icon); the window hands :func:`build_actions` a slot for each key.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -8,8 +14,78 @@ from PySide6.QtWidgets import QMenu, QStyle, QToolBar
 
 from . import resources_path
 
+S = QStyle.StandardPixmap
+K = QKeySequence.StandardKey
 
-def _act(win, text, slot, shortcut=None, tip="", icon=None, checkable=False) -> QAction:
+# key: (text, shortcut, tip, icon)
+ACTIONS = {
+    "new": ("&New", K.New, "Start a new project (XOR, fresh weights)", S.SP_FileIcon),
+    "open": ("&Open…", K.Open, "Open a project file", S.SP_DialogOpenButton),
+    "save": ("&Save", K.Save, "Save the project", S.SP_DialogSaveButton),
+    "save_as": ("Save &As…", K.SaveAs, "Save the project under a new name", None),
+    "export_weights": (
+        "Export &Weights…",
+        None,
+        "Write the weights as .npz (W1…WL, b1…bL) or .json",
+        None,
+    ),
+    "import_weights": (
+        "&Import Weights…",
+        None,
+        "Load weights from .npz or .json into this topology",
+        None,
+    ),
+    "export_history": ("Export Training &History…", None, "Write the per-epoch history as CSV", None),
+    "export_onnx": (
+        "Export &ONNX Model…",
+        None,
+        "Write the trained network (with its input scaling) as an ONNX model",
+        None,
+    ),
+    "export_diagram": (
+        "Export Network &Diagram…",
+        None,
+        "Write the network diagram as SVG or PNG (publication quality)",
+        None,
+    ),
+    "export_plots": (
+        "Export &Plots of This Panel…",
+        None,
+        "PNG, SVG and CSV of every plot in the panel in front",
+        None,
+    ),
+    "export_all": (
+        "Export &Everything…",
+        "Ctrl+Shift+E",
+        "Weights, history, every plot, the diagram and a README in one folder",
+        None,
+    ),
+    "import_csv": (
+        "Import &CSV Data…",
+        "Ctrl+I",
+        "Use your own data: choose input and target columns of a CSV file",
+        None,
+    ),
+    "quit": ("&Quit", K.Quit, "Close MLP Studio", None),
+    "fit": ("&Fit View", "F", "Fit the network into the canvas", None),
+    "play": ("&Play", Qt.Key.Key_Space, "Train continuously / pause", S.SP_MediaPlay),
+    "step_epoch": ("Step &Epoch", "Ctrl+E", "Train exactly one epoch", S.SP_MediaSeekForward),
+    "step_update": (
+        "Step &Update",
+        "Ctrl+U",
+        "Make exactly one weight update (one batch)",
+        S.SP_MediaSkipForward,
+    ),
+    "reset": (
+        "&Reset Weights",
+        "Ctrl+R",
+        "Re-initialise the weights from the seed and clear the history",
+        S.SP_BrowserReload,
+    ),
+}
+
+
+def _act(win, text, slot, shortcut=None, tip="", icon=None) -> QAction:
     a = QAction(text, win)
     if shortcut is not None:
         a.setShortcut(QKeySequence(shortcut))
@@ -17,104 +93,20 @@ def _act(win, text, slot, shortcut=None, tip="", icon=None, checkable=False) -> 
     a.setStatusTip(tip or text)
     if icon is not None:
         a.setIcon(win.style().standardIcon(icon))
-    a.setCheckable(checkable)
-    if slot is not None:
-        a.triggered.connect(slot)
+    a.triggered.connect(slot)
     return a
 
 
-def build_actions(win) -> dict[str, QAction]:
-    """Create every action; ``win`` provides the slots."""
-    S = QStyle.StandardPixmap
-    K = QKeySequence.StandardKey
+def build_actions(win, slots: dict[str, Callable], undo_stack) -> dict[str, QAction]:
+    """One QAction per :data:`ACTIONS` key, triggering ``slots[key]``; plus undo / redo."""
     acts = {
-        "new": _act(
-            win, "&New", win.file_new, K.New, "Start a new project (XOR, fresh weights)", S.SP_FileIcon
-        ),
-        "open": _act(win, "&Open…", win.file_open, K.Open, "Open a project file", S.SP_DialogOpenButton),
-        "save": _act(win, "&Save", win.file_save, K.Save, "Save the project", S.SP_DialogSaveButton),
-        "save_as": _act(win, "Save &As…", win.file_save_as, K.SaveAs, "Save the project under a new name"),
-        "export_weights": _act(
-            win,
-            "Export &Weights…",
-            win.export_weights,
-            None,
-            "Write the weights as .npz (W1…WL, b1…bL) or .json",
-        ),
-        "import_weights": _act(
-            win,
-            "&Import Weights…",
-            win.import_weights,
-            None,
-            "Load weights from .npz or .json into this topology",
-        ),
-        "export_history": _act(
-            win, "Export Training &History…", win.export_history, None, "Write the per-epoch history as CSV"
-        ),
-        "export_onnx": _act(
-            win,
-            "Export &ONNX Model…",
-            win.export_onnx_file,
-            None,
-            "Write the trained network (with its input scaling) as an ONNX model",
-        ),
-        "export_diagram": _act(
-            win,
-            "Export Network &Diagram…",
-            win.export_diagram_file,
-            None,
-            "Write the network diagram as SVG or PNG (publication quality)",
-        ),
-        "export_plots": _act(
-            win,
-            "Export &Plots of This Panel…",
-            win.export_current_plots,
-            None,
-            "PNG, SVG and CSV of every plot in the panel in front",
-        ),
-        "export_all": _act(
-            win,
-            "Export &Everything…",
-            win.export_all,
-            "Ctrl+Shift+E",
-            "Weights, history, every plot, the diagram and a README in one folder",
-        ),
-        "import_csv": _act(
-            win,
-            "Import &CSV Data…",
-            win.import_csv,
-            "Ctrl+I",
-            "Use your own data: choose input and target columns of a CSV file",
-        ),
-        "quit": _act(win, "&Quit", win.close, K.Quit, "Close MLP Studio"),
-        "fit": _act(win, "&Fit View", win.canvas_fit, "F", "Fit the network into the canvas"),
-        "play": _act(
-            win, "&Play", win.toggle_play, Qt.Key.Key_Space, "Train continuously / pause", S.SP_MediaPlay
-        ),
-        "step_epoch": _act(
-            win, "Step &Epoch", win.step_epoch, "Ctrl+E", "Train exactly one epoch", S.SP_MediaSeekForward
-        ),
-        "step_update": _act(
-            win,
-            "Step &Update",
-            win.step_update,
-            "Ctrl+U",
-            "Make exactly one weight update (one batch)",
-            S.SP_MediaSkipForward,
-        ),
-        "reset": _act(
-            win,
-            "&Reset Weights",
-            win.reset_weights,
-            "Ctrl+R",
-            "Re-initialise the weights from the seed and clear the history",
-            S.SP_BrowserReload,
-        ),
+        key: _act(win, text, lambda _=False, f=slots[key]: f(), shortcut, tip, icon)
+        for key, (text, shortcut, tip, icon) in ACTIONS.items()
     }
-    undo = win.doc.undo_stack.createUndoAction(win, "&Undo")
+    undo = undo_stack.createUndoAction(win, "&Undo")
     undo.setShortcut(QKeySequence(K.Undo))
     undo.setToolTip("Undo the last edit (Ctrl+Z)")
-    redo = win.doc.undo_stack.createRedoAction(win, "&Redo")
+    redo = undo_stack.createRedoAction(win, "&Redo")
     redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(K.Redo)])
     redo.setToolTip("Redo (Ctrl+Shift+Z)")
     acts["undo"], acts["redo"] = undo, redo
@@ -123,58 +115,54 @@ def build_actions(win) -> dict[str, QAction]:
     return acts
 
 
-def build_menus(win, acts: dict[str, QAction]) -> None:
-    mb = win.menuBar()
-    f = mb.addMenu("&File")
-    for k in ("new", "open"):
-        f.addAction(acts[k])
-    win.recent_menu = f.addMenu("Open &Recent")
-    win.examples_menu = f.addMenu("E&xamples")
-    for path in sorted((resources_path() / "examples").glob("*.json")):
-        a = win.examples_menu.addAction(path.stem.replace("_", " "))
-        a.setToolTip(f"Open the example {path.name}")
-        a.triggered.connect(lambda _=False, n=path.stem: win.open_example(n))
-    f.addSeparator()
-    for k in ("save", "save_as"):
-        f.addAction(acts[k])
-    f.addSeparator()
-    exp = f.addMenu("&Export")
-    for k in ("export_weights", "export_onnx", "export_history", "export_diagram", "export_plots"):
-        exp.addAction(acts[k])
-    exp.addSeparator()
-    exp.addAction(acts["export_all"])
-    win.export_menu = exp
-    f.addAction(acts["import_csv"])
-    f.addAction(acts["import_weights"])
-    f.addSeparator()
-    f.addAction(acts["quit"])
-    e = mb.addMenu("&Edit")
-    e.addAction(acts["undo"])
-    e.addAction(acts["redo"])
-    v = mb.addMenu("&View")
-    v.addAction(acts["fit"])
-    win.view_menu = v
-    t = mb.addMenu("&Train")
-    for k in ("play", "step_epoch", "step_update", "reset"):
-        t.addAction(acts[k])
-    win.help_menu = mb.addMenu("&Help")
-    about = win.help_menu.addAction("&About MLP Studio")
-    about.triggered.connect(win.show_about)
+class Menus:
+    """The window's menus that others add to or fill later."""
+
+    def __init__(self, win, acts: dict[str, QAction], open_example: Callable[[str], None], about: Callable):
+        mb = win.menuBar()
+        f = mb.addMenu("&File")
+        for k in ("new", "open"):
+            f.addAction(acts[k])
+        self.recent = f.addMenu("Open &Recent")
+        self.examples = f.addMenu("E&xamples")
+        for path in sorted((resources_path() / "examples").glob("*.json")):
+            a = self.examples.addAction(path.stem.replace("_", " "))
+            a.setToolTip(f"Open the example {path.name}")
+            a.triggered.connect(lambda _=False, n=path.stem: open_example(n))
+        f.addSeparator()
+        for k in ("save", "save_as"):
+            f.addAction(acts[k])
+        f.addSeparator()
+        self.export = f.addMenu("&Export")
+        for k in ("export_weights", "export_onnx", "export_history", "export_diagram", "export_plots"):
+            self.export.addAction(acts[k])
+        self.export.addSeparator()
+        self.export.addAction(acts["export_all"])
+        f.addAction(acts["import_csv"])
+        f.addAction(acts["import_weights"])
+        f.addSeparator()
+        f.addAction(acts["quit"])
+        self.file = f
+        e = mb.addMenu("&Edit")
+        e.addAction(acts["undo"])
+        e.addAction(acts["redo"])
+        self.view = mb.addMenu("&View")
+        self.view.addAction(acts["fit"])
+        self.train = mb.addMenu("&Train")
+        for k in ("play", "step_epoch", "step_update", "reset"):
+            self.train.addAction(acts[k])
+        self.help = mb.addMenu("&Help")
+        self.help.addAction("&About MLP Studio").triggered.connect(about)
 
 
 def build_toolbar(win, acts: dict[str, QAction]) -> QToolBar:
     tb = QToolBar("Main", win)
     tb.setObjectName("main_toolbar")
     tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    for k in ("new", "open", "save"):
-        tb.addAction(acts[k])
-    tb.addSeparator()
-    for k in ("undo", "redo"):
-        tb.addAction(acts[k])
-    tb.addSeparator()
-    for k in ("play", "step_epoch", "step_update", "reset"):
-        tb.addAction(acts[k])
-    tb.addSeparator()
+    for group in (("new", "open", "save"), ("undo", "redo"), ("play", "step_epoch", "step_update", "reset")):
+        for k in group:
+            tb.addAction(acts[k])
+        tb.addSeparator()
     tb.addAction(acts["fit"])
     win.addToolBar(tb)
     return tb

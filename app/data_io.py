@@ -1,47 +1,62 @@
 """Import and export menu actions: CSV import, ONNX, diagram, plots, everything.
 
-Dialogs go through ``ask_open_path``/``ask_save_path``/``ask_folder`` so tests
-pass paths directly.
+:class:`DataIO` asks for paths through :class:`~app.dialogs.Dialogs`, so
+tests pass paths directly.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from collections.abc import Callable
 
-from PySide6.QtWidgets import QDialog, QFileDialog
+from PySide6.QtWidgets import QDialog
 
 from widgets.canvas.diagram_export import export_diagram
 from widgets.common.plot_export import export_panel_plots
 from widgets.dialogs.csv_import_dialog import CsvImportDialog
 
+from .dialogs import Dialogs
 from .export_all import export_everything
 from .onnx_export import export_onnx
 
 
-class DataIOMixin:
-    def ask_folder(self, caption: str) -> str | None:
-        return QFileDialog.getExistingDirectory(self, caption, self._last_dir()) or None
+class DataIO:
+    """Collaborators: the document (read), the training controller (paused
+    before exporting), the dialogs, the canvas and plots dock (rendered into
+    files), the document's ``edits`` and ``apply_edit(fn, *args)``, the
+    window's way of applying one (pauses training, shows refusals)."""
+
+    def __init__(
+        self, doc, controller, dialogs: Dialogs, canvas, plots, edits, apply_edit: Callable, parent=None
+    ):
+        self.doc = doc
+        self.edits = edits
+        self.controller = controller
+        self.dialogs = dialogs
+        self.canvas = canvas
+        self.plots = plots
+        self._apply_edit = apply_edit
+        self._parent = parent
 
     def import_csv(self, path: str | None = None, dialog_cb=None) -> bool:
         """CSV import dialog; the chosen columns become the data (one undo step).
         ``dialog_cb(dialog)`` lets tests set roles and accept instead of exec()."""
-        path = path or self.ask_open_path("Import CSV data", "CSV files (*.csv *.txt);;All files (*)")
+        path = path or self.dialogs.ask_open_path("Import CSV data", "CSV files (*.csv *.txt);;All files (*)")
         if not path:
             return False
-        dlg = CsvImportDialog(path, self)
+        dlg = CsvImportDialog(path, self._parent)
         accepted = dialog_cb(dlg) if dialog_cb else dlg.exec() == QDialog.DialogCode.Accepted
         if not accepted:
             return False
         try:
             src, pre = dlg.result_source()
         except ValueError as e:
-            self.show_error("Could not import the CSV file", str(e))
+            self.dialogs.show_error("Could not import the CSV file", str(e))
             return False
-        return self._edit(self.edits.set_data, src, pre) is not None
+        return self._apply_edit(self.edits.set_data, src, pre) is not None
 
     def export_onnx_file(self, path: str | None = None) -> bool:
-        path = path or self.ask_save_path(
+        path = path or self.dialogs.ask_save_path(
             "Export ONNX model", "ONNX models (*.onnx)", f"{self.doc.name}.onnx"
         )
         if not path:
@@ -49,13 +64,13 @@ class DataIOMixin:
         try:
             export_onnx(self.doc.net, path, scaler=self.doc.data.scaler)
         except (OSError, ValueError) as e:
-            self.show_error("Could not export the ONNX model", str(e))
+            self.dialogs.show_error("Could not export the ONNX model", str(e))
             return False
-        self.statusBar().showMessage(f"ONNX model written to {path} (input scaling included)", 5000)
+        self.dialogs.status(f"ONNX model written to {path} (input scaling included)", 5000)
         return True
 
     def export_diagram_file(self, path: str | None = None) -> bool:
-        path = path or self.ask_save_path(
+        path = path or self.dialogs.ask_save_path(
             "Export network diagram", "SVG (*.svg);;PNG (*.png)", f"{self.doc.name}-network.svg"
         )
         if not path:
@@ -63,25 +78,24 @@ class DataIOMixin:
         try:
             export_diagram(self.canvas, path, title=self.doc.project.name)
         except (OSError, ValueError) as e:
-            self.show_error("Could not export the diagram", str(e))
+            self.dialogs.show_error("Could not export the diagram", str(e))
             return False
         return True
 
     def export_current_plots(self, folder: str | None = None) -> list:
         """PNG, SVG and CSV of every plot in the panel in front."""
-        folder = folder or self.ask_folder("Export the plots of this panel to…")
+        folder = folder or self.dialogs.ask_folder("Export the plots of this panel to…")
         if not folder:
             return []
-        name = self.plots._current_key()
         try:
-            return export_panel_plots(self.plots.currentWidget(), folder, name)
+            return export_panel_plots(self.plots.currentWidget(), folder, self.plots.current_key())
         except (OSError, ValueError) as e:
-            self.show_error("Could not export the plots", str(e))
+            self.dialogs.show_error("Could not export the plots", str(e))
             return []
 
     def export_all(self, folder: str | None = None) -> list:
         """One folder: weights, history, every plot, the diagram and a README."""
-        folder = folder or self.ask_folder("Export everything to…")
+        folder = folder or self.dialogs.ask_folder("Export everything to…")
         if not folder:
             return []
         if self.controller.running:
@@ -97,9 +111,9 @@ class DataIOMixin:
                 scaler=self.doc.data.scaler,
             )
         except (OSError, ValueError) as e:
-            self.show_error("Could not export everything", str(e))
+            self.dialogs.show_error("Could not export everything", str(e))
             return []
-        self.statusBar().showMessage(f"{len(paths)} files written to {folder}", 6000)
+        self.dialogs.status(f"{len(paths)} files written to {folder}", 6000)
         return paths
 
     def settings_text(self) -> str:
@@ -132,13 +146,3 @@ class DataIOMixin:
         if len(h):
             lines.append(f"- final training loss: {h['train_loss'][-1]:.6g}")
         return "\n".join(lines) + "\n"
-
-    def refresh_predict(self) -> None:
-        d = self.doc
-        ds = d.data.train
-        self.plots.set_predict_model(
-            d.net, d.data.scaler, ds.feature_names, ds.class_names, ds.task, target_names=ds.target_names
-        )
-
-
-__all__ = ["DataIOMixin", "Path"]

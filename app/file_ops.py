@@ -1,53 +1,48 @@
-"""File menu behaviour of the main window: open, save, export, unsaved prompts.
+"""File menu behaviour: open, save, weights and history files, unsaved prompts,
+drops and crash recovery.
 
-Dialogs go through ``ask_open_path``/``ask_save_path``/``confirm_discard`` so
-tests replace them with plain paths and answers.
+:class:`FileOps` reads and replaces the document; every question goes through
+its :class:`~app.dialogs.Dialogs`, so tests answer with plain paths.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from model.io.weights_io import apply_weights, export_json, export_npz, load_weights
 
-from .app_settings import add_recent
 from .commands import NetworkCommand
+from .dialogs import Dialogs
 
 PROJECT_FILTER = "MLP Studio projects (*.json);;All files (*)"
 
 
-class FileOpsMixin:
-    # ------------------------------------------------------------ dialogs
-    def ask_open_path(self, caption: str, filt: str) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self, caption, self._last_dir(), filt)
-        return path or None
+class FileOps:
+    """Collaborators: the document, the training controller (paused or shut
+    down before files are read or written), the dialogs, the autosaver
+    (recovery) and ``remember(path)`` (the Open Recent list)."""
 
-    def ask_save_path(self, caption: str, filt: str, suggested: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self, caption, str(Path(self._last_dir()) / suggested), filt)
-        return path or None
+    def __init__(self, doc, controller, dialogs: Dialogs, autosaver, remember: Callable[[str], None]):
+        self.doc = doc
+        self.controller = controller
+        self.dialogs = dialogs
+        self.autosaver = autosaver
+        self._remember = remember
+
+    def start_dir(self) -> str:
+        return str(self.doc.path.parent) if self.doc.path else str(Path.home())
 
     def confirm_discard(self) -> bool:
         """Unsaved changes: Save / Discard / Cancel. True means go ahead."""
         if not self.doc.dirty:
             return True
-        box = QMessageBox.question(
-            self,
-            "Unsaved changes",
-            f"Save changes to “{self.doc.name}” before continuing?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if box == QMessageBox.StandardButton.Save:
+        answer = self.dialogs.ask_unsaved(self.doc.name)
+        if answer == "save":
             return self.file_save()
-        return box == QMessageBox.StandardButton.Discard
-
-    def _last_dir(self) -> str:
-        return str(self.doc.path.parent) if self.doc.path else str(Path.home())
+        return answer == "discard"
 
     # -------------------------------------------------------------- files
     def file_new(self) -> None:
@@ -58,7 +53,7 @@ class FileOpsMixin:
     def file_open(self) -> None:
         if not self.confirm_discard():
             return
-        path = self.ask_open_path("Open project", PROJECT_FILTER)
+        path = self.dialogs.ask_open_path("Open project", PROJECT_FILTER)
         if path:
             self.open_path(path, confirm=False)
 
@@ -71,9 +66,9 @@ class FileOpsMixin:
         try:
             self.doc.open(path)
         except (ValueError, OSError) as e:
-            self.show_error(f"Could not open {Path(path).name}", str(e))
+            self.dialogs.show_error(f"Could not open {Path(path).name}", str(e))
             return False
-        self._remember(path)
+        self._remember(str(path))
         return True
 
     def open_example(self, name: str) -> None:
@@ -87,7 +82,7 @@ class FileOpsMixin:
         return self.save_to(self.doc.path)
 
     def file_save_as(self) -> bool:
-        path = self.ask_save_path("Save project as", PROJECT_FILTER, f"{self.doc.name}.json")
+        path = self.dialogs.ask_save_path("Save project as", PROJECT_FILTER, f"{self.doc.name}.json")
         return self.save_to(path) if path else False
 
     def save_to(self, path) -> bool:
@@ -97,20 +92,15 @@ class FileOpsMixin:
         try:
             self.doc.save(path)
         except (OSError, ValueError) as e:
-            self.show_error(f"Could not save {Path(path).name}", str(e))
+            self.dialogs.show_error(f"Could not save {Path(path).name}", str(e))
             return False
         self._remember(str(path))
-        self.statusBar().showMessage(f"Saved {path}", 4000)
+        self.dialogs.status(f"Saved {path}", 4000)
         return True
-
-    def _remember(self, path: str) -> None:
-        from .actions import fill_recent
-
-        fill_recent(self.recent_menu, add_recent(self.qsettings, path), lambda p: self.open_path(p))
 
     # ------------------------------------------------------------ weights
     def export_weights(self, path: str | None = None) -> bool:
-        path = path or self.ask_save_path(
+        path = path or self.dialogs.ask_save_path(
             "Export weights", "NumPy weights (*.npz);;JSON weights (*.json)", f"{self.doc.name}-weights.npz"
         )
         if not path:
@@ -118,13 +108,13 @@ class FileOpsMixin:
         try:
             (export_json if Path(path).suffix.lower() == ".json" else export_npz)(self.doc.net, path)
         except (OSError, ValueError) as e:
-            self.show_error("Could not export weights", str(e))
+            self.dialogs.show_error("Could not export weights", str(e))
             return False
-        self.statusBar().showMessage(f"Weights written to {path}", 4000)
+        self.dialogs.status(f"Weights written to {path}", 4000)
         return True
 
     def import_weights(self, path: str | None = None) -> bool:
-        path = path or self.ask_open_path("Import weights", "Weights (*.npz *.json);;All files (*)")
+        path = path or self.dialogs.ask_open_path("Import weights", "Weights (*.npz *.json);;All files (*)")
         if not path:
             return False
         self.controller.shutdown()
@@ -133,7 +123,7 @@ class FileOpsMixin:
             trial = self.doc.net.copy()
             apply_weights(trial, ws)
         except (OSError, ValueError) as e:
-            self.show_error("Could not import weights", str(e))
+            self.dialogs.show_error("Could not import weights", str(e))
             return False
         self.doc.undo_stack.push(
             NetworkCommand(
@@ -148,22 +138,25 @@ class FileOpsMixin:
     def export_history(self, path: str | None = None) -> bool:
         from model.io.project import atomic_write_text
 
-        path = path or self.ask_save_path("Export history", "CSV (*.csv)", f"{self.doc.name}-history.csv")
+        path = path or self.dialogs.ask_save_path(
+            "Export history", "CSV (*.csv)", f"{self.doc.name}-history.csv"
+        )
         if not path:
             return False
         try:
             atomic_write_text(path, self.doc.history.to_csv())
         except OSError as e:
-            self.show_error("Could not export the history", str(e))
+            self.dialogs.show_error("Could not export the history", str(e))
             return False
         return True
 
     # ------------------------------------------------------ drop, recovery
-    def dragEnterEvent(self, event) -> None:
-        if any(u.toLocalFile().endswith(".json") for u in event.mimeData().urls()):
-            event.acceptProposedAction()
+    @staticmethod
+    def accepts_drop(event) -> bool:
+        return any(u.toLocalFile().endswith(".json") for u in event.mimeData().urls())
 
-    def dropEvent(self, event) -> None:
+    def drop(self, event) -> None:
+        """Open the first project file dropped on the window (after the drop returns)."""
         for u in event.mimeData().urls():
             if u.toLocalFile().endswith(".json"):
                 path = u.toLocalFile()
@@ -172,22 +165,16 @@ class FileOpsMixin:
 
     def offer_recovery(self, path) -> bool:
         """After a crash: offer the autosaved copy. True if it was restored."""
-        from PySide6.QtWidgets import QMessageBox as MB
-
-        answer = MB.question(
-            self,
+        if not self.dialogs.ask_yes_no(
             "Recover unsaved work?",
             "MLP Studio did not close cleanly last time. Restore the autosaved project?",
-            MB.StandardButton.Yes | MB.StandardButton.No,
-            MB.StandardButton.Yes,
-        )
-        if answer != MB.StandardButton.Yes:
+        ):
             self.autosaver.discard()
             return False
         try:
             self.doc.open(path)
         except (ValueError, OSError) as e:
-            self.show_error("Could not recover", str(e))
+            self.dialogs.show_error("Could not recover", str(e))
             return False
         from .autosave import recovered_original_path
 

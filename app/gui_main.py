@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rec = pending_recovery(win.autosaver.folder)
     if rec is not None:
-        win.offer_recovery(rec)
+        win.files.offer_recovery(rec)
     return app.exec()
 
 

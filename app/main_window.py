@@ -1,24 +1,20 @@
-"""The main window: canvas in the middle, docks around it, wiring between the
-document, the training controller and the widgets (widgets never talk to
-each other)."""
+"""The main window: canvas in the middle, docks around it.
+
+The window is composed of small objects with named collaborators, each in
+its own module: :class:`~app.dialogs.Dialogs` (every question asked),
+:class:`~app.file_ops.FileOps` (open, save, weights, recovery),
+:class:`~app.data_io.DataIO` (CSV import, exports),
+:class:`~app.teaching.Teaching` (waves, step-through, neuron maps),
+:class:`~app.views.DocumentViews` (what every widget shows) and
+:class:`~app.status_bar.TrainingStatus`. The window itself only builds the
+widgets, wires their signals to edits, and runs training commands.
+Widgets never talk to each other.
+"""
 
 from __future__ import annotations
 
-import math
-import time
-
-import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QProgressBar,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from widgets.canvas.network_canvas import NetworkCanvas
 from widgets.forms.data_panel import DataPanel
@@ -27,21 +23,21 @@ from widgets.forms.training_panel import TrainingPanel
 from widgets.panels.dataset_view import DatasetView
 from widgets.panels.plots_dock import PlotsDock
 
-from .actions import build_actions, build_menus, build_toolbar, fill_recent
-from .app_settings import app_settings, recent_files
+from .actions import Menus, build_actions, build_toolbar, fill_recent
+from .app_settings import add_recent, app_settings, recent_files
 from .autosave import Autosaver
-from .data_io import DataIOMixin
+from .data_io import DataIO
+from .dialogs import Dialogs
 from .document import Document
 from .edits import Edits
-from .file_ops import FileOpsMixin
-from .teaching import TeachingMixin
+from .file_ops import FileOps
+from .status_bar import TrainingStatus
+from .teaching import Teaching
 from .training_controller import TrainingController
-
-GRID_RES = 64
-PLOT_INTERVAL = 0.25  # seconds between plot redraws while training (alternating map/curves)
+from .views import DocumentViews
 
 
-class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
+class MainWindow(QMainWindow):
     def __init__(self, doc: Document | None = None):
         super().__init__()
         self.setObjectName("MainWindow")
@@ -49,32 +45,54 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
         self.edits = Edits(self.doc)
         self.controller = TrainingController(self.doc, parent=self)
         self.qsettings = app_settings()
-        self.last_error: str | None = None
-        self._selection = None  # ("node", l, i) | ("edge", l, i, j) | ("layer", l)
-        self._snap = None  # newest training snapshot
-        self._last_plot = 0.0
-        self._plot_phase = False
-        self._picked: list[tuple[int, int, int]] = []
         self._sized = False
-        self._build()
-        self._build_teaching()
-        self.acts = build_actions(self)
-        build_menus(self, self.acts)
-        self.toolbar = build_toolbar(self, self.acts)
-        self._build_teaching_actions()
-        for dock in self.docks.values():
-            self.view_menu.addAction(dock.toggleViewAction())
-        fill_recent(self.recent_menu, recent_files(self.qsettings), lambda p: self.open_path(p))
-        self._connect()
         self.autosaver = Autosaver(self.doc, parent=self)
+        self.dialogs = Dialogs(self, lambda: self.files.start_dir(), self._status)
+        self.files = FileOps(self.doc, self.controller, self.dialogs, self.autosaver, self._remember)
+        self._build_widgets()
+        self.io = DataIO(
+            self.doc,
+            self.controller,
+            self.dialogs,
+            self.canvas,
+            self.plots,
+            self.edits,
+            self.apply_edit,
+            self,
+        )
+        self.teaching = Teaching(self, self.doc, self.canvas, self.controller, self.docks)
+        self.status = TrainingStatus(self.statusBar())
+        self.views = DocumentViews(
+            self.doc,
+            self.controller,
+            {
+                "canvas": self.canvas,
+                "data_panel": self.data_panel,
+                "dataset_view": self.dataset_view,
+                "training_panel": self.training_panel,
+                "inspector": self.inspector,
+                "plots": self.plots,
+            },
+            self.teaching,
+            self.status,
+            self._update_title,
+        )
+        self.acts = build_actions(self, self._slots(), self.doc.undo_stack)
+        self.menus = Menus(self, self.acts, self.files.open_example, self.dialogs.show_about)
+        self.toolbar = build_toolbar(self, self.acts)
+        self.teaching.add_to(self.acts, self.toolbar, self.menus.train, self.menus.view)
+        for dock in self.docks.values():
+            self.menus.view.addAction(dock.toggleViewAction())
+        fill_recent(self.menus.recent, recent_files(self.qsettings), self.files.open_path)
+        self._connect()
         self.doc.dirtyChanged.connect(lambda dirty: None if dirty else self.autosaver.discard())
         self.setAcceptDrops(True)
         self.resize(1400, 900)
         self._restore_layout()
-        self.refresh("all")
+        self.views.refresh("all")
 
     # ------------------------------------------------------------- layout
-    def _build(self) -> None:
+    def _build_widgets(self) -> None:
         self.canvas = NetworkCanvas()
         self.setCentralWidget(self.canvas)
         self.data_panel = DataPanel()
@@ -111,63 +129,62 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.docks["inspector"], self.docks["training"])
         self.docks["inspector"].raise_()
-        sb = self.statusBar()
-        self.status_labels = {k: QLabel() for k in ("epoch", "loss", "acc", "rate")}
-        tips = {
-            "epoch": "Epochs completed (updates made)",
-            "loss": "Training loss of the last update",
-            "acc": "Training accuracy of the last epoch",
-            "rate": "Weight updates per second",
+
+    def _slots(self) -> dict:
+        f, io = self.files, self.io
+        return {
+            "new": f.file_new,
+            "open": f.file_open,
+            "save": f.file_save,
+            "save_as": f.file_save_as,
+            "export_weights": f.export_weights,
+            "import_weights": f.import_weights,
+            "export_history": f.export_history,
+            "export_onnx": io.export_onnx_file,
+            "export_diagram": io.export_diagram_file,
+            "export_plots": io.export_current_plots,
+            "export_all": io.export_all,
+            "import_csv": io.import_csv,
+            "quit": self.close,
+            "fit": self.canvas.fit_view,
+            "play": self.toggle_play,
+            "step_epoch": self.step_epoch,
+            "step_update": self.step_update,
+            "reset": lambda: self.apply_edit(self.edits.reset_weights),
         }
-        widest = {
-            "epoch": "epoch 1,000,000 (10,000,000 updates)",
-            "loss": "loss 0.000000",
-            "acc": "accuracy 100.0 %",
-            "rate": "100,000 updates/s",
-        }
-        for k, lab in self.status_labels.items():
-            lab.setToolTip(tips[k])
-            # fixed widths: changing text must not re-layout the window every frame
-            lab.setFixedWidth(lab.fontMetrics().horizontalAdvance(widest[k]) + 8)
-            sb.addPermanentWidget(lab)
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(180)
-        self.progress.setToolTip("Progress towards the epoch limit")
-        sb.addPermanentWidget(self.progress)
 
     def _connect(self) -> None:
-        d, c, cv = self.doc, self.controller, self.canvas
-        d.changed.connect(self.refresh)
+        d, c, cv, e, v = self.doc, self.controller, self.canvas, self.edits, self.views
+        edit = self.apply_edit
+        d.changed.connect(v.refresh)
         d.dirtyChanged.connect(lambda _: self._update_title())
         d.pathChanged.connect(self._update_title)
-        d.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
-        c.snapshot.connect(self._on_snapshot)
+        d.message.connect(lambda m: self._status(m, 6000))
+        c.snapshot.connect(v.show_snapshot)
         c.runningChanged.connect(self._on_running)
         c.finished.connect(self._on_finished)
-        cv.layerWidthRequested.connect(lambda l, w: self._edit(self.edits.resize_layer, l, w))
-        cv.addLayerRequested.connect(lambda i: self._edit(self.edits.insert_layer, i))
-        cv.removeLayerRequested.connect(lambda l: self._edit(self.edits.remove_layer, l))
-        cv.activationRequested.connect(lambda l, a: self._edit(self.edits.set_activation, l, a))
-        cv.nodeSelected.connect(lambda l, i: self._select(("node", l, i)))
-        cv.nodeSelected.connect(self.show_neuron_map)
-        cv.edgeSelected.connect(lambda l, i, j: self._select(("edge", l, i, j)))
-        cv.selectionCleared.connect(lambda: self._select(None))
+        cv.layerWidthRequested.connect(lambda l, w: edit(e.resize_layer, l, w))
+        cv.addLayerRequested.connect(lambda i: edit(e.insert_layer, i))
+        cv.removeLayerRequested.connect(lambda l: edit(e.remove_layer, l))
+        cv.activationRequested.connect(lambda l, a: edit(e.set_activation, l, a))
+        cv.nodeSelected.connect(lambda l, i: v.select(("node", l, i)))
+        cv.nodeSelected.connect(self.teaching.show_neuron_map)
+        cv.edgeSelected.connect(lambda l, i, j: v.select(("edge", l, i, j)))
+        cv.selectionCleared.connect(lambda: v.select(None))
         ins = self.inspector
-        ins.weightEdited.connect(lambda l, i, j, v: self._edit(self.edits.set_weight, l, i, j, v))
-        ins.biasEdited.connect(lambda l, j, v: self._edit(self.edits.set_bias, l, j, v))
-        ins.layerWidthEdited.connect(lambda l, w: self._edit(self.edits.resize_layer, l, w))
-        ins.activationEdited.connect(lambda l, a: self._edit(self.edits.set_activation, l, a))
-        self.training_panel.settingsEdited.connect(
-            lambda s: self._edit(self.edits.set_settings, s, pause=False)
-        )
-        self.data_panel.sourceEdited.connect(lambda s, p: self._edit(self.edits.set_data, s, p))
-        self.dataset_view.pointClicked.connect(self.doc.set_probe)
+        ins.weightEdited.connect(lambda l, i, j, val: edit(e.set_weight, l, i, j, val))
+        ins.biasEdited.connect(lambda l, j, val: edit(e.set_bias, l, j, val))
+        ins.layerWidthEdited.connect(lambda l, w: edit(e.resize_layer, l, w))
+        ins.activationEdited.connect(lambda l, a: edit(e.set_activation, l, a))
+        self.training_panel.settingsEdited.connect(lambda s: edit(e.set_settings, s, pause=False))
+        self.data_panel.sourceEdited.connect(lambda s, p: edit(e.set_data, s, p))
+        self.dataset_view.pointClicked.connect(d.set_probe)
         self.plots.learningRateChosen.connect(self._use_lr)
         self.plots.clearGhostsRequested.connect(self._clear_ghosts)
-        self.dataset_view.featuresChanged.connect(lambda *_: self._update_grid())
+        self.dataset_view.featuresChanged.connect(lambda *_: v.update_grid())
 
     # ---------------------------------------------------------------- edits
-    def _edit(self, fn, *args, pause: bool = True):
+    def apply_edit(self, fn, *args, pause: bool = True):
         """Apply an edit; training pauses first (so weights are stable) and a
         refused edit shows why."""
         if pause and self.controller.running:
@@ -175,249 +192,88 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
         try:
             msg = fn(*args)
         except ValueError as e:
-            self.show_error("That change is not possible", str(e))
-            self.refresh("all")
+            self.dialogs.show_error("That change is not possible", str(e))
+            self.views.refresh("all")
             return None
         if msg:
-            self.statusBar().showMessage(msg, 6000)
+            self._status(msg, 6000)
         return msg
-
-    def _select(self, sel) -> None:
-        self._selection = sel
-        if sel is not None and sel[0] == "edge":
-            # the last two edges picked become the optimizer panel's loss-slice axes
-            edge = sel[1:]
-            self._picked = [e for e in self._picked if e != edge][-1:] + [edge]
-            if len(self._picked) == 2:
-                self.plots.choose_weights(*self._picked)
-        self._show_selection()
 
     def _use_lr(self, lr: float) -> None:
         import copy
 
         s = copy.deepcopy(self.doc.settings)
         s.lr = float(lr)
-        self._edit(self.edits.set_settings, s, pause=False)
+        self.apply_edit(self.edits.set_settings, s, pause=False)
 
     def _clear_ghosts(self) -> None:
         self.doc.ghosts.clear()
         self.plots.set_history(self.doc.history, self.doc.ghosts)
 
-    # -------------------------------------------------------------- refresh
-    def refresh(self, kind: str = "all") -> None:
-        d = self.doc
-        if kind in ("all", "spec", "data"):
-            if self.stepper.active:
-                self.stepper.stop()
-            self.canvas.set_network(d.spec.layer_sizes, d.spec.activations, d.net.weights, d.net.biases)
-            self.canvas.set_editable_layers(set(range(1, len(d.spec.layer_sizes) - 1)))
-            if self._selection and self._selection[0] != "layer":
-                self._selection = None
-        elif kind == "weights":
-            self.canvas.set_weights(d.net.weights, d.net.biases)
-        if kind in ("all", "settings", "data"):
-            self.training_panel.set_settings(d.settings, len(d.data.train))
-        if kind in ("all", "data"):
-            self.data_panel.set_source(d.project.data, d.project.preprocessing)
-            self.dataset_view.set_data(d.data.train, d.data.val)
-            self.plots.set_task(d.data.task)
-        if kind in ("all", "data", "probe"):
-            self.dataset_view.set_probe(min(d.probe_index, len(d.data.train) - 1))
-        if kind != "settings":
-            self._snap = None
-            self._update_grid()
-            self._show_probe_values()
-            self.plots.set_history(d.history, d.ghosts)
-        if kind != "probe":
-            self.plots.set_problem(d.net, d.data.X_train, d.data.train.T, d.settings, d.data.task)
-            self.refresh_predict()
-        self._show_selection()
-        self._update_status()
-        self._update_title()
-
-    def _update_grid(self) -> None:
-        """Ask the dataset view for its grid and fill it with network outputs."""
-        d = self.doc
-        grid = self.dataset_view.grid_inputs(GRID_RES)
-        if grid is None:
-            self.controller.set_grid(None)
-            return
-        Xg, extent = grid
-        scaled = d.data.scaler.transform(Xg)
-        self.controller.set_grid(scaled)
-        self._grid_extent = extent
-        self._show_grid(d.net.predict(scaled), d.net.predict(d.data.X_train))
-
-    def _show_grid(self, out: np.ndarray, train_pred: np.ndarray | None) -> None:
-        r = int(round(math.sqrt(len(out))))
-        vals = out.reshape(r, r, -1)
-        self.dataset_view.set_grid_output(vals[..., 0] if vals.shape[2] == 1 else vals, self._grid_extent)
-        if train_pred is not None:
-            self.dataset_view.set_predictions(train_pred)
-
-    def _show_probe_values(self) -> None:
-        from model.nn.probe import probe
-
-        rec = (
-            self._snap.probe
-            if self._snap is not None and self._snap.probe is not None
-            else probe(self.doc.net, *self.doc.probe())
-        )
-        self._probe_rec = rec
-        self.waves.set_probe(rec)
-        if not self.stepper.active and not self.waves.enabled:
-            self.canvas.set_node_values(rec.V)
-        self.update_neuron_map()
-        self.update_thumbnails()
-
-    def _show_selection(self) -> None:
-        d, sel = self.doc, self._selection
-        W = self._snap.weights if self._snap is not None else d.net.weights
-        B = self._snap.biases if self._snap is not None else d.net.biases
-        rec = getattr(self, "_probe_rec", None)
-        if sel is None:
-            self.inspector.show_network_summary(d.spec)
-        elif sel[0] == "node":
-            _, l, i = sel
-            if l >= len(d.spec.layer_sizes) or i >= d.spec.layer_sizes[l]:
-                self.inspector.show_network_summary(d.spec)
-                return
-            act = d.spec.activations[l - 1] if l > 0 else "input"
-            bias = float(B[l - 1][i]) if l > 0 else None
-            b = float(rec.b[l - 1][i]) if rec is not None and l > 0 else None
-            V = float(rec.V[l][i]) if rec is not None else None
-            self.inspector.show_node(l, i, act, bias, b, V, editable_bias=l > 0)
-        elif sel[0] == "edge":
-            _, l, i, j = sel
-            if l >= len(W) or i >= W[l].shape[0] or j >= W[l].shape[1]:
-                self.inspector.show_network_summary(d.spec)
-                return
-            grad = float(rec.grad_W[l][i, j]) if rec is not None else None
-            self.inspector.show_edge(l, i, j, float(W[l][i, j]), grad)
-
     # ------------------------------------------------------------- training
-    def _leave_stepthrough(self) -> None:
-        if self.stepper.active:  # training would overwrite the stage picture
-            self.stepper.stop()
-
     def toggle_play(self) -> None:
-        self._leave_stepthrough()
+        self.teaching.leave_stepthrough()  # training would overwrite the stage picture
         if self.controller.running:
             self.controller.pause()
         else:
             self.controller.play()
 
     def step_epoch(self) -> None:
-        self._leave_stepthrough()
+        self.teaching.leave_stepthrough()
         self.controller.step_epoch()
 
     def step_update(self) -> None:
-        self._leave_stepthrough()
+        self.teaching.leave_stepthrough()
         self.controller.step_update()
-
-    def reset_weights(self) -> None:
-        self._edit(self.edits.reset_weights)
-
-    def _on_snapshot(self, snap) -> None:
-        """Show the newest snapshot. Qt paints every dirty widget of a window in
-        one pass, so each frame dirties only one of: the canvas, the decision
-        map, the curves — no frame pays for all three."""
-        self._snap = snap
-        if snap.probe is not None:
-            self._probe_rec = snap.probe
-            self.waves.set_probe(snap.probe)
-        now = time.perf_counter()
-        plot_due = snap.finished or now - self._last_plot >= PLOT_INTERVAL
-        if plot_due:
-            self._last_plot = now
-            self._plot_phase = not self._plot_phase
-            if snap.grid is not None and (self._plot_phase or snap.finished):
-                self._show_grid(snap.grid, snap.train_pred)
-            if not self._plot_phase or snap.finished:
-                self.plots.set_history(self.doc.history, self.doc.ghosts)
-                self.update_neuron_map((snap.weights, snap.biases))
-                self.update_thumbnails((snap.weights, snap.biases))
-        if not plot_due or snap.finished:
-            self.plots.set_live_weights(snap.weights)
-            self.canvas.set_weights(snap.weights, snap.biases)
-            if snap.probe is not None and not self.waves.enabled:  # the waves colour nodes themselves
-                self.canvas.set_node_values(snap.probe.V)
-        self._update_status(snap)
-        if self._selection is not None:
-            self._show_selection()
 
     def _on_running(self, running: bool) -> None:
         a = self.acts["play"]
         a.setText("&Pause" if running else "&Play")
-        a.setIcon(
-            self.style().standardIcon(
-                self.style().StandardPixmap.SP_MediaPause
-                if running
-                else self.style().StandardPixmap.SP_MediaPlay
-            )
-        )
+        pix = self.style().StandardPixmap
+        a.setIcon(self.style().standardIcon(pix.SP_MediaPause if running else pix.SP_MediaPlay))
         if not running:
             self.canvas.set_weights(self.doc.net.weights, self.doc.net.biases)
 
     def _on_finished(self, reason: str) -> None:
         worker = self.controller.worker
         if reason == "diverged" and worker is not None:
-            self.show_error("Training diverged", worker.trainer.divergence_message)
+            self.dialogs.show_error("Training diverged", worker.trainer.divergence_message)
         elif reason.startswith("training failed"):
-            self.show_error("Training stopped", reason)
+            self.dialogs.show_error("Training stopped", reason)
         else:
-            self.statusBar().showMessage(f"Training finished: {reason}", 8000)
-        self.refresh("weights")
+            self._status(f"Training finished: {reason}", 8000)
+        self.views.refresh("weights")
 
-    def _update_status(self, snap=None) -> None:
-        h = self.doc.history
-        epoch = snap.epoch if snap else len(h)
-        steps = snap.step if snap else len(h.update_loss)
-        loss = snap.loss if snap else (float(h.update_loss.values[-1]) if len(h.update_loss) else math.nan)
-        acc = snap.accuracy if snap else (float(h["train_acc"][-1]) if len(h) else math.nan)
-        lab = self.status_labels
-        lab["epoch"].setText(f"epoch {epoch:,} ({steps:,} updates)")
-        lab["loss"].setText(f"loss {loss:.4g}" if math.isfinite(loss) else "loss –")
-        lab["acc"].setText(f"accuracy {acc * 100:.1f} %" if math.isfinite(acc) else "accuracy –")
-        lab["rate"].setText(f"{snap.updates_per_s:,.0f} updates/s" if snap and snap.updates_per_s else "")
-        limit = self.doc.settings.epochs
-        # QProgressBar repaints synchronously on every change: touch it only when needed
-        if self.progress.format() != f"%v / {limit:,} epochs":
-            self.progress.setRange(0, limit)
-            self.progress.setFormat(f"%v / {limit:,} epochs")
-        value = min(epoch, limit)
-        if value != self.progress.value() and (
-            value == limit or abs(value - self.progress.value()) * 200 >= limit or not self.controller.running
-        ):
-            self.progress.setValue(value)
+    # --------------------------------------------------------------- misc
+    @property
+    def last_error(self) -> str | None:
+        """The last error message shown (tests read it)."""
+        return self.dialogs.last_error
+
+    def _status(self, text: str, ms: int) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    def _remember(self, path: str) -> None:
+        fill_recent(self.menus.recent, add_recent(self.qsettings, path), self.files.open_path)
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.doc.name}{' •' if self.doc.dirty else ''} — MLP Studio")
-
-    # --------------------------------------------------------------- misc
-    def canvas_fit(self) -> None:
-        self.canvas.fit_view()
-
-    def show_error(self, title: str, text: str) -> None:
-        """Non-blocking message box plus status-bar text (tests read last_error)."""
-        self.last_error = text
-        self.statusBar().showMessage(text, 10000)
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self._error_box = box
-
-    def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About MLP Studio",
-            "MLP Studio — design, train and watch multilayer perceptrons.\nPySide6 · pyqtgraph · NumPy",
-        )
 
     def show_panel(self, name: str) -> None:
         self.docks["plots"].show()
         self.docks["plots"].raise_()
         self.plots.show_panel(name)
+
+    def keyPressEvent(self, event) -> None:
+        if not self.teaching.handle_key(event.key()):
+            super().keyPressEvent(event)
+
+    def dragEnterEvent(self, event) -> None:
+        if self.files.accepts_drop(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        self.files.drop(event)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -440,14 +296,18 @@ class MainWindow(TeachingMixin, DataIOMixin, FileOpsMixin, QMainWindow):
         if state is not None:
             self.restoreState(state)
 
-    def closeEvent(self, event) -> None:
-        if not self.confirm_discard():
-            event.ignore()
-            return
+    def shutdown(self) -> None:
+        """End training, background computations, animations and autosave."""
         self.controller.shutdown()
         self.plots.shutdown()
-        self.waves.stop()
+        self.teaching.shutdown()
         self.autosaver.stop()
+
+    def closeEvent(self, event) -> None:
+        if not self.files.confirm_discard():
+            event.ignore()
+            return
+        self.shutdown()
         self.autosaver.discard()  # closed cleanly: nothing to recover next time
         self.qsettings.setValue("geometry", self.saveGeometry())
         self.qsettings.setValue("windowState", self.saveState())

@@ -109,14 +109,14 @@ def shots(out: Path) -> list[Path]:
 
     def step(win, app):
         win.doc.set_probe(3)
-        win.start_stepthrough()
+        win.teaching.start_stepthrough()
         for _ in range(5):  # into the backward pass
-            win.stepper.next()
+            win.teaching.stepper.next()
 
     def waves(win, app):
         win.acts["waves"].setChecked(True)
         for _ in range(12):
-            win.waves.tick(0.05)
+            win.teaching.waves.tick(0.05)
 
     take("circles", "main_window", epochs=200)
     take("backprop_table", "stepthrough", prepare=step)

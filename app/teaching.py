@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel
+from PySide6.QtWidgets import QComboBox, QDockWidget, QMainWindow
 
 from model.teaching.neuron_maps import grid_points, neuron_maps
 from widgets.canvas.wave_animator import WaveAnimator
@@ -20,56 +20,60 @@ THUMB_RES = 24
 THUMBNAIL_LIMIT = 64  # neurons; bigger networks keep plain node colours
 
 
-class TeachingMixin:
-    def _build_teaching(self) -> None:
-        self.waves = WaveAnimator(self)
-        self.waves.attach(self.canvas)
+class Teaching:
+    """Owns the wave animator, the step-through panel and the neuron-map view.
+
+    Collaborators: ``window`` (hosts the docks and actions), the document
+    (read; a step-through update is pushed as one undo command), the canvas
+    (drawn on) and the training controller (paused when step-through starts).
+    """
+
+    def __init__(self, window: QMainWindow, doc, canvas, controller, docks: dict):
+        self.window, self.doc, self.canvas, self.controller = window, doc, canvas, controller
+        self.docks = docks
+        self.probe_rec = None  # the probe trace shown last (waves, inspector)
+        self.waves = WaveAnimator(window)
+        self.waves.attach(canvas)
         self.stepper = StepThroughPanel()
-        self.stepper.attach(self.canvas)
+        self.stepper.attach(canvas)
         self.neuron_map = NeuronMapView()
         for key, title, widget in (
             ("stepthrough", "Step-through", self.stepper),
             ("neuron_map", "Neuron map", self.neuron_map),
         ):
-            dock = QDockWidget(title, self)
+            dock = QDockWidget(title, window)
             dock.setObjectName(f"dock_{key}")
             dock.setWidget(widget)
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-            self.docks[key] = dock
-        self.tabifyDockWidget(self.docks["training"], self.docks["stepthrough"])
-        self.tabifyDockWidget(self.docks["stepthrough"], self.docks["neuron_map"])
-        self.docks["inspector"].raise_()
+            window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            docks[key] = dock
+        window.tabifyDockWidget(docks["training"], docks["stepthrough"])
+        window.tabifyDockWidget(docks["stepthrough"], docks["neuron_map"])
+        docks["inspector"].raise_()
         self.stepper.updateApplied.connect(self._apply_step_update)
         self._map_node: tuple[int, int] | None = None
         self._thumbs_shown = False
-
-    def _build_teaching_actions(self) -> None:
-        a = QAction("Animate &Waves", self)
-        a.setCheckable(True)
-        a.setShortcut(QKeySequence("W"))
-        a.setToolTip(
+        self.waves_action = self._action(
+            "Animate &Waves",
+            "W",
             "Forward activity (green–yellow) and backward error (purple) travelling along "
-            "the edges for the probe sample (W)"
+            "the edges for the probe sample (W)",
+            self.set_waves,
+            checkable=True,
         )
-        a.toggled.connect(self.set_waves)
-        self.addAction(a)
-        self.acts["waves"] = a
-        t = QAction("Neuron &Maps in Nodes", self)
-        t.setCheckable(True)
-        t.setShortcut(QKeySequence("M"))
-        t.setToolTip(
+        self.thumbs_action = self._action(
+            "Neuron &Maps in Nodes",
+            "M",
             "Draw each neuron's activation over the input plane inside its node "
-            "(2-D data, up to 64 neurons) (M)"
+            "(2-D data, up to 64 neurons) (M)",
+            lambda _on: self.update_thumbnails(),
+            checkable=True,
         )
-        t.toggled.connect(lambda _on: self.update_thumbnails())
-        self.addAction(t)
-        self.acts["thumbnails"] = t
-        s = QAction("Step-through &Backprop", self)
-        s.setShortcut(QKeySequence("Ctrl+T"))
-        s.setToolTip("Follow Algorithm 4 for the probe sample one stage at a time (← →) (Ctrl+T)")
-        s.triggered.connect(self.start_stepthrough)
-        self.addAction(s)
-        self.acts["stepthrough"] = s
+        self.step_action = self._action(
+            "Step-through &Backprop",
+            "Ctrl+T",
+            "Follow Algorithm 4 for the probe sample one stage at a time (← →) (Ctrl+T)",
+            self.start_stepthrough,
+        )
         self.speed_combo = QComboBox()
         for v in WAVE_SPEEDS:
             self.speed_combo.addItem(f"{v:g} waves/s", v)
@@ -78,17 +82,36 @@ class TeachingMixin:
         self.speed_combo.currentIndexChanged.connect(
             lambda _i: self.waves.set_speed(self.speed_combo.currentData())
         )
-        self.toolbar.addSeparator()
-        self.toolbar.addAction(a)
-        self.toolbar.addWidget(self.speed_combo)
-        self.toolbar.addAction(s)
-        menu = self.menuBar().findChildren(type(self.view_menu))
-        train_menu = next((m for m in menu if m.title().replace("&", "") == "Train"), None)
-        if train_menu is not None:
-            train_menu.addSeparator()
-            train_menu.addAction(a)
-            train_menu.addAction(s)
-        self.view_menu.addAction(t)
+
+    def _action(self, text, key, tip, slot, checkable=False) -> QAction:
+        a = QAction(text, self.window)
+        a.setCheckable(checkable)
+        a.setShortcut(QKeySequence(key))
+        a.setToolTip(tip)
+        (a.toggled if checkable else a.triggered).connect(slot)
+        self.window.addAction(a)
+        return a
+
+    def add_to(self, acts: dict, toolbar, train_menu, view_menu) -> None:
+        """Put the teaching actions into the window's action table, toolbar and menus."""
+        acts.update(waves=self.waves_action, thumbnails=self.thumbs_action, stepthrough=self.step_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.waves_action)
+        toolbar.addWidget(self.speed_combo)
+        toolbar.addAction(self.step_action)
+        train_menu.addSeparator()
+        train_menu.addAction(self.waves_action)
+        train_menu.addAction(self.step_action)
+        view_menu.addAction(self.thumbs_action)
+
+    # -------------------------------------------------------------- probe
+    def show_probe(self, rec, node_values: bool = True) -> None:
+        """The probe sample's trace: waves replay it; the canvas shows its V unless
+        step-through or the waves colour the nodes themselves."""
+        self.probe_rec = rec
+        self.waves.set_probe(rec)
+        if node_values and not self.stepper.active and not self.waves.enabled:
+            self.canvas.set_node_values(rec.V)
 
     # -------------------------------------------------------------- waves
     def set_waves(self, on: bool) -> None:
@@ -96,15 +119,19 @@ class TeachingMixin:
             self.stepper.stop()
         self.waves.set_enabled(on)
         if on:
-            self.waves.set_probe(getattr(self, "_probe_rec", None))
+            self.waves.set_probe(self.probe_rec)
 
     # -------------------------------------------------------- step-through
+    def leave_stepthrough(self) -> None:
+        if self.stepper.active:
+            self.stepper.stop()
+
     def start_stepthrough(self) -> None:
         """Algorithm 4 for the probe sample (or the batch, in batch modes)."""
         if self.controller.running:
             self.controller.pause()
-        if self.acts["waves"].isChecked():
-            self.acts["waves"].setChecked(False)
+        if self.waves_action.isChecked():
+            self.waves_action.setChecked(False)
         d = self.doc
         n = len(d.data.train)
         bs = d.settings.batch_size
@@ -124,10 +151,12 @@ class TeachingMixin:
             )
         )
 
-    def keyPressEvent(self, event) -> None:
-        if self.stepper.active and self.stepper.handle_key(event.key()):
-            return
-        super().keyPressEvent(event)
+    def handle_key(self, key) -> bool:
+        """← → step while step-through is active, wherever the focus is."""
+        return self.stepper.active and self.stepper.handle_key(key)
+
+    def shutdown(self) -> None:
+        self.waves.stop()
 
     # --------------------------------------------------------- neuron map
     def show_neuron_map(self, layer: int, index: int) -> None:
@@ -143,7 +172,7 @@ class TeachingMixin:
         """Neuron maps inside the nodes, for 2-D data and small networks only."""
         d = self.doc
         on = (
-            self.acts["thumbnails"].isChecked()
+            self.thumbs_action.isChecked()
             and d.data.train.n_inputs == 2
             and sum(d.spec.layer_sizes[1:]) <= THUMBNAIL_LIMIT
         )
@@ -152,14 +181,18 @@ class TeachingMixin:
                 self.canvas.set_node_thumbnails(None)
                 self._thumbs_shown = False
             return
-        extent, grid = self._map_grid()
-        net = d.net
-        if weights is not None:
-            net = d.net.copy()
-            net.set_parameters(*weights)
-        maps = neuron_maps(net, grid, THUMB_RES)
+        _extent, grid = self._map_grid()
+        maps = neuron_maps(self._net(weights), grid, THUMB_RES)
         self.canvas.set_node_thumbnails([None] + [thumbnail_images([m], size=32) for m in maps])
         self._thumbs_shown = True
+
+    def _net(self, weights):
+        """The document's network, or a copy carrying a snapshot's ``(weights, biases)``."""
+        if weights is None:
+            return self.doc.net
+        net = self.doc.net.copy()
+        net.set_parameters(*weights)
+        return net
 
     def _map_grid(self, res: int = THUMB_RES):
         d = self.doc
@@ -181,15 +214,6 @@ class TeachingMixin:
         if layer >= len(d.spec.layer_sizes) or index >= d.spec.layer_sizes[layer]:
             return
         extent, grid = self._map_grid(MAP_RES)
-        net = d.net
-        if weights is not None:
-            net = d.net.copy()
-            net.set_parameters(*weights)
-        maps = neuron_maps(net, grid, MAP_RES)
-        title = (
-            f"{'Output' if layer == len(d.spec.layer_sizes) - 1 else f'Hidden {layer}'}, neuron {index + 1}"
-        )
-        self.neuron_map.set_map(maps[layer - 1][:, :, index], extent, title)
-
-
-__all__ = ["TeachingMixin", "QLabel"]
+        maps = neuron_maps(self._net(weights), grid, MAP_RES)
+        kind = "Output" if layer == len(d.spec.layer_sizes) - 1 else f"Hidden {layer}"
+        self.neuron_map.set_map(maps[layer - 1][:, :, index], extent, f"{kind}, neuron {index + 1}")

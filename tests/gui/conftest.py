@@ -23,4 +23,4 @@ def win(qtbot):
     w.show()
     yield w
     w.controller.shutdown()
-    w.waves.stop()
+    w.teaching.waves.stop()

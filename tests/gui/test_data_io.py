@@ -19,7 +19,7 @@ def test_import_penguins_csv_one_hot_and_layers_follow(win):
         assert dlg.ok_button.isEnabled()
         return True
 
-    assert win.import_csv(str(datasets_dir() / "penguins.csv"), dialog_cb=choose)
+    assert win.io.import_csv(str(datasets_dir() / "penguins.csv"), dialog_cb=choose)
     ds = win.doc.data.train
     assert "island=Biscoe" in ds.feature_names and "sex=male" in ds.feature_names
     assert win.doc.spec.layer_sizes[0] == ds.n_inputs == 2 + 3 + 2
@@ -36,7 +36,7 @@ def test_bad_csv_changes_nothing(win, tmp_path):
         assert not dlg.ok_button.isEnabled() and "line 3" in dlg.error_text()
         return False
 
-    assert not win.import_csv(str(bad), dialog_cb=try_accept)
+    assert not win.io.import_csv(str(bad), dialog_cb=try_accept)
     assert win.doc.spec.layer_sizes == [2, 4, 1] and win.doc.undo_stack.count() == 0
 
 
@@ -44,7 +44,7 @@ def test_export_everything_after_training(win, qtbot, tmp_path):
     win.doc.open_example("iris")
     win.controller.step_epoch()
     qtbot.waitUntil(lambda: len(win.doc.history) == 1, timeout=5000)
-    paths = win.export_all(str(tmp_path / "out"))
+    paths = win.io.export_all(str(tmp_path / "out"))
     names = {p.name for p in paths}
     assert {"weights.npz", "weights.json", "history.csv", "diagram.svg", "diagram.png", "README.md"} <= names
     with np.load(tmp_path / "out" / "weights.npz", allow_pickle=False) as z:
@@ -58,7 +58,7 @@ def test_export_everything_after_training(win, qtbot, tmp_path):
 def test_export_onnx_agrees_with_the_network(win, tmp_path):
     ort = pytest.importorskip("onnxruntime")
     win.doc.open_example("iris")
-    assert win.export_onnx_file(str(tmp_path / "m.onnx"))
+    assert win.io.export_onnx_file(str(tmp_path / "m.onnx"))
     sess = ort.InferenceSession(str(tmp_path / "m.onnx"))
     X = win.doc.data.train.X[:10].astype(np.float32)  # raw units: scaling is inside the model
     got = sess.run(None, {"x": X})[0]
@@ -79,9 +79,9 @@ def test_predict_tab_matches_the_network(win):
 
 
 def test_diagram_and_plot_exports(win, tmp_path):
-    assert win.export_diagram_file(str(tmp_path / "net.svg"))
+    assert win.io.export_diagram_file(str(tmp_path / "net.svg"))
     assert "Hidden" in (tmp_path / "net.svg").read_text()
-    paths = win.export_current_plots(str(tmp_path))
+    paths = win.io.export_current_plots(str(tmp_path))
     assert any(p.suffix == ".csv" for p in paths) and any(p.suffix == ".svg" for p in paths)
     json.dumps([str(p) for p in paths])
 

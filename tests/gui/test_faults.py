@@ -25,7 +25,7 @@ def win(qtbot, tmp_path, monkeypatch):
 
 def test_save_to_full_disk_keeps_old_file_and_dirty_mark(win, tmp_path, monkeypatch):
     path = tmp_path / "p.json"
-    assert win.save_to(path)
+    assert win.files.save_to(path)
     before = path.read_bytes()
     win.canvas.layerWidthRequested.emit(1, 7)
     assert win.doc.dirty
@@ -34,7 +34,7 @@ def test_save_to_full_disk_keeps_old_file_and_dirty_mark(win, tmp_path, monkeypa
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)
-    assert not win.save_to(path)
+    assert not win.files.save_to(path)
     assert "No space left" in win.last_error
     assert path.read_bytes() == before
     assert win.doc.dirty and "•" in win.windowTitle()
@@ -43,7 +43,7 @@ def test_save_to_full_disk_keeps_old_file_and_dirty_mark(win, tmp_path, monkeypa
 
 def test_save_to_read_only_location(win, tmp_path, monkeypatch):
     path = tmp_path / "p.json"
-    assert win.save_to(path)
+    assert win.files.save_to(path)
     before = path.read_bytes()
     win.canvas.layerWidthRequested.emit(1, 3)
 
@@ -51,7 +51,7 @@ def test_save_to_read_only_location(win, tmp_path, monkeypatch):
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr("tempfile.mkstemp", denied)
-    assert not win.save_to(path)
+    assert not win.files.save_to(path)
     assert "Permission denied" in win.last_error
     assert path.read_bytes() == before and win.doc.dirty
 
@@ -66,7 +66,7 @@ def test_autosave_and_recovery_after_a_crash(win, qtbot, monkeypatch):
     w2 = MainWindow(Document())
     qtbot.addWidget(w2)
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
-    assert w2.offer_recovery(rec)
+    assert w2.files.offer_recovery(rec)
     assert w2.doc.spec.layer_sizes == [2, 6, 1]
     assert all(np.array_equal(a, b) for a, b in zip(w2.doc.net.weights, W))
     assert w2.doc.dirty

@@ -17,7 +17,7 @@ from app.main_window import MainWindow
 def win(qtbot, monkeypatch):
     w = MainWindow(Document())
     qtbot.addWidget(w)
-    monkeypatch.setattr(w, "confirm_discard", lambda: True)
+    monkeypatch.setattr(w.files, "confirm_discard", lambda: True)
     w.show()
     yield w
     w.controller.shutdown()
@@ -102,7 +102,7 @@ def test_play_trains_xor_to_full_accuracy_then_pause(win, qtbot):
     assert not win.controller.running
     X = win.doc.data.X_train
     assert np.array_equal(win.doc.net.predict(X).round(), win.doc.data.train.T)
-    assert "accuracy 100.0 %" in win.status_labels["acc"].text()
+    assert "accuracy 100.0 %" in win.status.labels["acc"].text()
 
 
 def test_step_update_and_step_epoch(win, qtbot):
@@ -138,7 +138,7 @@ def test_save_close_reopen(win, qtbot, tmp_path):
     qtbot.waitUntil(lambda: len(win.doc.history) == 2, timeout=5000)
     win.canvas.layerWidthRequested.emit(1, 5)
     path = tmp_path / "p.json"
-    assert win.save_to(path)
+    assert win.files.save_to(path)
     assert not win.doc.dirty and "•" not in win.windowTitle()
     spec, W, hist = (
         win.doc.spec,
@@ -148,7 +148,7 @@ def test_save_close_reopen(win, qtbot, tmp_path):
     win.close()
     w2 = MainWindow(Document())
     qtbot.addWidget(w2)
-    assert w2.open_path(str(path), confirm=False)
+    assert w2.files.open_path(str(path), confirm=False)
     assert w2.doc.spec.layer_sizes == spec.layer_sizes == [2, 5, 1]
     assert all(np.array_equal(a, b) for a, b in zip(w2.doc.net.weights, W))
     assert np.array_equal(w2.doc.history["train_loss"], hist)
@@ -162,12 +162,12 @@ def test_malformed_file_leaves_document_untouched(win, tmp_path):
     bad.write_text(json.dumps(d))
     before = win.doc.net.weights[0].copy()
     win.canvas.layerWidthRequested.emit(1, 6)
-    assert not win.open_path(str(bad), confirm=False)
+    assert not win.files.open_path(str(bad), confirm=False)
     assert "network" in win.last_error and "0 neurons" in win.last_error
     assert win.doc.spec.layer_sizes == [2, 6, 1]
     assert np.array_equal(win.doc.net.weights[0][:, :4], before)
     (tmp_path / "junk.json").write_text("{not json")
-    assert not win.open_path(str(tmp_path / "junk.json"), confirm=False)
+    assert not win.files.open_path(str(tmp_path / "junk.json"), confirm=False)
     assert "not valid JSON" in win.last_error
 
 
@@ -179,7 +179,7 @@ def test_close_while_training_ends_thread(qtbot, recwarn):
     w.controller.play()
     qtbot.waitUntil(lambda: len(w.doc.history) >= 1, timeout=10000)
     worker = w.controller.worker
-    w.confirm_discard = lambda: True
+    w.files.confirm_discard = lambda: True
     w.close()
     assert not worker.is_alive()
     assert not [t for t in threading.enumerate() if t.name == "mlp-training"]
@@ -187,7 +187,7 @@ def test_close_while_training_ends_thread(qtbot, recwarn):
 
 
 def test_open_example_from_menu_and_data_change_resizes_layers(win):
-    _menu_action(win.examples_menu, "iris").trigger()
+    _menu_action(win.menus.examples, "iris").trigger()
     assert win.doc.spec.layer_sizes[0] == 4 and win.doc.spec.layer_sizes[-1] == 3
     assert win.canvas.layer_sizes == win.doc.spec.layer_sizes
 
@@ -239,13 +239,13 @@ def test_dock_layout_and_recent_files_persist(qtbot, tmp_path, monkeypatch):
     qtbot.addWidget(w)
     w.show()
     w.docks["plots"].hide()
-    assert w.save_to(tmp_path / "a.json")
+    assert w.files.save_to(tmp_path / "a.json")
     w.close()
     w2 = MainWindow(Document())
     qtbot.addWidget(w2)
     w2.show()
     assert not w2.docks["plots"].isVisible() and w2.docks["data"].isVisible()
-    recent = [a.text() for a in w2.recent_menu.actions()]
+    recent = [a.text() for a in w2.menus.recent.actions()]
     assert str(tmp_path / "a.json") in recent
     w2.close()
 
@@ -295,7 +295,7 @@ def test_clicking_a_data_point_makes_it_the_probe(win, qtbot):
     view.pointClicked.emit(7)
     assert win.doc.probe_index == 7
     x = win.doc.data.X_train[7]
-    assert np.allclose(win._probe_rec.V[0], x)
+    assert np.allclose(win.teaching.probe_rec.V[0], x)
     assert np.allclose(win.canvas.node_item(0, 0).value, x[0])
 
 
@@ -307,10 +307,10 @@ def test_unsaved_changes_prompt_can_cancel_new(win, monkeypatch):
     monkeypatch.setattr(
         QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Cancel)
     )
-    win.file_new()
+    win.files.file_new()
     assert win.doc.spec.layer_sizes == [2, 5, 1] and win.doc.dirty
     monkeypatch.setattr(
         QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)
     )
-    win.file_new()
+    win.files.file_new()
     assert win.doc.spec.layer_sizes == [2, 4, 1] and not win.doc.dirty

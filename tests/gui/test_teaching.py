@@ -11,17 +11,17 @@ def test_step_through_to_the_end_equals_one_sgd_update_and_undoes(win, qtbot):
     win.doc.set_probe(3)
     ref = win.doc.net.copy()
     win.acts["stepthrough"].trigger()
-    assert win.stepper.active and win.docks["stepthrough"].isVisible()
-    n = win.stepper.stage_count
-    first = win.stepper.equation_text()
+    assert win.teaching.stepper.active and win.docks["stepthrough"].isVisible()
+    n = win.teaching.stepper.stage_count
+    first = win.teaching.stepper.equation_text()
     qtbot.keyClick(win.canvas, Qt.Key.Key_Right)
-    assert win.stepper.stage_index == 1 and win.stepper.equation_text() != first
+    assert win.teaching.stepper.stage_index == 1 and win.teaching.stepper.equation_text() != first
     qtbot.keyClick(win.canvas, Qt.Key.Key_Left)
-    assert win.stepper.stage_index == 0
-    while win.stepper.next():
+    assert win.teaching.stepper.stage_index == 0
+    while win.teaching.stepper.next():
         pass
-    assert win.stepper.stage_index == n - 1
-    win.stepper.apply_update()
+    assert win.teaching.stepper.stage_index == n - 1
+    win.teaching.stepper.apply_update()
     d = win.doc  # batch mode: stage 5 uses the gradient averaged over all 11 patterns
     X, T = d.data.X_train, d.data.train.T
     Trainer(ref, X, T, TrainSettings(optimizer="sgd", lr=d.settings.lr, epochs=1)).run_epoch()
@@ -35,10 +35,10 @@ def test_step_through_in_stochastic_mode_uses_the_probe_sample(win, qtbot):
     win.doc.open_example("backprop_table")  # batch size 1
     win.doc.set_probe(2)
     ref = win.doc.net.copy()
-    win.start_stepthrough()
-    while win.stepper.next():
+    win.teaching.start_stepthrough()
+    while win.teaching.stepper.next():
         pass
-    win.stepper.apply_update()
+    win.teaching.stepper.apply_update()
     d = win.doc
     Trainer(
         ref,
@@ -51,14 +51,14 @@ def test_step_through_in_stochastic_mode_uses_the_probe_sample(win, qtbot):
 
 def test_waves_toggle_with_w_and_show_forward_then_backward(win, qtbot):
     qtbot.keyClick(win, Qt.Key.Key_W)
-    assert win.acts["waves"].isChecked() and win.waves.enabled
+    assert win.acts["waves"].isChecked() and win.teaching.waves.enabled
     modes = set()
     for _ in range(200):
-        win.waves.tick(0.02)
+        win.teaching.waves.tick(0.02)
         modes.add(win.canvas.edge_layer.mode)
     assert {"forward", "backward"} <= modes
     qtbot.keyClick(win, Qt.Key.Key_W)
-    assert not win.waves.enabled and win.canvas.edge_layer.mode == "weight"
+    assert not win.teaching.waves.enabled and win.canvas.edge_layer.mode == "weight"
 
 
 def test_neuron_map_of_a_selected_hidden_unit(win):
@@ -66,9 +66,9 @@ def test_neuron_map_of_a_selected_hidden_unit(win):
     win.docks["neuron_map"].show()
     win.docks["neuron_map"].raise_()
     win.canvas.nodeSelected.emit(1, 0)  # the OR unit: σ(20·x1 + 20·x2 − 10)
-    v = win.neuron_map.values
+    v = win.teaching.neuron_map.values
     assert v is not None and v.shape == (48, 48)
-    x0, x1, y0, y1 = win.neuron_map.extent
+    x0, x1, y0, y1 = win.teaching.neuron_map.extent
     gx, gy = np.meshgrid(np.linspace(x0, x1, 48), np.linspace(y0, y1, 48))
     line = 20 * gx + 20 * gy - 10
     far = np.abs(line) > 2

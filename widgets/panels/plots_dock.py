@@ -115,7 +115,7 @@ class PlotsDock(QTabWidget):
             self.panels[key]  # build it now that it is shown
         self._refresh_current()
 
-    def _current_key(self) -> str:
+    def current_key(self) -> str:
         return self._keys[self.currentIndex()]
 
     # ------------------------------------------------------------------ feed
@@ -141,7 +141,7 @@ class PlotsDock(QTabWidget):
         self._refresh_current()
 
     def set_live_weights(self, weights) -> None:
-        if self._current_key() == "optimizers" and "optimizers" not in self._stale:
+        if self.current_key() == "optimizers" and "optimizers" not in self._stale:
             self.panels["optimizers"].set_live_weights(weights)
 
     def choose_weights(self, w1, w2) -> None:
@@ -173,7 +173,7 @@ class PlotsDock(QTabWidget):
 
     # -------------------------------------------------------------- internal
     def _refresh_current(self) -> None:
-        key = self._current_key()
+        key = self.current_key()
         if key not in self.panels:
             return
         w = self.panels[key]

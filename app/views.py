@@ -1,0 +1,179 @@
+"""DocumentViews: what the window's widgets show, fed from the document and
+from training snapshots.
+
+Widgets never talk to each other: this object reads the document and
+calls each widget's own ``set_*`` methods.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+GRID_RES = 64
+PLOT_INTERVAL = 0.25  # seconds between plot redraws while training (alternating map/curves)
+
+
+class DocumentViews:
+    """Collaborators: the document and training controller (read), the widgets
+    it feeds (canvas, data panel, dataset view, training panel, inspector,
+    plots dock), the teaching views and the status read-outs."""
+
+    def __init__(self, doc, controller, widgets: dict, teaching, status, title):
+        self.doc, self.controller = doc, controller
+        self.canvas = widgets["canvas"]
+        self.data_panel = widgets["data_panel"]
+        self.dataset_view = widgets["dataset_view"]
+        self.training_panel = widgets["training_panel"]
+        self.inspector = widgets["inspector"]
+        self.plots = widgets["plots"]
+        self.teaching = teaching
+        self.status = status
+        self._update_title = title
+        self.selection = None  # ("node", l, i) | ("edge", l, i, j) | ("layer", l)
+        self._snap = None  # newest training snapshot
+        self._picked: list[tuple[int, int, int]] = []
+        self._last_plot = 0.0
+        self._plot_phase = False
+        self._grid_extent = None
+
+    # -------------------------------------------------------------- refresh
+    def refresh(self, kind: str = "all") -> None:
+        d = self.doc
+        if kind in ("all", "spec", "data"):
+            self.teaching.leave_stepthrough()
+            self.canvas.set_network(d.spec.layer_sizes, d.spec.activations, d.net.weights, d.net.biases)
+            self.canvas.set_editable_layers(set(range(1, len(d.spec.layer_sizes) - 1)))
+            if self.selection and self.selection[0] != "layer":
+                self.selection = None
+        elif kind == "weights":
+            self.canvas.set_weights(d.net.weights, d.net.biases)
+        if kind in ("all", "settings", "data"):
+            self.training_panel.set_settings(d.settings, len(d.data.train))
+        if kind in ("all", "data"):
+            self.data_panel.set_source(d.project.data, d.project.preprocessing)
+            self.dataset_view.set_data(d.data.train, d.data.val)
+            self.plots.set_task(d.data.task)
+        if kind in ("all", "data", "probe"):
+            self.dataset_view.set_probe(min(d.probe_index, len(d.data.train) - 1))
+        if kind != "settings":
+            self._snap = None
+            self.update_grid()
+            self._show_probe_values()
+            self.plots.set_history(d.history, d.ghosts)
+        if kind != "probe":
+            self.plots.set_problem(d.net, d.data.X_train, d.data.train.T, d.settings, d.data.task)
+            self._refresh_predict()
+        self.show_selection()
+        self.show_status()
+        self._update_title()
+
+    def _refresh_predict(self) -> None:
+        d = self.doc
+        ds = d.data.train
+        self.plots.set_predict_model(
+            d.net, d.data.scaler, ds.feature_names, ds.class_names, ds.task, target_names=ds.target_names
+        )
+
+    def update_grid(self) -> None:
+        """Ask the dataset view for its grid and fill it with network outputs."""
+        d = self.doc
+        grid = self.dataset_view.grid_inputs(GRID_RES)
+        if grid is None:
+            self.controller.set_grid(None)
+            return
+        Xg, extent = grid
+        scaled = d.data.scaler.transform(Xg)
+        self.controller.set_grid(scaled)
+        self._grid_extent = extent
+        self._show_grid(d.net.predict(scaled), d.net.predict(d.data.X_train))
+
+    def _show_grid(self, out: np.ndarray, train_pred: np.ndarray | None) -> None:
+        r = int(round(math.sqrt(len(out))))
+        vals = out.reshape(r, r, -1)
+        self.dataset_view.set_grid_output(vals[..., 0] if vals.shape[2] == 1 else vals, self._grid_extent)
+        if train_pred is not None:
+            self.dataset_view.set_predictions(train_pred)
+
+    def _show_probe_values(self) -> None:
+        from model.nn.probe import probe
+
+        snap = self._snap
+        rec = (
+            snap.probe
+            if snap is not None and snap.probe is not None
+            else probe(self.doc.net, *self.doc.probe())
+        )
+        self.teaching.show_probe(rec)
+        self.teaching.update_neuron_map()
+        self.teaching.update_thumbnails()
+
+    # ------------------------------------------------------------ selection
+    def select(self, sel) -> None:
+        self.selection = sel
+        if sel is not None and sel[0] == "edge":
+            # the last two edges picked become the optimizer panel's loss-slice axes
+            edge = sel[1:]
+            self._picked = [e for e in self._picked if e != edge][-1:] + [edge]
+            if len(self._picked) == 2:
+                self.plots.choose_weights(*self._picked)
+        self.show_selection()
+
+    def show_selection(self) -> None:
+        d, sel = self.doc, self.selection
+        W = self._snap.weights if self._snap is not None else d.net.weights
+        B = self._snap.biases if self._snap is not None else d.net.biases
+        rec = self.teaching.probe_rec
+        if sel is None:
+            self.inspector.show_network_summary(d.spec)
+        elif sel[0] == "node":
+            _, l, i = sel
+            if l >= len(d.spec.layer_sizes) or i >= d.spec.layer_sizes[l]:
+                self.inspector.show_network_summary(d.spec)
+                return
+            act = d.spec.activations[l - 1] if l > 0 else "input"
+            bias = float(B[l - 1][i]) if l > 0 else None
+            b = float(rec.b[l - 1][i]) if rec is not None and l > 0 else None
+            V = float(rec.V[l][i]) if rec is not None else None
+            self.inspector.show_node(l, i, act, bias, b, V, editable_bias=l > 0)
+        elif sel[0] == "edge":
+            _, l, i, j = sel
+            if l >= len(W) or i >= W[l].shape[0] or j >= W[l].shape[1]:
+                self.inspector.show_network_summary(d.spec)
+                return
+            grad = float(rec.grad_W[l][i, j]) if rec is not None else None
+            self.inspector.show_edge(l, i, j, float(W[l][i, j]), grad)
+
+    def show_status(self, snap=None) -> None:
+        self.status.show(self.doc.history, self.doc.settings.epochs, self.controller.running, snap)
+
+    # ------------------------------------------------------------- training
+    def show_snapshot(self, snap) -> None:
+        """Show the newest snapshot. Qt paints every dirty widget of a window in
+        one pass, so each frame dirties only one of: the canvas, the decision
+        map, the curves — no frame pays for all three."""
+        self._snap = snap
+        t = self.teaching
+        if snap.probe is not None:
+            t.show_probe(snap.probe, node_values=False)
+        now = time.perf_counter()
+        plot_due = snap.finished or now - self._last_plot >= PLOT_INTERVAL
+        if plot_due:
+            self._last_plot = now
+            self._plot_phase = not self._plot_phase
+            if snap.grid is not None and (self._plot_phase or snap.finished):
+                self._show_grid(snap.grid, snap.train_pred)
+            if not self._plot_phase or snap.finished:
+                self.plots.set_history(self.doc.history, self.doc.ghosts)
+                t.update_neuron_map((snap.weights, snap.biases))
+                t.update_thumbnails((snap.weights, snap.biases))
+        if not plot_due or snap.finished:
+            self.plots.set_live_weights(snap.weights)
+            self.canvas.set_weights(snap.weights, snap.biases)
+            if snap.probe is not None and not t.waves.enabled:  # the waves colour nodes themselves
+                self.canvas.set_node_values(snap.probe.V)
+        self.show_status(snap)
+        if self.selection is not None:
+            self.show_selection()
