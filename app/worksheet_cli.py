@@ -22,7 +22,9 @@ def build_parser() -> _Parser:
     p = _Parser(prog=f"{PROG} worksheet", description="Export a backpropagation worksheet of one update.")
     p.add_argument("project", help="project file (.json)")
     p.add_argument("--pattern", default="1", metavar="K", help="pattern μ (1-based) or 'all' for the batch")
-    p.add_argument("--format", choices=("md", "json"), default="md", help="Markdown with LaTeX maths, or JSON")
+    p.add_argument(
+        "--format", choices=("md", "json"), default="md", help="Markdown with LaTeX maths, or JSON"
+    )
     p.add_argument("--out", required=True, metavar="FILE", help="where to write the worksheet")
     p.add_argument("--blank", action="store_true", help="leave the values to compute blank")
     return p
