@@ -9,16 +9,26 @@ marked ``cancelled`` — and reports ``progress(fraction)`` with fraction in
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from model.nn.network import Network
 from model.optim.optimizers import make_optimizer
 from model.train.trainer import STOP_DIVERGED, Trainer, TrainSettings
+
+from .curvature import Curvature, lambda_max
+from .gd_variants import (
+    ONLINE,
+    VARIANTS,
+    VariantRun,
+    VariantsResult,
+    format_bytes,
+    gd_variants,
+    memory_per_update,
+)
+from .sweep_common import ignore_progress, never, run_settings
 
 __all__ = [
     "SweepResult",
@@ -31,17 +41,11 @@ __all__ = [
     "suggest_lr",
     "gd_variants",
     "VARIANTS",
+    "ONLINE",
+    "BEST_TOLERANCE",
+    "memory_per_update",
+    "format_bytes",
 ]
-
-VARIANTS = ("batch", "stochastic", "mini-batch")
-
-
-def _never() -> bool:
-    return False
-
-
-def _ignore(_fraction: float) -> None:
-    pass
 
 
 def log_spaced(lo: float, hi: float, n: int) -> np.ndarray:
@@ -53,12 +57,11 @@ def log_spaced(lo: float, hi: float, n: int) -> np.ndarray:
     return np.geomspace(lo, hi, int(n)) if n > 1 else np.array([float(lo)])
 
 
-def _run_settings(settings: TrainSettings, **changes) -> TrainSettings:
-    # a sweep run never stops at the target loss: curves must cover every epoch
-    return dataclasses.replace(settings, target_loss=None, **changes)
-
-
 # --------------------------------------------------------------------- sweep
+#: "Within a tolerance of the best loss": at most this fraction above it.
+BEST_TOLERANCE = 0.05
+
+
 @dataclass
 class SweepResult:
     """One training run per learning rate, all from the same initial weights.
@@ -66,7 +69,8 @@ class SweepResult:
     ``losses`` (runs, K): mean training loss of each epoch 1..K (the trainer's
     per-epoch figure), NaN from the epoch a run diverged.  ``final_loss``
     (runs,): loss of epoch K, NaN for diverged runs.  ``diverged_at`` (runs,):
-    the 1-based epoch in which divergence was detected, 0 if never.
+    the 1-based epoch in which the trainer's divergence rule fired, 0 if never.
+    ``unstable`` (runs,): did not diverge but ended above where it started.
     A cancelled sweep holds only the runs that completed.
     """
 
@@ -78,14 +82,50 @@ class SweepResult:
     diverged_at: np.ndarray
     initial_loss: float
     cancelled: bool = False
+    unstable: np.ndarray | None = None
+    tolerance: float = BEST_TOLERANCE
+    curvature: Curvature | None = None  # λ_max at the start weights (2/λ_max to draw)
+
+    def __post_init__(self) -> None:
+        if self.unstable is None:
+            self.unstable = ~self.diverged & ~(self.final_loss <= self.initial_loss)
+
+    @property
+    def stable(self) -> np.ndarray:
+        """Runs that neither diverged nor ended above the start loss."""
+        return ~self.diverged & ~self.unstable & np.isfinite(self.final_loss)
+
+    def epochs_to_best(self) -> np.ndarray:
+        """Per run: the first epoch from which the loss stays within the tolerance
+        of the best stable final loss (0 = never; diverged/unstable runs: 0)."""
+        out = np.zeros(len(self.lrs), dtype=np.int64)
+        ok = self.stable
+        if not ok.any():
+            return out
+        target = float(np.min(self.final_loss[ok])) * (1 + self.tolerance) + 1e-12 * abs(self.initial_loss)
+        for i in np.flatnonzero(ok):
+            above = np.flatnonzero(~(self.losses[i] <= target))
+            last = int(above[-1]) + 1 if len(above) else 0
+            if last < len(self.epochs):
+                out[i] = last + 1
+        return out
 
     @property
     def best_lr(self) -> float:
-        """The learning rate with the lowest final loss (NaN if all diverged)."""
-        ok = np.isfinite(self.final_loss)
-        if not ok.any():
+        """The fastest η to reach (and stay) within ``tolerance`` of the best stable
+        final loss; ties go to the larger η (NaN if no run was stable)."""
+        k = self.epochs_to_best()
+        reached = np.flatnonzero(k > 0)
+        if not len(reached):
             return math.nan
-        return float(self.lrs[ok][np.argmin(self.final_loss[ok])])
+        fastest = reached[k[reached] == k[reached].min()]
+        return float(self.lrs[fastest].max())
+
+    def status(self, i: int) -> str:
+        """'diverged at epoch k', 'unstable (ends above the start)' or 'stable'."""
+        if self.diverged[i]:
+            return f"diverged at epoch {int(self.diverged_at[i])}"
+        return "unstable (ends above the start)" if self.unstable[i] else "stable"
 
 
 def lr_sweep(
@@ -97,16 +137,21 @@ def lr_sweep(
     epochs: int,
     should_stop=None,
     progress=None,
-    divergence_factor: float = 1e4,
+    divergence_factor: float | None = None,
+    curvature: bool = True,
 ) -> SweepResult:
     """Train a copy of ``net`` for ``epochs`` epochs with each learning rate in ``lrs``.
 
     Everything else (optimizer, batch size, schedule, shuffling seed) comes
-    from ``settings``.  A run counts as diverged when its loss turns
-    non-finite or exceeds ``divergence_factor`` × its first loss.
+    from ``settings``.  A run diverges by the trainer's own rule (non-finite
+    loss or more than ``settings.divergence_factor`` × its first loss; a
+    ``divergence_factor`` given here overrides it); a run that does not
+    diverge but ends above the start loss is *unstable*.  With ``curvature``
+    the result carries λ_max at the start (exact for the linear neuron,
+    estimated otherwise).
     """
-    should_stop = should_stop or _never
-    progress = progress or _ignore
+    should_stop = should_stop or never
+    progress = progress or ignore_progress
     lrs = np.asarray(lrs, dtype=np.float64).reshape(-1)
     if lrs.size == 0 or not (np.isfinite(lrs).all() and (lrs > 0).all()):
         raise ValueError("learning rates must be a non-empty list of positive numbers")
@@ -118,12 +163,11 @@ def lr_sweep(
     diverged_at = np.zeros(N, dtype=np.int64)
     start = net.copy()
     initial_loss = float(start.loss(X, T))
+    factor = settings.divergence_factor if divergence_factor is None else divergence_factor
     done = 0
     cancelled = False
     for i, lr in enumerate(lrs):
-        s = _run_settings(
-            settings, lr=float(lr), divergence_factor=min(settings.divergence_factor, divergence_factor)
-        )
+        s = run_settings(settings, lr=float(lr), divergence_factor=factor)
         tr = Trainer(start.copy(), X, T, s, task="regression")
         for k in range(K):
             for _ in tr.updates():
@@ -136,10 +180,6 @@ def lr_sweep(
                 diverged_at[i] = k + 1
                 break
             losses[i, k] = tr.history["train_loss"][-1]
-            if not math.isfinite(losses[i, k]):
-                diverged_at[i] = k + 1
-                losses[i, k] = np.nan
-                break
             progress((i + (k + 1) / K) / N)
         if cancelled:
             break
@@ -155,6 +195,7 @@ def lr_sweep(
         diverged_at[:done],
         initial_loss,
         cancelled,
+        curvature=lambda_max(start, X, T) if curvature and not cancelled else None,
     )
 
 
@@ -177,6 +218,7 @@ class RangeTestResult:
     lr_max: float
     stopped_early: bool = False
     cancelled: bool = False
+    curvature: Curvature | None = None  # λ_max at the start weights
 
     def suggestion(self) -> tuple[float, tuple[float, float]]:
         return suggest_lr(self.lrs, self.losses, self.smoothed)
@@ -213,6 +255,7 @@ def lr_range_test(
     progress=None,
     stop_factor: float = 4.0,
     window: int | None = None,
+    curvature: bool = True,
 ) -> RangeTestResult:
     """One run of ``n_updates`` updates with η = lr_min·(lr_max/lr_min)^(i/(n_updates−1)).
 
@@ -221,15 +264,15 @@ def lr_range_test(
     ignored — the test *is* a schedule.  Stops once the (causal, EMA) loss
     exceeds ``stop_factor`` × its best value.
     """
-    should_stop = should_stop or _never
-    progress = progress or _ignore
+    should_stop = should_stop or never
+    progress = progress or ignore_progress
     if not (math.isfinite(lr_min) and math.isfinite(lr_max) and 0 < lr_min < lr_max):
         raise ValueError(f"need 0 < lr_min < lr_max, got {lr_min!r} and {lr_max!r}")
     n_updates = int(n_updates)
     if n_updates < 3:
         raise ValueError(f"the range test needs at least 3 updates, got {n_updates}")
     schedule = lr_min * (lr_max / lr_min) ** (np.arange(n_updates) / (n_updates - 1))
-    s = _run_settings(settings, lr=float(lr_min))
+    s = run_settings(settings, lr=float(lr_min))
     tr = Trainer(net.copy(), X, T, s, task="regression")
     opt, params = make_optimizer(s.optimizer, lr=lr_min, **s.hyper), tr.net.parameters()
     losses = np.full(n_updates, np.nan)
@@ -265,23 +308,36 @@ def lr_range_test(
     lrs, raw = schedule[:m].copy(), losses[:m].copy()
     w = window if window is not None else max(3, (n_updates // 25) | 1)
     return RangeTestResult(
-        lrs, raw, _centred_average(raw, w), float(lr_min), float(lr_max), stopped, cancelled
+        lrs,
+        raw,
+        _centred_average(raw, w),
+        float(lr_min),
+        float(lr_max),
+        stopped,
+        cancelled,
+        lambda_max(net, X, T) if curvature and not cancelled else None,
     )
+
+
+EDGE_MARGIN = 4.0
 
 
 def suggest_lr(lrs, losses, smoothed=None, blowup: float = 1.3) -> tuple[float, tuple[float, float]]:
     """(suggested η, (lo, hi)) from a range test.
 
-    The suggestion is the η where the smoothed loss falls fastest against
-    log η (steepest negative slope).  Only the stretch before the blow-up
-    counts: up to the lowest loss reached before the smoothed loss first
-    rises above ``blowup`` × its best so far (past that point the curve is
-    chaos, and a noisy dip there is no recommendation).  The slope is taken
-    over a few points (about a twentieth of the curve) so single-update noise
-    does not win.  (lo, hi) is the contiguous stretch around the suggestion
-    where the slope is at least half as steep — the region worth
-    highlighting.  If the loss never falls, the suggestion is a tenth of the
-    η at the lowest loss.
+    ``hi`` is the *edge*: the largest η, before the smoothed loss first rises
+    above ``blowup`` × its best so far, at which the loss is still near its
+    best (within a twentieth of the start-to-best drop on a log scale).  The
+    suggestion is the edge / ``EDGE_MARGIN`` (4): past 2/λ_max a loss at its
+    floor needs many updates of slow exponential growth before the rise shows,
+    so the edge lands up to about 2 × 2/λ_max (measured on the linear neuron
+    with 100–1000 updates: 1.2–2.2 × 2/λ_max); a quarter of it is stable.  ``lo`` is the η from which the loss stays near its best (the
+    shaded band in the panel).  Unlike "the steepest drop", this does not
+    depend on how many updates the test spends at small η: on a convex
+    problem (the linear neuron) the steepest drop only marks where the
+    accumulated steps Σ η first add up to 1/λ, far below the stable range,
+    while the edge sits at 2/λ_max and half of it inside [0.1, 1] × 2/λ_max.
+    If the loss never falls, the suggestion is a tenth of the η at the lowest loss.
     """
     lrs = np.asarray(lrs, dtype=np.float64)
     y = np.asarray(losses if smoothed is None else smoothed, dtype=np.float64)
@@ -292,134 +348,32 @@ def suggest_lr(lrs, losses, smoothed=None, blowup: float = 1.3) -> tuple[float, 
     if len(y) < 3:
         lr = float(lrs[0]) if len(lrs) else math.nan
         return lr, (lr, lr)
-    best = np.minimum.accumulate(y)
-    risen = np.flatnonzero(y > blowup * best)
-    end = int(risen[0]) if len(risen) else len(y)
-    stop = int(np.argmin(y[:end])) + 1
-    if stop < 3:
-        lr = float(lrs[stop - 1]) / 10.0
-        return lr, (lr, float(lrs[stop - 1]))
-    ys = _centred_average(y[:stop], max(3, (len(y) // 20) | 1))
-    g = np.gradient(ys, np.log10(lrs[:stop]))
-    j = int(np.argmin(g))
-    if g[j] >= 0:
-        lr = float(lrs[stop - 1]) / 10.0
-        return lr, (lr, float(lrs[stop - 1]))
-    steep = g <= 0.5 * g[j]
-    lo = j
-    while lo > 0 and steep[lo - 1]:
-        lo -= 1
-    hi = j
-    while hi < len(g) - 1 and steep[hi + 1]:
-        hi += 1
-    return float(lrs[j]), (float(lrs[lo]), float(lrs[hi]))
-
-
-# -------------------------------------------------------------- GD variants
-@dataclass
-class VariantRun:
-    """One variant's run. Arrays have K+1 entries: index 0 is the common start.
-
-    ``loss``: full-training-set loss after each epoch; ``updates``: updates
-    so far; ``seconds``: wall time spent in updates so far (loss evaluation
-    excluded).  NaN/None past divergence.
-    """
-
-    name: str
-    batch_size: int
-    updates_per_epoch: int
-    epochs: np.ndarray
-    updates: np.ndarray
-    seconds: np.ndarray
-    loss: np.ndarray
-    diverged: bool = False
-
-    @property
-    def time_per_epoch(self) -> float:
-        done = np.isfinite(self.loss[1:])
-        k = int(done.sum())
-        return float(self.seconds[k] / k) if k else math.nan
-
-    @property
-    def final_loss(self) -> float:
-        return float(self.loss[-1])
-
-
-@dataclass
-class VariantsResult:
-    runs: list[VariantRun] = field(default_factory=list)
-    cancelled: bool = False
-
-    TABLE_HEADER = ("variant", "batch size", "updates/epoch", "ms/epoch", "ms/update", "final loss")
-
-    def table(self) -> list[tuple]:
-        """Rows matching ``TABLE_HEADER``: the lecture's trade-off table, measured."""
-        rows = []
-        for r in self.runs:
-            tpe = r.time_per_epoch
-            rows.append(
-                (
-                    r.name,
-                    r.batch_size,
-                    r.updates_per_epoch,
-                    1e3 * tpe,
-                    1e3 * tpe / r.updates_per_epoch,
-                    r.final_loss,
-                )
-            )
-        return rows
-
-
-def gd_variants(
-    net: Network,
-    X,
-    T,
-    settings: TrainSettings,
-    epochs: int,
-    batch_size_mini: int = 32,
-    should_stop=None,
-    progress=None,
-) -> VariantsResult:
-    """Batch (b = n), stochastic (b = 1) and mini-batch GD from the same start.
-
-    Same optimizer, learning rate and seed from ``settings``; the schedule is
-    kept.  ``batch_size_mini`` is clipped to n // 2 (at least 1) so the
-    mini-batch variant differs from full-batch on tiny data such as XOR.
-    """
-    should_stop = should_stop or _never
-    progress = progress or _ignore
-    K = int(epochs)
-    if K < 1:
-        raise ValueError(f"epochs must be ≥ 1, got {epochs!r}")
-    X = np.asarray(X, dtype=net.dtype)
-    T = np.asarray(T, dtype=net.dtype)
-    n = len(X)
-    b_mini = max(1, min(int(batch_size_mini), n // 2))
-    start = net.copy()
-    loss0 = float(start.loss(X, T))
-    result = VariantsResult()
-    for v, (name, b) in enumerate(zip(VARIANTS, (n, 1, b_mini))):
-        tr = Trainer(start.copy(), X, T, _run_settings(settings, batch_size=b), task="regression")
-        upe = tr.updates_per_epoch
-        loss = np.full(K + 1, np.nan)
-        secs = np.full(K + 1, np.nan)
-        loss[0], secs[0] = loss0, 0.0
-        run = VariantRun(name, b, upe, np.arange(K + 1), np.arange(K + 1) * upe, secs, loss)
-        result.runs.append(run)
-        elapsed = 0.0
-        for k in range(1, K + 1):
-            t0 = time.perf_counter()
-            for _ in tr.updates():
-                if should_stop():
-                    result.cancelled = True
-                    break
-            elapsed += time.perf_counter() - t0
-            if result.cancelled:
-                return result
-            if tr.stop_reason == STOP_DIVERGED:
-                run.diverged = True
-                break
-            loss[k] = tr.net.loss(X, T)
-            secs[k] = elapsed
-            progress((v + k / K) / len(VARIANTS))
-    return result
+    # the final rise: past 2/λ_max the loss grows at every update until the end
+    rising = np.diff(y) > 0
+    tail = len(y) - 1
+    while tail > 0 and rising[tail - 1]:
+        tail -= 1
+    best_so_far = np.minimum.accumulate(y)
+    # the blow-up: from here on the loss stays above blowup × its best so far
+    # (an earlier noisy excursion that comes back down is not one)
+    calm = np.flatnonzero(~(y > blowup * best_so_far))
+    end = int(calm[-1]) + 1 if len(calm) else 1
+    y, lrs = y[:end], lrs[:end]
+    j = int(np.argmin(y))
+    best, start = float(y[j]), float(y[0])
+    if not (best < start and best >= 0):
+        lr = float(lrs[j]) / 10.0
+        return lr, (lr, float(lrs[j]))
+    # near the best: within 5 % of the drop, on a log scale when the loss is positive
+    near = best * (start / best) ** 0.05 if best > 0 else 0.05 * start
+    inside = y <= near
+    edge = j
+    while edge + 1 < len(y) and inside[edge + 1]:
+        edge += 1
+    first = j
+    while first > 0 and inside[first - 1]:
+        first -= 1
+    if j <= tail < len(y) - 1:  # a rise to the end that starts at or after the best
+        edge = min(edge, tail)
+    lr = float(lrs[edge]) / EDGE_MARGIN
+    return lr, (min(float(lrs[first]), lr), float(lrs[edge]))

@@ -116,8 +116,22 @@ class Scaler:
         return cls(method, arrays[0], arrays[1])
 
 
-def fit_scaler(X, method: str) -> Scaler:
-    """Fit on training inputs X: (n, d), n >= 1. Constant columns get scale 1."""
+def binary_columns(X) -> np.ndarray:
+    """(d,) bool: columns holding only 0 and 1 (one-hot indicators)."""
+    A = np.asarray(X, dtype=np.float64)
+    if A.ndim != 2 or A.shape[0] == 0:
+        return np.zeros(A.shape[-1] if A.ndim == 2 else 0, bool)
+    return np.all((A == 0) | (A == 1), axis=0)
+
+
+def fit_scaler(X, method: str, keep_binary: bool = True) -> Scaler:
+    """Fit on training inputs X: (n, d), n >= 1. Constant columns get scale 1.
+
+    With ``keep_binary`` (the default) 0/1 columns — one-hot encoded
+    categories — are left as they are (offset 0, scale 1): the lecture's
+    one-hot vector stays a vector of 0s and 1s; only the numeric columns are
+    scaled.
+    """
     if method not in METHODS:
         raise ValueError(f"unknown scaling method {method!r}; expected one of {', '.join(METHODS)}")
     A = _as_2d_float(X)
@@ -138,6 +152,9 @@ def fit_scaler(X, method: str) -> Scaler:
     # Constant (or numerically constant) columns: do not divide by ~0.
     tiny = 1e-12 * np.maximum(1.0, np.abs(offset))
     scale = np.where(scale > tiny, scale, 1.0)
+    if keep_binary:
+        keep = binary_columns(A)
+        offset, scale = np.where(keep, 0.0, offset), np.where(keep, 1.0, scale)
     return Scaler(method, offset, scale)
 
 

@@ -208,3 +208,51 @@ def test_shutdown_cancels_and_waits(qtbot, panel):
     t0 = time.perf_counter()
     panel.shutdown()
     assert time.perf_counter() - t0 < 1.0 and not v.job.is_running()
+
+
+def test_sweep_after_training_equals_the_sweep_before_it(qtbot, panel, xor):
+    from model.train.trainer import Trainer
+
+    net, X, T, settings = xor
+    v = panel.sweep
+    v.count.setValue(4)
+    v.epochs.setValue(15)
+    assert v.start.currentData() == "initial"
+    _run(qtbot, v)
+    before = v.result
+    assert "from the initial weights" in v.status.text()
+    trained = net.copy()
+    Trainer(trained, X, T, settings).train(200)
+    panel.set_problem(trained, X, T, settings, "classification")
+    _run(qtbot, v)
+    np.testing.assert_array_equal(v.result.losses, before.losses)
+    assert v.result.best_lr == before.best_lr
+    # on request it starts from the current (trained) weights instead, and says so
+    v.start.setCurrentIndex(v.start.findData("current"))
+    _run(qtbot, v)
+    assert v.result.initial_loss < before.initial_loss
+    assert "from the current weights" in v.status.text()
+
+
+def test_linear_neuron_sweep_marks_two_over_lambda_max(qtbot):
+    from model.analysis.curvature import lambda_max
+    from model.data import data_prep
+    from model.io.project import load_project
+    from resources import __file__ as res
+
+    pr = load_project(str(__import__("pathlib").Path(res).parent / "examples" / "linear_neuron.json"))
+    d = data_prep.prepare(pr)
+    p = LearningRatePanel()
+    qtbot.addWidget(p)
+    p.set_problem(pr.network(), d.X_train, d.train.T, pr.training, d.task)
+    v = p.sweep
+    v.count.setValue(6)
+    v.epochs.setValue(30)
+    _run(qtbot, v)
+    limit = lambda_max(pr.network(), d.X_train, d.train.T).lr_limit
+    lines = [
+        i for i in v.final_plot.getPlotItem().items if isinstance(i, __import__("pyqtgraph").InfiniteLine)
+    ]
+    assert any(abs(ln.value() - np.log10(limit)) < 1e-9 and "2/λ_max" in ln.label.format for ln in lines)
+    assert f"2/λ_max = {limit:.3g}" in v.status.text()
+    p.shutdown()

@@ -133,3 +133,20 @@ def test_one_hot_categories():
     assert m.tolist() == [[0, 1], [1, 0], [0, 1]]
     m, cats = one_hot_categories([])
     assert m.shape == (0, 0) and cats == []
+
+
+def test_one_hot_columns_stay_zero_one_by_default():
+    """Penguins: island and sex are one-hot; standardising them gave 2.46 / −0.98."""
+    from model.data.datasets import make_dataset
+    from model.data.preprocessing import binary_columns
+
+    ds = make_dataset("penguins")
+    hot = np.array([n.startswith(("island=", "sex=")) for n in ds.feature_names])
+    assert binary_columns(ds.X).tolist() == hot.tolist()
+    Z = fit_scaler(ds.X, "standardize").transform(ds.X)
+    np.testing.assert_array_equal(Z[:, hot], ds.X[:, hot])
+    np.testing.assert_allclose(Z[:, ~hot].mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(Z[:, ~hot].std(axis=0), 1, atol=1e-12)
+    # the old behaviour on request
+    Z2 = fit_scaler(ds.X, "standardize", keep_binary=False).transform(ds.X)
+    assert not np.isin(Z2[:, hot], (0.0, 1.0)).all()

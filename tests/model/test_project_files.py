@@ -52,8 +52,8 @@ def write(tmp_path, d, name="p.json") -> Path:
 
 
 # ------------------------------------------------------------------ examples
-def test_there_are_eleven_examples():
-    assert len(EXAMPLES) == 11
+def test_there_are_twelve_examples():
+    assert len(EXAMPLES) == 12  # + linear_neuron (issue 12)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

@@ -18,99 +18,41 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from model.analysis import sweeps
-from widgets.common.background import BackgroundJob, JobView
-from widgets.common.plot_style import light_grid
+from widgets.common.background import BackgroundJob
 from widgets.forms.training_panel import SciSpinBox
 
-__all__ = ["LearningRatePanel"]
+from .lr_common import (
+    DIVERGED,
+    LR_COLORMAP,
+    TEXT,
+    UNSTABLE,
+    Problem,
+    ProblemJobView,
+    auto_log_y,
+    limit_line,
+    make_plot,
+    marker_line,
+)
+from .lr_variants_view import VariantsView
+
+__all__ = ["LearningRatePanel", "VariantsView"]
+
 
 # plasma without its pale-yellow end, which vanishes on a white background
-LR_COLORMAP = pg.ColorMap(np.linspace(0, 1, 8), pg.colormap.get("plasma").map(np.linspace(0, 0.85, 8)))
-VARIANT_COLOURS = {"batch": "#2f6fdf", "stochastic": "#e4572e", "mini-batch": "#2ca02c"}
-DIVERGED = "#d62728"
-TEXT = "#333333"
-
-
-@dataclasses.dataclass(frozen=True)
-class _Problem:
-    net: object
-    X: np.ndarray
-    T: np.ndarray
-    settings: object
-    task: str
-
-
-def _plot(title: str, x: str, y: str, log_x=False, log_y=False) -> pg.PlotWidget:
-    w = pg.PlotWidget(background="w")
-    w.setTitle(title, color=TEXT, size="10pt")
-    w.setLabel("bottom", x, color=TEXT)
-    w.setLabel("left", y, color=TEXT)
-    w.setLogMode(x=log_x, y=log_y)
-    light_grid(w)
-    for ax in ("bottom", "left"):
-        w.getAxis(ax).setTextPen(TEXT)
-        w.getAxis(ax).setPen("#888888")
-        w.getAxis(ax).enableAutoSIPrefix(False)  # "(x0.001)" on a loss axis only confuses
-    w.setMinimumSize(220, 160)
-    return w
-
-
-def _auto_log_y(plot: pg.PlotWidget, *arrays) -> bool:
-    """Log loss axis when the values span more than a factor 20, else linear
-    (a log axis over less than a decade shows no tick labels)."""
-    v = np.concatenate([np.ravel(a) for a in arrays])
-    v = v[np.isfinite(v) & (v > 0)]
-    log = bool(len(v)) and v.max() > 20 * v.min()
-    plot.setLogMode(y=bool(log))
-    return log
-
-
-def _line(pos: float, angle: int, text: str, colour: str, dashed=True) -> pg.InfiniteLine:
-    pen = pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
-    return pg.InfiniteLine(
-        pos=pos,
-        angle=angle,
-        pen=pen,
-        label=text,
-        labelOpts={"color": colour, "position": 0.7 if angle == 90 else 0.1, "fill": (255, 255, 255, 200)},
-    )
-
-
-class _ProblemJobView(JobView):
-    """A sub-tab computing on the panel's current problem."""
-
-    def __init__(self, panel: "LearningRatePanel"):
-        super().__init__()
-        self._panel = panel
-
-    def problem(self) -> _Problem:
-        if self._panel.problem is None:
-            raise ValueError("No network and data yet.")
-        return self._panel.problem
-
-    def mark_stale(self) -> None:
-        if self.result is not None and not (self.job and self.job.is_running()):
-            self.say("The network, data or settings changed since this run: Run again to update.")
-
-
-class SweepView(_ProblemJobView):
+class SweepView(ProblemJobView):
     intro = (
         "Trains the same starting network once per learning rate η for K epochs. "
-        "Too small: slow. Too large: diverges (dashed, ✕)."
+        "Too small: slow. Too large: diverges (dashed, ✕) or ends above its start (dotted, unstable)."
     )
 
     def __init__(self, panel):
@@ -128,9 +70,10 @@ class SweepView(_ProblemJobView):
         self.add_input("to", self.lr_max, "Largest learning rate of the sweep")
         self.add_input("runs", self.count, "Number of learning rates, log-spaced")
         self.add_input("epochs", self.epochs, "Epochs per run (K)")
+        self.add_start_choice()
         self.finish_controls()
-        self.loss_plot = _plot("Loss per epoch, one curve per η", "epoch", "training loss")
-        self.final_plot = _plot("Final loss vs η", "learning rate η", "final loss", log_x=True)
+        self.loss_plot = make_plot("Loss per epoch, one curve per η", "epoch", "training loss")
+        self.final_plot = make_plot("Final loss vs η", "learning rate η", "final loss", log_x=True)
         self.colorbar = pg.ColorBarItem(
             values=(-3, 1),
             colorMap=LR_COLORMAP,
@@ -155,7 +98,8 @@ class SweepView(_ProblemJobView):
         if not lo < hi:
             raise ValueError("The smallest η must be below the largest.")
         lrs = sweeps.log_spaced(lo, hi, n)
-        return lambda stop, prog: sweeps.lr_sweep(p.net, p.X, p.T, p.settings, lrs, k, stop, prog)
+        net = self.start_net(p)
+        return lambda stop, prog: sweeps.lr_sweep(net, p.X, p.T, p.settings, lrs, k, stop, prog)
 
     def show_result(self, r: sweeps.SweepResult) -> None:
         lp, fp = self.loss_plot, self.final_plot
@@ -169,17 +113,21 @@ class SweepView(_ProblemJobView):
         if hi - lo < 1e-9:
             lo, hi = lo - 0.5, hi + 0.5
         self.colorbar.setLevels((lo, hi))
-        _auto_log_y(lp, r.initial_loss, r.losses)
-        log_f = _auto_log_y(fp, r.initial_loss, r.final_loss)
+        auto_log_y(lp, r.initial_loss, r.losses)
+        log_f = auto_log_y(fp, r.initial_loss, r.final_loss)
         ylog = (lambda v: math.log10(v)) if log_f else (lambda v: v)
         colours = [LR_COLORMAP.map((v - lo) / (hi - lo), mode="qcolor") for v in logs]
         x = np.arange(0, len(r.epochs) + 1)
         marks_x, marks_y = [], []
         for i, c in enumerate(colours):
             y = np.concatenate([[r.initial_loss], r.losses[i]])
-            style = Qt.PenStyle.DashLine if r.diverged[i] else Qt.PenStyle.SolidLine
+            style = (
+                Qt.PenStyle.DashLine
+                if r.diverged[i]
+                else (Qt.PenStyle.DotLine if r.unstable[i] else Qt.PenStyle.SolidLine)
+            )
             curve = lp.plot(x, np.maximum(y, 1e-300), pen=pg.mkPen(c, width=2, style=style), connect="finite")
-            curve.setToolTip(f"η = {r.lrs[i]:.3g}")
+            curve.setToolTip(f"η = {r.lrs[i]:.3g}: {r.status(i)}")
             self.curves.append(curve)
             if r.diverged[i]:
                 k = int(r.diverged_at[i])
@@ -196,7 +144,7 @@ class SweepView(_ProblemJobView):
                 symbolPen=pg.mkPen(DIVERGED, width=2),
                 symbolBrush=DIVERGED,
             )
-        ok = np.isfinite(r.final_loss)
+        ok = r.stable
         fp.plot(
             r.lrs[ok],
             r.final_loss[ok],
@@ -206,13 +154,25 @@ class SweepView(_ProblemJobView):
             symbolBrush=[c for c, o in zip(colours, ok) if o],
             symbolPen="w",
         )
-        finite = r.final_loss[ok]
+        shaky = r.unstable & np.isfinite(r.final_loss)
+        if shaky.any():
+            fp.plot(
+                r.lrs[shaky],
+                r.final_loss[shaky],
+                pen=None,
+                symbol="t",
+                symbolSize=11,
+                symbolPen=pg.mkPen(UNSTABLE, width=2),
+                symbolBrush=None,
+            )
+        finite = r.final_loss[np.isfinite(r.final_loss)]
         top = max([r.initial_loss, *finite])
         ceiling = top * 2.0 if log_f else top * 1.15
-        if (~ok).any():
+        if r.diverged.any():
+            d = r.diverged
             fp.plot(
-                r.lrs[~ok],
-                np.full((~ok).sum(), ceiling),
+                r.lrs[d],
+                np.full(d.sum(), ceiling),
                 pen=None,
                 symbol="x",
                 symbolSize=13,
@@ -220,19 +180,37 @@ class SweepView(_ProblemJobView):
                 symbolBrush=DIVERGED,
             )
             t = pg.TextItem("diverged", color=DIVERGED, anchor=(1, 1))
-            t.setPos(math.log10(r.lrs[~ok][0]), ylog(ceiling))
+            t.setPos(math.log10(r.lrs[d][0]), ylog(ceiling))
             fp.addItem(t)
-        fp.addItem(_line(ylog(r.initial_loss), 0, "start", "#777777"))
-        if ok.any():
-            fp.addItem(_line(math.log10(r.best_lr), 90, f"best η = {r.best_lr:.3g}", "#2ca02c"))
+        fp.addItem(marker_line(ylog(r.initial_loss), 0, "start", "#777777"))
+        if np.isfinite(r.best_lr):
+            fp.addItem(marker_line(math.log10(r.best_lr), 90, f"best η = {r.best_lr:.3g}", "#2ca02c"))
+        limit_line(fp, r.curvature)
 
     def summary(self, r) -> str:
-        d = int(r.diverged.sum())
-        best = f"lowest final loss at η = {r.best_lr:.3g}" if np.isfinite(r.best_lr) else "every run diverged"
-        return f"{len(r.lrs)} runs of {len(r.epochs)} epochs: {best}; {d} diverged (dashed, ✕)."
+        return sweep_summary(r, self.start_text())
 
 
-class RangeTestView(_ProblemJobView):
+def sweep_summary(r: sweeps.SweepResult, start: str) -> str:
+    """The sweep's one-line verdict: how many runs diverged / were unstable, which η is best."""
+    d, u = int(r.diverged.sum()), int(r.unstable.sum())
+    if np.isfinite(r.best_lr):
+        best = (
+            f"best η = {r.best_lr:.3g} (fastest to within {r.tolerance:.0%} of the lowest loss; "
+            "ties to the larger η)"
+        )
+    else:
+        best = "no run was stable"
+    limit = ""
+    if r.curvature is not None and math.isfinite(r.curvature.lr_limit):
+        limit = f"; {r.curvature.label} = {r.curvature.lr_limit:.3g}"
+    return (
+        f"{len(r.lrs)} runs of {len(r.epochs)} epochs {start}: {best}; "
+        f"{d} diverged (dashed, ✕), {u} unstable (dotted, ended above the start){limit}."
+    )
+
+
+class RangeTestView(ProblemJobView):
     intro = (
         "One run in which η grows exponentially every update; the loss falls fastest "
         "near a good learning rate and blows up when η is too large."
@@ -249,8 +227,9 @@ class RangeTestView(_ProblemJobView):
         self.add_input("η from", self.lr_min, "Learning rate of the first update")
         self.add_input("to", self.lr_max, "Learning rate of the last update")
         self.add_input("updates", self.updates, "Number of updates (mini-batches per your batch size)")
+        self.add_start_choice()
         self.finish_controls()
-        self.plot = _plot("Loss while η grows", "learning rate η", "loss", log_x=True)
+        self.plot = make_plot("Loss while η grows", "learning rate η", "loss", log_x=True)
         self.plot.addLegend(offset=(10, -10), labelTextColor=TEXT, brush=(255, 255, 255, 210))
         self.raw = self.plot.plot(pen=pg.mkPen((150, 150, 150), width=1), name="loss per update")
         self.smooth = self.plot.plot(pen=pg.mkPen("#2f6fdf", width=2.5), name="smoothed")
@@ -260,10 +239,11 @@ class RangeTestView(_ProblemJobView):
         self.region.setZValue(-10)
         self.region.hide()
         self.plot.addItem(self.region)
-        self.marker = _line(0, 90, "", "#2ca02c", dashed=False)
+        self.marker = marker_line(0, 90, "", "#2ca02c", dashed=False)
         self.marker.hide()
         self.plot.addItem(self.marker)
         self.suggested: float | None = None
+        self._limit = None
         self.suggest_label = QLabel("Suggested η: —")
         self.use_button = QPushButton("Use this learning rate")
         self.use_button.setEnabled(False)
@@ -280,7 +260,8 @@ class RangeTestView(_ProblemJobView):
         lo, hi, n = self.lr_min.value(), self.lr_max.value(), self.updates.value()
         if not lo < hi:
             raise ValueError("The first η must be below the last.")
-        return lambda stop, prog: sweeps.lr_range_test(p.net, p.X, p.T, p.settings, lo, hi, n, stop, prog)
+        net = self.start_net(p)
+        return lambda stop, prog: sweeps.lr_range_test(net, p.X, p.T, p.settings, lo, hi, n, stop, prog)
 
     def show_result(self, r: sweeps.RangeTestResult) -> None:
         if len(r.lrs) < 3:
@@ -298,7 +279,17 @@ class RangeTestView(_ProblemJobView):
         top = max(float(r.smoothed[0]), min(float(np.nanmax(r.losses)), 4.5 * best))
         self.plot.setYRange(min(best, float(np.nanmin(r.losses))) * 0.95, top * 1.05, padding=0)
         self.plot.setXRange(math.log10(r.lr_min), math.log10(r.lr_max), padding=0.02)
-        self.suggest_label.setText(f"Suggested η: <b>{lr:.3g}</b> (steepest drop; shaded: {a:.2g} – {b:.2g})")
+        if self._limit is not None:
+            self.plot.removeItem(self._limit)
+            self._limit = None
+        before = set(self.plot.getPlotItem().items)
+        limit_line(self.plot, r.curvature)
+        added = [i for i in self.plot.getPlotItem().items if i not in before]
+        self._limit = added[0] if added else None
+        self.suggest_label.setText(
+            f"Suggested η: <b>{lr:.3g}</b> (a quarter of the last η at which the loss is still near "
+            f"its best, {b:.2g}; shaded: near the best)"
+        )
         if r.drop < 0.05:
             self.suggest_label.setText(
                 self.suggest_label.text() + " — <span style='color:#d62728'>"
@@ -308,7 +299,7 @@ class RangeTestView(_ProblemJobView):
 
     def summary(self, r) -> str:
         end = "stopped when the loss passed 4× its best" if r.stopped_early else "reached the last η"
-        return f"{len(r.lrs)} updates; {end}."
+        return f"{len(r.lrs)} updates {self.start_text()}; {end}."
 
     def _use(self) -> None:
         if self.suggested is not None:
@@ -322,7 +313,7 @@ class ScheduleView(QWidget):
 
     def __init__(self):
         super().__init__()
-        self.plot = _plot("η = η₀", "epoch", "learning rate η")
+        self.plot = make_plot("η = η₀", "epoch", "learning rate η")
         self.curve = self.plot.plot(pen=pg.mkPen("#2f6fdf", width=2.5))
         self.info = QLabel("Learning-rate decay: large steps early, fine tuning later.")
         lay = QVBoxLayout(self)
@@ -346,85 +337,6 @@ class ScheduleView(QWidget):
         )
 
 
-class VariantsView(_ProblemJobView):
-    intro = (
-        "Batch, stochastic and mini-batch gradient descent from the same start with the same η: "
-        "per epoch, per update and per second of compute."
-    )
-
-    def __init__(self, panel):
-        super().__init__(panel)
-        self.epochs = QSpinBox()
-        self.epochs.setRange(1, 100_000)
-        self.epochs.setValue(50)
-        self.batch = QSpinBox()
-        self.batch.setRange(1, 1_000_000)
-        self.batch.setValue(32)
-        self.add_input("epochs", self.epochs, "Epochs per variant")
-        self.add_input("mini-batch", self.batch, "Mini-batch size b (clipped to n/2)")
-        self.finish_controls()
-        self.plots = [
-            _plot("Loss vs epoch", "epoch", "loss"),
-            _plot("Loss vs updates", "updates", "loss", log_x=True),
-            _plot("Loss vs time", "seconds", "loss"),
-        ]
-        self.legend = QLabel()
-        self.body.addWidget(self.legend)
-        row = QHBoxLayout()
-        for p in self.plots:
-            row.addWidget(p)
-        self.table = QTableWidget(0, len(sweeps.VariantsResult.TABLE_HEADER))
-        self.table.setHorizontalHeaderLabels(list(sweeps.VariantsResult.TABLE_HEADER))
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.setFixedHeight(
-            self.table.horizontalHeader().sizeHint().height() + 3 * 22 + 2 * self.table.frameWidth() + 2
-        )  # all three rows, no scrolling
-        self.body.addLayout(row, 1)
-        self.body.addWidget(self.table)
-
-    def job_function(self):
-        p = self.problem()
-        k, b = self.epochs.value(), self.batch.value()
-        return lambda stop, prog: sweeps.gd_variants(p.net, p.X, p.T, p.settings, k, b, stop, prog)
-
-    def show_result(self, r: sweeps.VariantsResult) -> None:
-        for p in self.plots:
-            p.clear()
-            _auto_log_y(p, *[run.loss for run in r.runs])
-        self.legend.setText(
-            "&nbsp;&nbsp;&nbsp;".join(
-                f"<span style='color:{VARIANT_COLOURS[run.name]}'>■</span> {run.name} (b = {run.batch_size:,})"
-                for run in r.runs
-            )
-        )
-        for run in r.runs:
-            pen = pg.mkPen(VARIANT_COLOURS[run.name], width=2)
-            name = f"{run.name} (b = {run.batch_size})"
-            loss = np.maximum(run.loss, 1e-300)
-            self.plots[0].plot(run.epochs, loss, pen=pen, name=name, connect="finite")
-            self.plots[1].plot(run.updates[1:], loss[1:], pen=pen, connect="finite")
-            self.plots[2].plot(run.seconds, loss, pen=pen, connect="finite")
-        rows = r.table()
-        self.table.setRowCount(len(rows))
-        for i, row in enumerate(rows):
-            texts = [row[0], f"{row[1]:,}", f"{row[2]:,}", f"{row[3]:.3g}", f"{row[4]:.3g}", f"{row[5]:.4g}"]
-            for j, t in enumerate(texts):
-                item = QTableWidgetItem(t)
-                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if j == 0:
-                    item.setForeground(pg.mkColor(VARIANT_COLOURS[row[0]]))
-                self.table.setItem(i, j, item)
-
-    def summary(self, r) -> str:
-        return (
-            "Stochastic: many cheap, noisy updates per epoch; batch: one expensive, exact update; "
-            "mini-batch: in between."
-        )
-
-
 class LearningRatePanel(QWidget):
     """Learning-rate effects for the current problem.
 
@@ -437,7 +349,7 @@ class LearningRatePanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.problem: _Problem | None = None
+        self.problem: Problem | None = None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.sweep, self.range_test = SweepView(self), RangeTestView(self)
@@ -456,7 +368,7 @@ class LearningRatePanel(QWidget):
 
     def set_problem(self, net, X, T, settings, task: str = "classification") -> None:
         first = self.problem is None
-        self.problem = _Problem(
+        self.problem = Problem(
             net.copy(),
             np.array(X, dtype=np.float64),
             np.array(T, dtype=np.float64),

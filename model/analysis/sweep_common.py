@@ -1,0 +1,45 @@
+"""Helpers shared by the learning-rate experiments (sweep, range test, GD variants)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from model.train.trainer import TrainSettings
+
+
+def never() -> bool:
+    return False
+
+
+def ignore_progress(_fraction: float) -> None:
+    pass
+
+
+def run_settings(settings: TrainSettings, **changes) -> TrainSettings:
+    # an experiment run never stops at the target loss: curves must cover every epoch
+    return dataclasses.replace(settings, target_loss=None, **changes)
+
+
+#: Where the learning-rate experiments start, as the panel and the CLI say it.
+START_INITIAL = "initial"
+START_CURRENT = "current"
+
+
+def start_network(net, start: str = START_INITIAL):
+    """The network an experiment starts from: by default the *initial* weights
+    (the spec's seeded initialisation, what "reset weights" restores), so a
+    sweep after training equals the sweep before it; ``"current"`` keeps the
+    caller's (e.g. trained) weights.  Always a fresh copy."""
+    from model.nn.network import Network
+
+    if start == START_CURRENT:
+        return net.copy()
+    if start != START_INITIAL:
+        raise ValueError(f"start must be {START_INITIAL!r} or {START_CURRENT!r}, got {start!r}")
+    return Network(net.spec)
+
+
+def start_description(net, start: str = START_INITIAL) -> str:
+    if start == START_CURRENT:
+        return "from the current weights"
+    return f"from the initial weights (seed {net.spec.seed}, as after Reset weights)"
