@@ -18,13 +18,21 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from model.data.preprocessing import METHODS, Scaler
+from model.io import safe_read
+from model.io.atomic import (  # noqa: F401 - atomic_write_* are imported from here by others
+    atomic_write_bytes,
+    atomic_write_text,
+    clean_stale_temporaries,
+)
+from model.io.fields import check_fields, check_history
+from model.io.numbers import NumberError, check_array
+from model.io.numbers import show as _show
 from model.nn.network import Network
 from model.nn.spec import NetworkSpec
 from model.train.history import History
@@ -117,69 +125,79 @@ def project_to_dict(p: Project) -> dict:
 
 
 def save_project(p: Project, path: str | os.PathLike) -> None:
-    """Write atomically: a failure leaves any previous file at ``path`` intact."""
+    """Write atomically: a failure leaves any previous file at ``path`` intact.
+
+    A project its own loader would refuse is not written (what the app
+    writes, it reads): too large a file is one line, before any byte is written.
+    """
     text = json.dumps(project_to_dict(p), indent=1, allow_nan=False)
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        raise ProjectError(
+            "",
+            f"the project would be {size / 2**20:,.0f} MiB, more than the {MAX_FILE_BYTES // 2**20} MiB "
+            "a project file may have (a very long training history?); export the weights instead",
+        )
     atomic_write_text(path, text)
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        # mkstemp creates 0600; give the file the mode a plain open() would (or the old file's)
-        try:
-            mode = path.stat().st_mode & 0o777
-        except OSError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 # ---------------------------------------------------------------- from JSON
 def load_project(path: str | os.PathLike) -> Project:
-    """Read and validate a project file; raises ProjectError (a ValueError)."""
+    """Read and validate a project file; raises ProjectError (a ValueError).
+
+    Every failure is one line: FIFOs, devices and directories are refused
+    before opening, the size budget holds while reading, and anything the
+    validators did not foresee (an overflow, a deep structure) is still
+    reported as a ProjectError rather than a traceback.
+    """
     path = Path(path)
+    clean_stale_temporaries(path)
     try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise ProjectError("", f"cannot open {path}: {e.strerror or e}") from None
-    if size > MAX_FILE_BYTES:
-        raise ProjectError(
-            "",
-            f"{path.name} is {size / 2**20:.0f} MiB; project files are at most {MAX_FILE_BYTES // 2**20} MiB",
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ProjectError("", f"cannot read {path.name}: {e}") from None
-    try:
-        d = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as e:
-        raise ProjectError(
-            "", f"{path.name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})"
-        ) from None
-    except RecursionError:
-        raise ProjectError("", f"{path.name} is nested too deeply to be a project file") from None
-    p = project_from_dict(d)
+        text = safe_read.read_text(path, MAX_FILE_BYTES, "project file")
+        d = safe_read.parse_json(text, path.name)
+        if "true" in text or "false" in text:
+            _refuse_booleans(d)
+        p = project_from_dict(d)
+    except ProjectError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError, MemoryError) as e:
+        raise ProjectError("", f"{path.name}: {_plain(e)}") from None
     if p.data.kind == "csv" and p.data.path and not os.path.isabs(p.data.path):
         p.data.path = str(resolve_data_path(p.data.path, path.parent))
     return p
+
+
+def _plain(e: BaseException) -> str:
+    """A one-line reason for an exception no validator anticipated."""
+    if isinstance(e, RecursionError):
+        return "the file is nested too deeply"
+    if isinstance(e, MemoryError):
+        return "the file needs more memory than is available"
+    if isinstance(e, OverflowError):
+        return "a number in the file is too large"
+    text = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+#: Numeric sections holding arrays; booleans there would silently become 0/1.
+_ARRAY_SECTIONS = (("weights",), ("data", "X"), ("data", "T"), ("history",), ("preprocessing", "scaler"))
+
+
+def _refuse_booleans(d) -> None:
+    if not isinstance(d, dict):
+        return
+    for keys in _ARRAY_SECTIONS:
+        v = d
+        for k in keys:
+            v = v.get(k) if isinstance(v, dict) else None
+        if v is None:
+            continue
+        where, _ = safe_read.find_first(v, lambda x: isinstance(x, bool))
+        if where is not None:
+            raise ProjectError(
+                ".".join(keys) + (where if where.startswith("[") else f".{where}" if where else ""),
+                "must be a number, not true/false",
+            )
 
 
 def resolve_data_path(rel: str, base: Path) -> Path:
@@ -191,19 +209,24 @@ def resolve_data_path(rel: str, base: Path) -> Path:
     return shipped if shipped.exists() else cand
 
 
-def _reject_constant(name):
-    raise ProjectError("", f"NaN and Infinity are not allowed in project files (found {name})")
-
-
 def project_from_dict(d) -> Project:
+    """A validated Project from a parsed project dict; ProjectError names the JSON path."""
+    if not isinstance(d, dict):
+        raise ProjectError("", "the file must contain a JSON object")
+    return _section("", d, _project_from_dict)
+
+
+def _project_from_dict(d) -> Project:
     if not isinstance(d, dict):
         raise ProjectError("", "the file must contain a JSON object")
     if d.get("format") != FORMAT:
-        raise ProjectError("format", f'expected "{FORMAT}", got {d.get("format")!r}')
-    if d.get("version") != VERSION:
+        raise ProjectError("format", f'expected "{FORMAT}", got {_show(d.get("format"))}')
+    version = d.get("version")
+    if type(version) is not int or version != VERSION:  # True == 1 and 1.0 == 1 are not versions
         raise ProjectError(
-            "version", f"version {d.get('version')!r} is not supported (this app reads version {VERSION})"
+            "version", f"version {_show(version)} is not supported (this app reads version {VERSION})"
         )
+    check_fields(d)
     known = {
         "format",
         "version",
@@ -244,6 +267,7 @@ def project_from_dict(d) -> Project:
         weights = _weights(d["weights"], spec)
     history = None
     if d.get("history") is not None:
+        check_history(d["history"], spec.n_layers)
         history = _section("history", d["history"], lambda h: History.from_dict(h, spec.n_layers))
     pace = _view(d.get("view", {}))
     return Project(
@@ -290,8 +314,10 @@ def _section(path: str, value, build):
         return build(value)
     except ProjectError:
         raise
-    except (ValueError, TypeError, KeyError, IndexError) as e:
-        raise ProjectError(path, str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)) from None
+    except NumberError as e:
+        raise ProjectError(e.path, e.reason) from None
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as e:
+        raise ProjectError(path, _plain(e)) from None
 
 
 def _data_source(d) -> DataSource:
@@ -368,14 +394,9 @@ def _weights(d, spec: NetworkSpec) -> tuple[list, list]:
             ("W", Ws[l], (sizes[l], sizes[l + 1]), outW),
             ("b", bs[l], (sizes[l + 1],), outb),
         ):
-            try:
-                a = np.array(raw, dtype=float)
-            except (TypeError, ValueError):
-                raise ProjectError(f"weights.{key}[{l}]", "must contain only numbers") from None
+            a = check_array(raw, f"weights.{key}[{l}]")
             if a.shape != shape:
                 raise ProjectError(f"weights.{key}[{l}]", f"expected shape {shape}, got {a.shape}")
-            if not np.isfinite(a).all():
-                raise ProjectError(f"weights.{key}[{l}]", "contains NaN or infinite values")
             out.append(a)
     return outW, outb
 

@@ -201,10 +201,10 @@ MALFORMED = {
         "preprocessing.scaler",
         "differ in length",
     ),
-    "training_lr": (_mutated("training.lr", -1), "training", "learning rate"),
+    "training_lr": (_mutated("training.lr", -1), "training.lr", "must be a number > 0"),
     "history_type": (_mutated("history", [1, 2]), "history", "object"),
-    "history_event_empty": (_mutated("history.events", [[]]), "history", ""),  # was an IndexError
-    "history_event_text": (_mutated("history.events", ["ab"]), "history", ""),
+    "history_event_empty": (_mutated("history.events", [[]]), "history.events[0]", ""),  # was an IndexError
+    "history_event_text": (_mutated("history.events", ["ab"]), "history.events[0]", ""),
     "deeply_nested": ("[" * 100_000 + "]" * 100_000, "", "nested too deeply"),  # was a RecursionError
 }
 

@@ -164,7 +164,7 @@ def test_non_finite_values_are_refused(tmp_path, bad):
         load_weights(tmp_path / "n.npz")
     d = {"layers": [{"W": net.weights[0].tolist(), "b": [bad] * 5}]}
     (tmp_path / "n.json").write_text(json.dumps(d))  # Python writes NaN / Infinity literals
-    with pytest.raises(ValueError, match="b1 contains NaN or infinite"):
+    with pytest.raises(ValueError, match="n.json: NaN and Infinity are not allowed"):
         load_weights(tmp_path / "n.json")
 
 
