@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from model.optim.optimizers import DEFAULTS, OPTIMIZERS
 from model.optim.schedules import SCHEDULE_FIELDS, SCHEDULES, Schedule
 from model.train.trainer import TrainSettings
+from widgets.common.fit import scroll_body
 
 __all__ = ["TrainingPanel", "OPTIMIZER_TITLES", "SCHEDULE_TITLES", "SciSpinBox"]
 
@@ -245,7 +246,7 @@ class TrainingPanel(QWidget):
         self.message = QLabel(
             wordWrap=True, styleSheet="color: #b22222;", toolTip="Why the last edit was not applied."
         )
-        outer = QVBoxLayout(self)
+        outer = QVBoxLayout(scroll_body(self))
         outer.addLayout(form)
         outer.addWidget(self.message)
         outer.addStretch(1)

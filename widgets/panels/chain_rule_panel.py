@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from model.teaching.chain_rule import EXAMPLES, ChainGraph, ChainRuleError, build_graph, parse_expression
+from widgets.common.fit import scroll_body
 from widgets.panels.chain_rule_layout import (
     SYMBOL,  # noqa: F401 (re-exported)
     definition,
@@ -139,7 +140,7 @@ class ChainRulePanel(QWidget):
         steps.addWidget(self.next_button)
         steps.addWidget(self.stage_label, 1)
 
-        lay = QVBoxLayout(self)
+        lay = QVBoxLayout(scroll_body(self))
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.expr)
         lay.addWidget(self.error)

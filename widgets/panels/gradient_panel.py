@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
+from widgets.common.fit import scroll_body
 from widgets.common.plot_style import light_grid
 
 MAX_SAMPLES = 1000
@@ -89,7 +90,9 @@ class _LayerCurves:
         self._key = None
 
     def set(self, x: np.ndarray, values: np.ndarray, source=None) -> None:
-        values = np.asarray(values, dtype=float).reshape(len(x), -1)
+        values = np.asarray(values, dtype=float)
+        # no epochs yet: keep the layer count of the curves already there (reshape(0, -1) fails)
+        values = values.reshape(len(x), -1) if len(x) else np.zeros((0, max(len(self.curves), 1)))
         L = values.shape[1]
         if len(self.curves) != L:
             for c in self.curves:
@@ -193,7 +196,7 @@ class GradientFlowPanel(QWidget):
         top.addWidget(self.status, 1)
         top.addWidget(self.back_button)
         top.addWidget(self.compare_button)
-        outer = QVBoxLayout(self)
+        outer = QVBoxLayout(scroll_body(self))
         outer.setContentsMargins(2, 2, 2, 2)
         outer.addLayout(top)
         body = QHBoxLayout()

@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from widgets.common.fit import scroll_body
 from widgets.common.plot_style import light_grid
 
 TRAIN = "#2f6fdf"
@@ -133,7 +134,7 @@ class LossPanel(QWidget):
         top.addWidget(self.readout, 1)
         for w in (self.per_update, self.log_y, self.clear_ghosts):
             top.addWidget(w)
-        lay = QVBoxLayout(self)
+        lay = QVBoxLayout(scroll_body(self))
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(top)
         lay.addWidget(self.plot, 3)

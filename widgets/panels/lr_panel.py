@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from model.analysis import sweeps
 from widgets.common.background import BackgroundJob
+from widgets.common.fit import scroll_body
 from widgets.forms.training_panel import SciSpinBox
 
 from .lr_common import (
@@ -362,7 +363,7 @@ class LearningRatePanel(QWidget):
         }
         for view, title in zip(self.views.values(), ("Sweep", "Range test", "Schedule", "GD variants")):
             self.tabs.addTab(view, title)
-        lay = QVBoxLayout(self)
+        lay = QVBoxLayout(scroll_body(self))
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs)
 

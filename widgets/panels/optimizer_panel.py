@@ -44,6 +44,7 @@ from model.analysis.surfaces import (
 )
 from model.optim.optimizers import DEFAULTS, OPTIMIZERS
 from widgets.common.contours import contour_segments
+from widgets.common.fit import scroll_body
 from widgets.panels.racer_controls import COLORS, HYPER_LABELS, LABELS, RacerRow  # noqa: F401 (re-export)
 
 NET_SLICE, NET_DIRS = "network_slice", "random_directions"
@@ -157,7 +158,7 @@ class OptimizerPanel(QWidget):
         body = QHBoxLayout()
         body.addWidget(self.plot, 3)
         body.addLayout(right, 2)
-        lay = QVBoxLayout(self)
+        lay = QVBoxLayout(scroll_body(self))
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(bar)
         lay.addWidget(self.description)

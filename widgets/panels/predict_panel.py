@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from model.data.table import parse_float
+from widgets.common.fit import scroll_body
 from widgets.common.plot_style import light_grid
 
 __all__ = ["PredictPanel", "feature_groups", "class_probabilities"]
@@ -134,7 +135,7 @@ class PredictPanel(QWidget):
         right.addWidget(self.result)
         right.addWidget(self.plot, 1)
         right.addWidget(self.outputs_label)
-        lay = QHBoxLayout(self)
+        lay = QHBoxLayout(scroll_body(self))
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(left, 2)
         lay.addLayout(right, 3)

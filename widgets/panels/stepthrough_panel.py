@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from model.teaching.stepthrough import Stage, StepThrough, describe_edge, describe_node
 from widgets.canvas.node_item import NodeItem
+from widgets.common.fit import scroll_body
 
 __all__ = ["StepThroughPanel"]
 
@@ -148,7 +149,7 @@ class StepThroughPanel(QWidget):
         hint.setFont(self._font(8.5))
 
         # the buttons sit above the equation so they never move while stepping
-        lay = QVBoxLayout(self)
+        lay = QVBoxLayout(scroll_body(self))
         lay.addWidget(title)
         lay.addLayout(pick)
         lay.addLayout(nav)

@@ -1,0 +1,41 @@
+"""Panels that fit any screen: their content scrolls instead of imposing a
+minimum size on the window.
+
+A QMainWindow grows to the largest minimum size of its docks' contents; one
+wide panel (the optimizer race's controls, 866 px) used to widen the whole
+window past a 1366-px laptop screen. Inside a scroll area the content keeps
+its own minimum and the panel's minimum is just the scroll area's.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+
+__all__ = ["scroll_body"]
+
+
+class _PanelScroll(QScrollArea):
+    """Scrolls by wheel and bars only: arrow keys stay the panel's (the chain
+    rule and step-through panels step with ← →)."""
+
+    def keyPressEvent(self, event) -> None:
+        event.ignore()
+
+
+def scroll_body(panel: QWidget) -> QWidget:
+    """Give ``panel`` a frameless scroll area and return the widget to lay out
+    the panel's content in (``QVBoxLayout(scroll_body(self))``)."""
+    outer = QVBoxLayout(panel)
+    outer.setContentsMargins(0, 0, 0, 0)
+    area = _PanelScroll(panel)
+    area.setObjectName("panel_scroll")
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    area.setToolTip("")
+    body = QWidget()
+    body.setObjectName("panel_body")
+    area.setWidget(body)
+    outer.addWidget(area)
+    return body
