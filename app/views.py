@@ -44,6 +44,7 @@ class DocumentViews:
         d = self.doc
         if kind in ("all", "spec", "data"):
             self.teaching.leave_stepthrough()
+            self.canvas.set_input_names(d.data.train.feature_names)
             self.canvas.set_network(d.spec.layer_sizes, d.spec.activations, d.net.weights, d.net.biases)
             self.canvas.set_editable_layers(set(range(1, len(d.spec.layer_sizes) - 1)))
             if self.selection and self.selection[0] != "layer":

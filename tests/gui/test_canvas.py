@@ -254,3 +254,40 @@ def test_headers_name_layers(canvas):
         "Hidden 1 · tanh · 3",
         "Output · sigmoid · 1",
     ]
+
+
+def test_two_clicks_at_one_spot_add_two_neurons(qtbot, canvas):
+    """The −/+ buttons stay where they were on screen as the layer grows."""
+
+    def grow(layer, width):
+        sizes = canvas.layer_sizes
+        sizes[layer] = width
+        W = [np.zeros((a, b)) for a, b in zip(sizes, sizes[1:])]
+        canvas.set_network(sizes, ACTS, W, [np.zeros(b) for b in sizes[1:]])
+
+    canvas.layerWidthRequested.connect(grow)
+    _minus, plus = canvas.width_handles(1)
+    spot = plus.deviceTransform(canvas.viewportTransform()).map(QPointF(0, 0)).toPoint()
+    for expected in range(4, 12):
+        qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=spot)
+        assert canvas.layer_sizes[1] == expected
+        _minus, plus = canvas.width_handles(1)
+        now = plus.deviceTransform(canvas.viewportTransform()).map(QPointF(0, 0)).toPoint()
+        assert (now - spot).manhattanLength() <= 1
+
+
+def test_input_nodes_carry_feature_names(canvas):
+    assert canvas.input_names() == ["x₁", "x₂"]
+    texts = {it.text for it in canvas.scene().items() if hasattr(it, "text") and isinstance(it.text, str)}
+    assert {"x₁", "x₂"} <= texts
+    canvas.set_input_names(["petal length", "petal width"])
+    texts = {it.text for it in canvas.scene().items() if hasattr(it, "text") and isinstance(it.text, str)}
+    assert {"petal length", "petal width"} <= texts and "x₁" not in texts
+    label = next(it for it in canvas.scene().items() if getattr(it, "text", None) == "petal length")
+    node = canvas.node_item(0, 0)
+    # right of the label is left of the node, on the node's row
+    right = canvas.mapFromScene(label.scenePos()).x() - 4
+    assert right <= canvas.mapFromScene(node.scenePos()).x()
+    assert abs(label.scenePos().y() - node.scenePos().y()) < 1e-6
+    canvas.set_input_names(["only one"])  # wrong length: the lecture's symbols again
+    assert canvas.input_names() == ["x₁", "x₂"]

@@ -332,3 +332,19 @@ def test_inspector_summary(qtbot):
     assert w.sum_params.text() == "13"
     assert w.sum_loss.text() == "mse = 0.0123"
     assert w.stack.currentIndex() == 0
+
+
+def test_choosing_adam_does_not_move_the_learning_rate(qtbot):
+    """β rows appear below η₀: the next click still lands on the learning rate."""
+    from widgets.forms.training_panel import TrainingPanel
+
+    panel = TrainingPanel()
+    show(qtbot, panel, (380, 700))
+    before = panel.lr_spin.mapTo(panel, panel.lr_spin.rect().topLeft())
+    panel.optimizer_combo.setCurrentIndex(panel.optimizer_combo.findData("adam"))
+    qtbot.wait(10)
+    assert panel.hyper_spins["beta1"].isVisible()
+    assert panel.lr_spin.mapTo(panel, panel.lr_spin.rect().topLeft()) == before
+    assert (
+        panel.hyper_spins["beta1"].mapTo(panel, panel.hyper_spins["beta1"].rect().topLeft()).y() > before.y()
+    )

@@ -27,7 +27,23 @@ __all__ = [
     "layer_title",
     "node_caption",
     "lod_notice",
+    "feature_symbol",
+    "feature_label",
 ]
+
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def feature_symbol(index: int) -> str:
+    """The lecture's name of input ``index`` (0-based): x₁, x₂, …"""
+    return "x" + str(index + 1).translate(_SUBSCRIPT)
+
+
+def feature_label(name: str, limit: int = 18) -> str:
+    """A column name as shown beside its input node: "x1" -> "x₁", long names elided."""
+    if len(name) > 1 and name[0] == "x" and name[1:].isdigit():
+        return "x" + name[1:].translate(_SUBSCRIPT)
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def visible_node_indices(size: int, max_visible: int = 64) -> np.ndarray:

@@ -37,6 +37,7 @@ from widgets.canvas.edge_layer import EdgeLayer, draw_legend
 from widgets.canvas.node_item import (
     LEVEL_COLOURS,
     NODE_RADIUS,
+    TEXT,
     HandleButton,
     Label,
     NodeItem,
@@ -112,10 +113,16 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
         self._pan_from: QPointF | None = None
         self._band_active = self._band_pending = self._suppress = False
         self._auto_fit = True
+        self._names: list[str] | None = None
 
     # ------------------------------------------------------------- setters
     def set_network(self, layer_sizes, activations, weights, biases) -> None:
-        """Rebuild the whole picture for a new topology."""
+        """Rebuild the whole picture for a new topology.
+
+        When only one layer's width changed (its −/+ clicked) the view is
+        shifted so that layer's buttons stay at the same screen spot: two
+        clicks at one place add two neurons."""
+        anchor = self._handle_anchor([int(n) for n in layer_sizes])
         self._sizes = [int(n) for n in layer_sizes]
         self._acts = list(activations)
         self._vis = [lay.visible_node_indices(n, self.max_visible) for n in self._sizes]
@@ -141,6 +148,10 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
             header = Label(lay.layer_title(l, self._sizes, self._acts).replace(" · ", "\n", 1), "bottom")
             header.setTransform(QTransform.fromTranslate(0, -6))  # screen pixels
             self._add_decor(header, l * self._gap, pos[:, 1].min() - NODE_RADIUS)
+        for name, (x, y) in zip(self.input_names(), self._pos[0]):
+            label = Label(name, "center", 9.0, TEXT, halign="right")
+            label.setTransform(QTransform.fromTranslate(-4, 0))  # screen pixels left of the node
+            self._add_decor(label, x - NODE_RADIUS, y)
         for l, mark in enumerate(lay.ellipsis_positions(self._sizes, **kw)):
             if mark is not None:
                 self._add_decor(Label(f"⋮  {mark[2]:,} more", "center", 8.5, MUTED), mark[0], mark[1])
@@ -150,6 +161,40 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
         self.set_weights(weights, biases)
         self._auto_fit = True
         self.fit_view()
+        if anchor is not None and anchor[0] in self._handles:
+            layer, spot = anchor
+            moved = self._on_screen(self._handles[layer][1]) - spot
+            for bar, d in ((self.horizontalScrollBar(), moved.x()), (self.verticalScrollBar(), moved.y())):
+                bar.setValue(bar.value() + round(d))  # scroll by the pixels the button moved
+
+    def _handle_anchor(self, new_sizes: list[int]):
+        """(layer, viewport point of its + button) when ``new_sizes`` changes one layer's width."""
+        if len(new_sizes) != len(self._sizes) or not self.isVisible():
+            return None
+        changed = [l for l, (a, b) in enumerate(zip(self._sizes, new_sizes)) if a != b]
+        if len(changed) != 1 or changed[0] not in self._handles:
+            return None
+        return changed[0], self._on_screen(self._handles[changed[0]][1])
+
+    def _on_screen(self, item) -> QPointF:
+        """Where ``item``'s origin is drawn in the viewport (its screen-pixel offset included)."""
+        return item.deviceTransform(self.viewportTransform()).map(QPointF(0, 0))
+
+    def set_input_names(self, names) -> None:
+        """Feature names beside the input nodes (CSV column names); None: x₁, x₂, …"""
+        names = None if names is None else [str(n) for n in names]
+        if names == self._names:
+            return
+        self._names = names
+        if self._sizes and (names is None or len(names) == self._sizes[0]):
+            self.set_network(self._sizes, self._acts, self._weights, self._biases)
+
+    def input_names(self) -> list[str]:
+        """The names shown beside the visible input nodes."""
+        if not self._sizes:
+            return []
+        names = self._names if self._names is not None and len(self._names) == self._sizes[0] else None
+        return [lay.feature_label(names[i]) if names else lay.feature_symbol(int(i)) for i in self._vis[0]]
 
     def _add_decor(self, item: QGraphicsItem, x: float, y: float) -> None:
         item.setPos(x, y)

@@ -190,12 +190,20 @@ def ui_font(pt: float, bold: bool = False) -> QFont:
 
 class Label(QGraphicsItem):
     """Text anchored at a scene point, drawn at a fixed screen size.
-    ``valign``: "bottom" puts the text above the anchor, "top" below, "center"."""
+    ``valign``: "bottom" puts the text above the anchor, "top" below, "center";
+    ``halign``: "center" centres it on the anchor, "right" ends it there."""
 
     def __init__(
-        self, text: str, valign: str = "bottom", pt: float = 9.0, colour: QColor = TEXT, bold: bool = False
+        self,
+        text: str,
+        valign: str = "bottom",
+        pt: float = 9.0,
+        colour: QColor = TEXT,
+        bold: bool = False,
+        halign: str = "center",
     ):
         super().__init__()
+        self._halign = halign  # "center" | "right": the text ends at the anchor
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setZValue(20)
@@ -215,7 +223,7 @@ class Label(QGraphicsItem):
         w = max(fm.horizontalAdvance(t) for t in lines) + 8
         h = fm.height() * len(lines) + 2
         top = {"bottom": -h, "top": 0.0, "center": -h / 2}[self._valign]
-        self._rect = QRectF(-w / 2, top, w, h)
+        self._rect = QRectF(-w if self._halign == "right" else -w / 2, top, w, h)
 
     def boundingRect(self) -> QRectF:
         return self._rect

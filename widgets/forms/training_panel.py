@@ -160,6 +160,17 @@ class TrainingPanel(QWidget):
         self.optimizer_combo.setToolTip("The update rule: how a gradient becomes a weight change.")
         form.addRow("Optimizer", self.optimizer_combo)
 
+        # the learning rate sits right under the optimizer, above the optimizer's own
+        # rows: choosing Adam adds β rows below it, so η₀ never moves under the mouse
+        self.lr_spin = _dspin(1e-6, 100.0, 6, 0.001, "η₀: the initial learning rate (step size).")
+        self.lr_slider = QSlider(Qt.Orientation.Horizontal)
+        self.lr_slider.setRange(int(LR_MIN_EXP * SLIDER_STEPS), int(LR_MAX_EXP * SLIDER_STEPS))
+        self.lr_slider.setToolTip("Learning rate on a log scale from 10⁻⁵ to 10.")
+        lr_row = QHBoxLayout()
+        lr_row.addWidget(self.lr_spin)
+        lr_row.addWidget(self.lr_slider, 1)
+        form.addRow("Learning rate η₀", lr_row)
+
         self.hyper_spins: dict[str, QDoubleSpinBox] = {}
         titles = {"momentum": "Momentum μ", "rho": "Decay ρ", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
         for key in ("momentum", "rho", "beta1", "beta2"):
@@ -174,16 +185,6 @@ class TrainingPanel(QWidget):
         )
         form.addRow("", self.advanced_check)
         self._form = form
-
-        # learning rate: spin box + log-scale slider
-        self.lr_spin = _dspin(1e-6, 100.0, 6, 0.001, "η₀: the initial learning rate (step size).")
-        self.lr_slider = QSlider(Qt.Orientation.Horizontal)
-        self.lr_slider.setRange(int(LR_MIN_EXP * SLIDER_STEPS), int(LR_MAX_EXP * SLIDER_STEPS))
-        self.lr_slider.setToolTip("Learning rate on a log scale from 10⁻⁵ to 10.")
-        lr_row = QHBoxLayout()
-        lr_row.addWidget(self.lr_spin)
-        lr_row.addWidget(self.lr_slider, 1)
-        form.addRow("Learning rate η₀", lr_row)
 
         self.schedule_combo = QComboBox()
         for kind in SCHEDULES:
