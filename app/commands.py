@@ -17,13 +17,18 @@ class NetworkCommand(QUndoCommand):
     def __init__(self, doc, text: str, after, message: str = "", history_after=None):
         super().__init__(text)
         self.doc, self.before, self.after = doc, doc.network_state(), after
+        if history_after is None and after[0].n_layers != doc.history.n_layers:
+            # another layer count needs a history of that width; redo after undo reuses it
+            from model.train.history import History
+
+            history_after = History(after[0].n_layers)
         self.history_before, self.history_after = doc.history, history_after
         self.message = message
 
     def redo(self):
         self.doc._set_network(*self.after, history=self.history_after)
         if self.message:
-            self.doc.message.emit(self.message)
+            self.doc.say(self.message)
 
     def undo(self):
         self.doc._set_network(*self.before, history=self.history_before)
@@ -95,7 +100,7 @@ class SetDataCommand(QUndoCommand):
     def redo(self):
         self.doc._set_data(*self.after, network=self.net_after, history=self.history_after)
         if self.message:
-            self.doc.message.emit(self.message)
+            self.doc.say(self.message)
 
     def undo(self):
         self.doc._set_data(*self.before, network=self.net_before, history=self.history_before)

@@ -1,17 +1,21 @@
 """The one open project: network, data, settings, weights, history, undo stack.
 
-Widgets listen to :attr:`Document.changed` and redraw; every edit a person
-makes goes through a command on :attr:`undo_stack` (see ``app/commands.py``).
-The ``_set_*`` methods are the only writers and are called by commands.
+Only the GUI thread writes it: edits through commands on :attr:`undo_stack`
+(``app/commands.py``, which call the ``_set_*`` writers), training results
+through :meth:`Document.adopt`, whole documents through :meth:`open` /
+:meth:`open_example` / :meth:`new`, which build and validate the complete new
+state before swapping it in. :attr:`changed` emits the kinds in
+``app/change_kinds.py``; :attr:`adopted` fires for each adopted snapshot.
 """
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from model.data import data_prep
@@ -21,6 +25,7 @@ from model.nn.spec import NetworkSpec
 from model.train.history import History
 from model.train.trainer import TrainSettings
 
+from . import change_kinds as K
 from . import resources_path
 
 
@@ -28,10 +33,68 @@ def example_path(name: str) -> Path:
     return resources_path() / "examples" / f"{name}.json"
 
 
+class DocumentError(ValueError):
+    """A project that cannot become the document; the message is one line for the user."""
+
+
+def settings_kinds(old: TrainSettings, new: TrainSettings) -> list[str]:
+    """The ``settings.*`` change kinds that really differ between two settings."""
+    a, b = old.to_dict(), new.to_dict()
+    pairs = (
+        (K.SETTINGS_LR, ("lr",)),
+        (K.SETTINGS_OPTIMIZER, ("optimizer", "hyper")),
+        (K.SETTINGS_SCHEDULE, ("schedule",)),
+        (K.SETTINGS_BATCH, ("batch_size",)),
+        (K.SETTINGS_LIMITS, ("epochs", "target_loss")),
+        (K.SETTINGS_OTHER, ("seed",)),
+    )
+    kinds = [kind for kind, keys in pairs if any(a[k] != b[k] for k in keys)]
+    if old.divergence_factor != new.divergence_factor and K.SETTINGS_OTHER not in kinds:
+        kinds.append(K.SETTINGS_OTHER)
+    return kinds
+
+
+@dataclass(frozen=True)
+class _State:
+    """Everything ``_install`` swaps in at once."""
+
+    project: Project
+    data: object
+    net: Network
+    history: History
+    path: Path | None
+
+
+def build_state(project: Project, path: Path | None) -> _State:
+    """Validate a project completely and build the document state from it.
+
+    Any failure (a ValueError from the loader or the data, an OverflowError
+    from an absurd initialiser range, anything else) becomes one DocumentError
+    line; nothing has been changed yet when it is raised.
+    """
+    try:
+        data = data_prep.prepare(project)
+        net = project.network()
+        if not all(np.isfinite(w).all() for w in net.weights + net.biases):
+            raise ValueError("the initial weights are not finite numbers (is network.init_range too large?)")
+        history = project.history if project.history is not None else History(net.n_layers)
+        if history.n_layers != net.n_layers:
+            raise ValueError(f"the history is for {history.n_layers} layers, the network has {net.n_layers}")
+    except DocumentError:
+        raise
+    except ValueError as e:
+        raise DocumentError(str(e)) from e
+    except Exception as e:  # e.g. OverflowError: the old document must survive anything
+        raise DocumentError(f"{type(e).__name__}: {e}") from e
+    return _State(project, data, net, history, Path(path) if path else None)
+
+
 class Document(QObject):
-    """``changed(kind)`` with kind in spec | weights | data | settings | history | all."""
+    """``changed(kind)`` with a kind from ``app/change_kinds.py``; ``adopted(snapshot)``
+    after training results were taken in; ``message(text)`` for the status bar."""
 
     changed = Signal(str)
+    adopted = Signal(object)
     dirtyChanged = Signal(bool)
     pathChanged = Signal()
     message = Signal(str)
@@ -43,25 +106,28 @@ class Document(QObject):
         self._results_dirty = False
         self.ghosts: list[np.ndarray] = []  # train-loss curves of earlier runs
         self.probe_index = 0
+        self._note = ""
+        self.live = None  # the newest adopted snapshot (loss, lr, step, epoch, probe trace)
         if project is None:
             project = load_project(example_path("xor_train"))
             path = None
-        self._install(project, Path(path) if path else None)
+        self._install(build_state(project, Path(path) if path else None))
 
     # ------------------------------------------------------------------ state
-    def _install(self, project: Project, path: Path | None) -> None:
-        data = data_prep.prepare(project)  # raises before anything changes
-        self.project = project
-        self.data = data
-        self.net = project.network()
-        self.history = project.history if project.history is not None else History(self.net.n_layers)
-        self.path = path
+    def _install(self, state: _State) -> None:
+        """Swap in a complete, validated state (see :func:`build_state`)."""
+        self.project = state.project
+        self.data = state.data
+        self.net = state.net
+        self.history = state.history
+        self.path = state.path
         self.probe_index = 0
+        self.live = None
         self.ghosts = []
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self._results_dirty = False
-        self.changed.emit("all")
+        self.changed.emit(K.DOCUMENT)
         self.pathChanged.emit()
         self.dirtyChanged.emit(False)
 
@@ -84,6 +150,17 @@ class Document(QObject):
     def name(self) -> str:
         return self.path.stem if self.path else (self.project.name or "Untitled")
 
+    def say(self, text: str) -> None:
+        """One line for the status bar (after a pending :meth:`say_first` note)."""
+        note, self._note = self._note, ""
+        self.message.emit(f"{note}; {text}" if note and text else note or text)
+
+    def say_first(self, note: str) -> None:
+        """A note that leads the next status message of this change (e.g. an
+        undo's own message), or stands alone once the change is over."""
+        self._note = note
+        QTimer.singleShot(0, self, lambda: self.say("") if self._note else None)
+
     def mark_results_changed(self) -> None:
         """Training changed weights/history (not an undo step, but unsaved)."""
         if not self._results_dirty:
@@ -97,11 +174,41 @@ class Document(QObject):
 
     def set_probe(self, index: int) -> None:
         self.probe_index = int(index)
-        self.changed.emit("probe")
+        self.changed.emit(K.PROBE)
+
+    # -------------------------------------------------------- training results
+    def adopt(self, snap) -> None:
+        """Take a training snapshot in: its weights and history rows (GUI thread only).
+
+        The one way training results enter the document. Everything is checked
+        before anything is written: a snapshot of another topology, or rows
+        that do not continue this history, raise ValueError and change nothing.
+        """
+        if len(snap.weights) != len(self.net.weights) or any(
+            w.shape != x.shape for w, x in zip(self.net.weights, snap.weights)
+        ):
+            raise ValueError("a training snapshot of another network cannot be adopted")
+        cursor = self.history.cursor
+        for rows in snap.rows:
+            if tuple(rows.start) != cursor:
+                raise ValueError(f"training rows start at {rows.start}, the history ends at {cursor}")
+            cursor = rows.end
+        self.net.set_parameters(snap.weights, snap.biases)
+        for rows in snap.rows:
+            self.history.append_rows(rows)
+        self.live = snap
+        if snap.rows:
+            self.mark_results_changed()
+        self.adopted.emit(snap)
 
     # ------------------------------------------------------- writers (commands)
     def network_state(self):
         return (self.project.spec, [w.copy() for w in self.net.weights], [b.copy() for b in self.net.biases])
+
+    def _changed(self, kind: str) -> None:
+        if kind not in (K.PROBE, *K.SETTINGS):
+            self.live = None  # the last snapshot describes a state that is gone
+        self.changed.emit(K.check_kind(kind))
 
     def _set_network(self, spec: NetworkSpec, W, b, history: History | None = None) -> None:
         topology = (
@@ -118,19 +225,20 @@ class Document(QObject):
             self.net = Network(spec, W, b)
         else:
             self.net.set_parameters(W, b)
-        if history is not None:
+        if history is not None and history.n_layers == spec.n_layers:
             self.history = history
-        elif len(self.history) and self.history.n_layers != spec.n_layers:
+        elif self.history.n_layers != spec.n_layers:
+            # another layer count is another run: a history of the right width
             self.history = History(spec.n_layers)
-        self.changed.emit("spec" if topology else "weights")
+        self._changed(K.NETWORK if topology else K.WEIGHTS)
 
     def _set_weight(self, layer: int, i: int, j: int, value: float) -> None:
         self.net.weights[layer][i, j] = value
-        self.changed.emit("weights")
+        self._changed(K.WEIGHTS)
 
     def _set_bias(self, layer: int, j: int, value: float) -> None:
         self.net.biases[layer][j] = value
-        self.changed.emit("weights")
+        self._changed(K.WEIGHTS)
 
     def data_state(self):
         return (copy.deepcopy(self.project.data), self.project.preprocessing, self.project.scaler)
@@ -156,22 +264,28 @@ class Document(QObject):
             spec, W, b = network
             self.project.spec = spec
             self.net = Network(spec, W, b)
-            if self.history.n_layers != spec.n_layers:
-                self.history = History(spec.n_layers)
-        if history is not None:
+        if history is not None and history.n_layers == self.spec.n_layers:
             self.history = history
-        self.changed.emit("data")
+        elif self.history.n_layers != self.spec.n_layers:
+            self.history = History(self.spec.n_layers)
+        self._changed(K.DATA)
 
     def _set_settings(self, settings: TrainSettings) -> None:
+        """New training settings; emits only the ``settings.*`` kinds that differ."""
+        kinds = settings_kinds(self.project.training, settings)
         self.project.training = copy.deepcopy(settings)
-        self.changed.emit("settings")
+        for kind in kinds:
+            self._changed(kind)
 
     def _set_history(self, history: History) -> None:
         self.history = history
-        self.changed.emit("history")
+        self._changed(K.HISTORY)
 
     # ------------------------------------------------------------------ files
     def to_project(self) -> Project:
+        """A Project of the current state (what Save and autosave write)."""
+        if self.history.n_layers != self.net.n_layers or self.spec.layer_sizes != self.net.layer_sizes:
+            raise ValueError("internal error: the history or weights do not match the network")
         p = copy.copy(self.project)
         p.weights = ([w.copy() for w in self.net.weights], [b.copy() for b in self.net.biases])
         p.history = self.history if len(self.history) else None
@@ -191,16 +305,25 @@ class Document(QObject):
         self.dirtyChanged.emit(False)
 
     def open(self, path: str | Path) -> None:
-        """Load a project; a malformed file raises and leaves this document untouched."""
-        project = load_project(path)
-        self._install(project, Path(path))
+        """Load a project; any failure raises (ValueError/OSError, one line) and
+        leaves this document exactly as it was."""
+        self._install(build_state(_load(path), Path(path)))
 
     def open_example(self, name: str) -> None:
-        project = load_project(example_path(name))
-        self._install(project, None)
+        self._install(build_state(_load(example_path(name)), None))
 
     def new(self) -> None:
-        self.open_example("xor_train")
-        self.project.name = "Untitled"
-        self.project.weights = None
-        self.pathChanged.emit()
+        project = _load(example_path("xor_train"))
+        project.name = "Untitled"
+        state = build_state(project, None)
+        project.weights = None
+        self._install(state)
+
+
+def _load(path) -> Project:
+    try:
+        return load_project(path)
+    except (ValueError, OSError):
+        raise
+    except Exception as e:  # anything else still leaves the document alone
+        raise DocumentError(f"cannot open {Path(path).name}: {type(e).__name__}: {e}") from e

@@ -80,24 +80,10 @@ def _qt_can_start() -> bool:
 
 
 def screenshot(app, win, args) -> int:
-    from model.train.trainer import Trainer
+    from .training_controller import train_in_place
 
     if args.train_epochs > 0:
-        d = win.doc
-        tr = Trainer(
-            d.net,
-            d.data.X_train,
-            d.data.train.T,
-            d.settings,
-            d.data.X_val,
-            d.data.val.T,
-            task=d.data.task,
-            history=d.history,
-        )
-        tr.train(epochs=args.train_epochs)
-        d.mark_results_changed()
-        d.changed.emit("weights")
-        d.changed.emit("history")
+        train_in_place(win.doc, args.train_epochs)
     try:
         w, h = (int(v) for v in args.size.lower().split("x"))
     except ValueError:

@@ -23,6 +23,7 @@ from widgets.forms.training_panel import TrainingPanel
 from widgets.panels.dataset_view import DatasetView
 from widgets.panels.plots_dock import PlotsDock
 
+from . import change_kinds as K
 from .actions import Menus, build_actions, build_toolbar, fill_recent
 from .app_settings import add_recent, app_settings, recent_files
 from .autosave import Autosaver
@@ -89,7 +90,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1400, 900)
         self._restore_layout()
-        self.views.refresh("all")
+        self.views.refresh(K.DOCUMENT)
 
     # ------------------------------------------------------------- layout
     def _build_widgets(self) -> None:
@@ -187,14 +188,18 @@ class MainWindow(QMainWindow):
     def apply_edit(self, fn, *args, pause: bool = True):
         """Apply an edit; training pauses first (so weights are stable) and a
         refused edit shows why."""
-        if pause and self.controller.running:
-            self.controller.pause()
+        held = self.controller.pause_for_edit() if pause else None
+        if held is False:
+            self._status("Training is finishing a long update; try the change again", 6000)
+            return None
         try:
             msg = fn(*args)
         except ValueError as e:
             self.dialogs.show_error("That change is not possible", str(e))
-            self.views.refresh("all")
+            self.views.refresh(K.DOCUMENT)
             return None
+        if held:
+            msg = f"training paused; {msg}" if msg else "training paused"
         if msg:
             self._status(msg, 6000)
         return msg
@@ -235,14 +240,13 @@ class MainWindow(QMainWindow):
             self.canvas.set_weights(self.doc.net.weights, self.doc.net.biases)
 
     def _on_finished(self, reason: str) -> None:
-        worker = self.controller.worker
-        if reason == "diverged" and worker is not None:
-            self.dialogs.show_error("Training diverged", worker.trainer.divergence_message)
+        if reason == "diverged":
+            self.dialogs.show_error("Training diverged", self.controller.finish_message)
         elif reason.startswith("training failed"):
             self.dialogs.show_error("Training stopped", reason)
         else:
             self._status(f"Training finished: {reason}", 8000)
-        self.views.refresh("weights")
+        self.views.refresh(K.WEIGHTS)
 
     # --------------------------------------------------------------- misc
     @property

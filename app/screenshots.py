@@ -33,21 +33,9 @@ def _settle(app, win, rounds: int = 8) -> None:
 
 
 def _train(win, epochs: int) -> None:
-    from model.train.trainer import Trainer
+    from .training_controller import train_in_place
 
-    d = win.doc
-    tr = Trainer(
-        d.net,
-        d.data.X_train,
-        d.data.train.T,
-        d.settings,
-        d.data.X_val,
-        d.data.val.T,
-        task=d.data.task,
-        history=d.history,
-    )
-    tr.train(epochs=epochs)
-    d.changed.emit("weights")
+    train_in_place(win.doc, epochs)
 
 
 def shots(out: Path) -> list[Path]:

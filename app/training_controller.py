@@ -1,44 +1,72 @@
-"""Training off the GUI thread: worker thread + one-slot snapshot mailbox +
-display-rate timer.
+"""Training off the GUI thread: a worker on a private copy, a one-slot
+snapshot mailbox, and a display-rate timer that hands snapshots to the
+document.
 
-The worker never signals per update. It writes the newest :class:`Snapshot`
-into the mailbox at most ~60 times a second and appends every loss to the
-history; a GUI timer takes the newest snapshot, so drawing cost depends on
-the frame rate, never on training speed.
+One writer: the worker trains its *own* copy of the network and its *own*
+history; nothing the GUI thread can reach is written off the GUI thread. It
+never signals per update. At most ~40 times a second it puts an immutable
+:class:`Snapshot` (weights, the history rows since the last snapshot the GUI
+took, the probe trace, loss, lr, step, epoch) into its mailbox; a GUI timer
+takes the newest and the document adopts it (``Document.adopt``). Rows of
+snapshots the GUI never took are carried into the next one, so none are lost.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from model.nn.probe import ProbeRecord, probe
+from model.train.history import HistoryRows
 from model.train.trainer import STOP_EPOCHS, STOP_USER, Trainer
+
+from . import change_kinds as K
 
 SNAPSHOT_INTERVAL = 1 / 40  # a little above the 30 Hz display timer
 GRID_INTERVAL = 0.4  # the decision map is redrawn about twice a second
+EDIT_WAIT = 2.0  # seconds an edit waits for the worker to finish its update
+# what a document change means for a live run
+RESTART_KINDS = (K.DOCUMENT, K.NETWORK, K.WEIGHTS, K.DATA, K.HISTORY)
+LIVE_KINDS = (K.SETTINGS_LR, K.SETTINGS_OPTIMIZER, K.SETTINGS_SCHEDULE, K.SETTINGS_BATCH, K.SETTINGS_LIMITS)
 
 
-@dataclass
+def _frozen(arrays) -> tuple[np.ndarray, ...]:
+    out = []
+    for a in arrays:
+        a = np.array(a, copy=True)
+        a.setflags(write=False)
+        out.append(a)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class Snapshot:
+    """What one moment of a run looks like; arrays are read-only private copies.
+
+    ``rows`` are the history chunks added since the previous snapshot the GUI
+    took (consecutive :class:`HistoryRows`); ``message`` explains a divergence.
+    """
+
     step: int
     epoch: int
     loss: float
     lr: float
     accuracy: float
     updates_per_s: float
-    weights: list[np.ndarray]
-    biases: list[np.ndarray]
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+    rows: tuple[HistoryRows, ...] = ()
     probe: ProbeRecord | None = None
     grid: np.ndarray | None = None  # network outputs on the dataset view's grid
     train_pred: np.ndarray | None = None  # outputs for every training sample
     finished: str | None = None  # stop reason when the run ended
-    extra: dict = field(default_factory=dict)
+    message: str = ""
 
 
 class SnapshotMailbox:
@@ -57,41 +85,45 @@ class SnapshotMailbox:
             item, self._item = self._item, None
             return item
 
+    def merge_put(self, merge) -> None:
+        """``put(merge(previous or None))`` atomically: nothing is lost between the two."""
+        with self._lock:
+            self._item = merge(self._item)
+
 
 class TrainingWorker(threading.Thread):
-    """Runs ``trainer`` on request: continuously, one epoch, or N updates.
+    """Runs its private ``trainer`` on request: continuously, one epoch, or N updates.
 
-    Commands are set under a condition variable and read between updates, so
-    pause/stop take effect within one update.
+    The GUI thread only sets requests under a condition variable (``command``,
+    ``set_settings``, ``set_probe``, ``set_grid``); the worker applies them
+    between updates, so pause/stop take effect within one update. Before it
+    reports idle it publishes what it has not published yet.
     """
 
-    def __init__(
-        self,
-        trainer: Trainer,
-        mailbox: SnapshotMailbox,
-        probe_data,
-        grid_X=None,
-        epoch_limit: int | None = None,
-    ):
+    def __init__(self, trainer: Trainer, probe_data, grid_X=None, epoch_limit: int | None = None):
         super().__init__(daemon=True, name="mlp-training")
-        self.trainer, self.mailbox = trainer, mailbox
-        self.probe_data = probe_data  # (x, t) scaled, or None
-        self.grid_X = grid_X
-        self.epoch_limit = epoch_limit
+        self.trainer = trainer  # private: built on copies, touched only by this thread once started
+        self.mailbox = SnapshotMailbox()
+        self._probe_data = probe_data  # (x, t) scaled, or None
+        self._grid_X = grid_X
+        self._epoch_limit = epoch_limit
         self._cond = threading.Condition()
         self._mode = "idle"  # idle | run | epoch | updates | quit
         self._remaining = 0
         self._gen = None
         self._in_epoch = 0
+        self._requests: dict = {}
+        self._batch_pending = False
+        self._new_batch = None
+        self._unpublished = False
         self.idle = threading.Event()
         self.idle.set()
-        self.error: str | None = None
+        self._cursor = trainer.history.cursor
         self._rate_t, self._rate_step = time.perf_counter(), trainer.step
         self._rate = 0.0
         self._last_grid = 0.0
-        self.new_lr: float | None = None
 
-    # ---------------------------------------------------------- commands
+    # ---------------------------------------------------------- requests (GUI thread)
     def command(self, mode: str, count: int = 0) -> None:
         with self._cond:
             self._mode, self._remaining = mode, count
@@ -99,42 +131,53 @@ class TrainingWorker(threading.Thread):
                 self.idle.clear()
             self._cond.notify_all()
 
-    def set_lr(self, lr: float) -> None:
+    def _request(self, key: str, value) -> None:
         with self._cond:
-            self.new_lr = lr
+            self._requests[key] = value
+
+    def set_settings(self, settings) -> None:
+        """New training settings (a private copy is taken); applied between updates."""
+        self._request("settings", copy.deepcopy(settings))
+
+    def set_probe(self, probe_data) -> None:
+        self._request("probe", probe_data)
+
+    def set_grid(self, grid_X) -> None:
+        self._request("grid", grid_X)
 
     def pause_and_wait(self, timeout: float = 5.0) -> bool:
+        """Ask for idle; True once the worker is idle and has published everything."""
         self.command("idle")
         return self.idle.wait(timeout)
 
-    def quit(self, timeout: float = 5.0) -> None:
+    def quit(self, timeout: float = 5.0) -> bool:
         self.command("quit")
         self.join(timeout)
+        return not self.is_alive()
 
-    # -------------------------------------------------------------- loop
+    # -------------------------------------------------------------- loop (worker thread)
     def run(self) -> None:
         try:
             self._loop()
         except Exception as e:  # surfaced to the GUI as a message, never a crash
-            self.error = f"training failed: {e}"
-            self._publish(finished=self.error, force_grid=False)
+            self._publish(finished=f"training failed: {e}", force_grid=False)
             self.idle.set()
 
     def _loop(self) -> None:
-        tr = self.trainer
         last = 0.0
         while True:
             with self._cond:
-                while self._mode == "idle":
+                while self._mode == "idle" and not self._unpublished and not self._requests:
                     self.idle.set()
                     self._cond.wait()
-                mode = self._mode
-                if self.new_lr is not None:
-                    tr.set_base_lr(self.new_lr)
-                    self.new_lr = None
+                mode, requests, self._requests = self._mode, self._requests, {}
+            self._apply(requests)
             if mode == "quit":
                 self.idle.set()
                 return
+            if mode == "idle":  # results not yet published: publish before saying idle
+                self._publish(finished=None, force_grid=True)
+                continue
             finished = self._one_update()
             now = time.perf_counter()
             ended_request = False
@@ -151,16 +194,48 @@ class TrainingWorker(threading.Thread):
                     if self._mode == mode:
                         self._mode = "idle"
 
+    def _apply(self, requests: dict) -> None:
+        """Apply GUI requests to the private trainer; each live change leaves a marker."""
+        if "probe" in requests:
+            self._probe_data = requests["probe"]
+            self._unpublished = True
+        if "grid" in requests:
+            self._grid_X = requests["grid"]
+        new = requests.get("settings")
+        if new is None:
+            return
+        tr = self.trainer
+        old = tr.settings
+        if new.lr != tr.base_lr:
+            tr.set_base_lr(new.lr)
+            old.lr = new.lr
+        if (new.optimizer, new.hyper) != (old.optimizer, old.hyper):
+            tr.set_optimizer(new.optimizer, new.hyper)
+        if new.schedule.to_dict() != old.schedule.to_dict():
+            tr.set_schedule(new.schedule)
+        if new.batch_size != old.batch_size:
+            self._batch_pending, self._new_batch = True, new.batch_size  # at the next epoch boundary
+        old.epochs, old.target_loss = new.epochs, new.target_loss
+        self._epoch_limit = new.epochs
+        if tr.stop_reason in (STOP_EPOCHS, STOP_USER) and tr.epoch < new.epochs:
+            tr.stop_reason = None  # a raised limit lets a finished run continue
+        self._unpublished = True
+
     def _one_update(self) -> str | None:
         """One update (finishing the epoch when it was the last); a stop reason when done."""
         tr = self.trainer
-        if tr.stop_reason is None and self.epoch_limit is not None and tr.epoch >= self.epoch_limit:
+        limit = self._epoch_limit
+        if tr.stop_reason is None and limit is not None and tr.epoch >= limit:
             tr.stop_reason = STOP_EPOCHS
         if tr.stop_reason is not None:
             return tr.stop_reason
         if self._gen is None:
+            if self._batch_pending:
+                tr.set_batch_size(self._new_batch)
+                self._batch_pending = False
             self._gen = tr.updates()
             self._in_epoch = 0
+        self._unpublished = True
         try:
             next(self._gen)
             self._in_epoch += 1
@@ -173,7 +248,7 @@ class TrainingWorker(threading.Thread):
                 pass
             self._gen = None
             self._in_epoch = 0
-            if tr.stop_reason is None and self.epoch_limit is not None and tr.epoch >= self.epoch_limit:
+            if tr.stop_reason is None and limit is not None and tr.epoch >= limit:
                 tr.stop_reason = STOP_EPOCHS
         return tr.stop_reason
 
@@ -183,39 +258,91 @@ class TrainingWorker(threading.Thread):
         if now - self._rate_t >= 0.5:
             self._rate = (tr.step - self._rate_step) / (now - self._rate_t)
             self._rate_t, self._rate_step = now, tr.step
-        h = tr.history
-        loss = float(h.update_loss.values[-1]) if len(h.update_loss) else math.nan
-        acc = float(h["train_acc"][-1]) if len(h) else math.nan
-        snap = Snapshot(
-            step=tr.step,
-            epoch=tr.epoch,
-            loss=loss,
-            lr=tr.lr,
-            accuracy=acc,
-            updates_per_s=self._rate,
-            weights=[w.copy() for w in net.weights],
-            biases=[b.copy() for b in net.biases],
-            finished=finished,
-        )
-        if self.probe_data is not None:
-            snap.probe = probe(net, *self.probe_data)
-        if self.grid_X is not None and (force_grid or now - self._last_grid >= GRID_INTERVAL):
+        grid = train_pred = None
+        if self._grid_X is not None and (force_grid or now - self._last_grid >= GRID_INTERVAL):
             self._last_grid = now
-            snap.grid = net.predict(self.grid_X)
-            snap.train_pred = net.predict(tr.X)
-        prev = self.mailbox.take()
-        if prev is not None and snap.grid is None and prev.grid is not None:
-            snap.grid, snap.train_pred = prev.grid, prev.train_pred  # never lose a fresher grid
-        if prev is not None and prev.finished and not snap.finished:
-            snap.finished = prev.finished
-        self.mailbox.put(snap)
+            grid, train_pred = net.predict(self._grid_X), net.predict(tr.X)
+            grid.setflags(write=False)
+            train_pred.setflags(write=False)
+        snap = replace(
+            snapshot_of(tr, self._cursor, finished),
+            updates_per_s=self._rate,
+            probe=probe(net, *self._probe_data) if self._probe_data is not None else None,
+            grid=grid,
+            train_pred=train_pred,
+        )
+        self._cursor = tr.history.cursor
+        self._unpublished = False
+
+        def merge(prev):
+            if prev is None:
+                return snap
+            # the GUI never saw ``prev``: keep its rows, a fresher grid and its stop reason
+            return replace(
+                snap,
+                rows=prev.rows + snap.rows,
+                grid=snap.grid if snap.grid is not None else prev.grid,
+                train_pred=snap.train_pred if snap.grid is not None else prev.train_pred,
+                finished=snap.finished or prev.finished,
+                message=snap.message or prev.message,
+            )
+
+        self.mailbox.merge_put(merge)
+
+
+def snapshot_of(trainer: Trainer, start, finished: str | None = None) -> Snapshot:
+    """A snapshot of ``trainer``'s state with its history rows since ``start``."""
+    h, net = trainer.history, trainer.net
+    rows = h.rows_since(start)
+    return Snapshot(
+        step=trainer.step,
+        epoch=trainer.epoch,
+        loss=float(h.update_loss.values[-1]) if len(h.update_loss) else math.nan,
+        lr=trainer.lr,
+        accuracy=float(h["train_acc"][-1]) if len(h) else math.nan,
+        updates_per_s=0.0,
+        weights=_frozen(net.weights),
+        biases=_frozen(net.biases),
+        rows=(rows,) if rows else (),
+        finished=finished,
+        message=trainer.divergence_message if finished else "",
+    )
+
+
+def private_trainer(doc) -> Trainer:
+    """A Trainer on copies of the document's network, history and settings
+    (the data arrays are shared read-only: nobody writes them in place)."""
+    d = doc.data
+    return Trainer(
+        doc.net.copy(),
+        d.X_train,
+        d.train.T,
+        copy.deepcopy(doc.settings),
+        d.X_val,
+        d.val.T,
+        task=d.task,
+        history=doc.history.copy(),
+    )
+
+
+def train_in_place(doc, epochs: int) -> str | None:
+    """Train ``epochs`` on copies on the calling (GUI) thread, then adopt the
+    result: for screenshots and scripts that want a trained window at once."""
+    tr = private_trainer(doc)
+    start = tr.history.cursor
+    reason = tr.train(epochs=epochs)
+    doc.adopt(snapshot_of(tr, start, reason))
+    return reason
 
 
 class TrainingController(QObject):
     """Owns the worker for the current document state; the GUI talks to this.
 
-    Signals: ``snapshot(Snapshot)`` at display rate, ``runningChanged(bool)``,
-    ``finished(str)`` with the stop reason.
+    Signals: ``snapshot(Snapshot)`` at display rate (after the document adopted
+    it), ``runningChanged(bool)``, ``finished(str)`` with the stop reason.
+    Document changes: live settings go to the running worker; topology, weight,
+    data and history changes retire it (its pending results belong to a state
+    that no longer exists) and say so when it was running.
     """
 
     snapshot = Signal(object)
@@ -226,9 +353,12 @@ class TrainingController(QObject):
         super().__init__(parent)
         self.doc = doc
         self.worker: TrainingWorker | None = None
-        self.mailbox = SnapshotMailbox()
+        self._retired: list[TrainingWorker] = []
         self.grid_X = None
         self.running = False
+        self._emitted_running = False
+        self.finish_message = ""  # the last run's explanation (divergence)
+        self._stopped: str | None = None  # why the current worker's run ended
         # single-shot, re-armed only after a frame has been painted: a frame that
         # costs more than the interval lowers the frame rate instead of
         # saturating the event loop (the GUI always gets a full interval free)
@@ -240,11 +370,15 @@ class TrainingController(QObject):
         doc.changed.connect(self._doc_changed)
 
     # ------------------------------------------------------------ public
+    @property
+    def mailbox(self) -> SnapshotMailbox | None:
+        return self.worker.mailbox if self.worker is not None else None
+
     def set_grid(self, grid_X) -> None:
         """Inputs (scaled) at which the dataset view wants outputs."""
         self.grid_X = grid_X
         if self.worker is not None:
-            self.worker.grid_X = grid_X
+            self.worker.set_grid(grid_X)
 
     def play(self) -> None:
         self._start("run")
@@ -255,110 +389,130 @@ class TrainingController(QObject):
     def step_update(self, count: int = 1) -> None:
         self._start("updates", count)
 
-    def pause(self) -> None:
+    def pause(self, timeout: float = 5.0) -> bool:
+        """Stop after the current update; True when the worker is idle and its
+        last results are in the document (False: a long update is still running)."""
+        idle = True
         if self.worker is not None:
-            self.worker.pause_and_wait()
+            idle = self.worker.pause_and_wait(timeout)
+            if idle:
+                self._tick()
         self._set_running(False)
-        self._tick()
+        return idle
+
+    def pause_for_edit(self, timeout: float | None = None) -> bool | None:
+        """Before a topology/data/weight edit: None if nothing was training,
+        True once paused with every result adopted, False if a long update is
+        still running (the edit must be refused)."""
+        if self.worker is None or (self.worker.idle.is_set() and not self.running):
+            self._tick()
+            return None
+        return self.pause(EDIT_WAIT if timeout is None else timeout)
 
     def set_lr(self, lr: float) -> None:
-        """Mid-run learning-rate change: applied at the next update, no reset."""
+        """Mid-run learning-rate change (the document's settings are the source)."""
         if self.worker is not None:
-            self.worker.set_lr(lr)
+            s = copy.deepcopy(self.doc.settings)
+            s.lr = float(lr)
+            self.worker.set_settings(s)
 
     def invalidate(self) -> None:
-        """The document changed under the trainer: stop and drop the worker."""
-        self.shutdown()
+        """The document changed under the trainer: retire the worker."""
+        self._retire()
 
     def shutdown(self) -> None:
-        if self.worker is not None:
-            self.worker.quit()
-            self.worker = None
+        self._retire()
+        for w in self._retired:
+            w.quit()
+        self._retired = [w for w in self._retired if w.is_alive()]
         self._set_running(False)
         self._active = False
         self.timer.stop()
 
     # ----------------------------------------------------------- internal
+    def _retire(self, defer: bool = False) -> bool:
+        """Drop the worker (its private results are discarded); True if it was running."""
+        was_running = self.running
+        if self.worker is not None:
+            self.worker.command("quit")
+            self._retired.append(self.worker)
+            self.worker = None
+        self._stopped = None
+        self._retired = [w for w in self._retired if w.is_alive()]
+        self._set_running(False, defer=defer)
+        return was_running
+
     def _ensure_worker(self) -> TrainingWorker:
         if self.worker is None or not self.worker.is_alive():
             doc = self.doc
-            d = doc.data
-            trainer = Trainer(
-                doc.net,
-                d.X_train,
-                d.train.T,
-                doc.settings,
-                d.X_val,
-                d.val.T,
-                task=d.task,
-                history=doc.history,
-            )
-            self.worker = TrainingWorker(
-                trainer, self.mailbox, doc.probe(), self.grid_X, epoch_limit=doc.settings.epochs
-            )
+            trainer = private_trainer(doc)
+            self.worker = TrainingWorker(trainer, doc.probe(), self.grid_X, epoch_limit=doc.settings.epochs)
             self.worker.start()
         return self.worker
 
     def _start(self, mode: str, count: int = 0) -> None:
-        w = self._ensure_worker()
-        if w.trainer.stop_reason is not None:
-            # a finished run continues only if the limit was raised or stop was by the user
-            if (
-                w.trainer.stop_reason in (STOP_EPOCHS, STOP_USER)
-                and w.trainer.epoch < self.doc.settings.epochs
-            ):
-                w.trainer.stop_reason = None
-            else:
-                self.finished.emit(w.trainer.stop_reason)
+        stopped = self._stopped
+        if stopped is not None and self.worker is not None:
+            # a finished run continues only if it hit a limit that has since been raised
+            if not (stopped in (STOP_EPOCHS, STOP_USER) and len(self.doc.history) < self.doc.settings.epochs):
+                self.finished.emit(stopped)
                 return
-        self.doc.mark_results_changed()
+        self._stopped = None
+        w = self._ensure_worker()
         w.command(mode, count)
         self._set_running(mode == "run")
         self._active = True
         self.timer.start()
 
-    def _set_running(self, running: bool) -> None:
-        if running != self.running:
-            self.running = running
-            self.runningChanged.emit(running)
+    def _set_running(self, running: bool, defer: bool = False) -> None:
+        self.running = running
+        if defer:  # let every listener of the current document change run first
+            QTimer.singleShot(0, self, self._emit_running)
+        else:
+            self._emit_running()
+
+    def _emit_running(self) -> None:
+        if self.running != self._emitted_running:
+            self._emitted_running = self.running
+            self.runningChanged.emit(self.running)
 
     def _rearm(self) -> None:
         if self._active:
             self.timer.start()
 
     def _tick(self) -> None:
-        snap = self.mailbox.take()
+        w = self.worker
+        snap = w.mailbox.take() if w is not None else None
         if snap is None:
-            if self.worker is not None and self.worker.idle.is_set() and not self.running:
+            if w is None or (w.idle.is_set() and not self.running):
                 self._active = False
             else:
                 self.timer.start()
             return
+        self.doc.adopt(snap)
         # zero-timer: runs after the paint events this frame posts
-        QTimer.singleShot(0, self._rearm)
+        QTimer.singleShot(0, self, self._rearm)
         self.snapshot.emit(snap)
         if snap.finished:
+            self.finish_message = snap.message
+            self._stopped = snap.finished
             self._set_running(False)
             self.finished.emit(snap.finished)
-        elif self.worker is not None and self.worker.idle.is_set():
+        elif w.idle.is_set():
             self._set_running(False)
 
     def _doc_changed(self, kind: str) -> None:
-        if kind in ("probe",) and self.worker is not None:
-            self.worker.probe_data = self.doc.probe()
+        w = self.worker
+        if w is None:
             return
-        if kind == "settings" and self.worker is not None:
-            tr = self.worker.trainer
-            new = self.doc.settings
-            old = tr.settings
-            if (
-                new.to_dict() | {"lr": old.lr, "epochs": old.epochs, "target_loss": old.target_loss}
-                == old.to_dict()
-            ):
-                self.worker.set_lr(new.lr)
-                self.worker.epoch_limit = new.epochs
-                tr.settings.target_loss = new.target_loss
-                tr.settings.epochs = new.epochs
-                return
-        if kind in ("spec", "weights", "data", "settings", "all", "history"):
-            self.invalidate()
+        if kind == K.PROBE:
+            w.set_probe(self.doc.probe())
+        elif kind in LIVE_KINDS:
+            w.set_settings(self.doc.settings)
+        elif kind == K.SETTINGS_OTHER:
+            if self._retire(defer=True):
+                self.doc.say_first("training paused: the new seed applies to a fresh run")
+        elif kind in RESTART_KINDS:
+            if self._retire(defer=True):
+                what = {K.DATA: "the data", K.HISTORY: "the history", K.DOCUMENT: "the document"}
+                self.doc.say_first(f"training paused: {what.get(kind, 'the network')} changed")

@@ -12,6 +12,8 @@ import time
 
 import numpy as np
 
+from . import change_kinds as K
+
 GRID_RES = 64
 PLOT_INTERVAL = 0.25  # seconds between plot redraws while training (alternating map/curves)
 
@@ -40,31 +42,32 @@ class DocumentViews:
         self._grid_extent = None
 
     # -------------------------------------------------------------- refresh
-    def refresh(self, kind: str = "all") -> None:
+    def refresh(self, kind: str = K.DOCUMENT) -> None:
         d = self.doc
-        if kind in ("all", "spec", "data"):
+        settings = kind.startswith("settings.")
+        if kind in (K.DOCUMENT, K.NETWORK, K.DATA):
             self.teaching.leave_stepthrough()
             self.canvas.set_input_names(d.data.train.feature_names)
             self.canvas.set_network(d.spec.layer_sizes, d.spec.activations, d.net.weights, d.net.biases)
             self.canvas.set_editable_layers(set(range(1, len(d.spec.layer_sizes) - 1)))
             if self.selection and self.selection[0] != "layer":
                 self.selection = None
-        elif kind == "weights":
+        elif kind == K.WEIGHTS:
             self.canvas.set_weights(d.net.weights, d.net.biases)
-        if kind in ("all", "settings", "data"):
+        if kind in (K.DOCUMENT, K.DATA) or settings:
             self.training_panel.set_settings(d.settings, len(d.data.train))
-        if kind in ("all", "data"):
+        if kind in (K.DOCUMENT, K.DATA):
             self.data_panel.set_source(d.project.data, d.project.preprocessing)
             self.dataset_view.set_data(d.data.train, d.data.val)
             self.plots.set_task(d.data.task)
-        if kind in ("all", "data", "probe"):
+        if kind in (K.DOCUMENT, K.DATA, K.PROBE):
             self.dataset_view.set_probe(min(d.probe_index, len(d.data.train) - 1))
-        if kind != "settings":
+        if not settings:
             self._snap = None
             self.update_grid()
             self._show_probe_values()
             self.plots.set_history(d.history, d.ghosts)
-        if kind != "probe":
+        if kind != K.PROBE:
             self.plots.set_problem(d.net, d.data.X_train, d.data.train.T, d.settings, d.data.task)
             self._refresh_predict()
         self.show_selection()

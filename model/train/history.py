@@ -1,8 +1,15 @@
-"""Training history: per-epoch and per-update records as growing NumPy arrays."""
+"""Training history: per-epoch and per-update records as growing NumPy arrays.
+
+A training worker keeps its own :class:`History`; the rows it adds travel to
+the document's history as immutable :class:`HistoryRows` (``rows_since`` on
+the worker's side, ``append_rows`` on the GUI thread), so no history is ever
+written by two threads.
+"""
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,8 +33,18 @@ class GrowingArray:
         self._n += 1
 
     def extend(self, values) -> None:
-        for v in values:
-            self.append(v)
+        values = np.asarray(values, dtype=float)
+        k = len(values)
+        if k == 0:
+            return
+        need = self._n + k
+        if need > len(self._data):
+            cap = max(need, 2 * len(self._data))
+            grown = np.empty((cap,) + self._data.shape[1:])
+            grown[: self._n] = self._data[: self._n]
+            self._data = grown
+        self._data[self._n : need] = values.reshape((k,) + self._data.shape[1:])
+        self._n = need
 
     def __len__(self) -> int:
         return self._n
@@ -36,6 +53,31 @@ class GrowingArray:
     def values(self) -> np.ndarray:
         """A view of the filled part (do not keep across appends from other threads)."""
         return self._data[: self._n]
+
+
+@dataclass(frozen=True)
+class HistoryRows:
+    """The rows a history gained after a cursor ``start = (epochs, updates, events)``.
+
+    Arrays are private copies: ``epoch_data`` maps each of ``EPOCH_FIELDS`` to
+    (e,), ``grad_norms``/``weight_norms`` are (e, L), ``update_loss``/``update_lr`` (u,).
+    """
+
+    start: tuple[int, int, int]
+    epoch_data: dict
+    grad_norms: np.ndarray
+    weight_norms: np.ndarray
+    update_loss: np.ndarray
+    update_lr: np.ndarray
+    events: tuple
+
+    @property
+    def end(self) -> tuple[int, int, int]:
+        e, u, v = self.start
+        return (e + len(self.grad_norms), u + len(self.update_loss), v + len(self.events))
+
+    def __bool__(self) -> bool:
+        return self.end != self.start
 
 
 class History:
@@ -80,6 +122,49 @@ class History:
 
     def mark(self, kind: str, text: str = "") -> None:
         self.events.append((len(self.update_loss), kind, text))
+
+    # ----------------------------------------------------- rows between threads
+    @property
+    def cursor(self) -> tuple[int, int, int]:
+        """(epochs, updates, events): where the next rows will start."""
+        return (len(self), len(self.update_loss), len(self.events))
+
+    def rows_since(self, start: tuple[int, int, int]) -> HistoryRows:
+        """Copies of everything added after ``start`` (a ``cursor`` taken earlier)."""
+        e, u, v = start
+        return HistoryRows(
+            start=tuple(start),
+            epoch_data={k: self.epoch_data[k].values[e:].copy() for k in EPOCH_FIELDS},
+            grad_norms=self.grad_norms.values[e:].copy(),
+            weight_norms=self.weight_norms.values[e:].copy(),
+            update_loss=self.update_loss.values[u:].copy(),
+            update_lr=self.update_lr.values[u:].copy(),
+            events=tuple(self.events[v:]),
+        )
+
+    def append_rows(self, rows: HistoryRows) -> None:
+        """Append rows taken from a history that continued this one.
+
+        Raises ValueError when they do not start where this history ends (rows
+        of another run, or a gap), so a mismatch can never be written silently.
+        """
+        if tuple(rows.start) != self.cursor:
+            raise ValueError(f"history rows start at {rows.start}, this history ends at {self.cursor}")
+        if len(rows.grad_norms) and rows.grad_norms.shape[1:] != (self.n_layers,):
+            raise ValueError(f"history rows are for a network of {rows.grad_norms.shape[1]} layers")
+        for k in EPOCH_FIELDS:
+            self.epoch_data[k].extend(rows.epoch_data[k])
+        self.grad_norms.extend(rows.grad_norms)
+        self.weight_norms.extend(rows.weight_norms)
+        self.update_loss.extend(rows.update_loss)
+        self.update_lr.extend(rows.update_lr)
+        self.events.extend(rows.events)
+
+    def copy(self) -> "History":
+        """An independent copy (a worker trains its own)."""
+        h = History(self.n_layers)
+        h.append_rows(self.rows_since((0, 0, 0)))
+        return h
 
     # ------------------------------------------------------------- persist
     def to_dict(self) -> dict:

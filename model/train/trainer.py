@@ -166,10 +166,21 @@ class Trainer:
         if self.first_loss is not None:
             self._set_first_loss(self.first_loss)
         n = len(self.X)
-        self.batch_size = n if settings.batch_size is None else min(settings.batch_size, n)
         # inputs with a trailing ones column: each layer is one BLAS call (bias folded in)
         self._Xa = np.ones((n, self.X.shape[1] + 1), dt)
         self._Xa[:, :-1] = self.X
+        self._set_batch_buffers(settings.batch_size)
+        # accuracy: predicted labels are written per update, compared once per epoch
+        self._labels = self._pred = None
+        if task == "classification":
+            if self.T.shape[1] == 1:
+                self._labels, self._pred = self.T[:, 0] > 0.5, np.empty(n, bool)
+            else:
+                self._labels, self._pred = self.T.argmax(axis=1), np.empty(n, np.intp)
+
+    def _set_batch_buffers(self, batch_size: int | None) -> None:
+        n, dt = len(self.X), self.X.dtype
+        self.batch_size = n if batch_size is None else min(batch_size, n)
         self._Xp = self._Tp = None
         if self.batch_size < n:
             self._xb = np.empty((self.batch_size,) + self.X.shape[1:], dt)
@@ -178,13 +189,6 @@ class Trainer:
                 self._Xp, self._Tp = np.empty_like(self._Xa), np.empty_like(self.T)
             else:
                 self._xab = np.empty((self.batch_size, self._Xa.shape[1]), dt)
-        # accuracy: predicted labels are written per update, compared once per epoch
-        self._labels = self._pred = None
-        if task == "classification":
-            if self.T.shape[1] == 1:
-                self._labels, self._pred = self.T[:, 0] > 0.5, np.empty(n, bool)
-            else:
-                self._labels, self._pred = self.T.argmax(axis=1), np.empty(n, np.intp)
 
     # ------------------------------------------------------------------ api
     @property
@@ -202,6 +206,25 @@ class Trainer:
         self.base_lr = float(lr)
         self.optimizer.lr = float(self.settings.schedule.lr(self.base_lr, self.epoch))
         self.history.mark("lr", f"η₀ = {lr:g}")
+
+    # live changes between updates (the training worker calls these on its own trainer)
+    def set_optimizer(self, name: str, hyper: dict) -> None:
+        """A fresh optimizer (no carried state) from the next update on."""
+        self.optimizer = make_optimizer(name, lr=self.base_lr, **hyper)
+        self.optimizer.lr = float(self.settings.schedule.lr(self.base_lr, self.epoch))
+        self.settings.optimizer, self.settings.hyper = name, dict(hyper)
+        self.history.mark("optimizer", f"optimizer: {name}")
+
+    def set_schedule(self, schedule: Schedule) -> None:
+        self.settings.schedule = schedule
+        self.optimizer.lr = float(schedule.lr(self.base_lr, self.epoch))
+        self.history.mark("schedule", f"schedule: {schedule.kind}")
+
+    def set_batch_size(self, batch_size: int | None) -> None:
+        """Takes effect at the next epoch (call it between epochs)."""
+        self.settings.batch_size = batch_size
+        self._set_batch_buffers(batch_size)
+        self.history.mark("batch", "batch size: all" if batch_size is None else f"batch size: {batch_size}")
 
     def batches(self):
         """Yield (X_batch, T_batch) for one epoch; arrays may be reused buffers."""
@@ -232,7 +255,6 @@ class Trainer:
         n, bs = len(self.X), self.batch_size
         grad = net.gradients_augmented
         add_loss, add_lr = self.history.update_loss.append, self.history.update_lr.append
-        step = opt.step
         cls = self._labels is not None
         pred = self._pred
         if bs >= n:
@@ -272,7 +294,8 @@ class Trainer:
                     np.greater(out[:, 0], 0.5, out=pred[start:stop])
                 else:
                     np.argmax(out, axis=1, out=pred[start:stop])
-            step(params, grads)
+            opt = self.optimizer  # read per update: a live optimizer change applies at once
+            opt.step(params, grads)
             self.step += 1
             total += loss * (stop - start)
             lr = opt.lr

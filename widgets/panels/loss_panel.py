@@ -21,7 +21,14 @@ TRAIN = "#2f6fdf"
 VAL = "#e4572e"
 UPDATES = (47, 111, 223, 70)
 GHOST = (120, 120, 120, 70)
-EVENT_COLOURS = {"diverged": "#c0392b", "lr": "#8e44ad", "reset": "#555555"}
+EVENT_COLOURS = {
+    "diverged": "#c0392b",
+    "lr": "#8e44ad",
+    "reset": "#555555",
+    "optimizer": "#d35400",  # live settings changes (app/training_controller.py)
+    "schedule": "#16a085",
+    "batch": "#2471a3",
+}
 EVENT_LABELS = {"diverged": "diverged", "reset": "reset"}
 
 
