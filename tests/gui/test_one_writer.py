@@ -121,7 +121,7 @@ def test_first_topology_edit_on_a_fresh_document_trains_and_saves_loadable(win, 
     qtbot.waitUntil(lambda: len(win.doc.history) == 1, timeout=10000)
     assert win.last_error is None
     path = tmp_path / "three.json"
-    assert win.save_to(path)
+    assert win.files.save_to(path)
     p = load_project(path)
     assert p.spec.layer_sizes == win.doc.spec.layer_sizes and len(p.history) == 1
     win.doc.undo_stack.undo()
@@ -147,10 +147,10 @@ def test_failed_open_leaves_the_document_exactly_as_it_was(win, tmp_path, spoil)
     spoil(d)
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(d))
-    assert not win.open_path(str(bad), confirm=False)
+    assert not win.files.open_path(str(bad), confirm=False)
     assert json.dumps(_state(win.doc)) == before
     assert win.last_error and "\n" not in win.last_error
-    assert win.save_to(tmp_path / "after.json")
+    assert win.files.save_to(tmp_path / "after.json")
     assert load_project(tmp_path / "after.json").spec.layer_sizes == [2, 6, 1]
 
 
@@ -166,7 +166,7 @@ def test_failed_open_of_anything_else_is_one_line(tmp_path):
 
 def test_redo_of_a_narrowing_edit_while_training_does_not_raise(win, qtbot, monkeypatch):
     errors = []
-    monkeypatch.setattr(win, "show_error", lambda t, m: errors.append(m))
+    monkeypatch.setattr(win.dialogs, "show_error", lambda t, m: errors.append(m))
     hook_errors = []
     import sys
 
