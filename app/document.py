@@ -305,8 +305,14 @@ class Document(QObject):
         self.dirtyChanged.emit(False)
 
     def open(self, path: str | Path) -> None:
-        """Load a project; any failure raises (ValueError/OSError, one line) and
-        leaves this document exactly as it was."""
+        """Load a project (or an MLP stored as .onnx); any failure raises
+        (ValueError/OSError, one line) and leaves this document exactly as it was."""
+        if Path(path).suffix.lower() == ".onnx":
+            from .onnx_project import project_from_onnx
+
+            self._install(build_state(project_from_onnx(path), None))  # Save asks for a .json
+            self.mark_results_changed()
+            return
         self._install(build_state(_load(path), Path(path)))
 
     def open_example(self, name: str) -> None:

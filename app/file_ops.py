@@ -18,6 +18,8 @@ from .commands import NetworkCommand
 from .dialogs import Dialogs
 
 PROJECT_FILTER = "MLP Studio projects (*.json);;All files (*)"
+OPEN_FILTER = "Projects and ONNX models (*.json *.onnx);;MLP Studio projects (*.json);;ONNX models (*.onnx);;All files (*)"
+OPENABLE = (".json", ".onnx")
 
 
 class FileOps:
@@ -53,7 +55,7 @@ class FileOps:
     def file_open(self) -> None:
         if not self.confirm_discard():
             return
-        path = self.dialogs.ask_open_path("Open project", PROJECT_FILTER)
+        path = self.dialogs.ask_open_path("Open project or ONNX model", OPEN_FILTER)
         if path:
             self.open_path(path, confirm=False)
 
@@ -153,12 +155,12 @@ class FileOps:
     # ------------------------------------------------------ drop, recovery
     @staticmethod
     def accepts_drop(event) -> bool:
-        return any(u.toLocalFile().endswith(".json") for u in event.mimeData().urls())
+        return any(u.toLocalFile().lower().endswith(OPENABLE) for u in event.mimeData().urls())
 
     def drop(self, event) -> None:
         """Open the first project file dropped on the window (after the drop returns)."""
         for u in event.mimeData().urls():
-            if u.toLocalFile().endswith(".json"):
+            if u.toLocalFile().lower().endswith(OPENABLE):
                 path = u.toLocalFile()
                 QTimer.singleShot(0, lambda: self.open_path(path))
                 break

@@ -47,15 +47,19 @@ def load_dataset(src) -> tuple[Dataset, int]:
     X = np.asarray(src.X, float)
     T = np.asarray(src.T, float)
     task = src.task or "regression"
+    names = getattr(src, "names", None) or {}
     return Dataset(
         X,
         T,
         task,
-        [f"x{i + 1}" for i in range(X.shape[1])],
-        [f"t{i + 1}" if T.shape[1] > 1 else "t" for i in range(T.shape[1])],
-        ["0", "1"]
-        if task == "classification" and T.shape[1] == 1
-        else ([f"class {i}" for i in range(T.shape[1])] if task == "classification" else []),
+        names.get("inputs") or [f"x{i + 1}" for i in range(X.shape[1])],
+        names.get("targets") or [f"t{i + 1}" if T.shape[1] > 1 else "t" for i in range(T.shape[1])],
+        names.get("classes")
+        or (
+            ["0", "1"]
+            if task == "classification" and T.shape[1] == 1
+            else ([f"class {i}" for i in range(T.shape[1])] if task == "classification" else [])
+        ),
         "embedded",
     ), 0
 

@@ -67,6 +67,7 @@ class DataSource:
     T: list | None = None
     val_fraction: float = 0.0
     split_seed: int = 0
+    names: dict | None = None  # embedded: {"inputs": [...], "targets": [...], "classes": [...]}
 
     def to_dict(self) -> dict:
         d = {"kind": self.kind, "val_fraction": self.val_fraction, "split_seed": self.split_seed}
@@ -76,6 +77,8 @@ class DataSource:
             d.update(path=self.path, inputs=list(self.inputs), targets=list(self.targets), task=self.task)
         else:
             d.update(X=self.X, T=self.T, task=self.task)
+            if self.names is not None:
+                d["names"] = {k: list(v) for k, v in self.names.items()}
         return d
 
 
@@ -327,7 +330,7 @@ def _data_source(d) -> DataSource:
     allowed = {
         "builtin": {"name", "params"},
         "csv": {"path", "inputs", "targets", "task"},
-        "embedded": {"X", "T", "task"},
+        "embedded": {"X", "T", "task", "names"},
     }
     if not isinstance(kind, str) or kind not in allowed:
         raise ProjectError("data.kind", f"must be one of builtin, csv, embedded; got {kind!r}")
@@ -371,11 +374,31 @@ def _data_source(d) -> DataSource:
             setattr(src, key, a.tolist())
         if len(src.X) != len(src.T):
             raise ProjectError("data.T", f"has {len(src.T)} rows but data.X has {len(src.X)}")
+        if d.get("names") is not None:
+            src.names = _embedded_names(d["names"], len(src.X[0]), len(src.T[0]))
     task = d.get("task")
     if task not in (None, "classification", "regression"):
         raise ProjectError("data.task", f"must be classification or regression, got {task!r}")
     src.task = task
     return src
+
+
+def _embedded_names(d, n_in: int, n_out: int) -> dict:
+    """Column names of embedded data: inputs, targets and (classification) classes."""
+    if not isinstance(d, dict) or set(d) - {"inputs", "targets", "classes"}:
+        raise ProjectError("data.names", "must be an object with inputs, targets and classes lists")
+    for key, n in (("inputs", n_in), ("targets", n_out), ("classes", None)):
+        v = d.get(key)
+        if v is None:
+            continue
+        if (
+            not isinstance(v, list)
+            or not all(isinstance(s, str) for s in v)
+            or (n is not None and len(v) != n)
+        ):
+            want = f"{n} strings" if n is not None else "a list of strings"
+            raise ProjectError(f"data.names.{key}", f"must be {want}")
+    return {k: list(v) for k, v in d.items() if v is not None}
 
 
 def _weights(d, spec: NetworkSpec) -> tuple[list, list]:
