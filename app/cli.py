@@ -70,12 +70,19 @@ _non_negative_int = _int_at_least(0)
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        if args.command == "train":
-            return train(args)
-        from .predict_cli import predict
+    return reporting_errors(lambda: train(args) if args.command == "train" else _predict(args))
 
-        return predict(args)
+
+def _predict(args) -> int:
+    from .predict_cli import predict
+
+    return predict(args)
+
+
+def reporting_errors(run) -> int:
+    """``run()``'s exit code; a user-facing failure is one line on stderr and exit 1."""
+    try:
+        return run()
     except (CliError, ProjectError, ValueError, OSError) as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
         return 1

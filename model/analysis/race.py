@@ -124,8 +124,25 @@ class OptimizerRace:
         a dict of its other hyper-parameters (may be empty or None).
     """
 
-    def __init__(self, surface, start, racers: Iterable[tuple[str, float, dict | None]]):
+    def __init__(
+        self,
+        surface,
+        start,
+        racers: Iterable[tuple[str, float, dict | None]],
+        batch_size: int | None = None,
+        seed: int = 0,
+    ):
         self.surface = surface
+        n = len(surface.samples[0]) if hasattr(surface, "samples") else 0
+        if batch_size is not None:
+            if not n:
+                raise ValueError("mini-batches need a surface made of samples (the linear-neuron bowl)")
+            if isinstance(batch_size, bool) or int(batch_size) != batch_size or not 1 <= batch_size:
+                raise ValueError(f"batch size must be a whole number ≥ 1, got {batch_size!r}")
+            batch_size = min(int(batch_size), n)
+        #: None: every racer steps with the exact gradient (batch learning)
+        self.batch_size = None if batch_size is None or batch_size >= n else batch_size
+        self._n_samples, self._seed = n, int(seed)
         self._racers: dict[str, Racer] = {}
         for spec in racers:
             name, lr, hyper = (tuple(spec) + (None,))[:3]
@@ -146,6 +163,14 @@ class OptimizerRace:
             x, y = (float(v) for v in start)
             self.start = (x, y)
         self.steps = 0
+        self._rng = np.random.default_rng(self._seed)
+        self._order: list[int] = []
+        first = next(iter(self._racers.values()), None)
+        #: the batch-learning path (exact gradient, the first racer's η) that
+        #: stochastic racers zig-zag around; None when racing on exact gradients
+        self._batch = None
+        if self.batch_size is not None and first is not None:
+            self._batch = {"lr": first.optimizer.lr, "w": np.array(self.start, float), "path": [self.start]}
         for r in self._racers.values():
             r.optimizer.reset()
             r.params = np.array(self.start, dtype=float)
@@ -163,14 +188,34 @@ class OptimizerRace:
             if not running:
                 return
             self.steps += 1
+            idx = self._next_batch()
+            if self._batch is not None:
+                b = self._batch
+                b["w"] = b["w"] - b["lr"] * np.array(self.surface.grad(*b["w"]), float)
+                b["path"].append((float(b["w"][0]), float(b["w"][1])))
             for r in running:
-                r.optimizer.step([r.params], [r.grad.copy()])
+                g = r.grad.copy() if idx is None else self.surface.batch_gradient(r.params, idx)
+                r.optimizer.step([r.params], [g])
                 if np.isfinite(r.params).all():
                     r.path.append((float(r.params[0]), float(r.params[1])))
                     loss, gx, gy = self.surface.value_and_grad(*r.params)
                     r.losses.append(loss)
                     r.grad = np.array([gx, gy])
                 self._check(r)
+
+    def _next_batch(self):
+        """The samples of this step's mini-batch (a fresh shuffle each epoch), or None."""
+        if self.batch_size is None:
+            return None
+        if len(self._order) < self.batch_size:
+            self._order = list(self._rng.permutation(self._n_samples))
+        idx, self._order = self._order[: self.batch_size], self._order[self.batch_size :]
+        return np.array(idx)
+
+    @property
+    def batch_path(self) -> np.ndarray | None:
+        """(k, 2) the exact-gradient (batch) path beside stochastic racers, else None."""
+        return None if self._batch is None else np.array(self._batch["path"], dtype=float)
 
     def _check(self, r: Racer) -> None:
         x, y = r.params

@@ -139,9 +139,16 @@ class Bowl(AnalyticSurface):
                 f"lr > 2/λ_max = {2 / lam[1]:.3g}."
             ),
         )
+        object.__setattr__(self, "samples", (X, T))
         object.__setattr__(self, "hessian", A)
         object.__setattr__(self, "eigenvalues", lam)
         object.__setattr__(self, "lr_critical", 2.0 / float(lam[-1]))
+
+    def batch_gradient(self, w, idx) -> np.ndarray:
+        """∇ of mean ½(w·xᵢ − tᵢ)² over the samples ``idx`` only (a mini-batch), shape (2,)."""
+        X, T = self.samples
+        Xb, Tb = X[idx], T[idx]
+        return Xb.T @ (Xb @ np.asarray(w, float) - Tb) / len(idx)
 
 
 # ----------------------------------------------------------- other surfaces

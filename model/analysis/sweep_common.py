@@ -43,3 +43,15 @@ def start_description(net, start: str = START_INITIAL) -> str:
     if start == START_CURRENT:
         return "from the current weights"
     return f"from the initial weights (seed {net.spec.seed}, as after Reset weights)"
+
+
+def sweep_defaults(lr: float) -> dict:
+    """The sweep's default range and size around the project's learning rate (panel and CLI)."""
+    return {"lr_from": lr / 100, "lr_to": lr * 100, "runs": 10, "epochs": 100}
+
+
+def range_test_defaults(lr: float) -> dict:
+    return {"lr_from": lr / 1e3, "lr_to": lr * 100, "updates": 1000}
+
+
+VARIANTS_DEFAULTS = {"epochs": 50, "batch_size": 32}

@@ -256,3 +256,63 @@ def test_linear_neuron_sweep_marks_two_over_lambda_max(qtbot):
     assert any(abs(ln.value() - np.log10(limit)) < 1e-9 and "2/λ_max" in ln.label.format for ln in lines)
     assert f"2/λ_max = {limit:.3g}" in v.status.text()
     p.shutdown()
+
+
+def test_analyze_cli_equals_the_panels_numbers(qtbot, tmp_path):
+    """What the Sweep / Range test / GD variants tabs show is what `mlp-studio analyze` writes."""
+    import json
+    from pathlib import Path
+
+    from app.analyze_cli import main
+    from model.data import data_prep
+    from model.io.project import load_project
+
+    path = Path(__file__).resolve().parents[2] / "resources" / "examples" / "linear_neuron.json"
+    pr = load_project(path)
+    d = data_prep.prepare(pr)
+    p = LearningRatePanel()
+    qtbot.addWidget(p)
+    p.set_problem(pr.network(), d.X_train, d.train.T, pr.training, d.task)
+    p.sweep.count.setValue(5)
+    p.sweep.epochs.setValue(30)
+    p.range_test.updates.setValue(300)
+    p.variants.epochs.setValue(3)
+    for v in (p.sweep, p.range_test, p.variants):
+        _run(qtbot, v)
+    out = tmp_path / "o.json"
+    lo, hi = p.sweep.lr_min.value(), p.sweep.lr_max.value()
+    assert (
+        main(
+            [
+                "sweep",
+                str(path),
+                "--runs",
+                "5",
+                "--epochs",
+                "30",
+                "--lr-from",
+                repr(lo),
+                "--lr-to",
+                repr(hi),
+                "--json",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    s = json.loads(out.read_text())
+    assert s["best_lr"] == pytest.approx(p.sweep.result.best_lr)
+    assert f"best η = {s['best_lr']:.3g}" in p.sweep.status.text()
+    assert [r["diverged"] for r in s["runs"]] == p.sweep.result.diverged.tolist()
+    assert main(["range-test", str(path), "--updates", "300", "--json", str(out)]) == 0
+    r = json.loads(out.read_text())
+    assert r["suggested_lr"] == pytest.approx(p.range_test.suggested)
+    assert f"{r['suggested_lr']:.3g}" in p.range_test.suggest_label.text()
+    assert main(["gd-variants", str(path), "--epochs", "3", "--json", str(out)]) == 0
+    g = json.loads(out.read_text())
+    t = p.variants.table
+    shown = [[t.item(i, j).text() for j in range(t.columnCount())] for i in range(t.rowCount())]
+    # every column but the two timing ones is identical (time is measured, not computed)
+    keep = [j for j, h in enumerate(g["table_header"]) if not h.startswith("ms/")]
+    assert [[row[j] for j in keep] for row in shown] == [[row[j] for j in keep] for row in g["table"]]
+    p.shutdown()

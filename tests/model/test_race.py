@@ -105,3 +105,29 @@ def test_default_race_is_instructive(name, steps):
     final = {n: L[-1] for n, L in race.losses.items()}
     assert final["adam"] < 1e-3 and final["sgd"] > 10 * final["adam"]
     assert not any(race.diverged(n) for n in race.names)
+
+
+def test_stochastic_racers_zig_zag_around_the_batch_path():
+    """The lecture's figure: online learning zig-zags around the direction of steepest descent."""
+    from model.analysis.surfaces import get_surface
+
+    bowl = get_surface("bowl")
+    lr = 0.3
+    exact = OptimizerRace(bowl, bowl.start, [("sgd", lr, {})])
+    online = OptimizerRace(bowl, bowl.start, [("sgd", lr, {})], batch_size=1, seed=0)
+    exact.step(40)
+    online.step(40)
+    assert exact.batch_path is None and online.batch_size == 1
+    # the batch path is plain gradient descent with the exact gradient
+    np.testing.assert_allclose(online.batch_path, exact.paths["sgd"])
+    p, b = online.paths["sgd"], online.batch_path
+    off = np.linalg.norm(p - b, axis=1)
+    assert off[1:].max() > 0.05  # it leaves the steepest-descent path…
+    # …but stays around it and ends near the same minimum
+    assert np.linalg.norm(p[-1] - np.array(bowl.minima[0])) < 0.5
+    # each step follows one sample's gradient: with all six samples it is the batch path again
+    full = OptimizerRace(bowl, bowl.start, [("sgd", lr, {})], batch_size=6)
+    full.step(5)
+    assert full.batch_size is None and full.batch_path is None
+    with pytest.raises(ValueError):
+        OptimizerRace(get_surface("rosenbrock"), (0, 0), [("sgd", 0.1, {})], batch_size=2)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from model.analysis import sweeps
+from model.analysis.sweep_common import range_test_defaults, sweep_defaults
 from widgets.common.background import BackgroundJob
 from widgets.common.fit import scroll_body
 from widgets.forms.training_panel import SciSpinBox
@@ -378,11 +379,11 @@ class LearningRatePanel(QWidget):
         )
         self.schedule.set_settings(settings)
         if first:  # centre the η ranges on the current learning rate
-            lr = settings.lr
-            self.sweep.lr_min.setValue(lr / 100)
-            self.sweep.lr_max.setValue(lr * 100)
-            self.range_test.lr_min.setValue(lr / 1e3)
-            self.range_test.lr_max.setValue(lr * 100)
+            sd, rd = sweep_defaults(settings.lr), range_test_defaults(settings.lr)  # = the CLI's
+            self.sweep.lr_min.setValue(sd["lr_from"])
+            self.sweep.lr_max.setValue(sd["lr_to"])
+            self.range_test.lr_min.setValue(rd["lr_from"])
+            self.range_test.lr_max.setValue(rd["lr_to"])
         for v in (self.sweep, self.range_test, self.variants):
             v.mark_stale()
 
