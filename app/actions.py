@@ -60,6 +60,24 @@ ACTIONS = {
         "Weights, history, every plot, the diagram and a README in one folder",
         None,
     ),
+    "export_pytorch": (
+        "&PyTorch Script…",
+        None,
+        "The training run as a PyTorch script (torch.nn.Sequential), with its weights and data",
+        None,
+    ),
+    "export_numpy": (
+        "&NumPy Script…",
+        None,
+        "The training run as a NumPy-only script (the lecture's Algorithm 4), with its weights and data",
+        None,
+    ),
+    "record": (
+        "&Record…",
+        "Ctrl+Shift+R",
+        "Record the canvas, decision map and loss curve while training, as GIF or MP4 for slides",
+        None,
+    ),
     "import_csv": (
         "Import &CSV Data…",
         "Ctrl+I",
@@ -137,7 +155,11 @@ class Menus:
         for k in ("export_weights", "export_onnx", "export_history", "export_diagram", "export_plots"):
             self.export.addAction(acts[k])
         self.export.addSeparator()
+        self.export.addAction(acts["export_pytorch"])
+        self.export.addAction(acts["export_numpy"])
+        self.export.addSeparator()
         self.export.addAction(acts["export_all"])
+        f.addAction(acts["record"])
         f.addAction(acts["import_csv"])
         f.addAction(acts["import_weights"])
         f.addSeparator()

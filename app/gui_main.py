@@ -18,15 +18,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen to a PNG and exit")
     p.add_argument("--train-epochs", type=int, default=0, metavar="N", help="train N epochs first")
     p.add_argument("--panel", choices=PANELS, help="bring this plot panel to the front")
-    p.add_argument("--size", default="1400x900", help="window size for --screenshot (WxH)")
+    p.add_argument("--size", help="image size for --screenshot (1400x900) or --record (1280x720), WxH")
+    p.add_argument(
+        "--record", metavar="OUT.gif|OUT.mp4", help="record --train-epochs N epochs offscreen and exit"
+    )
+    p.add_argument("--fps", type=float, default=10.0, help="frames per second of --record (default 10)")
+    p.add_argument(
+        "--frames", type=int, metavar="K", help="frames of --record (default: one per epoch, ≤ 201)"
+    )
+    p.add_argument("--waves", action="store_true", help="--record the forward/backward waves too")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if not args.screenshot and not _qt_can_start():
+    offscreen = bool(args.screenshot or args.record)
+    if not offscreen and not _qt_can_start():
         return 1
-    if args.screenshot:
+    if offscreen:
         import os
 
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -53,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mlp-studio: error: {e}", file=sys.stderr)
         return 1
     win = MainWindow(doc)
+    if args.record:
+        from .record_cli import record
+
+        return record(app, win, args)
     if args.screenshot:
         return screenshot(app, win, args)
     win.show()
@@ -85,7 +98,7 @@ def screenshot(app, win, args) -> int:
     if args.train_epochs > 0:
         train_in_place(win.doc, args.train_epochs)
     try:
-        w, h = (int(v) for v in args.size.lower().split("x"))
+        w, h = (int(v) for v in (args.size or "1400x900").lower().split("x"))
     except ValueError:
         print(f"mlp-studio: error: --size must look like 1400x900, got {args.size!r}", file=sys.stderr)
         return 1

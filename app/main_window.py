@@ -27,11 +27,13 @@ from . import change_kinds as K
 from .actions import Menus, build_actions, build_toolbar, fill_recent
 from .app_settings import add_recent, app_settings, recent_files
 from .autosave import Autosaver
+from .code_export_ui import export_script
 from .data_io import DataIO
 from .dialogs import Dialogs
 from .document import Document
 from .edits import Edits
 from .file_ops import FileOps
+from .record_ui import RecordUi
 from .status_bar import TrainingStatus
 from .teaching import Teaching
 from .training_controller import TrainingController
@@ -63,6 +65,7 @@ class MainWindow(QMainWindow):
         )
         self.teaching = Teaching(self, self.doc, self.canvas, self.controller, self.docks)
         self.status = TrainingStatus(self.statusBar())
+        self.recording = RecordUi(self)
         self.views = DocumentViews(
             self.doc,
             self.controller,
@@ -146,6 +149,9 @@ class MainWindow(QMainWindow):
             "export_plots": io.export_current_plots,
             "export_all": io.export_all,
             "import_csv": io.import_csv,
+            "export_pytorch": lambda: export_script(self.doc, self.dialogs, "pytorch"),
+            "export_numpy": lambda: export_script(self.doc, self.dialogs, "numpy"),
+            "record": self.recording.ask_and_record,
             "quit": self.close,
             "fit": self.canvas.fit_view,
             "play": self.toggle_play,

@@ -150,6 +150,11 @@ class WaveAnimator(QObject):
         if record is not None:
             self._pending = record
 
+    def drive_manually(self) -> None:
+        """Keep the animation on but stop the timer: the caller ticks (a recording
+        advances exactly one frame's time per frame)."""
+        self._timer.stop()
+
     def stop(self) -> None:
         """Stop the timer, clear the overlay and show plain activations again."""
         self.enabled = False
