@@ -120,3 +120,24 @@ def test_record_action_is_in_the_file_menu(win, tmp_path, monkeypatch):
     win.acts["record"].trigger()
     with Image.open(out) as im:
         assert im.n_frames == 3
+
+
+def test_record_dialog_gives_plain_values(qtbot):
+    from widgets.dialogs.record_dialog import RecordDialog
+
+    d = RecordDialog("/tmp/x.gif")
+    qtbot.addWidget(d)
+    d.epochs.setValue(40)
+    d.frame_size.setCurrentText("1920x1080")
+    d.waves.setChecked(True)
+    v = d.values()
+    assert v == {
+        "path": "/tmp/x.gif",
+        "epochs": 40,
+        "frames": None,
+        "fps": 10.0,
+        "size": (1920, 1080),
+        "waves": True,
+    }
+    d.frames.setValue(12)
+    assert d.values()["frames"] == 12

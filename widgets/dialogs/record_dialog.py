@@ -29,6 +29,7 @@ class RecordDialog(QDialog):
         form = QFormLayout(self)
         self.path = QLineEdit(suggested_path)
         self.path.setToolTip("An animated .gif, or an .mp4 video (needs the 'video' extra)")
+        self.path.setMinimumWidth(320)  # a whole path stays readable
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         row = QWidget()
@@ -53,10 +54,10 @@ class RecordDialog(QDialog):
         self.fps.setSuffix(" frames/s")
         self.fps.setToolTip("Playback speed; independent of how fast this computer trains")
         form.addRow("Frame rate", self.fps)
-        self.size = QComboBox()
-        self.size.addItems(SIZES)
-        self.size.setToolTip("Width × height of every frame, in pixels")
-        form.addRow("Size", self.size)
+        self.frame_size = QComboBox()
+        self.frame_size.addItems(SIZES)
+        self.frame_size.setToolTip("Width × height of every frame, in pixels")
+        form.addRow("Size", self.frame_size)
         self.waves = QCheckBox("Show the forward and backward waves")
         form.addRow("", self.waves)
         buttons = QDialogButtonBox(
@@ -75,7 +76,7 @@ class RecordDialog(QDialog):
             self.path.setText(path)
 
     def values(self) -> dict:
-        w, h = (int(v) for v in self.size.currentText().split("x"))
+        w, h = (int(v) for v in self.frame_size.currentText().split("x"))
         return {
             "path": self.path.text().strip(),
             "epochs": self.epochs.value(),
