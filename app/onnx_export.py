@@ -102,6 +102,25 @@ def _activation_nodes(helper, TensorProto, act, src, out, l, const, leaky_slope)
         ]
     if act == "softmax":
         return [helper.make_node("Softmax", [src], [out], axis=1, name=f"layer{l}_softmax")]
+    simple = {"elu": "Elu", "softplus": "Softplus", "sine": "Sin"}
+    if act in simple:
+        return [helper.make_node(simple[act], [src], [out], name=f"layer{l}_{act}")]
+    if act == "silu":  # b·σ(b)
+        return [
+            helper.make_node("Sigmoid", [src], [f"sig{l}"], name=f"layer{l}_sigmoid"),
+            helper.make_node("Mul", [src, f"sig{l}"], [out], name=f"layer{l}_silu"),
+        ]
+    if act == "gelu":  # b·½(1 + erf(b/√2)), the exact form
+        half = const(f"half{l}", np.full((), 0.5, np.float32))
+        one = const(f"one{l}", np.ones((), np.float32))
+        rsqrt2 = const(f"rsqrt2_{l}", np.full((), 0.5**0.5, np.float32))
+        return [
+            helper.make_node("Mul", [src, rsqrt2], [f"gs{l}"], name=f"layer{l}_gelu_scale"),
+            helper.make_node("Erf", [f"gs{l}"], [f"ge{l}"], name=f"layer{l}_gelu_erf"),
+            helper.make_node("Add", [f"ge{l}", one], [f"ga{l}"], name=f"layer{l}_gelu_add"),
+            helper.make_node("Mul", [f"ga{l}", half], [f"gh{l}"], name=f"layer{l}_gelu_half"),
+            helper.make_node("Mul", [src, f"gh{l}"], [out], name=f"layer{l}_gelu"),
+        ]
     if act == "step":
         zero = const(f"zero{l}", np.zeros((), np.float32))
         return [

@@ -4,10 +4,14 @@ The code lives in :mod:`model.optim.optimizers`; this module keeps the documente
 """
 
 from model.optim.optimizers import (
+    DEFAULT_WEIGHT_DECAY,
+    DEFAULTS,
     OPTIMIZERS,
     SGD,
+    STATE_KEYS,
     Adagrad,
     Adam,
+    AdamW,
     Momentum,
     Nesterov,
     Optimizer,
@@ -17,9 +21,13 @@ from model.optim.optimizers import (
 )
 
 __all__ = [
+    "DEFAULT_WEIGHT_DECAY",
+    "DEFAULTS",
     "OPTIMIZERS",
+    "STATE_KEYS",
     "Adagrad",
     "Adam",
+    "AdamW",
     "Momentum",
     "Nesterov",
     "Optimizer",

@@ -2,7 +2,7 @@
 
 Every optimizer updates a list of parameter arrays *in place* from a list of
 gradient arrays of the same shapes.  The update rules equal ``torch.optim``
-with the same hyper-parameters and no weight decay:
+with the same hyper-parameters:
 
 =========  ==============================================================
 sgd        ``p -= lr·g``
@@ -12,7 +12,13 @@ adagrad    ``sum += g²``; ``p -= lr·g / (√sum + eps)``            (eps 1e-10
 rmsprop    ``sq = ρ·sq + (1−ρ)·g²``; ``p -= lr·g / (√sq + eps)``  (eps 1e-8)
 adam       ``m = β₁m + (1−β₁)g``; ``v = β₂v + (1−β₂)g²``;
            ``p -= (lr/bc₁)·m / (√v/√bc₂ + eps)`` with ``bcᵢ = 1−βᵢᵗ`` (eps 1e-8)
+adamw      ``p *= 1 − lr·λ`` (decoupled weight decay), then the adam step
 =========  ==============================================================
+
+``weight_decay`` λ (default 0; adamw 0.01) is torch's *coupled* decay for the
+first six: the gradient becomes ``g + λ·p`` before the rule above (on every
+array passed, biases too, as torch does with one parameter group).  adamw
+decays the parameters themselves instead (``torch.optim.AdamW``).
 
 State buffers are allocated lazily on the first step (matching each
 parameter's shape and dtype) and reused afterwards, together with one scratch
@@ -34,12 +40,13 @@ __all__ = [
     "OPTIMIZERS",
     "DEFAULTS",
     "STATE_KEYS",
+    "DEFAULT_WEIGHT_DECAY",
     "Optimizer",
     "make_optimizer",
     "optimizer_from_dict",
 ]
 
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 
 #: Hyper-parameters (including ``lr``) and their defaults, per optimizer.
 DEFAULTS: dict[str, dict[str, float]] = {
@@ -49,7 +56,11 @@ DEFAULTS: dict[str, dict[str, float]] = {
     "adagrad": {"lr": 0.1, "eps": 1e-10},
     "rmsprop": {"lr": 0.01, "rho": 0.9, "eps": 1e-8},
     "adam": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+    "adamw": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
 }
+
+#: ``weight_decay`` when none is given (torch's defaults).
+DEFAULT_WEIGHT_DECAY: dict[str, float] = {name: 0.0 for name in DEFAULTS} | {"adamw": 0.01}
 
 #: Names of the arrays that :meth:`Optimizer.state` returns, per optimizer.
 STATE_KEYS: dict[str, tuple[str, ...]] = {
@@ -59,6 +70,7 @@ STATE_KEYS: dict[str, tuple[str, ...]] = {
     "adagrad": ("sum_sq",),
     "rmsprop": ("square_avg",),
     "adam": ("m", "v", "effective_step"),
+    "adamw": ("m", "v", "effective_step"),
 }
 
 
@@ -82,6 +94,13 @@ def _check_lr(value: Any, *, allow_zero: bool = False) -> float:
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"lr must be a finite number {bound}, got {value!r}")
     return lr
+
+
+def _check_weight_decay(value: Any) -> float:
+    wd = _as_float("weight_decay", value)
+    if not (math.isfinite(wd) and wd >= 0):
+        raise ValueError(f"weight_decay must be a finite number >= 0, got {value!r}")
+    return wd
 
 
 def _check_hyper(name: str, key: str, value: Any) -> float:
@@ -115,13 +134,20 @@ class Optimizer:
     hyper : dict
         Copy of the hyper-parameters in use (without ``lr``); change them
         with :meth:`set_hyper`.
+    weight_decay : float
+        λ ≥ 0, settable; coupled (added to the gradient) except for adamw.
     """
 
     name = ""
+    decoupled = False  # adamw: decay the parameters, not the gradient
 
-    def __init__(self, lr: float, **hyper: float) -> None:
+    def __init__(self, lr: float, weight_decay: float | None = None, **hyper: float) -> None:
         self._lr = _check_lr(lr)
         self._hyper = self._validated(hyper, complete=True)
+        self._wd = _check_weight_decay(
+            DEFAULT_WEIGHT_DECAY[self.name] if weight_decay is None else weight_decay
+        )
+        self._decayed: dict[bool, list[np.ndarray]] = {}  # scratch for g + λ·p (flat / per array)
         self.t = 0
         self._state: dict[str, list[np.ndarray]] = {}
         self._scratch: list[np.ndarray] = []
@@ -139,6 +165,14 @@ class Optimizer:
     @lr.setter
     def lr(self, value: float) -> None:
         self._lr = _check_lr(value, allow_zero=True)
+
+    @property
+    def weight_decay(self) -> float:
+        return self._wd
+
+    @weight_decay.setter
+    def weight_decay(self, value: float) -> None:
+        self._wd = _check_weight_decay(value)
 
     @property
     def hyper(self) -> dict[str, float]:
@@ -175,7 +209,8 @@ class Optimizer:
             # the same arrays as last time, all views tiling one buffer each:
             # update the whole buffer at once (same maths, far fewer calls)
             self.t += 1
-            self._update(flat[0], flat[1], self._flat_scratch, self._flat_state)
+            fg = self._coupled_grads(flat[0], flat[1], True)
+            self._update(flat[0], fg, self._flat_scratch, self._flat_state)
             return
         n = len(params)
         if len(grads) != n:
@@ -200,7 +235,21 @@ class Optimizer:
         self.t += 1
         pair = _flat_pair(params, grads) if self._offsets is not None else None
         self._flat = pair if pair is not None and pair[4] == self._offsets else None
-        self._update(params, grads, self._scratch, self._state)
+        self._update(params, self._coupled_grads(params, grads, False), self._scratch, self._state)
+
+    def _coupled_grads(self, params, grads, flat: bool):
+        """``grads`` or, with coupled weight decay, ``g + λ·p`` in reused scratch
+        (never the caller's arrays)."""
+        wd = self._wd
+        if wd == 0.0 or self.decoupled:
+            return grads
+        out = self._decayed.get(flat)
+        if out is None or len(out) != len(grads) or any(o.shape != g.shape for o, g in zip(out, grads)):
+            out = self._decayed[flat] = [np.empty_like(g) for g in grads]
+        for o, p, g in zip(out, params, grads):
+            np.multiply(p, wd, out=o)
+            np.add(o, g, out=o)
+        return out
 
     def _allocate(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         for i, (p, g) in enumerate(zip(params, grads)):
@@ -254,10 +303,14 @@ class Optimizer:
         self._shapes = None
         self._flat, self._offsets = None, None
         self._flat_scratch, self._flat_state = [], {}
+        self._decayed = {}
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"name": ..., "lr": ..., **hyper}`` — JSON-safe."""
-        return {"name": self.name, "lr": float(self._lr), **{k: float(v) for k, v in self._hyper.items()}}
+        """``{"name": ..., "lr": ..., **hyper}`` (+ ``weight_decay`` unless the default) — JSON-safe."""
+        d = {"name": self.name, "lr": float(self._lr), **{k: float(v) for k, v in self._hyper.items()}}
+        if self._wd != DEFAULT_WEIGHT_DECAY[self.name]:
+            d["weight_decay"] = float(self._wd)
+        return d
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items() if k != "name")
@@ -373,6 +426,20 @@ class Adam(Optimizer):
             np.subtract(p, s, out=p)
 
 
+class AdamW(Adam):
+    """torch ``AdamW``: ``p *= 1 − lr·λ`` first, then the Adam step on the raw gradient."""
+
+    name = "adamw"
+    decoupled = True
+
+    def _update(self, params, grads, scratch, state):
+        keep = 1.0 - self._lr * self._wd
+        if keep != 1.0:
+            for p in params:
+                np.multiply(p, keep, out=p)
+        super()._update(params, grads, scratch, state)
+
+
 def _flat_pair(params, grads):
     """``([flat params], [flat grads], params, grads, offsets)`` when the params
     exactly tile one contiguous buffer and the grads another at the same
@@ -408,7 +475,7 @@ def _tiling(arrays):
 
 
 _CLASSES: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (SGD, Momentum, Nesterov, Adagrad, RMSprop, Adam)
+    cls.name: cls for cls in (SGD, Momentum, Nesterov, Adagrad, RMSprop, Adam, AdamW)
 }
 
 
@@ -417,23 +484,26 @@ _CLASSES: dict[str, type[Optimizer]] = {
 # --------------------------------------------------------------------------
 
 
-def make_optimizer(name: str, lr: float | None = None, **hyper: float) -> Optimizer:
-    """Build an optimizer by name; missing hyper-parameters take :data:`DEFAULTS`.
+def make_optimizer(
+    name: str, lr: float | None = None, weight_decay: float | None = None, **hyper: float
+) -> Optimizer:
+    """Build an optimizer by name; missing hyper-parameters take :data:`DEFAULTS`,
+    a missing ``weight_decay`` :data:`DEFAULT_WEIGHT_DECAY` (0, adamw 0.01).
 
     Raises ``ValueError`` for an unknown name, an invalid lr (not finite or
-    <= 0), an out-of-range or unknown hyper-parameter.
+    <= 0), an out-of-range or unknown hyper-parameter, a negative weight decay.
     """
     key = name.strip().lower() if isinstance(name, str) else None
     if key not in _CLASSES:
         raise ValueError(f"unknown optimizer {name!r}; allowed: {', '.join(OPTIMIZERS)}")
     if lr is None:
         lr = DEFAULTS[key]["lr"]
-    return _CLASSES[key](lr, **hyper)
+    return _CLASSES[key](lr, weight_decay, **hyper)
 
 
 def optimizer_from_dict(d: Mapping[str, Any]) -> Optimizer:
     """Inverse of :meth:`Optimizer.to_dict` (a fresh optimizer, t = 0)."""
     if not isinstance(d, Mapping) or "name" not in d:
         raise ValueError(f"optimizer dict needs a 'name' key, got {d!r}")
-    rest = {k: v for k, v in d.items() if k not in ("name", "lr")}
-    return make_optimizer(d["name"], d.get("lr"), **rest)
+    rest = {k: v for k, v in d.items() if k not in ("name", "lr", "weight_decay")}
+    return make_optimizer(d["name"], d.get("lr"), d.get("weight_decay"), **rest)

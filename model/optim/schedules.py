@@ -6,6 +6,11 @@ step           ``η = η₀ · γ^⌊epoch/step_size⌋``
 exponential    ``η = η₀ · exp(−decay · epoch)``
 inverse_time   ``η = η₀ / (1 + decay · epoch)``
 cosine         ``η = min_lr + (η₀ − min_lr) · (1 + cos(π · min(epoch, period)/period)) / 2``
+cyclic         triangular wave between ``base_lr`` and ``max_lr``, up for
+               ``step_size`` epochs then down (η₀ is not used):
+               ``η = base_lr + (max_lr − base_lr) · max(0, 1 − |epoch/step_size − 2c + 1|)``,
+               ``c = ⌊1 + epoch/(2·step_size)⌋`` — ``torch.optim.lr_scheduler.CyclicLR(
+               mode="triangular")`` stepped once per epoch
 =============  ==========================================================
 
 :meth:`Schedule.lr` is vectorised over an array of epochs, for plotting.
@@ -22,7 +27,7 @@ import numpy as np
 
 __all__ = ["SCHEDULES", "SCHEDULE_FIELDS", "Schedule"]
 
-SCHEDULES = ("constant", "step", "exponential", "inverse_time", "cosine")
+SCHEDULES = ("constant", "step", "exponential", "inverse_time", "cosine", "cyclic")
 
 #: The fields each kind of schedule reads (the others are ignored).
 SCHEDULE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -31,6 +36,7 @@ SCHEDULE_FIELDS: dict[str, tuple[str, ...]] = {
     "exponential": ("decay",),
     "inverse_time": ("decay",),
     "cosine": ("period", "min_lr"),
+    "cyclic": ("base_lr", "max_lr", "step_size"),
 }
 
 
@@ -63,7 +69,7 @@ class Schedule:
 
     Construction validates (``ValueError``): ``kind`` in :data:`SCHEDULES`,
     ``step_size`` and ``period`` integers >= 1, ``0 < gamma <= 1``,
-    ``decay >= 0``, ``min_lr >= 0``, all finite.
+    ``decay >= 0``, ``min_lr >= 0``, ``0 <= base_lr <= max_lr``, all finite.
     """
 
     kind: str = "constant"
@@ -72,6 +78,8 @@ class Schedule:
     decay: float = 0.01
     period: int = 1000
     min_lr: float = 0.0
+    base_lr: float = 0.001
+    max_lr: float = 0.1
 
     def __post_init__(self) -> None:
         if self.kind not in SCHEDULES:
@@ -87,6 +95,11 @@ class Schedule:
         min_lr = _number("min_lr", self.min_lr)
         if min_lr < 0:
             raise ValueError(f"schedule min_lr must be >= 0, got {self.min_lr!r}")
+        base_lr, max_lr = _number("base_lr", self.base_lr), _number("max_lr", self.max_lr)
+        if not 0 <= base_lr <= max_lr:
+            raise ValueError(
+                f"schedule needs 0 ≤ base_lr ≤ max_lr, got base_lr {self.base_lr!r}, max_lr {self.max_lr!r}"
+            )
         # normalise types (e.g. 100.0 from a spin box -> 100) on the frozen instance
         for name, value in (
             ("step_size", step_size),
@@ -94,6 +107,8 @@ class Schedule:
             ("gamma", gamma),
             ("decay", decay),
             ("min_lr", min_lr),
+            ("base_lr", base_lr),
+            ("max_lr", max_lr),
         ):
             object.__setattr__(self, name, value)
 
@@ -118,6 +133,12 @@ class Schedule:
             out = lr0 * np.exp(-self.decay * e)
         elif kind == "inverse_time":
             out = lr0 / (1.0 + self.decay * e)
+        elif kind == "cyclic":
+            x = e / self.step_size
+            cycle = np.floor(1.0 + x / 2.0)
+            out = self.base_lr + (self.max_lr - self.base_lr) * np.maximum(
+                0.0, 1.0 - np.abs(x - 2.0 * cycle + 1.0)
+            )
         else:  # cosine
             frac = np.minimum(e, self.period) / self.period
             out = self.min_lr + (lr0 - self.min_lr) * (1.0 + np.cos(np.pi * frac)) / 2.0
@@ -136,6 +157,9 @@ class Schedule:
             return f"η = η₀ · exp(−{_fmt(self.decay)} · epoch)"
         if kind == "inverse_time":
             return f"η = η₀ / (1 + {_fmt(self.decay)} · epoch)"
+        if kind == "cyclic":
+            lo, hi = _fmt(self.base_lr), _fmt(self.max_lr)
+            return f"η: {lo} ↗ {hi} ↘ {lo}, {self.step_size} epochs each way (triangular cycle)"
         cos = f"(1 + cos(π · min(epoch, {self.period})/{self.period})) / 2"
         if self.min_lr == 0:
             return f"η = η₀ · {cos}"

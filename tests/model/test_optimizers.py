@@ -331,7 +331,15 @@ def test_convex_quadratic_minimum_is_approached(name):
     # E(p) = ½ Σ a_i (p_i − c_i)², gradient a ⊙ (p − c); an ill-conditioned bowl
     a = np.array([1.0, 4.0])
     c = np.array([0.5, -1.5])
-    lrs = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.5, "rmsprop": 0.01, "adam": 0.05}
+    lrs = {
+        "sgd": 0.1,
+        "momentum": 0.05,
+        "nesterov": 0.05,
+        "adagrad": 0.5,
+        "rmsprop": 0.01,
+        "adam": 0.05,
+        "adamw": 0.05,
+    }
     opt = make_optimizer(name, lr=lrs[name])
     p = np.array([3.0, 2.0])
     g = np.empty(2)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from model.analysis import surfaces as S
-from model.analysis.race import DEFAULT_LR, OptimizerRace, default_racers
-from model.optim.optimizers import DEFAULTS, OPTIMIZERS, STATE_KEYS, make_optimizer
+from model.analysis.race import DEFAULT_LR, RACERS, OptimizerRace, default_racers
+from model.optim.optimizers import DEFAULTS, STATE_KEYS, make_optimizer
 
 BOWL = S.get_surface("bowl")
 HYPER = {
@@ -18,7 +18,7 @@ HYPER = {
 }
 
 
-@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("name", RACERS)
 def test_path_equals_optimizer_stepped_by_hand(name):
     lr, start = 0.07, (3.0, 1.5)
     race = OptimizerRace(BOWL, start, [(name, lr, HYPER[name])])
@@ -79,7 +79,7 @@ def test_non_finite_gradient_stops_a_racer():
 
 def test_reset_and_validation():
     race = OptimizerRace(BOWL, (0.0, 0.0), default_racers("bowl"))
-    assert race.names == list(OPTIMIZERS)
+    assert race.names == list(RACERS)
     assert race.optimizer("adam").lr == DEFAULT_LR["bowl"]["adam"]
     race.step(10)
     race.reset((1.0, 2.0))

@@ -43,6 +43,7 @@ OPTIMIZER_TITLES = {
     "adagrad": "AdaGrad",
     "rmsprop": "RMSProp",
     "adam": "Adam",
+    "adamw": "AdamW (decoupled weight decay)",
 }
 SCHEDULE_TITLES = {
     "constant": "Constant",
@@ -50,6 +51,7 @@ SCHEDULE_TITLES = {
     "exponential": "Exponential decay",
     "inverse_time": "Inverse-time decay",
     "cosine": "Cosine annealing",
+    "cyclic": "Cyclic (triangular)",
 }
 HYPER_TIPS = {
     "momentum": "μ: fraction of the previous velocity kept each step (0 = plain SGD, 0.9 typical).",
@@ -64,13 +66,17 @@ FIELD_TITLES = {
     "decay": "Decay rate",
     "period": "Period",
     "min_lr": "Minimum η",
+    "base_lr": "Lowest η",
+    "max_lr": "Highest η",
 }
 FIELD_TIPS = {
-    "step_size": "Multiply the learning rate by γ every this many epochs.",
+    "step_size": "Step decay: multiply η by γ every this many epochs. Cyclic: epochs from the lowest to the highest η.",
     "gamma": "The factor (0 < γ ≤ 1) the learning rate is multiplied by at each step.",
     "decay": "How fast the learning rate shrinks per epoch (≥ 0).",
     "period": "Epochs over which the cosine goes from η₀ down to the minimum.",
     "min_lr": "The learning rate the cosine schedule ends at (must be below η₀).",
+    "base_lr": "Cyclic schedule: the learning rate at the start and bottom of every cycle (η₀ is not used).",
+    "max_lr": "Cyclic schedule: the learning rate at the top of every cycle.",
 }
 LR_MIN_EXP, LR_MAX_EXP, SLIDER_STEPS = -5.0, 1.0, 100  # slider: 100 ticks per decade
 ERROR_STYLE = "border: 2px solid #d62728; border-radius: 3px;"
@@ -197,6 +203,8 @@ class TrainingPanel(QWidget):
             "decay": _dspin(0.0, 10.0, 6, 0.001, FIELD_TIPS["decay"]),
             "period": _spin(1, 10_000_000, FIELD_TIPS["period"], " epochs"),
             "min_lr": _dspin(0.0, 100.0, 6, 0.0001, FIELD_TIPS["min_lr"]),
+            "base_lr": _dspin(0.0, 100.0, 6, 0.0001, FIELD_TIPS["base_lr"]),
+            "max_lr": _dspin(0.0, 100.0, 6, 0.001, FIELD_TIPS["max_lr"]),
         }
         for key, spin in self.field_spins.items():
             form.addRow(FIELD_TITLES[key], spin)

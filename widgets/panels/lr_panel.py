@@ -333,7 +333,8 @@ class ScheduleView(QWidget):
         s = settings.schedule
         self.curve.setData(e, s.lr(settings.lr, e))
         self.plot.setTitle(s.describe(), color=TEXT, size="11pt")
-        self.plot.setYRange(0, settings.lr * 1.05, padding=0)
+        top = s.max_lr if s.kind == "cyclic" else settings.lr
+        self.plot.setYRange(0, top * 1.05, padding=0)
         self.info.setText(
             f"η₀ = {settings.lr:g}, {E:,} epochs. Learning-rate decay: large steps early, fine tuning later."
         )

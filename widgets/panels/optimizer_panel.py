@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from model.analysis.loss_slices import NetworkSlice, RandomDirections
-from model.analysis.race import DEFAULT_LR, OptimizerRace
+from model.analysis.race import DEFAULT_LR, RACERS, OptimizerRace
 from model.analysis.surfaces import (
     ANALYTIC,
     AnalyticSurface,
@@ -42,7 +42,7 @@ from model.analysis.surfaces import (
     get_surface,
     grid,
 )
-from model.optim.optimizers import DEFAULTS, OPTIMIZERS
+from model.optim.optimizers import DEFAULTS
 from widgets.common.contours import contour_segments
 from widgets.common.fit import scroll_body
 from widgets.panels.racer_controls import COLORS, HYPER_LABELS, LABELS, RacerRow  # noqa: F401 (re-export)
@@ -121,7 +121,7 @@ class OptimizerPanel(QWidget):
         )
         self.legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.plot.getPlotItem().layout.addItem(self.legend, 2, 3, Qt.AlignmentFlag.AlignTop)
-        self.rows = {name: RacerRow(self, name) for name in OPTIMIZERS}
+        self.rows = {name: RacerRow(self, name) for name in RACERS}
 
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["optimizer", "quantity", "x", "y"])
