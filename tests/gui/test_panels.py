@@ -82,6 +82,7 @@ def test_training_optimizer_shows_its_hyper_parameters(qtbot):
         "AdaGrad",
         "RMSProp",
         "Adam",
+        "AdamW",
     ]
 
 

@@ -43,7 +43,7 @@ OPTIMIZER_TITLES = {
     "adagrad": "AdaGrad",
     "rmsprop": "RMSProp",
     "adam": "Adam",
-    "adamw": "AdamW (decoupled weight decay)",
+    "adamw": "AdamW",
 }
 SCHEDULE_TITLES = {
     "constant": "Constant",
