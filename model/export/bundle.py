@@ -16,7 +16,7 @@ from model.data import data_prep
 from model.io.project import atomic_write_bytes, atomic_write_text
 from model.io.weights_io import export_npz
 from model.nn.losses import DESCRIPTIONS as LOSS_TEXT
-from model.optim.optimizers import DEFAULTS
+from model.optim.optimizers import DEFAULT_WEIGHT_DECAY, DEFAULTS
 
 FRAMEWORKS = ("pytorch", "numpy")
 
@@ -77,6 +77,17 @@ class ScriptContext:
         d = {k: float(v) for k, v in DEFAULTS[self.training.optimizer].items() if k != "lr"}
         d.update({k: float(v) for k, v in self.training.hyper.items()})
         return d
+
+    @property
+    def weight_decay(self) -> float:
+        wd = getattr(self.training, "weight_decay", None)
+        return DEFAULT_WEIGHT_DECAY[self.training.optimizer] if wd is None else float(wd)
+
+    @property
+    def weight_decay_text(self) -> str:
+        if self.training.optimizer == "adamw":
+            return "decoupled, p ← p·(1 − η·λ) each step (AdamW)"
+        return "coupled, λ·p added to ∂E/∂p (torch.optim's weight_decay)"
 
     @property
     def loss_text(self) -> str:

@@ -26,7 +26,31 @@ ACTIVATIONS = {
         "e = np.exp(b - b.max(axis=1, keepdims=True))\n    return e / e.sum(axis=1, keepdims=True)",
         "raise ValueError('softmax is only used fused with cross-entropy')",
     ),
+    "elu": (
+        "return np.where(b > 0, b, np.expm1(np.minimum(b, 0.0)))",
+        "return np.where(b > 0, 1.0, V + 1.0)",
+    ),
+    "gelu": (
+        "return b * normal_cdf(b)  # exact form, Φ = standard normal CDF",
+        "return normal_cdf(b) + b * np.exp(-0.5 * b * b) / math.sqrt(2.0 * math.pi)",
+    ),
+    "silu": (
+        "return b * (0.5 * (1.0 + np.tanh(b * 0.5)))  # b·σ(b)",
+        "s = 0.5 * (1.0 + np.tanh(b * 0.5))\n    return s + V * (1.0 - s)",
+    ),
+    "softplus": (
+        "return np.logaddexp(0.0, b)  # ln(1 + e^b)",
+        "return 0.5 * (1.0 + np.tanh(b * 0.5))  # σ(b)",
+    ),
+    "sine": ("return np.sin(b)", "return np.cos(b)"),
 }
+
+NORMAL_CDF = (
+    "_erf = np.frompyfunc(math.erf, 1, 1)\n\n\n"
+    "def normal_cdf(b):\n"
+    '    """Φ(b) = ½(1 + erf(b/√2)); NumPy has no erf, math.erf is exact."""\n'
+    "    return 0.5 * (1.0 + _erf(b / math.sqrt(2.0)).astype(b.dtype))\n"
+)
 
 #: loss -> (E given B_L, V_L, T; δ^(L) given B_L, V_L, T)
 LOSSES = {
@@ -108,10 +132,15 @@ OPTIMIZERS = {
         "        p -= m * (step_size / (np.sqrt(v) / bc2_sqrt + HYPER['eps']))",
     ),
 }
+# AdamW (torch.optim.AdamW): shrink p by (1 − η·λ), then Adam's step on the raw gradient
+OPTIMIZERS["adamw"] = (
+    "p ← p·(1 − η·λ); then Adam: " + OPTIMIZERS["adam"][0],
+    "for p in params:\n        p *= 1.0 - lr * WEIGHT_DECAY\n    " + OPTIMIZERS["adam"][1],
+)
 
 
 def activation_block(names) -> str:
-    out = []
+    out = [NORMAL_CDF] if "gelu" in names else []
     for name in dict.fromkeys(names):
         fwd, der = ACTIVATIONS[name]
         out.append(f"def g_{name}(b):\n    {fwd}\n\n\ndef dg_{name}(b, V):\n    {der}\n")

@@ -38,6 +38,7 @@ def settings_block(s) -> str:
         f"OPTIMIZER = {t.optimizer!r}",
         f"LR = {literal(float(t.lr))}  # η₀",
         f"HYPER = {literal(s.hyper)}",
+        f"WEIGHT_DECAY = {literal(float(s.weight_decay))}  # λ: {s.weight_decay_text}",
         f"SCHEDULE = {literal(schedule_fields(t.schedule))}  # {t.schedule.describe()}",
         f"BATCH_SIZE = {literal(t.batch_size)}  # None: full batch; 1: stochastic; else mini-batch ({s.mode})",
         f"EPOCHS = {int(t.epochs)}",
@@ -116,6 +117,12 @@ def schedule_block(schedule: Schedule) -> str:
             "frac = min(epoch, SCHEDULE['period']) / SCHEDULE['period']\n"
             "    lo = SCHEDULE['min_lr']\n"
             "    return lo + (LR - lo) * (1.0 + math.cos(math.pi * frac)) / 2.0"
+        ),
+        "cyclic": (  # torch.optim.lr_scheduler.CyclicLR(mode="triangular"), stepped once per epoch
+            "x = epoch / SCHEDULE['step_size']\n"
+            "    cycle = math.floor(1.0 + x / 2.0)\n"
+            "    lo, hi = SCHEDULE['base_lr'], SCHEDULE['max_lr']\n"
+            "    return lo + (hi - lo) * max(0.0, 1.0 - abs(x - 2.0 * cycle + 1.0))"
         ),
     }[schedule.kind]
     return (

@@ -18,7 +18,20 @@ MODULES = {
     "leaky_relu": "nn.LeakyReLU(0.01)",
     "step": "Step()",
     "softmax": "nn.Softmax(dim=1)",
+    "elu": "nn.ELU(alpha=1.0)",
+    "gelu": "nn.GELU()",  # approximate="none": the exact erf form
+    "silu": "nn.SiLU()",
+    "softplus": "nn.Softplus(beta=1.0)",
+    "sine": "Sine()",
 }
+
+SINE_MODULE = '''
+class Sine(nn.Module):
+    """g(b) = sin b."""
+
+    def forward(self, b):
+        return torch.sin(b)
+'''
 
 STEP_MODULE = '''
 class Step(nn.Module):
@@ -44,12 +57,13 @@ TRAINED_PART = {
 }
 
 OPTIMIZERS = {
-    "sgd": "torch.optim.SGD(params, lr=LR)",
-    "momentum": "torch.optim.SGD(params, lr=LR, momentum=HYPER['momentum'])",
-    "nesterov": "torch.optim.SGD(params, lr=LR, momentum=HYPER['momentum'], nesterov=True)",
-    "adagrad": "torch.optim.Adagrad(params, lr=LR, eps=HYPER['eps'])",
-    "rmsprop": "torch.optim.RMSprop(params, lr=LR, alpha=HYPER['rho'], eps=HYPER['eps'])",
-    "adam": "torch.optim.Adam(params, lr=LR, betas=(HYPER['beta1'], HYPER['beta2']), eps=HYPER['eps'])",
+    "sgd": "torch.optim.SGD(params, lr=LR, weight_decay=WEIGHT_DECAY)",
+    "momentum": "torch.optim.SGD(params, lr=LR, weight_decay=WEIGHT_DECAY, momentum=HYPER['momentum'])",
+    "nesterov": "torch.optim.SGD(params, lr=LR, weight_decay=WEIGHT_DECAY, momentum=HYPER['momentum'], nesterov=True)",
+    "adagrad": "torch.optim.Adagrad(params, lr=LR, weight_decay=WEIGHT_DECAY, eps=HYPER['eps'])",
+    "rmsprop": "torch.optim.RMSprop(params, lr=LR, weight_decay=WEIGHT_DECAY, alpha=HYPER['rho'], eps=HYPER['eps'])",
+    "adam": "torch.optim.Adam(params, lr=LR, weight_decay=WEIGHT_DECAY, betas=(HYPER['beta1'], HYPER['beta2']), eps=HYPER['eps'])",
+    "adamw": "torch.optim.AdamW(params, lr=LR, weight_decay=WEIGHT_DECAY, betas=(HYPER['beta1'], HYPER['beta2']), eps=HYPER['eps'])",
 }
 
 
@@ -77,6 +91,7 @@ def build(ctx) -> str:
     spec, t = ctx.spec, ctx.training
     parts = snippets.opening(ctx, HEADER, f"torch.{spec.dtype}") + [
         STEP_MODULE if "step" in spec.activations else "",
+        SINE_MODULE if "sine" in spec.activations else "",
         network_block(spec),
         "def loss_sum(model, x, t):\n"
         f'    """The batch\'s summed loss; E = loss_sum / n is {ctx.loss_text}."""\n'

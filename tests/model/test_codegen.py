@@ -28,13 +28,22 @@ from model.train.trainer import TrainSettings
 
 EPOCHS = 4
 BATCH_MODES = (None, 1, 5)  # batch, stochastic, mini-batch (12 training rows: the last batch is short)
-LR = {"sgd": 0.3, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.2, "rmsprop": 0.01, "adam": 0.02}
+LR = {
+    "sgd": 0.3,
+    "momentum": 0.1,
+    "nesterov": 0.1,
+    "adagrad": 0.2,
+    "rmsprop": 0.01,
+    "adam": 0.02,
+    "adamw": 0.02,
+}
 SCHEDULE_ARGS = {
     "constant": {},
     "step": {"step_size": 2, "gamma": 0.5},
     "exponential": {"decay": 0.3},
     "inverse_time": {"decay": 0.5},
     "cosine": {"period": 3, "min_lr": 0.001},
+    "cyclic": {"base_lr": 0.01, "max_lr": 0.2, "step_size": 2},
 }
 # (hidden and output activation, loss, task): every loss, most activations
 NETS = [
@@ -110,8 +119,8 @@ def cases():
     """Every optimizer, schedule and batch mode, and each loss, in 6 + 6 runs."""
     out = []
     for i, opt in enumerate(OPTIMIZERS):
-        out.append((opt, SCHEDULES[i % 5], BATCH_MODES[i % 3], i % 4))
-        out.append((opt, SCHEDULES[(i + 2) % 5], BATCH_MODES[(i + 1) % 3], (i + 1) % 4))
+        out.append((opt, SCHEDULES[i % len(SCHEDULES)], BATCH_MODES[i % 3], i % 4))
+        out.append((opt, SCHEDULES[(i + 2) % len(SCHEDULES)], BATCH_MODES[(i + 1) % 3], (i + 1) % 4))
     return out
 
 
@@ -133,6 +142,18 @@ def test_pytorch_script_matches_the_app(tmp_path, optimizer, schedule, batch_siz
     save_project(make_project(optimizer, schedule, batch_size, net), proj)
     mine = app_weights(proj, tmp_path / "app.npz")
     assert_same(mine, script_weights(proj, "pytorch", tmp_path))
+
+
+@pytest.mark.parametrize("framework", ["numpy", "pytorch"])
+def test_scripts_reproduce_the_newer_activations(tmp_path, framework):
+    if framework == "pytorch":
+        pytest.importorskip("torch")
+    p = make_project("adam", "cyclic", 5, 2)
+    p.spec = NetworkSpec([3, 4, 4, 4, 4, 4, 2], ["elu", "gelu", "silu", "softplus", "sine", "linear"], seed=5)
+    proj = tmp_path / "p.json"
+    save_project(p, proj)
+    mine = app_weights(proj, tmp_path / "app.npz")
+    assert_same(mine, script_weights(proj, framework, tmp_path))
 
 
 def test_pytorch_script_is_a_sequential_of_the_layers():
