@@ -14,6 +14,7 @@ import numpy as np
 
 from model.data import data_prep
 from model.io.project import ProjectError, load_project, save_project
+from model.train.epoch_figures import format_loss
 from model.train.trainer import STOP_DIVERGED, Trainer
 
 PROG = "mlp-studio"
@@ -168,7 +169,7 @@ class Progress:
             print("\r" + self._line(tr), file=sys.stderr)
         summary = f"{tr.stop_reason} after {tr.epoch} epochs ({tr.step} updates)"
         if len(h):
-            summary += f"; train loss {h['train_loss'][-1]:.6g}"
+            summary += f"; train loss {format_loss(h['train_loss'][-1])}"
             if np.isfinite(h["train_acc"][-1]):
                 summary += f", accuracy {h['train_acc'][-1] * 100:.1f}%"
             if np.isfinite(h["val_loss"][-1]):

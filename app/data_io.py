@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QDialog
 
+from model.train.epoch_figures import format_loss, last_epoch
 from widgets.canvas.diagram_export import export_diagram
 from widgets.common.plot_export import export_panel_plots
 from widgets.dialogs.csv_import_dialog import CsvImportDialog
@@ -144,5 +145,8 @@ class DataIO:
             f"- epochs trained: {len(h)}, updates: {len(h.update_loss)}",
         ]
         if len(h):
-            lines.append(f"- final training loss: {h['train_loss'][-1]:.6g}")
+            loss, acc = last_epoch(h)
+            lines.append(f"- final epoch training loss: {format_loss(loss)}")
+            if acc == acc:  # not NaN: a classification run
+                lines.append(f"- final epoch training accuracy: {acc * 100:.1f} %")
         return "\n".join(lines) + "\n"

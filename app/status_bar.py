@@ -3,20 +3,20 @@ update rate and progress towards the epoch limit."""
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
+
+from model.train.epoch_figures import ACCURACY_TIP, LOSS_TIP, accuracy_text, loss_text
 
 TIPS = {
     "epoch": "Epochs completed (updates made)",
-    "loss": "Training loss of the last update",
-    "acc": "Training accuracy of the last epoch",
+    "loss": LOSS_TIP,
+    "acc": ACCURACY_TIP,
     "rate": "Weight updates per second",
 }
 WIDEST = {
     "epoch": "epoch 1,000,000 (10,000,000 updates)",
-    "loss": "loss 0.000000",
-    "acc": "accuracy 100.0 %",
+    "loss": "epoch training loss 0.000123456",
+    "acc": "epoch accuracy 100.0 %",
     "rate": "100,000 updates/s",
 }
 
@@ -41,12 +41,11 @@ class TrainingStatus:
         h = history
         epoch = snap.epoch if snap else len(h)
         steps = snap.step if snap else len(h.update_loss)
-        loss = snap.loss if snap else (float(h.update_loss.values[-1]) if len(h.update_loss) else math.nan)
-        acc = snap.accuracy if snap else (float(h["train_acc"][-1]) if len(h) else math.nan)
         lab = self.labels
         lab["epoch"].setText(f"epoch {epoch:,} ({steps:,} updates)")
-        lab["loss"].setText(f"loss {loss:.4g}" if math.isfinite(loss) else "loss –")
-        lab["acc"].setText(f"accuracy {acc * 100:.1f} %" if math.isfinite(acc) else "accuracy –")
+        # the document has adopted the snapshot's rows: its last epoch is the newest
+        lab["loss"].setText(loss_text(h))
+        lab["acc"].setText(accuracy_text(h))
         lab["rate"].setText(f"{snap.updates_per_s:,.0f} updates/s" if snap and snap.updates_per_s else "")
         bar = self.progress
         # QProgressBar repaints synchronously on every change: touch it only when needed
