@@ -60,9 +60,46 @@ class DependencyTable:
     def kinds_of(self, name: str) -> frozenset[str]:
         return self._rows[name][0]
 
+    def dispatch_kinds(self, kinds) -> list[str]:
+        """Call every view that reads any of ``kinds`` once, in table order; returns their names."""
+        kinds = [check_kind(k) for k in kinds]
+        names = [n for n, (ks, _) in self._rows.items() if any(k == DOCUMENT or k in ks for k in kinds)]
+        for n in names:
+            self._rows[n][1](kinds[0])
+        return names
+
     def dispatch(self, kind: str) -> list[str]:
         """Call every view that reads ``kind``; returns their names (tests read it)."""
         names = self.readers(kind)
         for n in names:
             self._rows[n][1](kind)
         return names
+
+
+# Until every emitter says precisely what changed: the old kind strings.
+LEGACY = {"all": (DOCUMENT,), "spec": (NETWORK,), "settings": SETTINGS}
+
+# TrainSettings field -> the kind a change of it is
+SETTINGS_FIELDS = {
+    "lr": SETTINGS_LR,
+    "optimizer": SETTINGS_OPTIMIZER,
+    "hyper": SETTINGS_OPTIMIZER,
+    "schedule": SETTINGS_SCHEDULE,
+    "batch_size": SETTINGS_BATCH,
+    "epochs": SETTINGS_LIMITS,
+    "target_loss": SETTINGS_LIMITS,
+}
+
+
+def kinds_of(kind: str) -> tuple[str, ...]:
+    """The change kinds an emitted string stands for (old strings mapped in one place)."""
+    return LEGACY.get(kind) or (check_kind(kind),)
+
+
+def settings_kinds(old, new) -> tuple[str, ...]:
+    """Which settings kinds differ between two TrainSettings (``old`` None: all of them)."""
+    if old is None:
+        return SETTINGS
+    a, b = old.to_dict(), new.to_dict()
+    changed = {SETTINGS_FIELDS.get(k, SETTINGS_OTHER) for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
+    return tuple(k for k in SETTINGS if k in changed)

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from widgets.canvas.network_canvas import NetworkCanvas
+from widgets.common.jobs import JobManager
 from widgets.forms.data_panel import DataPanel
 from widgets.forms.inspector import Inspector
 from widgets.forms.training_panel import TrainingPanel
@@ -47,6 +48,8 @@ class MainWindow(QMainWindow):
         self.doc = doc or Document()
         self.edits = Edits(self.doc)
         self.controller = TrainingController(self.doc, parent=self)
+        self.jobs = JobManager(self)  # every background computation; shutdown() joins them all
+        self.jobs.add_stopper("training", lambda _timeout: self.controller.shutdown())
         self.qsettings = app_settings()
         self._sized = False
         self.autosaver = Autosaver(self.doc, parent=self)
@@ -115,7 +118,7 @@ class MainWindow(QMainWindow):
         lay.addWidget(split)
         self.training_panel = TrainingPanel()
         self.inspector = Inspector()
-        self.plots = PlotsDock()
+        self.plots = PlotsDock(jobs=self.jobs)
         self.docks = {}
         for key, title, widget, area in (
             ("data", "Data", data_box, Qt.DockWidgetArea.LeftDockWidgetArea),
@@ -307,9 +310,9 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def shutdown(self) -> None:
-        """End training, background computations, animations and autosave."""
-        self.controller.shutdown()
+        """End training, background computations, animations and autosave; join every thread."""
         self.plots.shutdown()
+        self.jobs.shutdown()
         self.teaching.shutdown()
         self.autosaver.stop()
 

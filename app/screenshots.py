@@ -73,10 +73,8 @@ def shots(out: Path) -> list[Path]:
     def compare(win, app):
         p = win.plots.panels["gradients"]
         p.compareRequested.emit()
-        job = win.plots._compare_job
-        if job is not None:
-            job.wait(60)
-            app.processEvents()
+        win.jobs.wait(60)  # the comparison runs in the background
+        app.processEvents()
 
     def sweep(win, app):
         p = win.plots.panels["lr"]

@@ -7,12 +7,14 @@ calls each widget's own ``set_*`` methods.
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 
 import numpy as np
 
 from . import change_kinds as K
+from .change_kinds import DependencyTable
 
 GRID_RES = 64
 PLOT_INTERVAL = 0.25  # seconds between plot redraws while training (alternating map/curves)
@@ -40,45 +42,103 @@ class DocumentViews:
         self._last_plot = 0.0
         self._plot_phase = False
         self._grid_extent = None
+        self._settings_seen = None
+        self.table = self._build_table()
+        self.plots.set_compare_source(self.compare_problem)
 
     # -------------------------------------------------------------- refresh
-    def refresh(self, kind: str = K.DOCUMENT) -> None:
-        d = self.doc
-        settings = kind.startswith("settings.")
-        if kind in (K.DOCUMENT, K.NETWORK, K.DATA):
-            self.teaching.leave_stepthrough()
-            self.canvas.set_input_names(d.data.train.feature_names)
-            self.canvas.set_network(d.spec.layer_sizes, d.spec.activations, d.net.weights, d.net.biases)
-            self.canvas.set_editable_layers(set(range(1, len(d.spec.layer_sizes) - 1)))
-            if self.selection and self.selection[0] != "layer":
-                self.selection = None
-        elif kind == K.WEIGHTS:
-            self.canvas.set_weights(d.net.weights, d.net.biases)
-        if kind in (K.DOCUMENT, K.DATA) or settings:
-            self.training_panel.set_settings(d.settings, len(d.data.train))
-        if kind in (K.DOCUMENT, K.DATA):
-            self.data_panel.set_source(d.project.data, d.project.preprocessing)
-            self.dataset_view.set_data(d.data.train, d.data.val)
-            self.plots.set_task(d.data.task)
-        if kind in (K.DOCUMENT, K.DATA, K.PROBE):
-            self.dataset_view.set_probe(min(d.probe_index, len(d.data.train) - 1))
-        if not settings:
-            self._snap = None
-            self.update_grid()
-            self._show_probe_values()
-            self.plots.set_history(d.history, d.ghosts)
-        if kind != K.PROBE:
-            self.plots.set_problem(d.net, d.data.X_train, d.data.train.T, d.settings, d.data.task)
-            self._refresh_predict()
-        self.show_selection()
-        self.show_status()
-        self._update_title()
+    def _build_table(self) -> DependencyTable:
+        """Which view reads which change kind (DOCUMENT reaches them all); order matters:
+        the canvas is rebuilt before anything draws on it, the inspector and status come last."""
+        d, cv, plots, t = self.doc, self.canvas, self.plots, self.teaching
+        NET_DATA = (K.NETWORK, K.DATA)
+        PARAMS = (K.NETWORK, K.WEIGHTS, K.DATA)
+        table = DependencyTable()
+        for name, kinds, fn in (
+            ("canvas.network", NET_DATA, lambda: self._show_network()),
+            ("canvas.weights", (K.WEIGHTS,), lambda: cv.set_weights(d.net.weights, d.net.biases)),
+            (
+                "training_panel",
+                (*K.SETTINGS, K.DATA),
+                lambda: self.training_panel.set_settings(d.settings, len(d.data.train)),
+            ),
+            (
+                "data_panel",
+                (K.DATA,),
+                lambda: self.data_panel.set_source(d.project.data, d.project.preprocessing),
+            ),
+            ("dataset_view.data", (K.DATA,), lambda: self.dataset_view.set_data(d.data.train, d.data.val)),
+            ("plots.task", (K.DATA,), lambda: plots.set_task(d.data.task)),
+            (
+                "dataset_view.probe",
+                (K.DATA, K.PROBE),
+                lambda: self.dataset_view.set_probe(min(d.probe_index, len(d.data.train) - 1)),
+            ),
+            ("snapshot", (*PARAMS, K.HISTORY, K.PROBE), lambda: setattr(self, "_snap", None)),
+            ("decision_map", PARAMS, lambda: self.update_grid()),
+            ("probe_trace", (*PARAMS, K.PROBE), lambda: self._show_probe_values()),
+            ("neuron_maps", PARAMS, lambda: (t.update_neuron_map(), t.update_thumbnails())),
+            ("plots.loss", (*PARAMS, K.HISTORY), lambda: plots.set_history(d.history, d.ghosts)),
+            ("plots.lr", (*PARAMS, *K.SETTINGS), lambda: plots.feed("lr", "problem", self._lr_problem)),
+            # the loss surface: network and data, never the learning rate
+            (
+                "plots.optimizers",
+                NET_DATA,
+                lambda: plots.feed("optimizers", "network", self._surface_problem),
+            ),
+            (
+                "plots.gradients",
+                PARAMS,
+                lambda: plots.feed("gradients", "network", lambda p: p.set_network(d.net, d.data.X_train)),
+            ),
+            ("plots.predict", PARAMS, lambda: plots.feed("predict", "model", self._predict_model)),
+            ("inspector", (*PARAMS, K.PROBE), lambda: self.show_selection()),
+            ("status", (*PARAMS, K.HISTORY, K.SETTINGS_LIMITS), lambda: self.show_status()),
+            ("title", (), lambda: self._update_title()),
+        ):
+            table.add(name, kinds, lambda _kind, fn=fn: fn())
+        return table
 
-    def _refresh_predict(self) -> None:
+    def refresh(self, kind: str = K.DOCUMENT) -> list[str]:
+        """Update the views that read ``kind`` (old kind strings accepted); returns their names."""
+        kinds = K.kinds_of(kind)
+        if kinds == K.SETTINGS:  # an emitter that does not say which setting: find out
+            kinds = K.settings_kinds(self._settings_seen, self.doc.settings)
+        self._settings_seen = copy.deepcopy(self.doc.settings)
+        return self.table.dispatch_kinds(kinds) if kinds else []
+
+    def _show_network(self) -> None:
+        d = self.doc
+        self.teaching.leave_stepthrough()
+        self.canvas.set_input_names(d.data.train.feature_names)
+        self.canvas.set_network(d.spec.layer_sizes, d.spec.activations, d.net.weights, d.net.biases)
+        self.canvas.set_editable_layers(set(range(1, len(d.spec.layer_sizes) - 1)))
+        if self.selection and self.selection[0] != "layer":
+            self.selection = None
+
+    def _lr_problem(self, panel) -> None:
+        d = self.doc
+        panel.set_problem(d.net, d.data.X_train, d.data.train.T, d.settings, d.data.task)
+
+    def _surface_problem(self, panel) -> None:
+        d = self.doc
+        panel.set_network(d.net, d.data.X_train, d.data.train.T)
+
+    def compare_problem(self) -> tuple:
+        """What the activation comparison trains on (private copies for its thread)."""
+        d = self.doc
+        return d.spec, d.data.X_train.copy(), d.data.train.T.copy(), copy.deepcopy(d.settings), d.data.task
+
+    def _predict_model(self, panel) -> None:
         d = self.doc
         ds = d.data.train
-        self.plots.set_predict_model(
-            d.net, d.data.scaler, ds.feature_names, ds.class_names, ds.task, target_names=ds.target_names
+        panel.set_model(
+            d.net.copy(),
+            d.data.scaler,
+            ds.feature_names,
+            ds.class_names,
+            ds.task,
+            target_names=ds.target_names,
         )
 
     def update_grid(self) -> None:

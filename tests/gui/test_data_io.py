@@ -43,7 +43,7 @@ def test_bad_csv_changes_nothing(win, tmp_path):
 def test_export_everything_after_training(win, qtbot, tmp_path):
     win.doc.open_example("iris")
     win.controller.step_epoch()
-    qtbot.waitUntil(lambda: len(win.doc.history) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: len(win.doc.history) == 1, timeout=20_000)
     paths = win.io.export_all(str(tmp_path / "out"))
     names = {p.name for p in paths}
     assert {"weights.npz", "weights.json", "history.csv", "diagram.svg", "diagram.png", "README.md"} <= names
@@ -90,7 +90,7 @@ def test_new_data_starts_a_new_history_and_undo_restores_it(win, qtbot):
     from model.io.project import DataSource
 
     win.controller.step_epoch()
-    qtbot.waitUntil(lambda: len(win.doc.history) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: len(win.doc.history) == 1, timeout=20_000)
     old = win.doc.history
     win.edits.set_data(DataSource(kind="builtin", name="moons", params={"n": 50}), "none")
     assert len(win.doc.history) == 0

@@ -94,8 +94,8 @@ def test_close_during_sweep_ends_every_thread(win, qtbot):
 
     run = [b for b in sweep.findChildren(QPushButton) if b.text().replace("&", "").startswith("Run")][0]
     run.click()
-    qtbot.waitUntil(lambda: any(j.is_running() for j in panel.jobs()), timeout=5000)
+    qtbot.waitUntil(lambda: any(j.is_running() for j in panel.jobs()), timeout=20_000)
     win.close()
-    qtbot.waitUntil(lambda: not any(j.is_running() for j in panel.jobs()), timeout=5000)
+    qtbot.waitUntil(lambda: not any(j.is_running() for j in panel.jobs()), timeout=20_000)
     extra = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()]
     assert extra == []

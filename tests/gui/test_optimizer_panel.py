@@ -59,7 +59,7 @@ def test_click_on_the_surface_sets_the_start(panel, qtbot):
 def test_play_advances_paths_and_pause_stops(panel, qtbot):
     qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
     assert panel.playing
-    qtbot.waitUntil(lambda: panel.race.steps >= 12, timeout=5000)
+    qtbot.waitUntil(lambda: panel.race.steps >= 12, timeout=20_000)
     qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
     assert not panel.playing
     n = panel.race.steps

@@ -149,7 +149,7 @@ def test_disable_clears_the_overlay_and_restores_activations(anim, canvas, rec):
 
 def test_timer_drives_ticks(qtbot, anim):
     anim.set_enabled(True)
-    qtbot.waitUntil(lambda: anim.frame_count >= 2, timeout=2000)
+    qtbot.waitUntil(lambda: anim.frame_count >= 2, timeout=20_000)
     assert anim.front_layer >= 0
 
 

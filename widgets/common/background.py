@@ -52,9 +52,14 @@ class BackgroundJob(QObject):
         self._delivered = True
         self.result = None
         self.error = ""
+        self.started_hook = None  # called at each start (a JobManager counts jobs)
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._poll)
+
+    @property
+    def name(self) -> str:
+        return self._name
 
     # ----------------------------------------------------------------- api
     def start(self) -> None:
@@ -69,6 +74,8 @@ class BackgroundJob(QObject):
         self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
         self._thread.start()
         self._timer.start()
+        if self.started_hook is not None:
+            self.started_hook()
 
     def cancel(self) -> None:
         """Ask the callable to stop; ``cancelled`` fires once it has returned."""
@@ -138,8 +145,9 @@ class JobView(QWidget):
 
     intro = ""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, jobs=None):
         super().__init__(parent)
+        self.jobs = jobs  # a JobManager (shutdown joins the job), or None: a plain job
         self.job: BackgroundJob | None = None
         self.result = None
         self.run_button = QPushButton("Run")
@@ -181,7 +189,10 @@ class JobView(QWidget):
         except ValueError as exc:
             self.say(str(exc), error=True)
             return
-        self.job = BackgroundJob(fn, self, name=type(self).__name__)
+        name = type(self).__name__
+        self.job = (
+            self.jobs.create(fn, self, name) if self.jobs is not None else BackgroundJob(fn, self, name=name)
+        )
         self.job.progress.connect(lambda f: self.progress_bar.setValue(int(round(1000 * f))))
         self.job.finished.connect(self._finished)
         self.job.cancelled.connect(self._cancelled)

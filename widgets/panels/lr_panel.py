@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
 
 from model.analysis import sweeps
 from model.analysis.sweep_common import range_test_defaults, sweep_defaults
-from widgets.common.background import BackgroundJob
+from widgets.common.background import BackgroundJob, JobView
 from widgets.common.fit import scroll_body
+from widgets.common.jobs import JobManager
 from widgets.forms.training_panel import SciSpinBox
 
 from .lr_common import (
@@ -350,8 +351,9 @@ class LearningRatePanel(QWidget):
 
     learningRateChosen = Signal(float)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, jobs: JobManager | None = None):
         super().__init__(parent)
+        self.job_manager = jobs if jobs is not None else JobManager(self)
         self.problem: Problem | None = None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -365,6 +367,8 @@ class LearningRatePanel(QWidget):
         }
         for view, title in zip(self.views.values(), ("Sweep", "Range test", "Schedule", "GD variants")):
             self.tabs.addTab(view, title)
+            if isinstance(view, JobView):
+                view.jobs = self.job_manager
         lay = QVBoxLayout(scroll_body(self))
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs)

@@ -10,7 +10,6 @@ result box) so a big network never freezes the window.
 
 from __future__ import annotations
 
-import threading
 import time
 
 import numpy as np
@@ -45,6 +44,7 @@ from model.analysis.surfaces import (
 from model.optim.optimizers import DEFAULTS
 from widgets.common.contours import contour_segments
 from widgets.common.fit import scroll_body
+from widgets.common.jobs import JobManager
 from widgets.panels.racer_controls import COLORS, HYPER_LABELS, LABELS, RacerRow  # noqa: F401 (re-export)
 
 NET_SLICE, NET_DIRS = "network_slice", "random_directions"
@@ -69,13 +69,14 @@ FRAME_MS, FRAME_BUDGET_S = 33, 0.020
 class OptimizerPanel(QWidget):
     """Optimizer trajectories on analytic surfaces and on the real network's loss."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, jobs: JobManager | None = None):
         super().__init__(parent)
+        self.jobs = jobs if jobs is not None else JobManager(self)
         self._net = self._X = self._T = None
         self._chosen = None
         self._surfaces: dict[str, object] = {}
         self._live: dict[str, list] = {NET_SLICE: [], NET_DIRS: []}
-        self._job: dict | None = None
+        self._job = None  # the surface grid being computed (a BackgroundJob)
         self._grid_ready = False
         self.race: OptimizerRace | None = None
 
@@ -166,8 +167,6 @@ class OptimizerPanel(QWidget):
 
         self.timer = QTimer(self, interval=FRAME_MS)
         self.timer.timeout.connect(self._tick)
-        self._poll = QTimer(self, interval=50)
-        self._poll.timeout.connect(self._poll_grid)
         self.play_button.toggled.connect(self._on_play)
         self.step_button.clicked.connect(lambda: self.step(1))
         self.reset_button.clicked.connect(lambda: self.reset(self.surface.start))
@@ -320,53 +319,43 @@ class OptimizerPanel(QWidget):
         self._start_grid(s)
 
     def _start_grid(self, s) -> None:
-        if self._job is not None:
-            self._job["cancel"] = True
+        """Compute the surface's grid; a new request cancels the previous one."""
+        self.jobs.cancel("loss-surface")
+        self._job = None
         self._grid_ready = False
         if isinstance(s, AnalyticSurface):
-            self._job = None
             self._show_grid(s, grid(s, ANALYTIC_RES))
             return
         self.image.clear()
         self.isolines.setData([], [])
-        box = self._job = {
-            "cancel": False,
-            "progress": 0.0,
-            "result": None,
-            "error": None,
-            "done": False,
-            "surface": s,
-        }
 
-        def work():  # worker thread: reads the surface's private copies only
+        def work(should_stop, progress):  # worker thread: reads the surface's private copies only
             try:
-                box["result"] = grid(
-                    s, NETWORK_RES, progress=lambda f: box.update(progress=f), cancelled=lambda: box["cancel"]
-                )
+                return grid(s, NETWORK_RES, progress=progress, cancelled=should_stop)
             except GridCancelled:
-                return
-            except Exception as exc:  # shown in the progress label, never raised in a thread
-                box["error"] = exc
-            box["done"] = True
+                return None
 
-        threading.Thread(target=work, name="loss-surface-grid", daemon=True).start()
+        job = self._job = self.jobs.create(work, self, "loss-surface-grid", replace="loss-surface")
+        job.progress.connect(lambda f: self.progress.setText(f"computing loss surface… {f:.0%}"))
+        job.finished.connect(lambda result: self._grid_done(job, s, result))
+        job.failed.connect(lambda msg: self._grid_failed(job, msg))
         self.progress.setText("computing loss surface… 0%")
-        self._poll.start()
+        job.start()
 
-    def _poll_grid(self) -> None:
-        box = self._job
-        if box is None or box["cancel"]:
-            self._poll.stop()
-            return
-        if not box["done"]:
-            self.progress.setText(f"computing loss surface… {box['progress']:.0%}")
-            return
-        self._poll.stop()
-        self._job = None
-        if box["error"] is not None:
-            self.progress.setText(f"could not compute the surface: {box['error']}")
-        else:
-            self._show_grid(box["surface"], box["result"])
+    def _grid_done(self, job, s, result) -> None:
+        if job is self._job and result is not None:
+            self._job = None
+            self._show_grid(s, result)
+
+    def _grid_failed(self, job, msg: str) -> None:
+        if job is self._job:  # shown in the progress label, never raised in a thread
+            self._job = None
+            self.progress.setText(f"could not compute the surface: {msg}")
+
+    def shutdown(self) -> None:
+        """Stop the race and every surface computation (closing)."""
+        self.pause()
+        self.jobs.shutdown()
 
     def _show_grid(self, s, result) -> None:
         X, Y, Z = result

@@ -1,18 +1,22 @@
 """The tabbed analysis panels in the bottom dock: loss, learning-rate effects,
 optimizer trajectories, gradient flow and the chain rule.
 
-The app feeds it the history and the current problem (network, data,
-settings); panels that are not in front are refreshed when they come to the
-front, so training pays only for the visible one.
+The app feeds each panel through :meth:`PlotsDock.feed` (which view reads
+which document change is the app's dependency table, not decided here);
+input for a panel that is not in front waits until it comes to the front,
+so training pays only for the visible one. Every background computation
+of the panels runs through one :class:`~widgets.common.jobs.JobManager`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from model.analysis.gradient_flow import compare_activations
-from widgets.common.background import BackgroundJob
+from widgets.common.jobs import JobManager
 from widgets.panels.chain_rule_panel import ChainRulePanel
 from widgets.panels.gradient_panel import GradientFlowPanel
 from widgets.panels.loss_panel import LossPanel
@@ -29,14 +33,14 @@ TABS = (
     ("predict", "Predict", "Type raw input values and see the network's output and class probabilities"),
 )
 
-
+# key -> factory(jobs): panels that compute in the background get the dock's job manager
 FACTORIES = {
-    "loss": LossPanel,
-    "lr": LearningRatePanel,
-    "optimizers": OptimizerPanel,
-    "gradients": GradientFlowPanel,
-    "chain-rule": ChainRulePanel,
-    "predict": PredictPanel,
+    "loss": lambda jobs: LossPanel(),
+    "lr": lambda jobs: LearningRatePanel(jobs=jobs),
+    "optimizers": lambda jobs: OptimizerPanel(jobs=jobs),
+    "gradients": lambda jobs: GradientFlowPanel(),
+    "chain-rule": lambda jobs: ChainRulePanel(),
+    "predict": lambda jobs: PredictPanel(),
 }
 
 
@@ -62,16 +66,15 @@ class PlotsDock(QTabWidget):
     learningRateChosen = Signal(float)
     clearGhostsRequested = Signal()
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, jobs: JobManager | None = None):
         super().__init__(parent)
-        self._history = None
-        self._ghosts = ()
-        self._problem = None
-        self._stale = set()
+        self.jobs = jobs if jobs is not None else JobManager(self)
+        self._pending: dict[str, dict[str, Callable]] = {}
         self._chosen = None
-        self._compare_job: BackgroundJob | None = None
+        self._compare_source: Callable | None = None
+        self._compare_job = None
         self._keys = [key for key, _t, _tip in TABS]
-        for i, (key, title, tip) in enumerate(TABS):
+        for i, (_key, title, tip) in enumerate(TABS):
             self.addTab(QWidget(), title)  # placeholder until first shown
             self.setTabToolTip(i, tip)
         self.panels = _Panels(self)
@@ -81,8 +84,11 @@ class PlotsDock(QTabWidget):
     def built(self) -> list[str]:
         return [k for k in self._keys if k in self.panels]
 
+    def current_key(self) -> str:
+        return self._keys[self.currentIndex()]
+
     def _create(self, key: str) -> QWidget:
-        panel = FACTORIES[key]()
+        panel = FACTORIES[key](self.jobs)
         dict.__setitem__(self.panels, key, panel)
         i = self._keys.index(key)
         current = self.currentIndex()
@@ -102,46 +108,49 @@ class PlotsDock(QTabWidget):
             panel.compareRequested.connect(self._compare)
         elif key == "optimizers" and self._chosen is not None:
             self._apply_chosen(panel)
-        self._stale.update(
-            {"lr": ("lr",), "optimizers": ("optimizers",), "gradients": ("gradients", "gradients-net")}.get(
-                key, ()
-            )
-        )
         return panel
 
     def _tab_changed(self, index: int) -> None:
         key = self._keys[index]
         if key not in self.panels:
             self.panels[key]  # build it now that it is shown
-        self._refresh_current()
-
-    def current_key(self) -> str:
-        return self._keys[self.currentIndex()]
+        self._apply_pending(key)
 
     # ------------------------------------------------------------------ feed
-    def set_history(self, history, ghosts=()) -> None:
-        self._history, self._ghosts = history, ghosts
-        self.panels["loss"].set_history(history, ghosts)
-        self._stale.add("gradients")
-        self._refresh_current()
+    def feed(self, key: str, slot: str, update: Callable[[QWidget], None]) -> None:
+        """New input for panel ``key``: ``update(panel)`` runs now if the panel is
+        in front, else when it next comes to the front (the newest per ``slot``)."""
+        if key not in FACTORIES:
+            raise ValueError(f"unknown panel {key!r}; available: {', '.join(FACTORIES)}")
+        self._pending.setdefault(key, {})[slot] = update
+        if key == self.current_key():
+            self._apply_pending(key)
 
-    def set_problem(self, net, X, T, settings, task: str) -> None:
-        """The current network (copied by the panels), training data and settings."""
-        self._problem = (net, X, T, settings, task)
-        self._stale.update(("lr", "optimizers", "gradients-net"))
-        self._refresh_current()
+    def pending(self, key: str) -> list[str]:
+        """Slots of panel ``key`` waiting for it to come to the front."""
+        return list(self._pending.get(key, {}))
+
+    def _apply_pending(self, key: str) -> None:
+        updates = self._pending.pop(key, {})
+        if updates:
+            panel = self.panels[key]
+            for update in updates.values():
+                update(panel)
+
+    def set_history(self, history, ghosts=()) -> None:
+        """The loss curves follow at once (exports read them); gradient norms when shown."""
+        self.panels["loss"].set_history(history, ghosts)
+        self.feed("gradients", "history", lambda p: p.set_history(history))
 
     def set_task(self, task: str) -> None:
         self.panels["loss"].set_accuracy_visible(task == "classification")
 
-    def set_predict_model(self, net, scaler, feature_names, class_names, task, **kw) -> None:
-        """The prediction panel follows the network (refreshed when it is in front)."""
-        self._predict_args = (net, scaler, feature_names, class_names, task, kw)
-        self._stale.add("predict")
-        self._refresh_current()
+    def set_compare_source(self, source: Callable[[], tuple]) -> None:
+        """``source()`` gives ``(spec, X, T, settings, task)`` for the activation comparison."""
+        self._compare_source = source
 
     def set_live_weights(self, weights) -> None:
-        if self.current_key() == "optimizers" and "optimizers" not in self._stale:
+        if self.current_key() == "optimizers" and not self.pending("optimizers"):
             self.panels["optimizers"].set_live_weights(weights)
 
     def choose_weights(self, w1, w2) -> None:
@@ -162,54 +171,24 @@ class PlotsDock(QTabWidget):
         self.setCurrentWidget(self.panels[name])
 
     def shutdown(self) -> None:
-        """End every background computation (window closing)."""
-        if "lr" in self.panels:
-            self.panels["lr"].shutdown()
+        """End every background computation and animation (window closing)."""
         if "optimizers" in self.panels:
             self.panels["optimizers"].pause()
-        if self._compare_job is not None:
-            self._compare_job.cancel()
-            self._compare_job.wait(5)
+        self.jobs.shutdown()
 
     # -------------------------------------------------------------- internal
-    def _refresh_current(self) -> None:
-        key = self.current_key()
-        if key not in self.panels:
-            return
-        w = self.panels[key]
-        if key == "predict" and "predict" in self._stale and hasattr(self, "_predict_args"):
-            self._stale.discard("predict")
-            net, scaler, names, classes, task, kw = self._predict_args
-            w.set_model(net.copy(), scaler, names, classes, task, **kw)
-        if key == "gradients":
-            if "gradients" in self._stale and self._history is not None:
-                self._stale.discard("gradients")
-                w.set_history(self._history)
-            if "gradients-net" in self._stale and self._problem is not None:
-                self._stale.discard("gradients-net")
-                net, X = self._problem[0], self._problem[1]
-                w.set_network(net, X)
-        elif key == "lr" and "lr" in self._stale and self._problem is not None:
-            self._stale.discard("lr")
-            w.set_problem(*self._problem)
-        elif key == "optimizers" and "optimizers" in self._stale and self._problem is not None:
-            self._stale.discard("optimizers")
-            net, X, T = self._problem[:3]
-            w.set_network(net, X, T)
-
     def _compare(self) -> None:
         """Deep sigmoid vs the same depth with ReLU, trained in the background."""
-        if self._problem is None or (self._compare_job is not None and self._compare_job.is_running()):
+        if self._compare_source is None or (self._compare_job is not None and self._compare_job.is_running()):
             return
-        net, X, T, settings, task = self._problem
-        spec = net.spec
+        spec, X, T, settings, task = self._compare_source()
 
         def work(should_stop, progress):
             return compare_activations(spec, X, T, settings, epochs=30, task=task, should_stop=should_stop)
 
         panel = self.panels["gradients"]
         panel.set_busy(True)
-        job = self._compare_job = BackgroundJob(work, self, name="activation comparison")
+        job = self._compare_job = self.jobs.create(work, self, "activation comparison", replace="compare")
 
         def done(result):
             panel.set_busy(False)
