@@ -145,6 +145,7 @@ class Menus:
         self.examples = f.addMenu("E&xamples")
         for path in sorted((resources_path() / "examples").glob("*.json")):
             a = self.examples.addAction(path.stem.replace("_", " "))
+            a.setData(path.stem)
             a.setToolTip(f"Open the example {path.name}")
             a.triggered.connect(lambda _=False, n=path.stem: open_example(n))
         f.addSeparator()

@@ -27,6 +27,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--frames", type=int, metavar="K", help="frames of --record (default: one per epoch, ≤ 201)"
     )
     p.add_argument("--waves", action="store_true", help="--record the forward/backward waves too")
+    p.add_argument(
+        "--theme",
+        choices=("system", "light", "dark", "high-contrast"),
+        help="colour theme (default: the one chosen last, else the system's)",
+    )
+    p.add_argument("--presentation", action="store_true", help="start in presentation mode (F11)")
     return p
 
 
@@ -38,7 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     if offscreen:
         import os
 
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from .screen_setup import offscreen_screen, parse_size
+
+        try:
+            args.size_px = parse_size(args.size or ("1280x720" if args.record else "1400x900"))
+        except ValueError as e:
+            print(f"mlp-studio: error: {e}", file=sys.stderr)
+            return 1
+        offscreen_screen(*args.size_px)  # the picture's size is the screen's
         os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"  # a screenshot shows the default layout
         import tempfile  # and never touches the user's crash-recovery file
 
@@ -62,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mlp-studio: error: {e}", file=sys.stderr)
         return 1
     win = MainWindow(doc)
+    if args.theme:
+        win.classroom.set_theme(args.theme, remember=False)
+    if args.presentation:
+        win.classroom.set_presentation(True)
     if args.record:
         from .record_cli import record
 
@@ -97,24 +114,15 @@ def screenshot(app, win, args) -> int:
 
     if args.train_epochs > 0:
         train_in_place(win.doc, args.train_epochs)
-    try:
-        w, h = (int(v) for v in (args.size or "1400x900").lower().split("x"))
-    except ValueError:
-        print(f"mlp-studio: error: --size must look like 1400x900, got {args.size!r}", file=sys.stderr)
-        return 1
-    win.resize(w, h)
     if args.panel:
         try:
             win.show_panel(args.panel)
         except ValueError as e:
             print(f"mlp-studio: error: {e}", file=sys.stderr)
             return 1
-    win.show()
-    for _ in range(5):
-        app.processEvents()
-    win.canvas.fit_view()
-    app.processEvents()
-    ok = win.grab().save(args.screenshot)
+    from .screen_setup import render_window
+
+    ok = render_window(app, win, *args.size_px).save(args.screenshot)
     win.doc.undo_stack.setClean()
     win.doc._results_dirty = False
     win.close()

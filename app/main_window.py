@@ -28,6 +28,7 @@ from . import change_kinds as K
 from .actions import Menus, build_actions, build_toolbar, fill_recent
 from .app_settings import add_recent, app_settings, recent_files
 from .autosave import Autosaver
+from .classroom import Classroom
 from .code_export_ui import export_script
 from .data_io import DataIO
 from .dialogs import Dialogs
@@ -88,14 +89,17 @@ class MainWindow(QMainWindow):
         self.menus = Menus(self, self.acts, self.files.open_example, self.dialogs.show_about)
         self.toolbar = build_toolbar(self, self.acts)
         self.teaching.add_to(self.acts, self.toolbar, self.menus.train, self.menus.view)
+        self.classroom = Classroom(
+            self, self.doc, self.controller, self.teaching, self.acts, self.menus, self.toolbar, self.docks
+        )
         for dock in self.docks.values():
             self.menus.view.addAction(dock.toggleViewAction())
         fill_recent(self.menus.recent, recent_files(self.qsettings), self.files.open_path)
         self._connect()
         self.doc.dirtyChanged.connect(lambda dirty: None if dirty else self.autosaver.discard())
         self.setAcceptDrops(True)
-        self.resize(1400, 900)
         self._restore_layout()
+        self.classroom.apply_saved_theme()
         self.views.refresh(K.DOCUMENT)
 
     # ------------------------------------------------------------- layout
@@ -134,7 +138,8 @@ class MainWindow(QMainWindow):
         # side docks run the full height; the plots sit under the canvas only
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.tabifyDockWidget(self.docks["inspector"], self.docks["training"])
+        # Inspector above Training: the training form is in view on first start, not behind a tab
+        self.splitDockWidget(self.docks["inspector"], self.docks["training"], Qt.Orientation.Vertical)
         self.docks["inspector"].raise_()
 
     def _slots(self) -> dict:
@@ -291,13 +296,13 @@ class MainWindow(QMainWindow):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._sized and self.qsettings.value("windowState") is None:
-            self.docks["inspector"].raise_()
+            self.docks["training"].raise_()
             self._sized = True  # first run: give the docks sensible sizes once laid out
             QTimer.singleShot(0, self._size_docks)
             QTimer.singleShot(250, self._size_docks)  # again once a real window manager has mapped it
 
     def _size_docks(self) -> None:
-        self.docks["inspector"].raise_()
+        self.docks["training"].raise_()
         self.resizeDocks([self.docks["data"], self.docks["inspector"]], [380, 320], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["plots"]], [max(300, self.height() * 2 // 5)], Qt.Orientation.Vertical)
 
@@ -308,6 +313,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geo)
         if state is not None:
             self.restoreState(state)
+        self.classroom.place_window(restored=geo is not None)  # sized from / clamped to this screen
 
     def shutdown(self) -> None:
         """End training, background computations, animations and autosave; join every thread."""

@@ -24,11 +24,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from model.nn.probe import ProbeRecord, probe
 from model.train.history import HistoryRows
+from model.train.pace import DEFAULT_PACE, PaceScheduler
 from model.train.trainer import STOP_EPOCHS, STOP_USER, Trainer
 
 from . import change_kinds as K
 
 SNAPSHOT_INTERVAL = 1 / 40  # a little above the 30 Hz display timer
+PACED_RATE = 30.0  # at or below this many updates/s (paced play) every update gets its own snapshot
 GRID_INTERVAL = 0.4  # the decision map is redrawn about twice a second
 EDIT_WAIT = 2.0  # seconds an edit waits for the worker to finish its update
 # what a document change means for a live run
@@ -67,6 +69,8 @@ class Snapshot:
     train_pred: np.ndarray | None = None  # outputs for every training sample
     finished: str | None = None  # stop reason when the run ended
     message: str = ""
+    paced: bool = False  # paced play: canvas, map and curves show this very update
+    update_probe: ProbeRecord | None = None  # slow motion: the probe's pass *of* this update (before it)
 
 
 class SnapshotMailbox:
@@ -122,10 +126,13 @@ class TrainingWorker(threading.Thread):
         self._rate_t, self._rate_step = time.perf_counter(), trainer.step
         self._rate = 0.0
         self._last_grid = 0.0
+        self.pacer = PaceScheduler(DEFAULT_PACE, trainer.updates_per_epoch)  # play's pace
 
     # ---------------------------------------------------------- requests (GUI thread)
     def command(self, mode: str, count: int = 0) -> None:
         with self._cond:
+            if mode == "run":
+                self.pacer.start()  # paced play counts from now
             self._mode, self._remaining = mode, count
             if mode != "idle":
                 self.idle.clear()
@@ -178,7 +185,20 @@ class TrainingWorker(threading.Thread):
             if mode == "idle":  # results not yet published: publish before saying idle
                 self._publish(finished=None, force_grid=True)
                 continue
+            paced = mode == "run" and self.pacer.rate <= PACED_RATE
+            if mode == "run" and not self.pacer.pace.full_speed and self.pacer.wait_time() > 0:
+                with self._cond:  # short waits: pause, stop and requests stay immediate
+                    if self._mode == mode and not self._requests:
+                        self._cond.wait(min(self.pacer.wait_time(), 0.02))
+                continue
+            before = (
+                probe(self.trainer.net, *self._probe_data)
+                if paced and self.pacer.pace.slow_motion and self._probe_data is not None
+                else None
+            )
             finished = self._one_update()
+            if mode == "run":
+                self.pacer.done()
             now = time.perf_counter()
             ended_request = False
             if finished is None and mode == "updates":
@@ -186,9 +206,10 @@ class TrainingWorker(threading.Thread):
                 ended_request = self._remaining <= 0
             if finished is None and mode == "epoch" and self._in_epoch == 0:
                 ended_request = True
-            if finished is not None or ended_request or now - last >= SNAPSHOT_INTERVAL:
+            if finished is not None or ended_request or paced or now - last >= SNAPSHOT_INTERVAL:
                 last = now
-                self._publish(finished=finished, force_grid=finished is not None or ended_request)
+                force = finished is not None or ended_request or paced
+                self._publish(finished=finished, force_grid=force, paced=paced, update_probe=before)
             if finished is not None or ended_request:
                 with self._cond:
                     if self._mode == mode:
@@ -252,7 +273,7 @@ class TrainingWorker(threading.Thread):
                 tr.stop_reason = STOP_EPOCHS
         return tr.stop_reason
 
-    def _publish(self, finished: str | None, force_grid: bool) -> None:
+    def _publish(self, finished: str | None, force_grid: bool, paced: bool = False, update_probe=None) -> None:
         tr, net = self.trainer, self.trainer.net
         now = time.perf_counter()
         if now - self._rate_t >= 0.5:
@@ -270,6 +291,8 @@ class TrainingWorker(threading.Thread):
             probe=probe(net, *self._probe_data) if self._probe_data is not None else None,
             grid=grid,
             train_pred=train_pred,
+            paced=paced,
+            update_probe=update_probe,
         )
         self._cursor = tr.history.cursor
         self._unpublished = False
@@ -367,6 +390,8 @@ class TrainingController(QObject):
         self.timer.setInterval(int(1000 / fps))
         self.timer.timeout.connect(self._tick)
         self._active = False
+        self.pace = DEFAULT_PACE
+        self.pace_clock = time.monotonic  # tests drive paced play with a fake clock
         doc.changed.connect(self._doc_changed)
 
     # ------------------------------------------------------------ public
@@ -388,6 +413,13 @@ class TrainingController(QObject):
 
     def step_update(self, count: int = 1) -> None:
         self._start("updates", count)
+
+    def set_pace(self, key: str) -> None:
+        """Play's pace (a model.train.pace key); takes effect at once, mid-run too."""
+        self.pace = key
+        if self.worker is not None:
+            with self.worker._cond:
+                self.worker.pacer.set_pace(key)
 
     def pause(self, timeout: float = 5.0) -> bool:
         """Stop after the current update; True when the worker is idle and its
@@ -447,6 +479,7 @@ class TrainingController(QObject):
             doc = self.doc
             trainer = private_trainer(doc)
             self.worker = TrainingWorker(trainer, doc.probe(), self.grid_X, epoch_limit=doc.settings.epochs)
+            self.worker.pacer = PaceScheduler(self.pace, trainer.updates_per_epoch, clock=self.pace_clock)
             self.worker.start()
         return self.worker
 

@@ -222,18 +222,20 @@ class DocumentViews:
         t = self.teaching
         if snap.probe is not None:
             t.show_probe(snap.probe, node_values=False)
+        # paced play (≤ 30 updates/s): canvas, decision map and curves advance together
+        whole = bool(snap.finished or snap.paced)
         now = time.perf_counter()
-        plot_due = snap.finished or now - self._last_plot >= PLOT_INTERVAL
+        plot_due = whole or now - self._last_plot >= PLOT_INTERVAL
         if plot_due:
             self._last_plot = now
             self._plot_phase = not self._plot_phase
-            if snap.grid is not None and (self._plot_phase or snap.finished):
+            if snap.grid is not None and (self._plot_phase or whole):
                 self._show_grid(snap.grid, snap.train_pred)
-            if not self._plot_phase or snap.finished:
+            if not self._plot_phase or whole:
                 self.plots.set_history(self.doc.history, self.doc.ghosts)
                 t.update_neuron_map((snap.weights, snap.biases))
                 t.update_thumbnails((snap.weights, snap.biases))
-        if not plot_due or snap.finished:
+        if not plot_due or whole:
             self.plots.set_live_weights(snap.weights)
             self.canvas.set_weights(snap.weights, snap.biases)
             if snap.probe is not None and not t.waves.enabled:  # the waves colour nodes themselves

@@ -186,7 +186,7 @@ def test_close_while_training_ends_thread(qtbot, recwarn):
 
 
 def test_open_example_from_menu_and_data_change_resizes_layers(win):
-    _menu_action(win.menus.examples, "iris").trigger()
+    next(a for a in win.menus.examples.actions() if a.data() == "iris").trigger()  # text: title — description
     assert win.doc.spec.layer_sizes[0] == 4 and win.doc.spec.layer_sizes[-1] == 3
     assert win.canvas.layer_sizes == win.doc.spec.layer_sizes
 

@@ -137,10 +137,11 @@ class CanvasInteraction:
             return
         pts = np.concatenate(self._pos)
         (x0, y0), (x1, y1) = pts.min(0) - NODE_RADIUS, pts.max(0) + NODE_RADIUS
-        side, top, bottom = 95.0, 44.0, 96.0  # pixels
+        z = getattr(self, "zoom", 1.0)  # presentation zoom: bigger labels need more room
+        side, top, bottom = 95.0 * z, 44.0 * z, 96.0 * z  # pixels
         vw, vh = self.viewport().width(), self.viewport().height()
         s = min((vw - 2 * side) / max(x1 - x0, 1.0), (vh - top - bottom) / max(y1 - y0, 1.0))
-        s = float(np.clip(s, 0.05, 1.6))
+        s = float(np.clip(s, 0.05, 1.6 * z))
         self.setTransform(QTransform.fromScale(s, s))
         self.centerOn((x0 + x1) / 2, (y0 + y1) / 2 - (top - bottom) / (2 * s))
         self._auto_fit = True

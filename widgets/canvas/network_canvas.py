@@ -114,6 +114,7 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
         self._band_active = self._band_pending = self._suppress = False
         self._auto_fit = True
         self._names: list[str] | None = None
+        self.zoom = 1.0  # presentation zoom: labels, buttons and the largest fit scale
 
     # ------------------------------------------------------------- setters
     def set_network(self, layer_sizes, activations, weights, biases) -> None:
@@ -156,6 +157,14 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
             if mark is not None:
                 self._add_decor(Label(f"⋮  {mark[2]:,} more", "center", 8.5, MUTED), mark[0], mark[1])
         self._values, self._overlay_mode = None, None
+        for item in self._decor:
+            if isinstance(item, Label):
+                item.set_zoom(self.zoom)
+                item.setTransform(
+                    QTransform.fromTranslate(
+                        item.transform().dx() * self.zoom, item.transform().dy() * self.zoom
+                    )
+                )
         self._make_handles()
         self._scene.setSceneRect(self._scene.itemsBoundingRect().adjusted(-4000, -4000, 4000, 4000))
         self.set_weights(weights, biases)
@@ -179,6 +188,17 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
     def _on_screen(self, item) -> QPointF:
         """Where ``item``'s origin is drawn in the viewport (its screen-pixel offset included)."""
         return item.deviceTransform(self.viewportTransform()).map(QPointF(0, 0))
+
+    def set_zoom(self, zoom: float) -> None:
+        """Presentation zoom: labels, −/+ buttons and node values grow together
+        (node values through a larger largest fit scale)."""
+        self.zoom = float(zoom)
+        self.setFont(ui_font(9.0 * self.zoom))
+        if self._sizes:
+            values = self._values
+            self.set_network(self._sizes, self._acts, self._weights, self._biases)
+            if values is not None:
+                self.set_node_values(values)
 
     def set_input_names(self, names) -> None:
         """Feature names beside the input nodes (CSV column names); None: x₁, x₂, …"""
@@ -300,11 +320,12 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
             minus.setEnabled(n > 1)
             minus.clicked.connect(lambda l=l, n=n: self.layerWidthRequested.emit(l, n - 1))
             plus.clicked.connect(lambda l=l, n=n: self.layerWidthRequested.emit(l, n + 1))
+            z = self.zoom
             for item, dx in ((minus, -12), (plus, 12)):
                 self._scene.addItem(item)
-                # offsets in screen pixels: the buttons ignore the zoom
+                # offsets in screen pixels: the buttons ignore the view's zoom (not the presentation's)
                 item.setPos(l * self._gap, y)
-                item.setTransform(QTransform.fromTranslate(dx, 17))
+                item.setTransform(QTransform.fromScale(z, z) * QTransform.fromTranslate(dx * z, 17 * z))
             self._handles[l] = (minus, plus)
 
     def width_handles(self, layer: int) -> tuple[HandleButton, HandleButton]:

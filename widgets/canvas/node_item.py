@@ -208,7 +208,13 @@ class Label(QGraphicsItem):
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setZValue(20)
         self._font, self._colour, self._valign = ui_font(pt, bold), colour, valign
+        self._pt = float(pt)
         self.set_text(text)
+
+    def set_zoom(self, zoom: float) -> None:
+        """Presentation zoom: the text grows, the anchor stays."""
+        self._font.setPointSizeF(self._pt * float(zoom))
+        self.set_text(self.text)
 
     def set_thumbnail(self, image) -> None:
         """Show a small image (e.g. the neuron's map) inside the node; None removes it."""

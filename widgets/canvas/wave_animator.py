@@ -155,6 +155,14 @@ class WaveAnimator(QObject):
         advances exactly one frame's time per frame)."""
         self._timer.stop()
 
+    def start_cycle(self, record) -> None:
+        """Start a fresh forward wave with ``record`` now (slow-motion training:
+        each update's own forward and backward pass). None is ignored."""
+        if record is None:
+            return
+        self._restart()
+        self._pending = record
+
     def stop(self) -> None:
         """Stop the timer, clear the overlay and show plain activations again."""
         self.enabled = False

@@ -1,0 +1,293 @@
+"""Themes (light, dark, high contrast) and the presentation zoom.
+
+``apply_theme(app, key)`` sets the application palette and pyqtgraph's
+defaults and restyles the plots and canvases that already exist;
+``"system"`` follows the desktop's colour scheme (Qt 6.5+ style hints).
+The data colours stay the same in every theme: they were chosen to be
+told apart with the common colour-vision deficiencies, and
+:func:`cvd_distance` (Machado et al. 2009 simulation, CIELAB ΔE) lets a test
+prove it for every palette the app draws with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "Theme",
+    "THEMES",
+    "THEME_KEYS",
+    "OKABE_ITO",
+    "resolve_theme",
+    "apply_theme",
+    "restyle",
+    "cvd_simulate",
+    "cvd_distance",
+    "current_theme",
+]
+
+# Okabe & Ito's palette for colour-blind readers (vermillion, orange, reddish
+# purple, bluish green, sky blue, blue); all readable on white and on dark grey
+OKABE_ITO = ("#d55e00", "#e69f00", "#cc79a7", "#009e73", "#56b4e9", "#0072b2")
+
+
+@dataclass(frozen=True)
+class Theme:
+    key: str
+    title: str
+    window: str
+    base: str
+    alt_base: str
+    text: str
+    button: str
+    highlight: str
+    highlight_text: str
+    disabled: str
+    plot_background: str
+    plot_foreground: str
+    axis: str
+    canvas_background: str
+    dark: bool
+
+
+THEMES = {
+    "light": Theme(
+        "light",
+        "Light",
+        "#efeff1",
+        "#ffffff",
+        "#f5f6f8",
+        "#1d1d1f",
+        "#f3f3f5",
+        "#2f6fdf",
+        "#ffffff",
+        "#9aa0a8",
+        "#ffffff",
+        "#30343b",
+        "#9aa1ab",
+        "#fbfbfc",
+        False,
+    ),
+    "dark": Theme(
+        "dark",
+        "Dark",
+        "#2b2d31",
+        "#1e1f22",
+        "#26282c",
+        "#e6e7ea",
+        "#34363b",
+        "#4c8dff",
+        "#ffffff",
+        "#7d828c",
+        "#1e1f22",
+        "#d7d9de",
+        "#7d828c",
+        "#202226",
+        True,
+    ),
+    "high-contrast": Theme(
+        "high-contrast",
+        "High contrast",
+        "#000000",
+        "#000000",
+        "#0b0b0b",
+        "#ffffff",
+        "#000000",
+        "#ffd400",
+        "#000000",
+        "#bdbdbd",
+        "#000000",
+        "#ffffff",
+        "#ffffff",
+        "#000000",
+        True,
+    ),
+}
+THEME_KEYS = ("system", *THEMES)
+_current = {"key": "light", "zoom": 1.0}
+
+
+def current_theme() -> Theme:
+    return THEMES[_current["key"]]
+
+
+def resolve_theme(key: str, app=None) -> str:
+    """ "system" -> "light" or "dark" from the desktop's colour scheme."""
+    if key != "system":
+        if key not in THEMES:
+            raise ValueError(f"unknown theme {key!r}; allowed: {', '.join(THEME_KEYS)}")
+        return key
+    try:
+        from PySide6.QtCore import Qt
+
+        scheme = app.styleHints().colorScheme() if app is not None else None
+        return "dark" if scheme == Qt.ColorScheme.Dark else "light"
+    except AttributeError:  # Qt before 6.5
+        return "light"
+
+
+def _palette(t: Theme):
+    from PySide6.QtGui import QColor, QPalette
+
+    p = QPalette()
+    R, G = QPalette.ColorRole, QPalette.ColorGroup
+    for role, colour in (
+        (R.Window, t.window),
+        (R.WindowText, t.text),
+        (R.Base, t.base),
+        (R.AlternateBase, t.alt_base),
+        (R.Text, t.text),
+        (R.Button, t.button),
+        (R.ButtonText, t.text),
+        (R.BrightText, t.highlight),
+        (R.Highlight, t.highlight),
+        (R.HighlightedText, t.highlight_text),
+        (R.ToolTipBase, t.base),
+        (R.ToolTipText, t.text),
+        (R.PlaceholderText, t.disabled),
+        (R.Link, t.highlight),
+    ):
+        p.setColor(role, QColor(colour))
+    for role in (R.Text, R.WindowText, R.ButtonText):
+        p.setColor(G.Disabled, role, QColor(t.disabled))
+    if t.key == "high-contrast":
+        p.setColor(R.Mid, QColor("#ffffff"))
+        p.setColor(R.Dark, QColor("#ffffff"))
+    return p
+
+
+def apply_theme(app, key: str = "system", roots=()) -> Theme:
+    """Palette + pyqtgraph defaults for new plots + restyle of ``roots``' existing ones."""
+    import pyqtgraph as pg
+
+    t = THEMES[resolve_theme(key, app)]
+    _current["key"] = t.key
+    if t.key != "light" or app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")  # the one style that follows the palette everywhere
+    app.setPalette(_palette(t))
+    pg.setConfigOptions(background=t.plot_background, foreground=t.plot_foreground)
+    for root in roots:
+        restyle(root, t)
+    return t
+
+
+def restyle(root, t: Theme | None = None) -> None:
+    """Give every plot and canvas under ``root`` the theme's background and ink."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QBrush, QColor
+    from PySide6.QtWidgets import QGraphicsView
+
+    t = t or current_theme()
+    for view in root.findChildren(QGraphicsView):
+        if isinstance(view, pg.GraphicsView):
+            view.setBackground(t.plot_background)
+            for item in view.scene().items():
+                if isinstance(item, pg.AxisItem):
+                    item.setPen(pg.mkPen(t.axis))
+                    item.setTextPen(pg.mkPen(t.plot_foreground))
+                elif isinstance(item, pg.LegendItem):
+                    item.setLabelTextColor(t.plot_foreground)
+                    item.setBrush(pg.mkBrush(QColor(t.plot_background)))
+                elif isinstance(item, pg.LabelItem) and item.text:
+                    item.setText(item.text, color=t.plot_foreground)
+        elif view.scene() is not None:
+            view.scene().setBackgroundBrush(QBrush(QColor(t.canvas_background)))
+            view.viewport().update()
+
+
+# --------------------------------------------------------------- colour vision
+# Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB
+_CVD = {
+    "protan": np.array(
+        [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]
+    ),
+    "deutan": np.array(
+        [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]
+    ),
+    "tritan": np.array(
+        [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]]
+    ),
+}
+
+
+def _rgb(colour) -> np.ndarray:
+    if isinstance(colour, str):
+        h = colour.lstrip("#")
+        return np.array([int(h[i : i + 2], 16) for i in (0, 2, 4)], float) / 255.0
+    return np.asarray(colour, float)[:3] / 255.0
+
+
+def _linear(c: np.ndarray) -> np.ndarray:
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _lab(lin: np.ndarray) -> np.ndarray:
+    M = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    xyz = (M @ lin) / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def cvd_simulate(colour, kind: str) -> np.ndarray:
+    """CIELAB of ``colour`` (hex or 0–255 RGB) as seen with ``kind`` in protan|deutan|tritan|normal."""
+    lin = _linear(_rgb(colour))
+    if kind != "normal":
+        lin = np.clip(_CVD[kind] @ lin, 0.0, 1.0)
+    return _lab(lin)
+
+
+def cvd_distance(a, b) -> float:
+    """Smallest CIELAB ΔE between two colours over normal vision and the three deficiencies."""
+    return min(float(np.linalg.norm(cvd_simulate(a, k) - cvd_simulate(b, k))) for k in ("normal", *_CVD))
+
+
+# ------------------------------------------------------------ presentation zoom
+def zoom_factor() -> float:
+    return float(_current["zoom"])
+
+
+def set_zoom(app, factor: float, roots=()) -> None:
+    """One zoom for the whole window: the application font, then every plot's
+    tick labels, axis labels, titles, legends and line widths under ``roots``."""
+    from PySide6.QtGui import QFont
+
+    factor = float(factor)
+    base = _current.setdefault("base_pt", app.font().pointSizeF() if app.font().pointSizeF() > 0 else 9.0)
+    f = QFont(app.font())
+    f.setPointSizeF(base * factor)
+    app.setFont(f)
+    _current["zoom"] = factor
+    for root in roots:
+        zoom_plots(root, factor, base)
+
+
+def zoom_plots(root, factor: float, base_pt: float = 9.0) -> None:
+    import pyqtgraph as pg
+    from PySide6.QtGui import QFont
+
+    font = QFont()
+    font.setPointSizeF(base_pt * factor)
+    for view in root.findChildren(pg.GraphicsView):
+        for item in view.scene().items():
+            if isinstance(item, pg.AxisItem):
+                item.setStyle(tickFont=font)
+                item.label.setFont(font)
+                item._updateWidth() if item.orientation in ("left", "right") else item._updateHeight()
+            elif isinstance(item, pg.PlotDataItem):
+                pen = item.opts.get("pen")
+                if pen is None:
+                    continue
+                pen = pg.mkPen(pen)
+                base = item.__dict__.setdefault("_mlp_base_width", pen.widthF() or 1.0)
+                pen.setWidthF(base * factor)
+                item.setPen(pen)
+            elif isinstance(item, pg.LegendItem):
+                item.setLabelTextSize(f"{base_pt * factor:.1f}pt")
+            elif isinstance(item, pg.LabelItem) and item.text:
+                size = item.__dict__.setdefault(
+                    "_mlp_base_size", item.opts.get("size") or f"{base_pt + 2:.0f}pt"
+                )
+                pt = float(str(size).rstrip("ptx") or base_pt + 2)
+                item.setText(item.text, size=f"{pt * factor:.1f}pt")
