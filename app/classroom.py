@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QApplication, QComboBox, QStyle, QTabBar, QToolButton
+from PySide6.QtWidgets import QApplication, QComboBox, QStyle, QTabBar, QToolButton, QWidget
 
 from model.train.pace import PACES, pace_by_key
 from widgets.common import theme as themes
@@ -106,6 +106,7 @@ class Classroom(QObject):
     def eventFilter(self, obj, event) -> bool:
         if obj is self.win and event.type() == QEvent.Type.Show:
             QTimer.singleShot(0, self.clamp_to_screen)  # the real frame is known once shown
+            QTimer.singleShot(0, self._unelide_tabs)  # dock tab bars exist once laid out
         return False
 
     # ---------------------------------------------------------------- pace
@@ -165,6 +166,7 @@ class Classroom(QObject):
             self.pace_combo.setCurrentIndex(i)
             self.pace_combo.blockSignals(False)
         self.acts[f"pace_{pace.key}"].setChecked(True)
+        self.teaching.waves.hold = pace.slow_motion
         if pace.slow_motion:  # every update as its own forward + backward wave
             self.teaching.waves.set_speed(2.0 * pace.rate)
             if not self.acts["waves"].isChecked():
@@ -261,6 +263,14 @@ class Classroom(QObject):
         app = QApplication.instance()
         themes.set_zoom(app, factor, [self.win])
         self.teaching.canvas.set_zoom(factor)
+        base_icon = self.__dict__.setdefault("_base_icon", self.toolbar.iconSize())
+        self.toolbar.setIconSize(base_icon * factor)
+        # status-bar fields have fixed widths (no re-layout per frame): scale them too
+        for w in self.win.statusBar().findChildren(QWidget):
+            if w.minimumWidth() == w.maximumWidth() or w.maximumWidth() < 1000:
+                base = w.__dict__.setdefault("_base_widths", (w.minimumWidth(), w.maximumWidth()))
+                w.setMinimumWidth(int(base[0] * factor))
+                w.setMaximumWidth(min(16777215, int(base[1] * factor)))
 
     # ---------------------------------------------------------------- help
     def _build_help(self) -> None:

@@ -454,7 +454,9 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
             return
         painter.save()
         painter.resetTransform()
-        h = self.viewport().height()
+        z = self.zoom
+        painter.scale(z, z)  # presentation: the legend and notice grow with everything else
+        h = self.viewport().height() / z
         draw_legend(painter, QPointF(10, h - 10), self._overlay_mode or "weight", self.edge_layer.scale)
         notice = self.lod_notice()
         if notice:
@@ -462,5 +464,5 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
             painter.setPen(QColor("#8a4b00"))
             fm = painter.fontMetrics()
             w = fm.horizontalAdvance(notice)
-            painter.drawText(QPointF(self.viewport().width() - w - 12, h - 14), notice)
+            painter.drawText(QPointF(self.viewport().width() / z - w - 12, h - 14), notice)
         painter.restore()

@@ -108,6 +108,7 @@ class WaveAnimator(QObject):
         self.overlay_calls = 0
         self.record = None
         self._pending = None
+        self.hold = False  # slow motion: records come only through start_cycle, one per update
         self._clock = 0.0  # seconds into the current wave
         self._shown: tuple[str, int] | None = None
         self._flat: dict[str, list[np.ndarray]] = {}  # mode -> per-pair |values|, edge order
@@ -147,7 +148,7 @@ class WaveAnimator(QObject):
     def set_probe(self, record) -> None:
         """Hand over the newest ProbeRecord (cheap: stored, used at the next
         forward wave). None is ignored."""
-        if record is not None:
+        if record is not None and not self.hold:
             self._pending = record
 
     def drive_manually(self) -> None:

@@ -150,8 +150,8 @@ class JobView(QWidget):
         self.jobs = jobs  # a JobManager (shutdown joins the job), or None: a plain job
         self.job: BackgroundJob | None = None
         self.result = None
-        self.run_button = QPushButton("Run")
-        self.cancel_button = QPushButton("Cancel")
+        self.run_button = QPushButton("Run", toolTip="Start this computation in the background")
+        self.cancel_button = QPushButton("Cancel", toolTip="Stop it and keep what was computed so far")
         self.cancel_button.setEnabled(False)
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 1000)

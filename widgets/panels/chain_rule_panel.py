@@ -108,6 +108,7 @@ class ChainRulePanel(QWidget):
         ex_row.addWidget(QLabel("Lecture examples:"))
         for key, ex in EXAMPLES.items():
             b = QPushButton(ex["title"])
+            b.setToolTip(f"Load the lecture's example {ex['title']}")
             b.clicked.connect(lambda _=False, k=key: self.load_example(k))
             ex_row.addWidget(b)
             self.example_buttons[key] = b
@@ -241,6 +242,7 @@ class ChainRulePanel(QWidget):
             s.setDecimals(3)
             s.setSingleStep(0.5)
             s.setKeyboardTracking(False)
+            s.setToolTip(f"The value of {v} (the graph recomputes)")
             s.label = QLabel(f"{v} =")
             s.valueChanged.connect(self._values_changed)
             self.values_row.insertWidget(1 + 2 * k, s.label)

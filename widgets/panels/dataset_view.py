@@ -41,18 +41,18 @@ from widgets.common.plot_style import light_grid
 __all__ = ["DatasetView", "BINARY_COLORS", "CLASS_PALETTE", "binary_lut", "class_lut", "class_index_image"]
 
 BINARY_COLORS = ("#ff7f0e", "#1f77b4")  # class 0 orange, class 1 blue
-CLASS_PALETTE = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
+CLASS_PALETTE = (  # Okabe & Ito first (colour-blind safe), then tab10's brown, olive, grey, cyan
+    "#0072b2",
+    "#e69f00",
+    "#009e73",
+    "#cc79a7",
+    "#56b4e9",
+    "#d55e00",
     "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
     "#bcbd22",
+    "#7f7f7f",
     "#17becf",
-)  # matplotlib tab10
+)
 HEAT_ALPHA = 150  # strongest heat-map opacity (0-255): points stay visible on top
 CLICK_RADIUS_PX = 8.0
 

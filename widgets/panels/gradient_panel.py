@@ -187,7 +187,7 @@ class GradientFlowPanel(QWidget):
             "layers and compare how large each layer's gradient is"
         )
         self.compare_button.clicked.connect(self.compareRequested)
-        self.back_button = QPushButton("Back to this run")
+        self.back_button = QPushButton("Back to this run", toolTip="Show this run's gradient flow again")
         self.back_button.clicked.connect(lambda: self.show_comparison(False))
         self.back_button.setVisible(False)
         self.status = QLabel("")

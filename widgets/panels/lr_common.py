@@ -17,7 +17,8 @@ from widgets.common.background import JobView
 from widgets.common.plot_style import light_grid
 
 LR_COLORMAP = pg.ColorMap(np.linspace(0, 1, 8), pg.colormap.get("plasma").map(np.linspace(0, 0.85, 8)))
-VARIANT_COLOURS = {"batch": "#2f6fdf", "stochastic": "#e4572e", "mini-batch": "#2ca02c"}
+# mini-batch reddish purple, not green: told apart from orange with every colour-vision deficiency
+VARIANT_COLOURS = {"batch": "#2f6fdf", "stochastic": "#e4572e", "mini-batch": "#cc79a7"}
 DIVERGED = "#d62728"
 UNSTABLE = "#b8860b"
 LIMIT = "#7b3fa0"  # the 2/λ_max line

@@ -248,7 +248,9 @@ class RangeTestView(ProblemJobView):
         self.suggested: float | None = None
         self._limit = None
         self.suggest_label = QLabel("Suggested η: —")
-        self.use_button = QPushButton("Use this learning rate")
+        self.use_button = QPushButton(
+            "Use this learning rate", toolTip="Set η₀ of the training settings to the suggested rate"
+        )
         self.use_button.setEnabled(False)
         self.use_button.clicked.connect(self._use)
         row = QHBoxLayout()

@@ -19,13 +19,14 @@ LABELS = {
     "rmsprop": "RMSProp",
     "adam": "Adam",
 }
+# Okabe & Ito's colour-blind-safe palette (checked in tests/gui/test_themes.py)
 COLORS = {
-    "sgd": "#e6194b",
-    "momentum": "#f58231",
-    "nesterov": "#b8860b",
-    "adagrad": "#3cb44b",
-    "rmsprop": "#911eb4",
-    "adam": "#0050d0",
+    "sgd": "#d55e00",
+    "momentum": "#e69f00",
+    "nesterov": "#cc79a7",
+    "adagrad": "#009e73",
+    "rmsprop": "#56b4e9",
+    "adam": "#0072b2",
 }
 HYPER_LABELS = {"momentum": "μ", "rho": "ρ", "beta1": "β₁"}
 
@@ -37,6 +38,7 @@ class RacerRow:
         color = COLORS[name]
         self.check = QCheckBox(LABELS[name])
         self.check.setChecked(True)
+        self.check.setToolTip(f"Race {LABELS[name]} (its path, arrow and row)")
         self.check.setStyleSheet(f"QCheckBox {{ color: {color}; font-weight: bold; }}")
         self.lr = QDoubleSpinBox(decimals=5, minimum=1e-5, maximum=10.0)
         self.lr.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
@@ -48,6 +50,9 @@ class RacerRow:
             self.hyper = QDoubleSpinBox(decimals=3, minimum=0.0, maximum=0.999, singleStep=0.01)
             self.hyper.setPrefix(HYPER_LABELS[self.key] + " ")
             self.hyper.setValue(DEFAULTS[name][self.key])
+            self.hyper.setToolTip(
+                f"{HYPER_LABELS[self.key]} of {LABELS[name]} (changing it restarts the race)"
+            )
         self.status = QLabel("")
         self.status.setMinimumWidth(120)
         pen = pg.mkPen(color, width=2.5)

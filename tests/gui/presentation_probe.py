@@ -1,0 +1,116 @@
+"""Run by test_presentation.py in a subprocess: the XOR window on a 1920×1080
+offscreen screen, normal and in presentation mode; prints the heights (px)
+of node values, plot tick labels and menu text measured in grabbed images.
+
+    python tests/gui/presentation_probe.py
+"""
+
+import json
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+W, H = 1920, 1080
+cfg = os.path.join(tempfile.mkdtemp(prefix="pres-"), "screen.json")
+with open(cfg, "w") as f:
+    json.dump(
+        {
+            "screens": [
+                {
+                    "name": "s",
+                    "x": 0,
+                    "y": 0,
+                    "width": W,
+                    "height": H,
+                    "logicalDpi": 96,
+                    "logicalBaseDpi": 96,
+                    "dpr": 1,
+                }
+            ]
+        },
+        f,
+    )
+os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={cfg}"
+os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"
+os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="pres-rec-")
+
+import pyqtgraph as pg  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+app = QApplication([])
+from app.main_window import MainWindow  # noqa: E402
+
+
+def settle(n=8):
+    for _ in range(n):
+        app.processEvents()
+
+
+def rgb(img):
+    img = img.convertToFormat(img.Format.Format_RGB32)
+    a = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
+    return a[:, : img.width(), [2, 1, 0]].astype(int)
+
+
+def ink_height(region, background) -> int:
+    """Rows that hold pixels far from the background colour: the text's height."""
+    diff = np.abs(region - np.asarray(background)).sum(axis=2) > 150
+    rows = np.flatnonzero(diff.any(axis=1))
+    return int(rows[-1] - rows[0] + 1) if rows.size else 0
+
+
+def node_value_height(win) -> int:
+    c = win.canvas
+    img = rgb(win.grab().toImage())
+    heights = []
+    for node in (c.node_item(1, i) for i in range(c.layer_sizes[1])):
+        centre = c.viewport().mapTo(win, c.mapFromScene(node.scenePos()))
+        r = int(node.rect().width() / 2 * c.transform().m11())
+        x, y = centre.x(), centre.y()
+        fill = img[y - int(0.8 * r), x]
+        box = img[y - int(0.6 * r) : y + int(0.6 * r), x - int(0.7 * r) : x + int(0.7 * r)]  # inside the ring
+        heights.append(ink_height(box, fill))
+    return min(heights)
+
+
+def tick_height(win) -> int:
+    plot = win.plots.panels["loss"].findChildren(pg.PlotWidget)[0]
+    axis = plot.getPlotItem().getAxis("bottom")
+    rect = plot.mapFromScene(axis.sceneBoundingRect()).boundingRect()
+    top_left = plot.mapTo(win, rect.topLeft())
+    img = rgb(win.grab().toImage())
+    y0 = top_left.y() + int(rect.height() * 0.25)  # below the axis line and its ticks
+    strip = img[y0 : top_left.y() + rect.height(), top_left.x() + 20 : top_left.x() + rect.width() - 20]
+    return ink_height(strip, strip[-1, 0])
+
+
+def menu_height(win) -> int:
+    bar = win.menuBar()
+    img = rgb(bar.grab().toImage())
+    return ink_height(img[:, : bar.actionGeometry(bar.actions()[0]).right()], img[0, 0])
+
+
+win = MainWindow()
+win.show()
+settle()
+win.canvas.fit_view()
+settle()
+out = {"normal": {"node": node_value_height(win), "tick": tick_height(win), "menu": menu_height(win)}}
+win.classroom.set_presentation(True)
+settle()
+out["presentation_geometry"] = list(win.geometry().getRect())
+out["hidden_docks"] = sorted(k for k, d in win.docks.items() if not d.isVisible())
+out["presentation"] = {"node": node_value_height(win), "menu": menu_height(win)}
+win.grab().save(sys.argv[1]) if len(sys.argv) > 1 else None
+win.show_panel("loss")
+settle()
+out["presentation"]["tick"] = tick_height(win)
+out["zoom"] = win.canvas.zoom
+win.classroom.set_presentation(False)
+settle()
+out["after"] = {"zoom": win.canvas.zoom, "node": node_value_height(win)}
+win.doc.undo_stack.setClean()
+win.shutdown()
+print(json.dumps(out))

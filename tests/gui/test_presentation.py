@@ -1,0 +1,32 @@
+"""Presentation mode at 1920×1080, measured in the rendered image: node values
+at least 18 px tall, plot and menu text grown with them, full screen, chosen
+docks hidden, and everything back to normal afterwards."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_presentation_text_and_node_values_are_projector_sized(tmp_path):
+    res = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "gui" / "presentation_probe.py"), str(tmp_path / "p.png")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    m = json.loads(res.stdout.strip().splitlines()[-1])
+    normal, pres = m["normal"], m["presentation"]
+    assert m["presentation_geometry"] == [0, 0, 1920, 1080]
+    assert "data" in m["hidden_docks"] and "training" in m["hidden_docks"]
+    assert pres["node"] >= 18, m
+    assert normal["node"] > 0 and pres["node"] >= 1.6 * normal["node"], m
+    assert pres["tick"] >= 1.4 * normal["tick"], m  # plot text zooms with the rest
+    assert pres["menu"] >= 1.4 * normal["menu"], m
+    assert m["after"] == {"zoom": 1.0, "node": normal["node"]}
+    assert (tmp_path / "p.png").stat().st_size > 10_000
