@@ -273,7 +273,9 @@ class TrainingWorker(threading.Thread):
                 tr.stop_reason = STOP_EPOCHS
         return tr.stop_reason
 
-    def _publish(self, finished: str | None, force_grid: bool, paced: bool = False, update_probe=None) -> None:
+    def _publish(
+        self, finished: str | None, force_grid: bool, paced: bool = False, update_probe=None
+    ) -> None:
         tr, net = self.trainer, self.trainer.net
         now = time.perf_counter()
         if now - self._rate_t >= 0.5:

@@ -53,10 +53,10 @@ def test_slow_motion_shows_each_update_with_its_own_numbers(win, qtbot):
     win.controller.snapshot.connect(snaps.append)
     clock, worker = _play_with_fake_clock(win, qtbot, "slow")
     assert win.acts["waves"].isChecked() and win.teaching.waves.speed == 2.0  # forward + backward per second
-    qtbot.waitUntil(lambda: any(s.extra.get("update_probe") is not None for s in snaps), timeout=20000)
+    qtbot.waitUntil(lambda: any(s.update_probe is not None for s in snaps), timeout=20000)
     assert worker.trainer.step == 1  # the fake clock has not moved: one update, then it waits
-    snap = next(s for s in snaps if s.extra.get("update_probe") is not None)
-    rec = snap.extra["update_probe"]
+    snap = next(s for s in snaps if s.update_probe is not None)
+    rec = snap.update_probe
     for a, b in zip(rec.V, before.V):
         np.testing.assert_allclose(a, b)
     for a, b in zip(rec.grad_W, before.grad_W):
