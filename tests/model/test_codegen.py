@@ -210,3 +210,36 @@ def test_export_code_errors_are_one_line(tmp_path, capsys):
     assert e.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("mlp-studio: error:") and "\n" not in err
+
+
+def test_pytorch_script_under_torchrun_ddp_equals_one_process(tmp_path):
+    """``torchrun --nproc_per_node=2 train.py --ddp`` on CPUs (gloo): each process
+    takes half of every mini-batch, and the weights equal a single process's."""
+    pytest.importorskip("torch")
+    proj = tmp_path / "p.json"
+    save_project(make_project("momentum", "step", 5, 0), proj)
+    script = tmp_path / "train_ddp.py"
+    assert codegen_cli.main(["export-code", str(proj), "--framework", "pytorch", "--out", str(script)]) == 0
+    runs = {
+        "one.npz": [sys.executable, str(script)],
+        "ddp.npz": [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node=2",
+            str(script),
+            "--ddp",
+        ],
+    }
+    for out, cmd in runs.items():
+        r = subprocess.run(
+            [*cmd, "--epochs", str(EPOCHS), "--export-weights", str(tmp_path / out), "--quiet"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert r.returncode == 0, r.stderr[-2000:]
+    one, ddp = (dict(np.load(tmp_path / n)) for n in runs)
+    assert_same(one, ddp)
