@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .recorder import Recorder, RecordSettings, parse_size
 
-MIN_WINDOW = (1200, 760)  # lay the window out roomily; frames are scaled to --size
+MIN_WINDOW = (1200, 760)  # the layout the frames are composed from (scaled to --size)
 
 
 def record(app, win, args) -> int:
@@ -25,6 +25,9 @@ def record(app, win, args) -> int:
         return 1
     win.resize(max(size[0], MIN_WINDOW[0]), max(size[1], MIN_WINDOW[1]))
     win.show()
+    for key in ("inspector", "training"):  # side panels the frames do not show: room for the canvas
+        if key in win.docks:
+            win.docks[key].hide()
     for _ in range(5):
         app.processEvents()
     win.canvas.fit_view()

@@ -86,10 +86,10 @@ def parse_size(text: str) -> tuple[int, int]:
 
 # ------------------------------------------------------------------ frames
 def compose_frame(win, size: tuple[int, int], caption: str) -> QImage:
-    """Canvas (top), decision map (bottom left) and loss curve (bottom right)
+    """Canvas (left), decision map (top right) and loss curve (bottom right)
     on one white slide of ``size``, with a caption line on top. Each view's
-    scene is rendered afresh at the slide's resolution (sharp, not a scaled
-    screenshot)."""
+    view is rendered afresh at the slide's resolution (sharp, not a scaled
+    screenshot) exactly as the window shows it."""
     w, h = size
     img = QImage(w, h, QImage.Format.Format_RGB32)
     img.fill(QColor("white"))
@@ -103,12 +103,10 @@ def compose_frame(win, size: tuple[int, int], caption: str) -> QImage:
     p.setFont(font)
     p.setPen(QColor("#30343b"))
     p.drawText(QRect(int(w * 0.02), 0, int(w * 0.96), top), Qt.AlignmentFlag.AlignVCenter, caption)
-    split, left = top + int((h - top) * 0.5), int(w * 0.4)
-    canvas = win.canvas
-    scene_rect = canvas.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20)
-    canvas.scene().render(p, _fit(scene_rect, QRectF(0, top, w, split - top)), scene_rect)
+    left, split = int(w * 0.55), top + (h - top) // 2
     for view, cell in (
-        (win.dataset_view.plot, QRectF(0, split, left, h - split)),
+        (win.canvas, QRectF(0, top, left, h - top)),
+        (win.dataset_view.plot, QRectF(left, top, w - left, split - top)),
         (win.plots.panels["loss"].plot, QRectF(left, split, w - left, h - split)),
     ):
         source = QRectF(view.viewport().rect())
@@ -151,7 +149,7 @@ class GifWriter:
         try:
             first, rest = self.frames[0], self.frames[1:]
             first.save(tmp, save_all=True, append_images=rest, duration=self.duration, loop=0, optimize=False)
-            os.replace(tmp, self.path)
+            _publish(tmp, self.path)
         except BaseException:
             _remove(tmp)
             raise
@@ -185,13 +183,22 @@ class Mp4Writer:
 
     def close(self) -> None:
         self.writer.close()
-        os.replace(self.tmp, self.path)
+        _publish(self.tmp, self.path)
 
     def abort(self) -> None:
         try:
             self.writer.close()
         finally:
             _remove(self.tmp)
+
+
+def _publish(tmp, path: Path) -> None:
+    """Move the finished temporary file into place with a plain file's mode
+    (mkstemp makes it private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, path)
 
 
 def _remove(path) -> None:

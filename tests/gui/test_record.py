@@ -3,6 +3,7 @@ the requested frames and size, whose frames change as training proceeds."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,9 @@ def test_record_cli_writes_a_gif_of_the_requested_frames_and_size(tmp_path):
     r = run_app(XOR, "--record", out, "--train-epochs", 60, "--frames", 5, "--size", "480x270", "--fps", 4)
     assert r.returncode == 0, r.stderr
     assert "recording frame 5/5" in r.stderr and "wrote" in r.stderr
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # a plain file, not mkstemp's private one
     with Image.open(out) as im:
         assert im.format == "GIF" and im.size == (480, 270) and im.n_frames == 5
         im.seek(1)
