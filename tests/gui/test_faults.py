@@ -14,13 +14,9 @@ from app.main_window import MainWindow
 
 
 @pytest.fixture
-def win(qtbot, tmp_path, monkeypatch):
+def win(make_window, tmp_path, monkeypatch):
     monkeypatch.setenv("MLP_STUDIO_RECOVERY_DIR", str(tmp_path / "recovery"))
-    w = MainWindow(Document())
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.controller.shutdown()
+    return make_window()
 
 
 def test_save_to_full_disk_keeps_old_file_and_dirty_mark(win, tmp_path, monkeypatch):
@@ -70,8 +66,11 @@ def test_autosave_and_recovery_after_a_crash(win, qtbot, monkeypatch):
     assert w2.doc.spec.layer_sizes == [2, 6, 1]
     assert all(np.array_equal(a, b) for a, b in zip(w2.doc.net.weights, W))
     assert w2.doc.dirty
-    # a clean close removes the recovery file
-    w2.close()
+    # a clean close (discarding the changes) removes the recovery file
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)
+    )
+    assert w2.close()
     assert pending_recovery(win.autosaver.folder) is None
 
 

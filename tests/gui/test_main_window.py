@@ -13,13 +13,10 @@ from app.main_window import MainWindow
 
 
 @pytest.fixture
-def win(qtbot, monkeypatch):
-    w = MainWindow(Document())
-    qtbot.addWidget(w)
+def win(make_window, monkeypatch):
+    w = make_window()
     monkeypatch.setattr(w.files, "confirm_discard", lambda: True)
-    w.show()
-    yield w
-    w.controller.shutdown()
+    return w
 
 
 def _menu_action(menu, text):
