@@ -101,6 +101,7 @@ class DataIO:
             return []
         if self.controller.running:
             self.controller.pause()
+        self.plots.refresh_all()  # analyses of an earlier network or data become stale, not exported
         try:
             paths = export_everything(
                 folder,

@@ -18,15 +18,20 @@ class Dialogs:
     """Dialogs parented to ``window``; ``start_dir()`` is where file choosers open;
     ``status(text, ms)`` shows a status-bar message."""
 
-    def __init__(self, window: QWidget, start_dir: Callable[[], str], status: Callable[[str, int], None]):
+    def __init__(self, window: QWidget, start_dir: Callable[..., str], status: Callable[[str, int], None]):
         self._window = window
-        self._start_dir = start_dir
+        self._start_dir = start_dir  # start_dir(kind): kind "project" | "data" | "" (saving)
+        self._last: dict[str, str] = {}
         self.status = status
         self.last_error: str | None = None  # tests read the last error shown
         self._error_box: QMessageBox | None = None
 
     def ask_open_path(self, caption: str, filt: str) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self._window, caption, self._start_dir(), filt)
+        kind = "data" if "*.csv" in filt else "project"
+        start = self._last.get(kind) or self._start_dir(kind)
+        path, _ = QFileDialog.getOpenFileName(self._window, caption, start, filt)
+        if path:
+            self._last[kind] = str(Path(path).parent)  # next time: where the person went
         return path or None
 
     def ask_save_path(self, caption: str, filt: str, suggested: str) -> str | None:

@@ -134,7 +134,7 @@ def export_everything(
         stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in str(name)) or "panel"
         files = _step(
             f"the plots of the {name} panel",
-            lambda panel=panel, stem=stem: export_panel_plots(panel, folder / "plots", stem),
+            lambda panel=panel, stem=stem: export_panel_plots(panel, folder / "plots", stem, skip_stale=True),
         )
         plot_files[name] = files
         written += files

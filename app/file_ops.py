@@ -14,6 +14,7 @@ from PySide6.QtCore import QTimer
 
 from model.io.weights_io import apply_weights, export_json, export_npz, load_weights
 
+from . import resources_path
 from .commands import NetworkCommand
 from .dialogs import Dialogs
 
@@ -34,8 +35,14 @@ class FileOps:
         self.autosaver = autosaver
         self._remember = remember
 
-    def start_dir(self) -> str:
-        return str(self.doc.path.parent) if self.doc.path else str(Path.home())
+    def start_dir(self, kind: str = "") -> str:
+        """The project's folder; without one, the shipped examples ("project") or
+        datasets ("data") for opening, the home folder for saving ("")."""
+        if self.doc.path:
+            return str(self.doc.path.parent)
+        if kind:
+            return str(resources_path() / ("datasets" if kind == "data" else "examples"))
+        return str(Path.home())
 
     def confirm_discard(self) -> bool:
         """Unsaved changes: Save / Discard / Cancel. True means go ahead."""

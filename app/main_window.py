@@ -54,7 +54,7 @@ class MainWindow(QMainWindow):
         self.qsettings = app_settings()
         self._sized = False
         self.autosaver = Autosaver(self.doc, parent=self)
-        self.dialogs = Dialogs(self, lambda: self.files.start_dir(), self._status)
+        self.dialogs = Dialogs(self, lambda kind="": self.files.start_dir(kind), self._status)
         self.files = FileOps(self.doc, self.controller, self.dialogs, self.autosaver, self._remember)
         self._build_widgets()
         self.io = DataIO(

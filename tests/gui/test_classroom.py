@@ -191,3 +191,19 @@ def test_actions_in_menus_have_tooltips(win):
         if a.text() and not a.isSeparator() and not a.toolTip().strip()
     ]
     assert bare == []
+
+
+def test_file_dialogs_start_in_the_shipped_examples_and_datasets(win, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from app import resources_path
+
+    seen = []
+    monkeypatch.setattr(
+        QFileDialog,
+        "getOpenFileName",
+        staticmethod(lambda _w, _c, start, _f: (seen.append(start), ("", ""))[1]),
+    )
+    win.files.file_open()
+    win.io.import_csv()
+    assert seen == [str(resources_path() / "examples"), str(resources_path() / "datasets")]

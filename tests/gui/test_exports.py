@@ -107,7 +107,7 @@ def test_panel_plots_skip_hidden_plots(qtbot, run, tmp_path):
     p.set_accuracy_visible(False)  # regression: no accuracy plot
     assert len(find_plot_items(p)) == 1
     files = export_panel_plots(p, tmp_path / "plots", "loss")  # never shown: still drawn
-    assert [f.name for f in files] == ["loss-loss.png", "loss-loss.svg", "loss-loss.csv"]
+    assert [f.name for f in files] == ["loss-per-epoch.png", "loss-per-epoch.svg", "loss-per-epoch.csv"]
     assert QImage(str(files[0])).width() > 100
 
 
@@ -161,9 +161,9 @@ def test_export_everything(qtbot, run, canvas, loss_panel, tmp_path):
         "diagram.svg",
         "diagram.png",
         "README.md",
-        "plots/loss-loss.png",
-        "plots/loss-loss.svg",
-        "plots/loss-loss.csv",
+        "plots/loss-per-epoch.png",
+        "plots/loss-per-epoch.svg",
+        "plots/loss-per-epoch.csv",
         "plots/loss-accuracy.csv",
     ):
         assert n in names and (folder / n).is_file(), n

@@ -228,6 +228,7 @@ class JobView(QWidget):
         try:
             if result is not None:
                 self.result = result
+                self.setProperty("analysisStale", False)  # computed on what is shown now
                 self.show_result(result)
             self._done(text())
         except Exception as exc:  # a drawing bug must not leave the Run button dead

@@ -103,6 +103,7 @@ class ProblemJobView(JobView):
 
     def mark_stale(self) -> None:
         if self.result is not None and not (self.job and self.job.is_running()):
+            self.setProperty("analysisStale", True)  # Export Everything leaves it out
             self.say("The network, data or settings changed since this run: Run again to update.")
 
 

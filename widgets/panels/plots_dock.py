@@ -126,6 +126,12 @@ class PlotsDock(QTabWidget):
         if key == self.current_key():
             self._apply_pending(key)
 
+    def refresh_all(self) -> None:
+        """Give every built panel its waiting inputs now (before an export, so an
+        analysis of an earlier network or data is marked stale, not exported)."""
+        for key in self.built():
+            self._apply_pending(key)
+
     def pending(self, key: str) -> list[str]:
         """Slots of panel ``key`` waiting for it to come to the front."""
         return list(self._pending.get(key, {}))
