@@ -111,6 +111,7 @@ class DataIO:
                 self.canvas,
                 self.settings_text(),
                 scaler=self.doc.data.scaler,
+                usage_note=self.doc.notation.export_note,
             )
         except (OSError, ValueError) as e:
             self.dialogs.show_error("Could not export everything", str(e))

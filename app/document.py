@@ -22,6 +22,7 @@ from model.data import data_prep
 from model.io.project import DataSource, Project, load_project, save_project
 from model.nn.network import Network
 from model.nn.spec import NetworkSpec
+from model.teaching.notation import LECTURE
 from model.train.history import History
 from model.train.trainer import TrainSettings
 
@@ -102,6 +103,7 @@ class Document(QObject):
     def __init__(self, project: Project | None = None, path: str | Path | None = None, parent=None):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
+        self.notation = LECTURE  # what every label uses (View ▸ Code Notation switches it)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self._results_dirty = False
         self.ghosts: list[np.ndarray] = []  # train-loss curves of earlier runs

@@ -89,7 +89,7 @@ def _prepare_folder(folder) -> Path:
 
 
 def export_everything(
-    folder, net, history, panels: dict, canvas, settings_text: str, scaler=None
+    folder, net, history, panels: dict, canvas, settings_text: str, scaler=None, usage_note: str | None = None
 ) -> list[Path]:
     """Write weights, history, every panel's plots, the diagram and a README
     into ``folder`` (created if missing); returns the paths written, README last.
@@ -140,13 +140,15 @@ def export_everything(
         written += files
 
     readme = folder / "README.md"
-    text = _readme(folder, settings_text, written, plot_files, onnx_note)
+    text = _readme(folder, settings_text, written, plot_files, onnx_note, usage_note)
     _step("README.md", lambda: write_text(readme, text))
     written.append(readme)
     return written
 
 
-def _readme(folder: Path, settings_text: str, written: list[Path], plot_files: dict, onnx_note: str) -> str:
+def _readme(
+    folder: Path, settings_text: str, written: list[Path], plot_files: dict, onnx_note: str, usage_note=None
+) -> str:
     rel = lambda p: p.relative_to(folder).as_posix()  # noqa: E731
     lines = [
         "# MLP Studio export",
@@ -175,9 +177,12 @@ def _readme(folder: Path, settings_text: str, written: list[Path], plot_files: d
         lines += ["", onnx_note]
     lines += [
         "",
-        "To use the weights without MLP Studio: for each layer ℓ, "
-        "`a = x @ Wℓ + bℓ`, then the layer's activation (see `activations`); "
-        "inputs are scaled first with `preprocessing.json` (the ONNX model does this itself).",
+        usage_note
+        or (
+            "To use the weights without MLP Studio: for each layer ℓ, "
+            "`a = x @ Wℓ + bℓ`, then the layer's activation (see `activations`); "
+            "inputs are scaled first with `preprocessing.json` (the ONNX model does this itself)."
+        ),
         "",
     ]
     return "\n".join(lines)

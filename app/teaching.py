@@ -8,6 +8,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDockWidget, QMainWindow
 
 from model.teaching.neuron_maps import grid_points, neuron_maps
+from model.teaching.notation import CODE, LECTURE
+from model.teaching.stepthrough import history_after_update
 from widgets.canvas.wave_animator import WaveAnimator
 from widgets.panels.neuron_map_view import NeuronMapView, thumbnail_images
 from widgets.panels.stepthrough_panel import StepThroughPanel
@@ -74,6 +76,14 @@ class Teaching:
             "Follow Algorithm 4 for the probe sample one stage at a time (← →) (Ctrl+T)",
             self.start_stepthrough,
         )
+        self.notation_action = self._action(
+            "&Code Notation (a = xW + b, ∂L/∂z)",
+            "",
+            "Label everything in the code's notation (0-based, W[i, j] from i to j, bias b, "
+            "∂L/∂z = −δ) instead of the lecture's (1-based, w_ij from j to i, θ = −b, δ)",
+            lambda on: self.set_notation(CODE if on else LECTURE),
+            checkable=True,
+        )
         self.speed_combo = QComboBox()
         for v in WAVE_SPEEDS:
             self.speed_combo.addItem(f"{v:g} waves/s", v)
@@ -94,7 +104,12 @@ class Teaching:
 
     def add_to(self, acts: dict, toolbar, train_menu, view_menu) -> None:
         """Put the teaching actions into the window's action table, toolbar and menus."""
-        acts.update(waves=self.waves_action, thumbnails=self.thumbs_action, stepthrough=self.step_action)
+        acts.update(
+            waves=self.waves_action,
+            thumbnails=self.thumbs_action,
+            stepthrough=self.step_action,
+            notation=self.notation_action,
+        )
         toolbar.addSeparator()
         toolbar.addAction(self.waves_action)
         toolbar.addWidget(self.speed_combo)
@@ -103,6 +118,13 @@ class Teaching:
         train_menu.addAction(self.waves_action)
         train_menu.addAction(self.step_action)
         view_menu.addAction(self.thumbs_action)
+        view_menu.addAction(self.notation_action)
+
+    def set_notation(self, notation) -> None:
+        """One switch for every label: Inspector, step-through, tooltips and exports."""
+        self.doc.notation = notation
+        self.window.inspector.set_notation(notation)
+        self.stepper.set_notation(notation)
 
     # -------------------------------------------------------------- probe
     def show_probe(self, rec, node_values: bool = True) -> None:
@@ -145,9 +167,20 @@ class Teaching:
         self.canvas.setFocus()
 
     def _apply_step_update(self, W, B) -> None:
-        self.doc.undo_stack.push(
+        d = self.doc
+        walk = self.stepper.applied_walk
+        history = (
+            history_after_update(d.history, walk, len(d.data.train), W, d.data.task)
+            if walk is not None
+            else None
+        )
+        d.undo_stack.push(
             NetworkCommand(
-                self.doc, "Step-through update", (self.doc.spec, W, B), "one update applied (Algorithm 4)"
+                d,
+                "Step-through update",
+                (d.spec, W, B),
+                "one update applied (Algorithm 4)",
+                history_after=history,
             )
         )
 

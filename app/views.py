@@ -201,7 +201,8 @@ class DocumentViews:
             bias = float(B[l - 1][i]) if l > 0 else None
             b = float(rec.b[l - 1][i]) if rec is not None and l > 0 else None
             V = float(rec.V[l][i]) if rec is not None else None
-            self.inspector.show_node(l, i, act, bias, b, V, editable_bias=l > 0)
+            delta = float(rec.deltas[l - 1][i]) if rec is not None and l > 0 else None
+            self.inspector.show_node(l, i, act, bias, b, V, editable_bias=l > 0, delta=delta)
         elif sel[0] == "edge":
             _, l, i, j = sel
             if l >= len(W) or i >= W[l].shape[0] or j >= W[l].shape[1]:

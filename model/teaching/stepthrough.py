@@ -293,17 +293,17 @@ class StepThrough:
     def _output_eq(self, i: int, V, b, d, t) -> str:
         L, act = self.L, self.acts[-1]
         s = node_sym("δ", L, i)
-        diff = f"({num(t[i])} − {num(V[L][i])})"
+        diff = f"({num(t[i])} − {fac(V[L][i])})"
         if self.loss_name == "cross_entropy":
             return (
                 f"softmax + cross-entropy: g′(b) cancels, δ = t − V\n"
-                f"{s} = {num(t[i])} − {num(V[L][i])} = {num(d[L][i])}"
+                f"{s} = {num(t[i])} − {fac(V[L][i])} = {num(d[L][i])}"
             )
         if self.loss_name == "bce":
             k = len(V[L])
             head = "bce with a sigmoid output: g′(b) cancels, δ = (t − V)"
             if k == 1:
-                return f"{head}\n{s} = {num(t[i])} − {num(V[L][i])} = {num(d[L][i])}"
+                return f"{head}\n{s} = {num(t[i])} − {fac(V[L][i])} = {num(d[L][i])}"
             return f"{head}/K (mean over K = {k} outputs)\n{s} = {diff}/{k} = {num(d[L][i])}"
         gp = float(d[L][i] / (t[i] - V[L][i])) if t[i] != V[L][i] else None
         gp_val = f" = {num(gp)}·{fac(t[i] - V[L][i])}" if gp is not None and act != "linear" else ""
@@ -469,3 +469,39 @@ def describe_edge(stage: Stage, layer: int, i: int, j: int) -> str:
     if stage.weights_after is not None:
         lines.append(f"new w = {num(stage.weights_after[layer][i, j])}")
     return "\n".join(lines)
+
+
+def history_after_update(history, walk: "StepThrough", n_train: int, weights_after, task: str):
+    """A copy of ``history`` with the applied step-through update counted like the
+    trainer counts one: an update (its loss is the batch loss before the step,
+    as the trainer records it) and, when the batch was the whole training set,
+    a completed epoch — so the status bar's counters and the loss plot move."""
+    import numpy as _np
+
+    h = history.copy()
+    h.add_update(float(walk.loss), float(walk.lr))
+    if len(walk.indices) >= n_train:
+        Y = walk.trace.V[-1]
+        if task == "classification":
+            T = walk.T
+            ok = (Y[:, 0] > 0.5) == (T[:, 0] > 0.5) if Y.shape[1] == 1 else Y.argmax(1) == T.argmax(1)
+            acc = float(_np.mean(ok))
+        else:
+            acc = math.nan
+        gn = [float(_np.linalg.norm(g)) for g in walk.grad_W]
+        wn = [float(_np.linalg.norm(w)) for w in weights_after]
+        h.add_epoch(
+            {
+                "epoch": len(h) + 1,
+                "train_loss": float(walk.loss),
+                "val_loss": math.nan,
+                "train_acc": acc,
+                "val_acc": math.nan,
+                "lr": float(walk.lr),
+                "updates": len(h.update_loss),
+                "seconds": 0.0,
+            },
+            gn,
+            wn,
+        )
+    return h

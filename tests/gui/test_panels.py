@@ -273,7 +273,10 @@ SPEC = NetworkSpec([2, 3, 1], ["tanh", "sigmoid"], loss="mse")
 def test_inspector_typed_weight(qtbot):
     w = show(qtbot, Inspector(), (320, 300))
     w.show_edge(0, 1, 2, -0.75, 0.031)
-    assert "neuron 1 of layer 0 → neuron 2 of layer 1" in w.edge_where.text()
+    # the lecture's notation: 1-based, receiving unit first (w₃₂⁽¹⁾ = weights[0][1, 2])
+    assert w.title.text() == "Weight w₃₂⁽¹⁾"
+    assert "from neuron 2 of layer 0 to neuron 3 of layer 1" in w.edge_where.text()
+    assert "W1[1, 2]" in w.edge_where.text()
     assert w.edge_grad.text() == "0.031"
     with qtbot.waitSignal(w.weightEdited) as blocker:
         type_text(qtbot, w.weight_edit, "0.5")
@@ -299,13 +302,38 @@ def test_inspector_garbage_weight_emits_nothing(qtbot, text):
 
 def test_inspector_node_bias(qtbot):
     w = show(qtbot, Inspector(), (320, 300))
-    w.show_node(1, 2, "tanh", 0.25, 0.7, math.tanh(0.7), True)
+    w.show_node(1, 2, "tanh", 0.25, 0.7, math.tanh(0.7), True, delta=-0.125)
+    assert w.title.text() == "Neuron 3 of layer 1"
     assert w.node_b.text() == "0.7" and w.node_V.text() == f"{math.tanh(0.7):.6g}"
+    # θ = −bias beside the stored bias; the δ row shows the lecture's δ with a true minus
+    assert w.bias_edit.text() == "-0.25" and w._node_form.labelForField(w.bias_edit).text() == "Threshold θ"
+    assert w.node_bias.text().startswith("0.25")
+    assert w.node_delta.text() == "−0.125" and "lecture's sign" in w.node_delta.toolTip()
     with qtbot.waitSignal(w.biasEdited) as blocker:
-        type_text(qtbot, w.bias_edit, "-1.5")
-    assert blocker.args == [1, 2, -1.5]
+        type_text(qtbot, w.bias_edit, "-1.5")  # θ = −1.5  →  bias 1.5
+    assert blocker.args == [1, 2, 1.5]
     w.show_node(0, 1, None, None, None, 0.3, False)  # input neuron: no bias row
     assert w.bias_edit.isHidden() and w.node_V.text() == "0.3"
+
+
+def test_inspector_notation_switch_relabels_everything(qtbot):
+    from model.teaching.notation import CODE, LECTURE
+
+    w = show(qtbot, Inspector(), (320, 300))
+    w.show_node(1, 0, "sigmoid", 0.5, 0.2, 0.55, True, delta=0.03)
+    w.set_notation(CODE)
+    assert w.title.text() == "Unit 0 of layer 1"
+    assert w._node_form.labelForField(w.bias_edit).text() == "Bias b" and w.bias_edit.text() == "0.5"
+    assert w._node_form.labelForField(w.node_delta).text() == "∂L/∂z (probe)"
+    assert w.node_delta.text() == "−0.03"  # ∂L/∂z = −δ
+    assert w.node_bias.isHidden()
+    with qtbot.waitSignal(w.biasEdited) as blocker:
+        type_text(qtbot, w.bias_edit, "2")
+    assert blocker.args == [1, 0, 2.0]
+    w.show_edge(0, 1, 2, 0.5, None)
+    assert w.title.text() == "Weight W1[1, 2]" and "from unit 1 of layer 0 to unit 2" in w.edge_where.text()
+    w.set_notation(LECTURE)  # redraws the current selection
+    assert w.title.text() == "Weight w₃₂⁽¹⁾"
 
 
 def test_inspector_layer_edits(qtbot):

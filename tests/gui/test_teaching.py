@@ -92,3 +92,95 @@ def test_neuron_map_thumbnails_inside_nodes(win, qtbot):
     assert win.canvas.node_item(0, 0)._thumb is None  # inputs have no map
     qtbot.keyClick(win, Qt.Key.Key_M)
     assert node._thumb is None
+
+
+def test_apply_update_advances_the_counters_and_the_loss_plot(win, qtbot):
+    """Before: the status bar stayed at 'epoch 0 (0 updates)' and the loss plot got nothing."""
+    d = win.doc
+    d.open_example("xor_train")  # batch mode: the step-through batch is the whole training set
+    win.teaching.start_stepthrough()
+    loss_before = win.teaching.stepper.walk.loss
+    while win.teaching.stepper.next():
+        pass
+    win.teaching.stepper.apply_update()
+    assert len(d.history) == 1 and len(d.history.update_loss) == 1
+    assert d.history["train_loss"][0] == loss_before
+    win.views.show_status()
+    assert win.status.labels["epoch"].text() == "epoch 1 (1 updates)"
+    x, y = win.plots.panels["loss"].train_curve.getData()
+    assert len(x) == 1 and y[0] == loss_before
+    win.acts["undo"].trigger()  # one undo step takes the row back too
+    assert len(d.history) == 0
+    # stochastic mode: one update, no completed epoch
+    d.open_example("backprop_table")
+    win.teaching.start_stepthrough()
+    while win.teaching.stepper.next():
+        pass
+    win.teaching.stepper.apply_update()
+    assert len(d.history) == 0 and len(d.history.update_loss) == 1
+
+
+def test_stepthrough_forgets_the_old_batch_when_the_data_changes(win, qtbot):
+    win.teaching.start_stepthrough()  # XOR: whole batch (4)
+    assert win.teaching.stepper.batch_check.text() == "whole batch (4)"
+    win.doc.open_example("iris")
+    assert not win.teaching.stepper.active
+    assert "(4)" not in win.teaching.stepper.batch_check.text()
+
+
+def test_output_error_never_shows_a_double_minus(win):
+    from model.nn.network import Network
+    from model.teaching.stepthrough import StepThrough
+
+    d = win.doc
+    net = d.net
+    lin = Network(net.spec.replace(activations=[net.spec.activations[0], "linear"]), net.weights, net.biases)
+    lin.biases[-1][:] = -5.0  # a negative output V
+    walk = StepThrough(lin, d.data.X_train, d.data.train.T, [0], 0.1)
+    text = "\n".join(eq for st in walk.stages for eq in st.equations.values())
+    assert "− −" not in text
+    assert "− (−" in text  # the negative V in parentheses: (t − (−4.9…))
+
+
+def test_inspector_and_stepthrough_show_the_same_theta_for_the_hand_wired_xor(win):
+    """Before: 'Bias −10' in the Inspector, 'θ 10.000' in step-through."""
+    d = win.doc
+    d.open_example("xor_hand_wired")
+    win.teaching.start_stepthrough()
+    win.teaching.stepper.next()  # the first forward stage: hidden layer 1, table node | θ | b | V
+    st = win.teaching.stepper.stage
+    col = st.table_headers.index("θ")
+    for i in range(d.spec.layer_sizes[1]):
+        win.views.selection = ("node", 1, i)
+        win.views.show_selection()
+        ins = win.inspector
+        assert ins._node_form.labelForField(ins.bias_edit).text() == "Threshold θ"
+        theta_inspector = float(ins.bias_edit.text())
+        theta_step = float(st.table_rows[i][col].replace("−", "-"))
+        assert theta_inspector == theta_step == -float(d.net.biases[0][i])
+        assert ins.node_delta.text() != "—"  # the δ (probe) row shows a real value
+
+
+def test_notation_switch_changes_every_label_together(win, tmp_path):
+    from model.teaching.notation import CODE
+
+    d = win.doc
+    d.open_example("xor_hand_wired")
+    win.views.selection = ("node", 1, 0)
+    win.views.show_selection()
+    assert win.inspector.title.text() == "Neuron 1 of layer 1"
+    win.acts["notation"].setChecked(True)
+    assert d.notation is CODE
+    ins = win.inspector
+    assert ins.title.text() == "Unit 0 of layer 1"
+    assert ins._node_form.labelForField(ins.bias_edit).text() == "Bias b"
+    assert float(ins.bias_edit.text()) == float(d.net.biases[0][0])
+    assert "Code notation" in win.teaching.stepper.legend.text()
+    paths = win.io.export_all(str(tmp_path / "out"))
+    readme = [p for p in paths if p.name == "README.md"][0].read_text()
+    assert "`z = a @ Wℓ + bℓ`" in readme
+    win.acts["notation"].setChecked(False)
+    assert ins.title.text() == "Neuron 1 of layer 1"
+    assert "Lecture notation" in win.teaching.stepper.legend.text()
+    readme = [p for p in win.io.export_all(str(tmp_path / "o2")) if p.name == "README.md"][0].read_text()
+    assert "θ_i = −`bℓ[i]`" in readme

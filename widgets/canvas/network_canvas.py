@@ -30,6 +30,7 @@ from PySide6.QtGui import QColor, QPainter, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QMenu
 
 from model.nn.activations import ACTIVATIONS
+from model.teaching.notation import short
 from widgets.canvas import canvas_layout as lay
 from widgets.canvas.canvas_interaction import CanvasInteraction
 from widgets.canvas.edge_layer import BACKGROUND as EDGE_BACKGROUND
@@ -260,7 +261,7 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
                 x = float(v[node.index])
                 node.value = x
                 node.set_fill(LEVEL_COLOURS[int(levels[node.index])])
-                node.set_text(f"{x:.2f}" if legible else "")
+                node.set_text(short(x) if legible else "")
 
     def set_edge_overlay(self, values_per_layer, mode: str = "forward", scale: float | None = None) -> None:
         """Colour edges by an overlay ("forward" |w·V| or "backward" |∂E/∂w|).

@@ -5,7 +5,11 @@ Layer numbering (the canvas's): node layer ``l`` is column ``l`` of
 ``spec.activations[l - 1]``.  Edges use 0-based *weight-layer* indexing: the
 edge ``(layer, i, j)`` is ``weights[layer][i, j]``, from node ``i`` of node
 layer ``layer`` to node ``j`` of node layer ``layer + 1`` — the lecture's
-``w_ij`` of layer ℓ = ``layer + 1`` (``W{ℓ}`` in the weight export).
+``w_ji`` of layer ℓ = ``layer + 1`` (``W{ℓ}`` in the weight export).
+
+What a person reads follows one :class:`~model.teaching.notation.Notation`
+(the lecture's by default: 1-based, w_ij from j to i, θ = −bias, the
+lecture's δ); :meth:`Inspector.set_notation` relabels everything at once.
 
 Thin binding: ``show_*`` setters display (no signals); typed or chosen
 values are emitted as *requests* — ``weightEdited``, ``biasEdited``,
@@ -31,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from model.nn.activations import ACTIVATIONS, DESCRIPTIONS
 from model.nn.spec import MAX_WIDTH, layer_name
+from model.teaching.notation import LECTURE, Notation, signed
 
 __all__ = ["Inspector", "parse_number", "fmt"]
 
@@ -48,7 +53,8 @@ def parse_number(text: str) -> float | None:
 
 
 def fmt(v: float | None, digits: int = 6) -> str:
-    return "—" if v is None else f"{v:.{digits}g}"
+    """A read-out: true minus sign, never "−0"."""
+    return signed(v, digits)
 
 
 class _NumberEdit(QLineEdit):
@@ -63,7 +69,7 @@ class _NumberEdit(QLineEdit):
         self.editingFinished.connect(self._commit)
 
     def show_value(self, v: float) -> None:
-        self.setText(fmt(v, 10))
+        self.setText(f"{v:.10g}")
         self.setModified(False)
         self._mark(None)
 
@@ -113,6 +119,8 @@ class Inspector(QWidget):
         self._layer = 0
         self._node = (0, 0)
         self._edge = (0, 0, 0)
+        self.notation: Notation = LECTURE
+        self._shown = None  # (method, args, kwargs) of the last show_*, redrawn on a notation change
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: bold; font-size: 11pt;")
         self.title.setWordWrap(True)
@@ -183,21 +191,23 @@ class Inspector(QWidget):
         self.node_where = _label("Node layer (0 = input) and neuron index (0-based).")
         self.node_act = _label("This neuron's activation function.")
         self.node_message = _message()
-        self.bias_edit = _NumberEdit(
-            "The bias b₀ added before the activation: type a number and press Enter.", self.node_message
-        )
-        self.node_b = _label("b = Σ wᵢ·Vᵢ + bias: the weighted input for the probe sample.")
-        self.node_V = _label("V = g(b): the neuron's output for the probe sample.")
-        self.node_delta = _label("δ = ∂E/∂b: the error signal for the probe sample.")
+        self.bias_edit = _NumberEdit("", self.node_message)
+        self.node_bias = _label("The bias as stored (the weight export's bℓ): bias = −θ.")
+        self.node_b = _label()
+        self.node_V = _label()
+        self.node_delta = _label()
         form.addRow("Neuron", self.node_where)
         form.addRow("Activation", self.node_act)
-        form.addRow("Bias", self.bias_edit)
+        form.addRow("Threshold θ", self.bias_edit)
+        form.addRow("Bias (stored)", self.node_bias)
         form.addRow(self.node_message)
         form.addRow("b (probe)", self.node_b)
         form.addRow("V (probe)", self.node_V)
         form.addRow("δ (probe)", self.node_delta)
         self._node_form = form
-        self.bias_edit.committed.connect(lambda v: self.biasEdited.emit(*self._node, v))
+        self.bias_edit.committed.connect(
+            lambda v: self.biasEdited.emit(*self._node, self.notation.bias_stored(v))
+        )
         return page
 
     def _edge_page(self) -> QWidget:
@@ -211,12 +221,31 @@ class Inspector(QWidget):
         form.addRow("Weight w", self.weight_edit)
         form.addRow(self.edge_message)
         form.addRow("∂E/∂w", self.edge_grad)
+        self._edge_form = form
         self.weight_edit.committed.connect(lambda v: self.weightEdited.emit(*self._edge, v))
         return page
+
+    # --------------------------------------------------------------- notation
+    def set_notation(self, notation: Notation) -> None:
+        """Relabel every row and redraw the current selection in ``notation``."""
+        self.notation = notation
+        if self._shown is not None:
+            method, args, kwargs = self._shown
+            method(*args, **kwargs)
+
+    def _relabel(self, form: QFormLayout, field, text: str, tip: str | None = None) -> None:
+        lab = form.labelForField(field)
+        if lab is not None:
+            lab.setText(text)
+            if tip is not None:
+                lab.setToolTip(tip)
+        if tip is not None:
+            field.setToolTip(tip)
 
     # ------------------------------------------------------------------ setters (no signals)
     def show_network_summary(self, spec, loss_value: float | None = None) -> None:
         """Nothing selected: layer sizes, activations, parameter count, loss (and its value)."""
+        self._shown = (self.show_network_summary, (spec, loss_value), {})
         self.title.setText("Network")
         self.sum_layers.setText(
             " → ".join(str(n) for n in spec.layer_sizes)
@@ -229,6 +258,7 @@ class Inspector(QWidget):
 
     def show_layer(self, layer: int, spec, editable: bool = True) -> None:
         """Node layer ``layer`` (0 = input) of ``spec``; ``editable`` False while training."""
+        self._shown = (self.show_layer, (layer, spec), {"editable": editable})
         self._layer = int(layer)
         n = len(spec.layer_sizes)
         self.title.setText(f"Layer {layer}: {layer_name(layer, n)}")
@@ -267,36 +297,59 @@ class Inspector(QWidget):
         editable_bias: bool = True,
         delta: float | None = None,
     ) -> None:
-        """Neuron ``index`` of node layer ``layer``; ``bias`` None for input neurons.
+        """Neuron ``index`` (0-based) of node layer ``layer``; ``bias`` None for input neurons.
 
-        ``b`` (weighted input), ``V`` (output) and ``delta`` are for the probe sample, if known.
+        ``b`` (weighted input), ``V`` (output) and ``delta`` (the lecture's sign)
+        are for the probe sample, if known.
         """
+        self._shown = (
+            self.show_node,
+            (layer, index, activation, bias, b, V),
+            {"editable_bias": editable_bias, "delta": delta},
+        )
         self._node = (int(layer), int(index))
-        self.title.setText(f"Neuron {index} of layer {layer}")
-        self.node_where.setText(f"layer {layer}, neuron {index}")
+        n = self.notation
+        self.title.setText(n.node_title(layer, index))
+        self.node_where.setText(
+            f"layer {layer}, {'neuron' if n.one_based else 'unit'} {n.unit(index)}"
+            + (" (1-based, as in the lecture)" if n.one_based else " (0-based)")
+        )
+        f = self._node_form
+        self._relabel(f, self.bias_edit, n.bias_label, n.bias_tip)
+        self._relabel(f, self.node_b, n.preact_label, n.preact_tip)
+        self._relabel(f, self.node_V, n.output_label, n.output_tip)
+        self._relabel(f, self.node_delta, n.delta_label, n.delta_tip)
         self.node_act.setText(
             "— (input)" if not activation else f"{activation}: {DESCRIPTIONS.get(activation, '')}"
         )
         has_bias = bias is not None
         self._node_form.setRowVisible(self.bias_edit, has_bias)
+        self._node_form.setRowVisible(self.node_bias, has_bias and n.use_theta)
+        self._node_form.setRowVisible(self.node_delta, layer > 0)
         if has_bias:
-            self.bias_edit.show_value(float(bias))
+            self.bias_edit.show_value(n.bias_shown(float(bias)))
+            self.node_bias.setText(f"{fmt(bias)}  (θ = −bias)")
         self.bias_edit.setReadOnly(not editable_bias)
         self.node_message.hide()
         self.node_b.setText(fmt(b))
         self.node_V.setText(fmt(V))
-        self.node_delta.setText(fmt(delta))
+        self.node_delta.setText(fmt(n.delta_shown(delta)))
         self.stack.setCurrentIndex(2)
 
     def show_edge(
         self, layer: int, i: int, j: int, weight: float, grad: float | None, editable: bool = True
     ) -> None:
         """Edge ``weights[layer][i, j]``: node ``i`` of layer ``layer`` → node ``j`` of ``layer + 1``."""
+        self._shown = (self.show_edge, (layer, i, j, weight, grad), {"editable": editable})
         self._edge = (int(layer), int(i), int(j))
-        self.title.setText(f"Weight w[{i}, {j}] of weight layer {layer + 1}")
-        self.edge_where.setText(
-            f"neuron {i} of layer {layer} → neuron {j} of layer {layer + 1}\n"
-            f"(W{layer + 1}[{i}, {j}] in the weight export)"
+        n = self.notation
+        self.title.setText(f"Weight {n.weight_symbol(layer, i, j)}")
+        self.edge_where.setText(n.weight_connects(layer, i, j))
+        self._relabel(
+            self._edge_form,
+            self.edge_grad,
+            n.grad_w,
+            f"{n.grad_w}: how the loss changes with this weight (probe sample).",
         )
         self.weight_edit.show_value(float(weight))
         self.weight_edit.setReadOnly(not editable)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from model.teaching.notation import LECTURE
 from model.teaching.stepthrough import Stage, StepThrough, describe_edge, describe_node
 from widgets.canvas.node_item import NodeItem
 from widgets.common.fit import scroll_body
@@ -79,6 +80,7 @@ class StepThroughPanel(QWidget):
         self._batch: list[int] = []
         self._highlight: int | None = None
         self._showing_new = False
+        self.applied_walk: StepThrough | None = None
 
         title = QLabel("Step through one update — Algorithm 4")
         title.setFont(self._font(10.5, bold=True))
@@ -151,6 +153,11 @@ class StepThroughPanel(QWidget):
         # the buttons sit above the equation so they never move while stepping
         lay = QVBoxLayout(scroll_body(self))
         lay.addWidget(title)
+        self.legend = QLabel()
+        self.legend.setWordWrap(True)
+        self.legend.setStyleSheet("color: #4b5563;")
+        lay.addWidget(self.legend)
+        self.set_notation(LECTURE)
         lay.addLayout(pick)
         lay.addLayout(nav)
         lay.addWidget(self.counter)
@@ -214,6 +221,25 @@ class StepThroughPanel(QWidget):
             self.batch_check.setText(f"whole batch ({len(idx)})" if len(idx) > 1 else "whole batch")
         self._begin(idx)
 
+    def set_notation(self, notation) -> None:
+        """The legend of symbols; the equations are Algorithm 4 in the lecture's symbols,
+        with a dictionary to the code's notation when that is chosen."""
+        self.notation = notation
+        if notation.use_theta:
+            text = (
+                "Lecture notation: b = Σ w·V − θ, V = g(b), δ = g′(b)·(t − V) at the output "
+                "(δ = −∂E/∂b, so Δw = +η·δ·V); w_ij from unit j to unit i; units counted from 1."
+            )
+            tip = "View ▸ Code Notation switches every label to a = xW + b, ∂L/∂z."
+        else:
+            text = (
+                "Code notation — the steps below keep Algorithm 4's symbols; in code terms: "
+                "z = b, a = V, bias = −θ, ∂L/∂z = −δ, and w_ij⁽ℓ⁾ = Wℓ[j−1, i−1] (from → to, 0-based)."
+            )
+            tip = "View ▸ Code Notation off: back to the lecture's notation."
+        self.legend.setText(text)
+        self.legend.setToolTip(tip)
+
     def next(self) -> bool:
         """One stage on; False at the end (or when not started)."""
         return self.go_to(self._index + 1)
@@ -256,6 +282,7 @@ class StepThroughPanel(QWidget):
         if self.walk is None or self._index != len(self.walk) - 1:
             return
         W, B = self.walk.apply()
+        self.applied_walk = self.walk  # for the history row the app adds
         self._leave(W, B)
         self.updateApplied.emit(W, B)
         self.finished.emit()
@@ -296,6 +323,10 @@ class StepThroughPanel(QWidget):
     def _leave(self, weights, biases) -> None:
         self.walk = None
         self._index = 0
+        with QSignalBlocker(self.batch_check):  # nothing of the old data stays on screen
+            self.batch_check.setChecked(False)
+            self.batch_check.setEnabled(False)
+            self.batch_check.setText("whole batch")
         cv = self.canvas
         if cv is not None:
             cv.set_edge_overlay(None)
