@@ -116,6 +116,9 @@ def train(args) -> int:
             break
         trainer.run_epoch()
         progress.update(trainer)
+    from model.train.test_report import report_test
+
+    report_test(trainer, data.X_test, data.test.T if data.test is not None else None)  # once, at the end
     progress.finish(trainer)
     _write_outputs(args, project, net, trainer, data)
     return 3 if trainer.stop_reason == STOP_DIVERGED else 0
@@ -130,7 +133,7 @@ def _write_outputs(args, project, net, trainer, data) -> None:
     if args.export_onnx:
         from .onnx_export import export_onnx
 
-        export_onnx(net, args.export_onnx, scaler=data.scaler)
+        export_onnx(net, args.export_onnx, scaler=data.scaler, features=data.features)
     if args.history:
         from model.io.project import atomic_write_text
 
@@ -167,15 +170,24 @@ class Progress:
         h = tr.history
         if not self.quiet:
             print("\r" + self._line(tr), file=sys.stderr)
+        from model.train.test_report import describe_test
+
         summary = f"{tr.stop_reason} after {tr.epoch} epochs ({tr.step} updates)"
+        row = len(h) - 1
+        if getattr(tr, "early_stop_message", ""):
+            summary = f"{tr.early_stop_message} ({tr.step} updates)"
+            if "restored" in tr.early_stop_message and "not restored" not in tr.early_stop_message:
+                row = tr.stopper.best_epoch - 1  # the figures of the weights kept
         if len(h):
-            summary += f"; train loss {format_loss(h['train_loss'][-1])}"
-            if np.isfinite(h["train_acc"][-1]):
-                summary += f", accuracy {h['train_acc'][-1] * 100:.1f}%"
-            if np.isfinite(h["val_loss"][-1]):
-                summary += f"; validation loss {h['val_loss'][-1]:.6g}"
-                if np.isfinite(h["val_acc"][-1]):
-                    summary += f", accuracy {h['val_acc'][-1] * 100:.1f}%"
+            summary += f"; train loss {format_loss(h['train_loss'][row])}"
+            if np.isfinite(h["train_acc"][row]):
+                summary += f", accuracy {h['train_acc'][row] * 100:.1f}%"
+            if np.isfinite(h["val_loss"][row]):
+                summary += f"; validation loss {h['val_loss'][row]:.6g}"
+                if np.isfinite(h["val_acc"][row]):
+                    summary += f", accuracy {h['val_acc'][row] * 100:.1f}%"
+        if h.test:
+            summary += f"; {describe_test(h.test)}"
         if tr.stop_reason == STOP_DIVERGED:
             summary = tr.divergence_message
         print(summary, file=sys.stderr)

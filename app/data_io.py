@@ -63,7 +63,7 @@ class DataIO:
         if not path:
             return False
         try:
-            export_onnx(self.doc.net, path, scaler=self.doc.data.scaler)
+            export_onnx(self.doc.net, path, scaler=self.doc.data.scaler, features=self.doc.data.features)
         except (OSError, ValueError) as e:
             self.dialogs.show_error("Could not export the ONNX model", str(e))
             return False
@@ -112,6 +112,7 @@ class DataIO:
                 self.settings_text(),
                 scaler=self.doc.data.scaler,
                 usage_note=self.doc.notation.export_note,
+                features=self.doc.data.features,
             )
         except (OSError, ValueError) as e:
             self.dialogs.show_error("Could not export everything", str(e))

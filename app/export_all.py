@@ -89,7 +89,15 @@ def _prepare_folder(folder) -> Path:
 
 
 def export_everything(
-    folder, net, history, panels: dict, canvas, settings_text: str, scaler=None, usage_note: str | None = None
+    folder,
+    net,
+    history,
+    panels: dict,
+    canvas,
+    settings_text: str,
+    scaler=None,
+    usage_note: str | None = None,
+    features=None,
 ) -> list[Path]:
     """Write weights, history, every panel's plots, the diagram and a README
     into ``folder`` (created if missing); returns the paths written, README last.
@@ -116,7 +124,9 @@ def export_everything(
     if onnx_available():
         from .onnx_export import export_onnx
 
-        model_file("model.onnx", lambda p: export_onnx(net, p, scaler, bake_preprocessing=True))
+        model_file(
+            "model.onnx", lambda p: export_onnx(net, p, scaler, bake_preprocessing=True, features=features)
+        )
     else:
         onnx_note = "model.onnx was not written: the optional `onnx` package is not installed."
     if scaler is not None:
@@ -140,15 +150,24 @@ def export_everything(
         written += files
 
     readme = folder / "README.md"
-    text = _readme(folder, settings_text, written, plot_files, onnx_note, usage_note)
+    test = getattr(history, "test", None) if history is not None else None
+    text = _readme(folder, settings_text, written, plot_files, onnx_note, usage_note, test)
     _step("README.md", lambda: write_text(readme, text))
     written.append(readme)
     return written
 
 
 def _readme(
-    folder: Path, settings_text: str, written: list[Path], plot_files: dict, onnx_note: str, usage_note=None
+    folder: Path,
+    settings_text: str,
+    written: list[Path],
+    plot_files: dict,
+    onnx_note: str,
+    usage_note=None,
+    test=None,
 ) -> str:
+    from model.train.test_report import describe_test
+
     rel = lambda p: p.relative_to(folder).as_posix()  # noqa: E731
     lines = [
         "# MLP Studio export",
@@ -159,6 +178,15 @@ def _readme(
         "",
         settings_text.strip() or "(no settings given)",
         "",
+    ]
+    if test:
+        lines += [
+            "## Test split",
+            "",
+            f"Held out from training and validation, evaluated once when training ended: {describe_test(test)}.",
+            "",
+        ]
+    lines += [
         "## Files",
         "",
     ]

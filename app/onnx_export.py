@@ -24,8 +24,9 @@ def check_available() -> None:
         raise ValueError(INSTALL_HINT) from None
 
 
-def build_model(net, scaler=None, bake_preprocessing: bool = True, name: str = "mlp-studio"):
-    """The network (and optionally its input scaler) as a checked ``onnx.ModelProto``."""
+def build_model(net, scaler=None, bake_preprocessing: bool = True, name: str = "mlp-studio", features=None):
+    """The network (and optionally its input scaler and engineered features) as a
+    checked ``onnx.ModelProto``; with ``features`` the model takes the raw columns."""
     check_available()
     import onnx
     from onnx import TensorProto, helper, numpy_helper
@@ -35,11 +36,17 @@ def build_model(net, scaler=None, bake_preprocessing: bool = True, name: str = "
     sizes = list(net.layer_sizes)
     nodes, inits = [], []
 
-    def const(cname: str, value) -> str:
-        inits.append(numpy_helper.from_array(np.ascontiguousarray(value, dtype=np.float32), cname))
+    def const(cname: str, value, dtype=np.float32) -> str:
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(value, dtype=dtype), cname))
         return cname
 
-    cur = "x"
+    cur, n_x = "x", sizes[0]
+    if features is not None:
+        from .onnx_features import feature_nodes
+
+        feat, cur = feature_nodes(helper, features, cur, const)
+        nodes.extend(feat)
+        n_x = len(features.columns)
     if bake_preprocessing and scaler is not None and scaler.method != "none":
         if scaler.n_features != sizes[0]:
             raise ValueError(
@@ -73,7 +80,7 @@ def build_model(net, scaler=None, bake_preprocessing: bool = True, name: str = "
     graph = helper.make_graph(
         nodes,
         name,
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", sizes[0]])],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", n_x])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", sizes[-1]])],
         initializer=inits,
     )
@@ -130,9 +137,9 @@ def _activation_nodes(helper, TensorProto, act, src, out, l, const, leaky_slope)
     raise ValueError(f"cannot export activation {act!r} to ONNX")
 
 
-def export_onnx(net, path, scaler=None, bake_preprocessing: bool = True) -> None:
+def export_onnx(net, path, scaler=None, bake_preprocessing: bool = True, features=None) -> None:
     """Write the network as an ONNX model (atomically: a failure keeps any old file)."""
     from model.io.project import atomic_write_bytes
 
-    model = build_model(net, scaler=scaler, bake_preprocessing=bake_preprocessing)
+    model = build_model(net, scaler=scaler, bake_preprocessing=bake_preprocessing, features=features)
     atomic_write_bytes(path, model.SerializeToString())

@@ -195,7 +195,7 @@ class Teaching:
     def show_neuron_map(self, layer: int, index: int) -> None:
         """The selected neuron's activation over the 2-D input plane."""
         d = self.doc
-        if layer < 1 or d.data.train.n_inputs != 2:
+        if (layer < 1 and d.data.features is None) or d.data.train.n_inputs != 2:
             self._map_node = None
             return
         self._map_node = (layer, index)
@@ -216,7 +216,10 @@ class Teaching:
             return
         _extent, grid = self._map_grid()
         maps = neuron_maps(self._net(weights), grid, THUMB_RES)
-        self.canvas.set_node_thumbnails([None] + [thumbnail_images([m], size=32) for m in maps])
+        # engineered features: each input node shows its own feature over the input plane
+        inputs = grid.reshape(THUMB_RES, THUMB_RES, -1)
+        first = thumbnail_images([inputs], size=32) if d.data.features is not None else None
+        self.canvas.set_node_thumbnails([first] + [thumbnail_images([m], size=32) for m in maps])
         self._thumbs_shown = True
 
     def _net(self, weights):
@@ -237,7 +240,7 @@ class Teaching:
             X[:, 1].min() - pad[1],
             X[:, 1].max() + pad[1],
         )
-        return extent, d.data.scaler.transform(grid_points(extent, res))
+        return extent, d.data.inputs(grid_points(extent, res))
 
     def update_neuron_map(self, weights=None) -> None:
         if self._map_node is None or not self.docks["neuron_map"].isVisible():
@@ -247,6 +250,10 @@ class Teaching:
         if layer >= len(d.spec.layer_sizes) or index >= d.spec.layer_sizes[layer]:
             return
         extent, grid = self._map_grid(MAP_RES)
+        if layer == 0:  # an engineered input feature over the input plane
+            name = d.data.input_names[index]
+            self.neuron_map.set_map(grid.reshape(MAP_RES, MAP_RES, -1)[:, :, index], extent, f"Input {name}")
+            return
         maps = neuron_maps(self._net(weights), grid, MAP_RES)
         kind = "Output" if layer == len(d.spec.layer_sizes) - 1 else f"Hidden {layer}"
         self.neuron_map.set_map(maps[layer - 1][:, :, index], extent, f"{kind}, neuron {index + 1}")

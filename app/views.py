@@ -110,7 +110,9 @@ class DocumentViews:
     def _show_network(self) -> None:
         d = self.doc
         self.teaching.leave_stepthrough()
-        self.canvas.set_input_names(d.data.train.feature_names)
+        from model.data.features import pretty_name
+
+        self.canvas.set_input_names([pretty_name(n) for n in d.data.input_names])
         self.canvas.set_network(d.spec.layer_sizes, d.spec.activations, d.net.weights, d.net.biases)
         self.canvas.set_editable_layers(set(range(1, len(d.spec.layer_sizes) - 1)))
         if self.selection and self.selection[0] != "layer":
@@ -135,7 +137,7 @@ class DocumentViews:
         panel.set_model(
             d.net.copy(),
             d.data.scaler,
-            ds.feature_names,
+            d.data.input_names,
             ds.class_names,
             ds.task,
             target_names=ds.target_names,
@@ -149,7 +151,7 @@ class DocumentViews:
             self.controller.set_grid(None)
             return
         Xg, extent = grid
-        scaled = d.data.scaler.transform(Xg)
+        scaled = d.data.inputs(Xg)
         self.controller.set_grid(scaled)
         self._grid_extent = extent
         self._show_grid(d.net.predict(scaled), d.net.predict(d.data.X_train))

@@ -31,11 +31,32 @@ KNOWN_TRAINING_FIELDS = {
     "epochs",
     "target_loss",
     "seed",
+    "weight_decay",
 }
 
 #: Regularisation terms: training field -> {framework: code adding its gradient}.
-#: None exist in the app yet; a new term slots in here and in NO_PENALTY's place.
-PENALTIES: dict[str, dict[str, str]] = {}
+PENALTIES: dict[str, dict[str, str]] = {
+    "regularization": {
+        "numpy": (
+            "def add_penalties(params, grads):\n"
+            '    """∂/∂W of L1·Σ|w| + ½·L2·Σw² added to the weights\' gradients (not the biases),\n'
+            '    then the coupled weight decay λ·p on every parameter (AdamW decays in update())."""\n'
+            "    L = len(LAYER_SIZES) - 1\n"
+            "    out = [g + L1 * np.sign(p) + L2 * p if l < L else g for l, (p, g) in enumerate(zip(params, grads))]\n"
+            "    if WEIGHT_DECAY and OPTIMIZER != 'adamw':\n"
+            "        out = [g + WEIGHT_DECAY * p for p, g in zip(params, out)]\n"
+            "    return out\n"
+        ),
+        "torch": (
+            "def add_penalties(net):\n"
+            '    """∂/∂W of L1·Σ|w| + ½·L2·Σw² added to each weight\'s .grad (not the biases);\n'
+            '    the weight decay is the optimizer\'s own weight_decay."""\n'
+            "    with torch.no_grad():\n"
+            "        for layer in (m for m in net if isinstance(m, nn.Linear)):\n"
+            "            layer.weight.grad += L1 * torch.sign(layer.weight) + L2 * layer.weight\n"
+        ),
+    }
+}
 
 NO_PENALTY = {
     "numpy": (
@@ -98,14 +119,24 @@ class ScriptContext:
         return self.training.mode(self.n_train)
 
     def penalty_code(self, framework: str) -> str:
-        return NO_PENALTY[framework]
+        reg = getattr(self.training, "regularization", None)
+        coupled = self.weight_decay and self.training.optimizer != "adamw" and framework == "numpy"
+        if (reg is None or not reg.active) and not coupled:
+            return NO_PENALTY[framework]
+        l1, l2 = (reg.l1, reg.l2) if reg is not None else (0.0, 0.0)
+        return f"L1, L2 = {l1!r}, {l2!r}  # penalty rates\n\n\n" + PENALTIES["regularization"][framework]
 
 
 def check_exportable(project) -> None:
     """ValueError naming the first training setting a script cannot reproduce."""
-    extra = sorted(set(project.training.to_dict()) - KNOWN_TRAINING_FIELDS - set(PENALTIES))
+    from model.train.trainer import TrainSettings
+
+    d, default = project.training.to_dict(), TrainSettings().to_dict()
+    extra = sorted(k for k in set(d) - KNOWN_TRAINING_FIELDS - set(PENALTIES) if d[k] != default.get(k))
     if extra:
         raise ValueError(f"the code export does not support training.{extra[0]} yet")
+    if any(project.spec.dropout_rates):
+        raise ValueError("the code export does not support dropout (network.dropout) yet")
 
 
 def script_text(project, framework: str, script_name: str = "train.py", data=None) -> str:
@@ -136,11 +167,14 @@ def script_text(project, framework: str, script_name: str = "train.py", data=Non
 def data_csv(data) -> str:
     """Raw inputs and targets of both splits; last column ``is_validation``."""
     tr, va = data.train, data.val
+    feats = getattr(data, "features", None)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(list(tr.feature_names) + list(tr.target_names) + ["is_validation"])
+    names = feats.names if feats is not None else tr.feature_names  # engineered features: their values
+    w.writerow(list(names) + list(tr.target_names) + ["is_validation"])
     for ds, flag in ((tr, 0), (va, 1)):
-        for x, t in zip(ds.X, ds.T):
+        X = feats.apply(ds.X) if feats is not None else ds.X
+        for x, t in zip(X, ds.T):
             w.writerow([repr(float(v)) for v in x] + [repr(float(v)) for v in t] + [flag])
     return buf.getvalue()
 

@@ -24,6 +24,7 @@ from model.io.numbers import (
     check_array,
     check_number,
 )
+from model.train.history import EPOCH_FIELDS
 
 WHOLE_POSITIVE = Rule(lo=1, hi=10**9, integer=True)
 
@@ -33,6 +34,14 @@ RULES: dict[tuple[str, ...], Rule] = {
     ("network", "seed"): SEED,
     ("network", "init_range"): Rule(lo=0, hi=1e3, lo_open=True),
     ("data", "val_fraction"): Rule(lo=0, hi=1, hi_open=True),
+    ("data", "test_fraction"): Rule(lo=0, hi=1, hi_open=True),
+    ("training", "weight_decay"): Rule(lo=0, hi=1e3),
+    ("training", "regularization", "l1"): Rule(lo=0, hi=1e3),
+    ("training", "regularization", "l2"): Rule(lo=0, hi=1e3),
+    ("training", "early_stopping", "patience"): Rule(lo=1, hi=MAX_EPOCHS, integer=True),
+    ("training", "early_stopping", "min_delta"): NON_NEGATIVE,
+    ("training", "schedule", "base_lr"): NON_NEGATIVE,
+    ("training", "schedule", "max_lr"): NON_NEGATIVE,
     ("data", "split_seed"): SEED,
     ("data", "params", "n"): Rule(lo=1, hi=1_000_000, integer=True),
     ("data", "params", "noise"): Rule(lo=0, hi=100),
@@ -82,18 +91,7 @@ def _unruled(section: tuple[str, ...], key: str) -> bool:
     return (*section, key) not in RULES
 
 
-HISTORY_1D = (
-    "epoch",
-    "train_loss",
-    "val_loss",
-    "train_acc",
-    "val_acc",
-    "lr",
-    "updates",
-    "seconds",
-    "update_loss",
-    "update_lr",
-)
+HISTORY_1D = (*EPOCH_FIELDS, "update_loss", "update_lr")
 
 
 def check_history(h, n_layers: int) -> None:

@@ -40,7 +40,11 @@ from model.train.pace import DEFAULT_PACE, pace_by_key
 from model.train.trainer import TrainSettings
 
 FORMAT = "mlp-studio"
-VERSION = 1
+VERSION = 2
+#: Versions this app reads. Version 2 added training.regularization, weight_decay,
+#: early_stopping, network.dropout, data.features and data.test_fraction, all
+#: optional with defaults that mean "off", so a version-1 file loads unchanged.
+READABLE_VERSIONS = (1, 2)
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
@@ -68,9 +72,14 @@ class DataSource:
     val_fraction: float = 0.0
     split_seed: int = 0
     names: dict | None = None  # embedded: {"inputs": [...], "targets": [...], "classes": [...]}
+    test_fraction: float = 0.0  # held out, reported once at the end
+    features: list | None = None  # engineered inputs, e.g. ["x1", "x2", "x1*x2"]; None = raw columns
 
     def to_dict(self) -> dict:
         d = {"kind": self.kind, "val_fraction": self.val_fraction, "split_seed": self.split_seed}
+        d["test_fraction"] = self.test_fraction
+        if self.features is not None:
+            d["features"] = list(self.features)
         if self.kind == "builtin":
             d.update(name=self.name, params=dict(self.params))
         elif self.kind == "csv":
@@ -225,9 +234,13 @@ def _project_from_dict(d) -> Project:
     if d.get("format") != FORMAT:
         raise ProjectError("format", f'expected "{FORMAT}", got {_show(d.get("format"))}')
     version = d.get("version")
-    if type(version) is not int or version != VERSION:  # True == 1 and 1.0 == 1 are not versions
+    if (
+        type(version) is not int or version not in READABLE_VERSIONS
+    ):  # True == 1 and 1.0 == 1 are not versions
         raise ProjectError(
-            "version", f"version {_show(version)} is not supported (this app reads version {VERSION})"
+            "version",
+            f"version {_show(version)} is not supported (this app reads versions "
+            f"{', '.join(map(str, READABLE_VERSIONS))})",
         )
     check_fields(d)
     known = {
@@ -335,7 +348,7 @@ def _data_source(d) -> DataSource:
     if not isinstance(kind, str) or kind not in allowed:
         raise ProjectError("data.kind", f"must be one of builtin, csv, embedded; got {kind!r}")
     for k in d:
-        if k not in allowed[kind] | {"kind", "val_fraction", "split_seed"}:
+        if k not in allowed[kind] | {"kind", "val_fraction", "split_seed", "test_fraction", "features"}:
             raise ProjectError(f"data.{k}", f"unknown field for a {kind} data source")
     vf = d.get("val_fraction", 0.0)
     if not isinstance(vf, (int, float)) or isinstance(vf, bool) or not 0 <= vf < 1:
@@ -343,7 +356,21 @@ def _data_source(d) -> DataSource:
     seed = d.get("split_seed", 0)
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ProjectError("data.split_seed", f"must be a whole number ≥ 0, got {seed!r}")
-    src = DataSource(kind=kind, val_fraction=float(vf), split_seed=seed)
+    tf = d.get("test_fraction", 0.0)
+    if not isinstance(tf, (int, float)) or isinstance(tf, bool) or not 0 <= tf < 1:
+        raise ProjectError("data.test_fraction", f"must be a number in [0, 1), got {tf!r}")
+    if tf + vf >= 1:
+        raise ProjectError(
+            "data.test_fraction", f"val_fraction + test_fraction must be below 1, got {vf!r} + {tf!r}"
+        )
+    feats = d.get("features")
+    if feats is not None and (
+        not isinstance(feats, list) or not feats or not all(isinstance(f, str) and f.strip() for f in feats)
+    ):
+        raise ProjectError("data.features", 'must be a non-empty list of names like ["x1", "x2", "x1*x2"]')
+    src = DataSource(
+        kind=kind, val_fraction=float(vf), split_seed=seed, test_fraction=float(tf), features=feats
+    )
     if kind == "builtin":
         src.name = d.get("name")
         if not isinstance(src.name, str):

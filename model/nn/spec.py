@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from model.nn import activations, losses
@@ -19,6 +20,8 @@ class NetworkSpec:
 
     ``init`` is ``xavier`` (Glorot uniform), ``he`` (normal, std √(2/fan_in)),
     ``uniform`` (U(−init_range, init_range)) or ``zeros``.
+    ``dropout`` holds one inverted-dropout rate in [0, 1) per hidden layer
+    (training only; empty = none).
     """
 
     layer_sizes: list[int]
@@ -28,11 +31,15 @@ class NetworkSpec:
     init: str = "xavier"
     init_range: float = 0.5
     dtype: str = "float64"
+    dropout: list = field(default_factory=list)
     extra: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.layer_sizes = list(self.layer_sizes)
         self.activations = list(self.activations)
+        self.dropout = list(self.dropout or [])
+        if all(isinstance(p, (int, float)) and not isinstance(p, bool) and p == 0 for p in self.dropout):
+            self.dropout = []  # all zeros = no dropout: one spelling, so specs compare equal
         self.validate()
 
     @property
@@ -97,6 +104,13 @@ class NetworkSpec:
             raise ValueError(f"unknown dtype {self.dtype!r}; allowed: {', '.join(DTYPES)}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative whole number, got {self.seed!r}")
+        if self.dropout:
+            self.dropout = check_rates(self.dropout, len(sizes) - 2)
+
+    @property
+    def dropout_rates(self) -> list[float]:
+        """One rate per hidden layer (zeros when none is set)."""
+        return list(self.dropout) if self.dropout else [0.0] * (len(self.layer_sizes) - 2)
 
     def to_dict(self) -> dict:
         return {
@@ -107,13 +121,14 @@ class NetworkSpec:
             "init": self.init,
             "init_range": self.init_range,
             "dtype": self.dtype,
+            "dropout": self.dropout_rates,
         }
 
     @classmethod
     def from_dict(cls, d: dict) -> "NetworkSpec":
         if not isinstance(d, dict):
             raise ValueError("network must be an object")
-        known = {"layer_sizes", "activations", "loss", "seed", "init", "init_range", "dtype"}
+        known = {"layer_sizes", "activations", "loss", "seed", "init", "init_range", "dtype", "dropout"}
         unknown = set(d) - known
         if unknown:
             raise ValueError(f"unknown network field(s): {', '.join(sorted(unknown))}")
@@ -127,7 +142,25 @@ class NetworkSpec:
     def replace(self, **changes) -> "NetworkSpec":
         d = self.to_dict()
         d.update(changes)
+        hidden = len(d["layer_sizes"]) - 2
+        if "dropout" not in changes and len(d["dropout"]) != hidden:  # layers added or removed
+            d["dropout"] = (d["dropout"] + [0.0] * hidden)[:hidden]
+        if not any(d["dropout"]):
+            d["dropout"] = []
         return NetworkSpec(**d)
+
+
+def check_rates(rates: Sequence[float], n_hidden: int) -> list[float]:
+    """Validated dropout rates, one per hidden layer, each in [0, 1)."""
+    rates = list(rates)
+    if len(rates) != n_hidden:
+        raise ValueError(f"network.dropout needs one rate per hidden layer ({n_hidden}), got {len(rates)}")
+    out = []
+    for i, p in enumerate(rates):
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
+            raise ValueError(f"network.dropout[{i + 1}] (hidden layer {i + 1}) must be in [0, 1), got {p!r}")
+        out.append(float(p))
+    return out
 
 
 def _layer_name(i: int, n: int) -> str:

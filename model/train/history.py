@@ -13,7 +13,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-EPOCH_FIELDS = ("epoch", "train_loss", "val_loss", "train_acc", "val_acc", "lr", "updates", "seconds")
+EPOCH_FIELDS = (
+    "epoch",
+    "train_loss",
+    "val_loss",
+    "train_acc",
+    "val_acc",
+    "lr",
+    "updates",
+    "seconds",
+    "penalty",
+)
+#: Fields added after version 1: missing from older files, read as NaN.
+_NEWER_FIELDS = ("penalty",)
 
 
 class GrowingArray:
@@ -96,6 +108,8 @@ class History:
         self.update_loss = GrowingArray(capacity=4096)
         self.update_lr = GrowingArray(capacity=4096)
         self.events: list[tuple[int, str, str]] = []  # (update index, kind, text)
+        #: test-split figures, reported once at the end: {"loss", "accuracy", "epoch"} or None
+        self.test: dict | None = None
 
     def __len__(self) -> int:
         return len(self.epoch_data["epoch"])
@@ -177,6 +191,10 @@ class History:
         d["update_loss"] = clean(self.update_loss.values)
         d["update_lr"] = clean(self.update_lr.values)
         d["events"] = [list(e) for e in self.events]
+        if self.test is not None:
+            d["test"] = {
+                k: (None if v is None or not np.isfinite(v) else float(v)) for k, v in self.test.items()
+            }
         return d
 
     @classmethod
@@ -187,7 +205,7 @@ class History:
         n = len(d.get("epoch", []))
 
         def arr(key, length, width=None):
-            raw = d.get(key, [])
+            raw = d.get(key, [None] * length if key in _NEWER_FIELDS else [])
             if not isinstance(raw, list) or len(raw) != length:
                 raise ValueError(f"history.{key} must be a list of {length} values")
             a = (
@@ -207,6 +225,11 @@ class History:
         h.update_loss.extend(arr("update_loss", m))
         h.update_lr.extend(arr("update_lr", m))
         h.events = [(int(e[0]), str(e[1]), str(e[2])) for e in d.get("events", [])]
+        test = d.get("test")
+        if test is not None:
+            if not isinstance(test, dict):
+                raise ValueError("history.test must be an object")
+            h.test = {str(k): (np.nan if v is None else float(v)) for k, v in test.items()}
         return h
 
     def to_csv(self) -> str:

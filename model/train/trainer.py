@@ -17,12 +17,15 @@ from model.nn.network import Network
 from model.optim.optimizers import OPTIMIZERS, make_optimizer
 from model.optim.schedules import Schedule
 from model.train import divergence
+from model.train.early_stopping import EarlyStopper, EarlyStopping
 from model.train.history import History
+from model.train.regularization import Regularization, add_penalty_gradient, penalty
 
 STOP_EPOCHS = "epoch limit reached"
 STOP_TARGET = "target loss reached"
 STOP_DIVERGED = "diverged"
 STOP_USER = "stopped"
+STOP_EARLY = "stopped early"
 
 _GATHER_EPOCH_BYTES = 8 << 20  # up to this size the whole data set is shuffled once per epoch
 
@@ -40,6 +43,9 @@ class TrainSettings:
     target_loss: float | None = None
     seed: int = 0
     divergence_factor: float = 1e6
+    weight_decay: float = 0.0
+    regularization: Regularization = field(default_factory=Regularization)
+    early_stopping: EarlyStopping | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -60,7 +66,12 @@ class TrainSettings:
             raise ValueError(f"target loss must be a number ≥ 0, got {self.target_loss!r}")
         if not _whole(self.seed) or self.seed < 0:
             raise ValueError(f"seed must be a whole number ≥ 0, got {self.seed!r}")
-        make_optimizer(self.optimizer, lr=self.lr, **self.hyper)  # validates hyper-parameters
+        if not isinstance(self.regularization, Regularization):
+            self.regularization = Regularization.from_dict(self.regularization)
+        if self.early_stopping is not None and not isinstance(self.early_stopping, EarlyStopping):
+            self.early_stopping = EarlyStopping.from_dict(self.early_stopping)
+        # validates hyper-parameters and the weight decay
+        make_optimizer(self.optimizer, lr=self.lr, weight_decay=self.weight_decay, **self.hyper)
 
     def mode(self, n: int) -> str:
         """'batch', 'stochastic' or 'mini-batch' for a training set of n samples."""
@@ -78,6 +89,9 @@ class TrainSettings:
             "epochs": self.epochs,
             "target_loss": self.target_loss,
             "seed": self.seed,
+            "weight_decay": self.weight_decay,
+            "regularization": self.regularization.to_dict(),
+            "early_stopping": None if self.early_stopping is None else self.early_stopping.to_dict(),
         }
 
     @classmethod
@@ -85,6 +99,7 @@ class TrainSettings:
         if not isinstance(d, dict):
             raise ValueError("training must be an object")
         known = {"optimizer", "lr", "hyper", "schedule", "batch_size", "epochs", "target_loss", "seed"}
+        known |= {"weight_decay", "regularization", "early_stopping"}  # version 2
         unknown = set(d) - known
         if unknown:
             raise ValueError(f"unknown training field(s): {', '.join(sorted(unknown))}")
@@ -92,6 +107,11 @@ class TrainSettings:
         if "hyper" in d and not isinstance(d["hyper"], dict):
             raise ValueError("training.hyper must be an object")
         d["schedule"] = Schedule.from_dict(d.get("schedule", {"kind": "constant"}))
+        d["regularization"] = Regularization.from_dict(d.get("regularization", {}))
+        d["early_stopping"] = EarlyStopping.from_dict(d.get("early_stopping"))
+        wd = d.get("weight_decay", 0.0)
+        if not _number(wd) or not math.isfinite(wd) or wd < 0:
+            raise ValueError(f"training.weight_decay must be a number ≥ 0, got {wd!r}")
         return cls(**d)
 
 
@@ -145,7 +165,20 @@ class Trainer:
         self.task = task
         self.settings = settings
         self.base_lr = settings.lr
-        self.optimizer = make_optimizer(settings.optimizer, lr=settings.lr, **settings.hyper)
+        self.optimizer = make_optimizer(
+            settings.optimizer, lr=settings.lr, weight_decay=settings.weight_decay, **settings.hyper
+        )
+        self.regularization = settings.regularization
+        rates = list(getattr(net.spec, "dropout", []) or [])
+        self.dropout_rates = rates if any(p > 0 for p in rates) else None
+        self.last_masks = None  # the last update's dropout masks (for the canvas)
+        if settings.early_stopping is not None and not has_val:
+            raise ValueError(
+                "early stopping watches the validation loss: give the data a validation split "
+                "(data.val_fraction > 0)"
+            )
+        self.stopper = EarlyStopper(settings.early_stopping) if settings.early_stopping is not None else None
+        self.early_stop_message = ""
         self.rng = np.random.default_rng(settings.seed)
         # continuing an earlier run keeps its history and counters
         self.history = history if history is not None else History(net.n_layers)
@@ -210,7 +243,9 @@ class Trainer:
     # live changes between updates (the training worker calls these on its own trainer)
     def set_optimizer(self, name: str, hyper: dict) -> None:
         """A fresh optimizer (no carried state) from the next update on."""
-        self.optimizer = make_optimizer(name, lr=self.base_lr, **hyper)
+        self.optimizer = make_optimizer(
+            name, lr=self.base_lr, weight_decay=self.settings.weight_decay, **hyper
+        )
         self.optimizer.lr = float(self.settings.schedule.lr(self.base_lr, self.epoch))
         self.settings.optimizer, self.settings.hyper = name, dict(hyper)
         self.history.mark("optimizer", f"optimizer: {name}")
@@ -225,6 +260,11 @@ class Trainer:
         self.settings.batch_size = batch_size
         self._set_batch_buffers(batch_size)
         self.history.mark("batch", "batch size: all" if batch_size is None else f"batch size: {batch_size}")
+
+    def set_regularization(self, reg: Regularization) -> None:
+        """Change the L1/L2 rates mid-run, from the next update on (with a marker)."""
+        self.regularization = reg
+        self.history.mark("regularization", f"L1 = {reg.l1:g}, L2 = {reg.l2:g}")
 
     def batches(self):
         """Yield (X_batch, T_batch) for one epoch; arrays may be reused buffers."""
@@ -282,6 +322,11 @@ class Trainer:
                 idx = order[start:stop]
                 xb, tb = self._Xa[idx], self.T[idx]
             loss, grads = grad(xb, tb)
+            if self.dropout_rates is not None:
+                grads = self._dropout_gradients(xb, tb, grads)
+                loss = self._dropout_loss
+            if self.regularization.active:
+                add_penalty_gradient(self.regularization, net.weights, grads[: net.n_layers])
             if not loss <= self._limit:  # also NaN and ±inf
                 if self.first_loss is None and math.isfinite(loss):
                     self._set_first_loss(loss)
@@ -317,6 +362,18 @@ class Trainer:
             acc = int(np.count_nonzero(pred == labels)) / n
         self.epoch += 1
         self._record_epoch(total / n, acc, time.perf_counter() - t0)
+
+    def _dropout_gradients(self, xb, tb, grads):
+        """The thinned network's gradients, written into the network's gradient buffer."""
+        from model.nn.dropout import draw_masks, gradients_with_masks
+
+        net = self.net
+        masks = draw_masks(self.dropout_rates, net.layer_sizes[1:-1], len(xb), self.rng, net.dtype)
+        loss, gW, gb, out = gradients_with_masks(net, xb[:, :-1], tb, masks)
+        for g, src in zip(grads, gW + gb):
+            g[...] = src
+        net.last_output, self._dropout_loss, self.last_masks = out, loss, masks
+        return grads
 
     def _set_first_loss(self, loss: float) -> None:
         self.first_loss = loss
@@ -370,6 +427,9 @@ class Trainer:
                 "lr": self.optimizer.lr,
                 "updates": self.step,
                 "seconds": seconds,
+                "penalty": penalty(self.regularization, self.net.weights)
+                if self.regularization.active
+                else 0.0,
             },
             gn,
             wn,
@@ -377,6 +437,22 @@ class Trainer:
         target = self.settings.target_loss
         if target is not None and train_loss <= target:
             self.stop_reason = STOP_TARGET
+        if self.stopper is not None and self.stop_reason is None:
+            self._check_early_stop(val_loss)
+
+    def _check_early_stop(self, val_loss: float) -> None:
+        st = self.stopper
+        if not st.update(self.epoch, val_loss, self.net._flat):
+            return
+        self.stop_reason = STOP_EARLY
+        if st.restore(self.net._flat):
+            np.copyto(self._good, self.net._flat)
+            self.early_stop_message = f"stopped early at epoch {self.epoch}, restored epoch {st.best_epoch}"
+        else:
+            self.early_stop_message = (
+                f"stopped early at epoch {self.epoch} (best epoch {st.best_epoch}, not restored)"
+            )
+        self.history.mark("early_stop", self.early_stop_message)
 
     def _diverge(self, why: str) -> None:
         saturated = why.startswith(divergence.SATURATED)

@@ -170,7 +170,7 @@ def test_onnx_model_agrees_with_network_on_raw_inputs(trained, name):
     assert [i.name for i in sess.get_inputs()] == ["x"] and [o.name for o in sess.get_outputs()] == ["y"]
     y = sess.run(None, {"x": X.astype(np.float32)})[0]
     assert y.dtype == np.float32 and y.shape == (len(X), p.spec.layer_sizes[-1])
-    np.testing.assert_allclose(y, net.predict(p.scaler.transform(X)), rtol=0, atol=1e-5)
+    np.testing.assert_allclose(y, net.predict(data_prep.prepare(p).inputs(X)), rtol=0, atol=1e-5)
 
 
 # ------------------------------------------------------------------ ONNX export unit tests

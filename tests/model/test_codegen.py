@@ -156,6 +156,37 @@ def test_scripts_reproduce_the_newer_activations(tmp_path, framework):
     assert_same(mine, script_weights(proj, framework, tmp_path))
 
 
+@pytest.mark.parametrize("framework", ["numpy", "pytorch"])
+@pytest.mark.parametrize("optimizer", ["momentum", "adamw"])
+def test_scripts_reproduce_penalties_weight_decay_and_features(tmp_path, framework, optimizer):
+    if framework == "pytorch":
+        pytest.importorskip("torch")
+    from model.train.regularization import Regularization
+
+    p = make_project(optimizer, "constant", 5, 0)
+    p.training.regularization = Regularization(l1=0.01, l2=0.05)
+    p.training.weight_decay = 0.02
+    p.data.features = ["x1", "x2", "x3", "x1*x2", "x3^2", "sin(x2)"]
+    p.spec = p.spec.replace(layer_sizes=[6, 4, 1])
+    proj = tmp_path / "p.json"
+    save_project(p, proj)
+    mine = app_weights(proj, tmp_path / "app.npz")
+    assert_same(mine, script_weights(proj, framework, tmp_path))
+
+
+def test_dropout_and_early_stopping_are_refused_in_one_line():
+    from model.train.early_stopping import EarlyStopping
+
+    p = make_project("sgd", "constant", None, 0)
+    p.training.early_stopping = EarlyStopping(patience=3)
+    with pytest.raises(ValueError, match="training.early_stopping"):
+        script_text(p, "numpy")
+    p = make_project("sgd", "constant", None, 0)
+    p.spec = p.spec.replace(dropout=[0.5])
+    with pytest.raises(ValueError, match="dropout"):
+        script_text(p, "numpy")
+
+
 def test_pytorch_script_is_a_sequential_of_the_layers():
     p = make_project("adam", "cosine", 5, 1)
     text = script_text(p, "pytorch")

@@ -178,8 +178,8 @@ def test_embedded_data_and_history_with_huge_integers(tmp_path):
         load_project(tmp_path / "e.json")
 
 
-@pytest.mark.parametrize("value", ["true", "1.0", "false", '"1"', "2"])
-def test_version_must_be_the_integer_1(tmp_path, value):
+@pytest.mark.parametrize("value", ["true", "1.0", "false", '"1"', "3", "2.0", "0"])
+def test_version_must_be_the_integer_1_or_2(tmp_path, value):
     p = tmp_path / "p.json"
     p.write_text(_project_text("version", value))
     with pytest.raises(ProjectError, match="version"):

@@ -52,8 +52,9 @@ def write(tmp_path, d, name="p.json") -> Path:
 
 
 # ------------------------------------------------------------------ examples
-def test_there_are_twelve_examples():
-    assert len(EXAMPLES) == 12  # + linear_neuron (issue 12)
+def test_there_are_sixteen_examples():
+    # + linear_neuron (issue 12); + overfitting, overfitting_l2, overfitting_early_stop, xor_feature_cross (issue 14)
+    assert len(EXAMPLES) == 16
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -182,7 +183,7 @@ MALFORMED = {
     "not_json": ('{"format": "mlp-studio", ', "", "not valid JSON"),
     "not_an_object": ("[1, 2]", "", "JSON object"),
     "wrong_format": (_mutated("format", "keras"), "format", "mlp-studio"),
-    "wrong_version": (_mutated("version", 2), "version", "not supported"),
+    "wrong_version": (_mutated("version", 3), "version", "not supported"),
     "unknown_field": (_unknown_field(), "colour", "unknown field"),
     "layer_sizes_type": (_mutated("network.layer_sizes", "2-4-1"), "network", "layer_sizes must be a list"),
     "hidden_size_zero": (

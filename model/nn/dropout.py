@@ -1,0 +1,70 @@
+"""Inverted dropout on the hidden layers, for training only.
+
+During a training update each hidden unit i of layer ℓ is kept with
+probability 1 − pₗ and its output is scaled by 1/(1 − pₗ) (so nothing needs
+rescaling at test time); a dropped unit outputs 0 and passes no error back.
+``masks[l]`` (n, width) holds 0 or 1/(1 − pₗ) per sample and unit; the
+gradient is that of the loss of the *thinned* network, exactly, for that mask.
+Prediction, validation and every panel use the full network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from model.nn import activations, losses
+
+__all__ = ["draw_masks", "forward_with_masks", "loss_with_masks", "gradients_with_masks"]
+
+
+def draw_masks(
+    rates: Sequence[float], widths: Sequence[int], n: int, rng: np.random.Generator, dtype=np.float64
+):
+    """One (n, width) mask per hidden layer (None where the rate is 0)."""
+    masks = []
+    for p, w in zip(rates, widths):
+        if p <= 0:
+            masks.append(None)
+            continue
+        keep = rng.random((n, w)) >= p
+        masks.append(keep.astype(dtype) * (1.0 / (1.0 - p)))
+    return masks
+
+
+def forward_with_masks(net, X: np.ndarray, masks):
+    """(pre-activations b, unmasked outputs g(b), layer inputs V) of the thinned network."""
+    b_list, g_list, V = [], [], [np.asarray(X, net.dtype)]
+    acts = net.spec.activations
+    for l, (W, bias) in enumerate(zip(net.weights, net.biases)):
+        b = V[-1] @ W + bias
+        g = activations.forward(acts[l], b)
+        b_list.append(b)
+        g_list.append(g)
+        m = masks[l] if l < len(masks) else None
+        V.append(g * m if m is not None else g)
+    return b_list, g_list, V
+
+
+def loss_with_masks(net, X, T, masks) -> float:
+    b, g, V = forward_with_masks(net, X, masks)
+    return losses.loss_value(net.spec.loss, b[-1], V[-1], np.asarray(T, net.dtype))
+
+
+def gradients_with_masks(net, X, T, masks):
+    """(loss, grad_W, grad_b, output) of the mean loss of the thinned network."""
+    T = np.asarray(T, net.dtype)
+    b, g, V = forward_with_masks(net, X, masks)
+    acts, L, n = net.spec.activations, net.n_layers, max(len(T), 1)
+    loss = losses.loss_value(net.spec.loss, b[-1], V[-1], T)
+    d = losses.output_delta(net.spec.loss, acts[-1], b[-1], V[-1], T)
+    gW, gb = [None] * L, [None] * L
+    for l in range(L - 1, -1, -1):
+        gW[l] = (V[l].T @ d) * (-1.0 / n)
+        gb[l] = d.sum(axis=0) * (-1.0 / n)
+        if l > 0:
+            d = (d @ net.weights[l].T) * activations.derivative(acts[l - 1], b[l - 1], g[l - 1])
+            if masks[l - 1] is not None:
+                d *= masks[l - 1]
+    return loss, gW, gb, V[-1]
