@@ -1,21 +1,30 @@
-"""Autosave and crash recovery.
+"""Autosave and crash recovery, one recovery file per window.
 
-While the document has unsaved changes, a copy is written atomically to a
-recovery file every ``interval`` seconds. A clean close deletes it; if the
-app died instead, the next start finds it and offers to restore it.
+While the document has unsaved changes, a copy is written atomically every
+``interval`` seconds to ``recovery-<pid>-<token>.json`` in the recovery
+folder (the token tells two windows of one process apart). It is written
+from the document on the GUI thread, never from a training worker, so it is
+consistent by construction. A clean close deletes it; files whose owner
+process is gone are *orphans*, and the next start offers every one of them.
+Temporary files of an atomic save that was interrupted are removed at start.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer
 
-from model.io.project import project_to_dict, save_project
+from model.io.project import atomic_write_text, save_project
 
-RECOVERY_NAME = "recovery.json"
+DEFAULT_INTERVAL = 60.0  # seconds
+_NAME = re.compile(r"^recovery-(\d+)-([0-9a-f]+)\.json$")
+_TEMP = re.compile(r"^\.recovery-(\d+)-[0-9a-f]+\.(json|meta)\..*\.tmp$")
 
 
 def recovery_dir() -> Path:
@@ -23,23 +32,73 @@ def recovery_dir() -> Path:
     if override:
         return Path(override)
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".mlp-studio")
+    return Path(base or Path.home() / ".mlp-studio") / "recovery"
+
+
+def pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    except OSError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """An orphaned recovery file: its project, sidecar, owner pid and where the work belonged."""
+
+    path: Path
+    pid: int
+    original: str | None
+    saved_at: float
+
+    @property
+    def meta(self) -> Path:
+        return self.path.with_suffix(".meta")
+
+    def remove(self) -> None:
+        for p in (self.path, self.meta):
+            try:
+                p.unlink()
+            except OSError:
+                pass
 
 
 class Autosaver(QObject):
-    def __init__(self, doc, interval: float = 60.0, folder: Path | None = None, parent=None):
+    """Writes this window's recovery copy; ``configure`` sets interval and folder."""
+
+    def __init__(self, doc, interval: float = DEFAULT_INTERVAL, folder: Path | None = None, parent=None):
         super().__init__(parent)
         self.doc = doc
         self.folder = Path(folder) if folder else recovery_dir()
+        self.stem = f"recovery-{os.getpid()}-{secrets.token_hex(6)}"
         self.timer = QTimer(self)
-        self.timer.setInterval(int(interval * 1000))
         self.timer.timeout.connect(self.save_now)
-        self.timer.start()
         self.last_error: str | None = None
+        self.saves = 0  # recovery copies written (tests and the status read it)
+        self.configure(interval=interval)
+
+    def configure(self, interval: float | None = None, folder: str | Path | None = None) -> None:
+        if folder is not None and Path(folder) != self.folder:
+            self.discard()
+            self.folder = Path(folder)
+        if interval is not None:
+            if not interval > 0:
+                raise ValueError(
+                    f"the autosave interval must be a positive number of seconds, got {interval!r}"
+                )
+            self.timer.setInterval(max(1, int(interval * 1000)))
+            self.timer.start()
 
     @property
     def path(self) -> Path:
-        return self.folder / RECOVERY_NAME
+        return self.folder / f"{self.stem}.json"
 
     def save_now(self) -> bool:
         """Write the recovery copy if there is anything unsaved."""
@@ -47,39 +106,83 @@ class Autosaver(QObject):
             return False
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            # where the work belongs first, so a restore can offer the same name
+            meta = {"path": str(self.doc.path) if self.doc.path else None, "name": self.doc.name}
+            atomic_write_text(self.path.with_suffix(".meta"), json.dumps(meta))
             save_project(self.doc.to_project(), self.path)
-            # remember where the work belongs, so a restore can offer the same name
-            meta = self.folder / "recovery-meta.json"
-            meta.write_text(json.dumps({"path": str(self.doc.path) if self.doc.path else None}))
         except (OSError, ValueError) as e:  # never disturb the user for a background copy
             self.last_error = str(e)
             return False
+        self.saves += 1
         return True
 
     def discard(self) -> None:
-        """Clean exit or explicit save: the recovery copy is no longer needed."""
-        for name in (RECOVERY_NAME, "recovery-meta.json"):
-            try:
-                (self.folder / name).unlink()
-            except OSError:
-                pass
+        """Clean exit or explicit save: this window's recovery copy is no longer needed."""
+        Recovery(self.path, os.getpid(), None, 0.0).remove()
+
+    def take_over(self, orphan: Recovery) -> None:
+        """The orphan's work now lives in this window: copy it here, then drop the orphan."""
+        if self.save_now() or not self.doc.dirty:
+            orphan.remove()
 
     def stop(self) -> None:
         self.timer.stop()
 
 
-def pending_recovery(folder: Path | None = None) -> Path | None:
-    """The recovery file left by a session that did not close cleanly."""
-    p = (Path(folder) if folder else recovery_dir()) / RECOVERY_NAME
-    return p if p.exists() else None
-
-
-def recovered_original_path(folder: Path | None = None) -> str | None:
-    meta = (Path(folder) if folder else recovery_dir()) / "recovery-meta.json"
+def orphaned_recoveries(folder: str | Path | None = None) -> list[Recovery]:
+    """Recovery files whose owner process is gone, oldest first."""
+    folder = Path(folder) if folder else recovery_dir()
+    found = []
     try:
-        return json.loads(meta.read_text()).get("path")
-    except (OSError, ValueError):
-        return None
+        entries = list(folder.iterdir())
+    except OSError:
+        return []
+    for p in entries:
+        m = _NAME.match(p.name)
+        if not m or pid_alive(int(m.group(1))):
+            continue
+        try:
+            original = json.loads(p.with_suffix(".meta").read_text()).get("path")
+        except (OSError, ValueError, AttributeError):
+            original = None
+        try:
+            saved_at = p.stat().st_mtime
+        except OSError:
+            continue
+        found.append(Recovery(p, int(m.group(1)), original, saved_at))
+    return sorted(found, key=lambda r: r.saved_at)
 
 
-__all__ = ["Autosaver", "pending_recovery", "recovered_original_path", "recovery_dir", "project_to_dict"]
+def remove_stale_temp_files(folder: str | Path | None = None) -> list[Path]:
+    """Delete leftovers of interrupted atomic saves whose writer is gone."""
+    folder = Path(folder) if folder else recovery_dir()
+    removed = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return []
+    for p in entries:
+        m = _TEMP.match(p.name)
+        if m and not pid_alive(int(m.group(1))):
+            try:
+                p.unlink()
+                removed.append(p)
+            except OSError:
+                pass
+    return removed
+
+
+def pending_recovery(folder: str | Path | None = None) -> Path | None:
+    """The oldest orphaned recovery file, if any."""
+    orphans = orphaned_recoveries(folder)
+    return orphans[0].path if orphans else None
+
+
+__all__ = [
+    "Autosaver",
+    "Recovery",
+    "orphaned_recoveries",
+    "pending_recovery",
+    "recovery_dir",
+    "remove_stale_temp_files",
+]

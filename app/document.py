@@ -306,6 +306,14 @@ class Document(QObject):
         self.pathChanged.emit()
         self.dirtyChanged.emit(False)
 
+    def mark_recovered(self, original: str | None) -> None:
+        """The document came from a recovery copy: unsaved, named after its original file."""
+        self.path = None
+        if original:
+            self.project.name = Path(original).stem
+        self.mark_results_changed()
+        self.pathChanged.emit()
+
     def open(self, path: str | Path) -> None:
         """Load a project (or an MLP stored as .onnx); any failure raises
         (ValueError/OSError, one line) and leaves this document exactly as it was."""

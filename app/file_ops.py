@@ -7,6 +7,7 @@ its :class:`~app.dialogs.Dialogs`, so tests answer with plain paths.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -172,25 +173,35 @@ class FileOps:
                 QTimer.singleShot(0, lambda: self.open_path(path))
                 break
 
-    def offer_recovery(self, path) -> bool:
-        """After a crash: offer the autosaved copy. True if it was restored."""
+    def offer_recovery(self, orphan) -> bool:
+        """After a crash: offer one orphaned recovery copy (an ``autosave.Recovery``
+        or a path). True if it was restored into this window."""
+        from .autosave import Recovery
+
+        if not isinstance(orphan, Recovery):
+            orphan = Recovery(Path(orphan), 0, None, 0.0)
+        what = f"“{Path(orphan.original).stem}”" if orphan.original else "an unsaved project"
+        when = (
+            f" (autosaved {time.strftime('%H:%M:%S', time.localtime(orphan.saved_at))})"
+            if orphan.saved_at
+            else ""
+        )
         if not self.dialogs.ask_yes_no(
             "Recover unsaved work?",
-            "MLP Studio did not close cleanly last time. Restore the autosaved project?",
+            f"MLP Studio did not close cleanly. Restore {what}{when}?",
         ):
-            self.autosaver.discard()
+            orphan.remove()
             return False
+        self.controller.shutdown()
         try:
-            self.doc.open(path)
+            self.doc.open(orphan.path)
         except (ValueError, OSError) as e:
             self.dialogs.show_error("Could not recover", str(e))
+            try:  # keep the bytes, but do not offer them again
+                orphan.path.rename(orphan.path.with_name(orphan.path.name + ".unreadable"))
+            except OSError:
+                pass
             return False
-        from .autosave import recovered_original_path
-
-        original = recovered_original_path(self.autosaver.folder)
-        self.doc.path = None
-        if original:
-            self.doc.project.name = Path(original).stem
-        self.doc.mark_results_changed()  # restored work is unsaved until saved
-        self.doc.pathChanged.emit()
+        self.doc.mark_recovered(orphan.original)
+        self.autosaver.take_over(orphan)
         return True

@@ -1,4 +1,5 @@
-"""``mlp-studio [PROJECT] [--screenshot OUT.png] [--train-epochs N] [--panel NAME]``."""
+"""``mlp-studio [PROJECT] [--autosave-seconds S] [--recovery-dir DIR] [--screenshot OUT.png]
+[--train-epochs N] [--panel NAME]``."""
 
 from __future__ import annotations
 
@@ -33,7 +34,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="colour theme (default: the one chosen last, else the system's)",
     )
     p.add_argument("--presentation", action="store_true", help="start in presentation mode (F11)")
+    p.add_argument(
+        "--autosave-seconds",
+        type=_positive_seconds,
+        default=None,
+        metavar="S",
+        help="write the crash-recovery copy of unsaved work every S seconds (default 60)",
+    )
+    p.add_argument(
+        "--recovery-dir",
+        metavar="DIR",
+        default=None,
+        help="folder for the crash-recovery copies (default: the app's data folder)",
+    )
+    # test hook: start training as soon as the window is up (kill -9 during training)
+    p.add_argument("--play", action="store_true", help=argparse.SUPPRESS)
     return p
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not (v > 0 and v < 1e7):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return v
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,13 +111,37 @@ def main(argv: list[str] | None = None) -> int:
         return record(app, win, args)
     if args.screenshot:
         return screenshot(app, win, args)
+    windows = [win]
+    configure = {"interval": args.autosave_seconds, "folder": args.recovery_dir}
+    win.autosaver.configure(**configure)
     win.show()
-    from .autosave import pending_recovery
-
-    rec = pending_recovery(win.autosaver.folder)
-    if rec is not None:
-        win.files.offer_recovery(rec)
+    _offer_orphans(win, windows, configure, fresh=not args.project)
+    if args.play:
+        win.controller.play()
     return app.exec()
+
+
+def _offer_orphans(win, windows: list, configure: dict, fresh: bool) -> None:
+    """Offer every recovery copy whose window died; the first restored one goes
+    into the start window if it holds nothing yet, the others get windows of their own."""
+    from .autosave import orphaned_recoveries, remove_stale_temp_files
+    from .document import Document
+    from .main_window import MainWindow
+
+    folder = win.autosaver.folder
+    remove_stale_temp_files(folder)
+    for orphan in orphaned_recoveries(folder):
+        target = win
+        if not fresh:
+            target = MainWindow(Document())
+            target.autosaver.configure(**configure)
+        if target.files.offer_recovery(orphan):
+            if target is not win:
+                target.show()
+                windows.append(target)  # kept alive for the session
+            fresh = False
+        elif target is not win:
+            target.close()
 
 
 def _qt_can_start() -> bool:

@@ -183,7 +183,11 @@ class History:
     # ------------------------------------------------------------- persist
     def to_dict(self) -> dict:
         def clean(a):
-            return [None if not np.isfinite(v) else float(v) for v in np.ravel(a)]
+            a = np.ravel(np.asarray(a, dtype=float))
+            ok = np.isfinite(a)
+            if ok.all():
+                return a.tolist()
+            return np.where(ok, a, None).tolist()  # JSON has no NaN: missing values are null
 
         d = {k: clean(self[k]) for k in EPOCH_FIELDS}
         d["grad_norms"] = [clean(r) for r in self.grad_norms.values]

@@ -53,12 +53,14 @@ def test_save_to_read_only_location(win, tmp_path, monkeypatch):
 
 
 def test_autosave_and_recovery_after_a_crash(win, qtbot, monkeypatch):
+    from recovery_helpers import orphan_of
+
     win.canvas.layerWidthRequested.emit(1, 6)
     W = [w.copy() for w in win.doc.net.weights]
     assert win.autosaver.save_now()
-    rec = pending_recovery(win.autosaver.folder)
-    assert rec is not None
-    # "crash": the window is never closed; a new session starts
+    assert pending_recovery(win.autosaver.folder) is None  # its window is alive: not an orphan
+    rec = orphan_of(win.autosaver.path)  # "crash": as if its process had died
+    assert pending_recovery(win.autosaver.folder) == rec
     w2 = MainWindow(Document())
     qtbot.addWidget(w2)
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
@@ -66,12 +68,13 @@ def test_autosave_and_recovery_after_a_crash(win, qtbot, monkeypatch):
     assert w2.doc.spec.layer_sizes == [2, 6, 1]
     assert all(np.array_equal(a, b) for a, b in zip(w2.doc.net.weights, W))
     assert w2.doc.dirty
-    # a clean close (discarding the changes) removes the recovery file
+    assert not rec.exists() and w2.autosaver.path.exists()  # the work moved to w2's own file
+    # a clean close removes the recovery file
     monkeypatch.setattr(
         QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)
     )
     assert w2.close()
-    assert pending_recovery(win.autosaver.folder) is None
+    assert not w2.autosaver.path.exists() and pending_recovery(win.autosaver.folder) is None
 
 
 def test_nothing_to_autosave_when_clean(win):
