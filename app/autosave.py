@@ -129,18 +129,21 @@ class Autosaver(QObject):
         self.timer.stop()
 
 
-def orphaned_recoveries(folder: str | Path | None = None) -> list[Recovery]:
-    """Recovery files whose owner process is gone, oldest first."""
+def _dead_owner_files(folder, pattern: re.Pattern) -> list[tuple[Path, re.Match]]:
+    """Files in ``folder`` named by ``pattern`` whose owner pid (group 1) is gone."""
     folder = Path(folder) if folder else recovery_dir()
-    found = []
     try:
         entries = list(folder.iterdir())
     except OSError:
         return []
-    for p in entries:
-        m = _NAME.match(p.name)
-        if not m or pid_alive(int(m.group(1))):
-            continue
+    matches = ((p, pattern.match(p.name)) for p in entries)
+    return [(p, m) for p, m in matches if m and not pid_alive(int(m.group(1)))]
+
+
+def orphaned_recoveries(folder: str | Path | None = None) -> list[Recovery]:
+    """Recovery files whose owner process is gone, oldest first."""
+    found = []
+    for p, m in _dead_owner_files(folder, _NAME):
         try:
             original = json.loads(p.with_suffix(".meta").read_text()).get("path")
         except (OSError, ValueError, AttributeError):
@@ -155,20 +158,13 @@ def orphaned_recoveries(folder: str | Path | None = None) -> list[Recovery]:
 
 def remove_stale_temp_files(folder: str | Path | None = None) -> list[Path]:
     """Delete leftovers of interrupted atomic saves whose writer is gone."""
-    folder = Path(folder) if folder else recovery_dir()
     removed = []
-    try:
-        entries = list(folder.iterdir())
-    except OSError:
-        return []
-    for p in entries:
-        m = _TEMP.match(p.name)
-        if m and not pid_alive(int(m.group(1))):
-            try:
-                p.unlink()
-                removed.append(p)
-            except OSError:
-                pass
+    for p, _ in _dead_owner_files(folder, _TEMP):
+        try:
+            p.unlink()
+            removed.append(p)
+        except OSError:
+            pass
     return removed
 
 
