@@ -28,6 +28,7 @@ from model.train.trainer import TrainSettings
 
 from . import change_kinds as K
 from . import resources_path
+from .change_kinds import settings_kinds
 
 
 def example_path(name: str) -> Path:
@@ -36,23 +37,6 @@ def example_path(name: str) -> Path:
 
 class DocumentError(ValueError):
     """A project that cannot become the document; the message is one line for the user."""
-
-
-def settings_kinds(old: TrainSettings, new: TrainSettings) -> list[str]:
-    """The ``settings.*`` change kinds that really differ between two settings."""
-    a, b = old.to_dict(), new.to_dict()
-    pairs = (
-        (K.SETTINGS_LR, ("lr",)),
-        (K.SETTINGS_OPTIMIZER, ("optimizer", "hyper")),
-        (K.SETTINGS_SCHEDULE, ("schedule",)),
-        (K.SETTINGS_BATCH, ("batch_size",)),
-        (K.SETTINGS_LIMITS, ("epochs", "target_loss")),
-        (K.SETTINGS_OTHER, ("seed",)),
-    )
-    kinds = [kind for kind, keys in pairs if any(a[k] != b[k] for k in keys)]
-    if old.divergence_factor != new.divergence_factor and K.SETTINGS_OTHER not in kinds:
-        kinds.append(K.SETTINGS_OTHER)
-    return kinds
 
 
 @dataclass(frozen=True)

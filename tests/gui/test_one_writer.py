@@ -107,8 +107,8 @@ def test_settings_edits_emit_only_the_kinds_that_differ(win):
     assert seen == [K.SETTINGS_OPTIMIZER, K.SETTINGS_BATCH]
     a = copy.deepcopy(s)
     a.epochs, a.seed = 7, 9
-    assert settings_kinds(s, a) == [K.SETTINGS_LIMITS, K.SETTINGS_OTHER]
-    assert settings_kinds(s, copy.deepcopy(s)) == []
+    assert list(settings_kinds(s, a)) == [K.SETTINGS_LIMITS, K.SETTINGS_OTHER]
+    assert list(settings_kinds(s, copy.deepcopy(s))) == []
 
 
 def test_first_topology_edit_on_a_fresh_document_trains_and_saves_loadable(win, qtbot, tmp_path):
