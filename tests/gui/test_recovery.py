@@ -28,11 +28,9 @@ def folder(tmp_path):
     return tmp_path / "recovery"
 
 
-def _window(qtbot, folder):
-    w = MainWindow(Document())
-    qtbot.addWidget(w)
+def _window(make_window, folder):
+    w = make_window()
     w.autosaver.configure(folder=folder)
-    w.show()
     return w
 
 
@@ -42,8 +40,8 @@ def _stochastic(w):
     w.edits.set_settings(s)
 
 
-def test_each_window_has_its_own_file_and_a_clean_close_keeps_the_others(qtbot, folder):
-    a, b = _window(qtbot, folder), _window(qtbot, folder)
+def test_each_window_has_its_own_file_and_a_clean_close_keeps_the_others(qtbot, make_window, folder):
+    a, b = _window(make_window, folder), _window(make_window, folder)
     for w, width in ((a, 5), (b, 7)):
         w.canvas.layerWidthRequested.emit(1, width)
         assert w.autosaver.save_now()
@@ -55,8 +53,8 @@ def test_each_window_has_its_own_file_and_a_clean_close_keeps_the_others(qtbot, 
     a.controller.shutdown()
 
 
-def test_orphans_are_files_of_dead_processes_only_and_stale_temps_go(qtbot, folder):
-    w = _window(qtbot, folder)
+def test_orphans_are_files_of_dead_processes_only_and_stale_temps_go(qtbot, make_window, folder):
+    w = _window(make_window, folder)
     w.canvas.layerWidthRequested.emit(1, 3)
     assert w.autosaver.save_now()
     assert orphaned_recoveries(folder) == []  # alive
@@ -76,10 +74,10 @@ def test_orphans_are_files_of_dead_processes_only_and_stale_temps_go(qtbot, fold
     w.controller.shutdown()
 
 
-def test_next_start_offers_every_orphan(qtbot, folder, monkeypatch):
+def test_next_start_offers_every_orphan(qtbot, make_window, folder, monkeypatch):
     from app.gui_main import _offer_orphans
 
-    src = _window(qtbot, folder)
+    src = _window(make_window, folder)
     made = []
     for width in (3, 6):
         src.canvas.layerWidthRequested.emit(1, width)
@@ -87,7 +85,7 @@ def test_next_start_offers_every_orphan(qtbot, folder, monkeypatch):
         made.append(orphan_of(src.autosaver.path))
     src.controller.shutdown()
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
-    win = _window(qtbot, folder)
+    win = _window(make_window, folder)
     windows = [win]
     _offer_orphans(win, windows, {"interval": None, "folder": folder}, fresh=True)
     for w in windows[1:]:
@@ -97,15 +95,15 @@ def test_next_start_offers_every_orphan(qtbot, folder, monkeypatch):
     assert orphaned_recoveries(folder) == []  # each became its window's own file
     assert all(w.autosaver.path.exists() for w in windows)
     for w in windows:
-        w.controller.shutdown()
+        w.shutdown()
 
 
-def test_unreadable_orphan_is_one_line_and_not_offered_again(qtbot, folder, monkeypatch):
+def test_unreadable_orphan_is_one_line_and_not_offered_again(qtbot, make_window, folder, monkeypatch):
     folder.mkdir(parents=True)
     bad = folder / f"recovery-{dead_pid()}-0a1b.json"
     bad.write_text('{"format": "mlp-studio", "version": 1, "network": {"layer_sizes": [2]}}')
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
-    w = _window(qtbot, folder)
+    w = _window(make_window, folder)
     before = w.doc.spec.layer_sizes
     (orphan,) = orphaned_recoveries(folder)
     assert not w.files.offer_recovery(orphan)
@@ -113,8 +111,8 @@ def test_unreadable_orphan_is_one_line_and_not_offered_again(qtbot, folder, monk
     assert orphaned_recoveries(folder) == []
 
 
-def test_autosave_during_stochastic_training_is_always_loadable(qtbot, folder, tmp_path):
-    w = _window(qtbot, folder)
+def test_autosave_during_stochastic_training_is_always_loadable(qtbot, make_window, folder, tmp_path):
+    w = _window(make_window, folder)
     _stochastic(w)
     w.controller.play()
     qtbot.waitUntil(lambda: len(w.doc.history.update_loss) > 10, timeout=20000)
@@ -219,7 +217,6 @@ def test_kill_9_during_training_then_restart_restores_the_work(tmp_path):
         assert win.doc.name == "stoch" and win.doc.dirty and win.doc.path is None
         assert orphaned_recoveries(folder) == []
     finally:
-        win.controller.shutdown()
-        win.autosaver.stop()
+        win.shutdown()
         win.autosaver.discard()
         win.deleteLater()
