@@ -196,3 +196,33 @@ def test_hover_text_is_stage_aware(rig):
     text = panel.hover_text(mid)
     assert text.startswith("w₁₂⁽²⁾") and "∂E/∂w" in text
     assert panel.hover_text(QPoint(3, 3)) == ""
+
+
+def test_panel_drives_the_canvas_through_show_stage_only(rig, qtbot):
+    """Widgets never reach into another widget: one canvas call per stage, no item access."""
+    import ast
+    import inspect
+
+    import widgets.panels.stepthrough_panel as mod
+
+    used = {
+        node.attr
+        for node in ast.walk(ast.parse(inspect.getsource(mod)))
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "canvas"
+    }
+    assert used <= {"show_stage", "hit_at", "nodeSelected", "removeEventFilter"}, used
+    canvas, panel = rig
+    calls = []
+    orig = canvas.show_stage
+    canvas.show_stage = lambda *a, **k: (calls.append(a), orig(*a, **k))[1]
+    while panel.next():
+        pass
+    assert len(calls) == panel.stage_count - 1
+    values, weights, edges, selected = calls[-1]
+    assert edges is None and np.allclose(weights[0][0], panel.walk[-1].weights_after[0])
+    # a layer not reached yet is neutral and unlabelled, through the same call
+    panel.go_to(0)
+    assert calls[-1][0][1] is None and canvas.node_item(1, 0).text() == ""
+    assert canvas.node_item(0, 0).text() != ""

@@ -39,6 +39,14 @@ class CanvasInteraction:
                 return item
         return None
 
+    def hit_at(self, pos):
+        """What a viewport point is over: ``("node", l, i)``, ``("edge", l, i, j)`` or None."""
+        item = self._item_at(pos)
+        if isinstance(item, NodeItem):
+            return ("node", item.layer, item.index)
+        edge = self._edge_at(pos)
+        return None if edge is None else ("edge", *self.edge_key(edge))
+
     def _edge_at(self, pos) -> int | None:
         tol = 5.0 / max(self.transform().m11(), 1e-9)  # 5 screen pixels
         return self.edge_layer.edge_at(self.mapToScene(pos), tol)

@@ -261,7 +261,30 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
                 x = float(v[node.index])
                 node.value = x
                 node.set_fill(LEVEL_COLOURS[int(levels[node.index])])
-                node.set_text(short(x) if legible else "")
+                node.set_text(short(x) if legible and np.isfinite(x) else "")  # NaN: not reached
+
+    def show_stage(self, node_values, weights=None, edges=None, selected=None) -> None:
+        """One teaching picture in one call (how the step-through panel drives the canvas).
+
+        ``node_values``: per layer an array, or None for a layer not reached yet
+        (neutral fill, no number); None altogether: plain nodes. ``weights``:
+        ``(W, B)`` to draw, or None to keep the current ones. ``edges``:
+        ``(values_per_layer, mode, scale)`` overlay, or None for the weight view.
+        ``selected``: ``(layer, index)`` of the node to highlight, or None."""
+        if weights is not None:
+            self._weights = [np.asarray(w) for w in weights[0]]
+            self._biases = [np.asarray(b) for b in weights[1]]
+        if edges is None:
+            self.set_edge_overlay(None)
+        else:
+            self.set_edge_overlay(*edges)
+        if node_values is not None:
+            node_values = [np.full(n, np.nan) if v is None else v for v, n in zip(node_values, self._sizes)]
+        self.set_node_values(node_values)
+        if selected is None:
+            self.clear_selection()
+        else:
+            self.select_node(*selected)
 
     def set_edge_overlay(self, values_per_layer, mode: str = "forward", scale: float | None = None) -> None:
         """Colour edges by an overlay ("forward" |w·V| or "backward" |∂E/∂w|).

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 
 from model.teaching.notation import LECTURE
 from model.teaching.stepthrough import Stage, StepThrough, describe_edge, describe_node
-from widgets.canvas.node_item import NodeItem
 from widgets.common.fit import scroll_body
 
 __all__ = ["StepThroughPanel"]
@@ -79,7 +78,6 @@ class StepThroughPanel(QWidget):
         self._args: tuple | None = None
         self._batch: list[int] = []
         self._highlight: int | None = None
-        self._showing_new = False
         self.applied_walk: StepThrough | None = None
 
         title = QLabel("Step through one update — Algorithm 4")
@@ -275,7 +273,7 @@ class StepThroughPanel(QWidget):
             self._highlight = index
             self._show_text(st)
             if self.canvas is not None and st.layer is not None:
-                self.canvas.select_node(st.layer, index)
+                self._drive_canvas(st)
 
     def apply_update(self) -> None:
         """Emit the updated weights (only at the last stage), then finish."""
@@ -304,7 +302,6 @@ class StepThroughPanel(QWidget):
         self.walk = StepThrough(net, X, T, idx, lr, loss)
         self._index = 0
         self._highlight = self.stage.highlight
-        self._showing_new = False
         self._show()
         self.stageChanged.emit(0)
 
@@ -327,12 +324,8 @@ class StepThroughPanel(QWidget):
             self.batch_check.setChecked(False)
             self.batch_check.setEnabled(False)
             self.batch_check.setText("whole batch")
-        cv = self.canvas
-        if cv is not None:
-            cv.set_edge_overlay(None)
-            cv.set_weights(weights, biases)
-            cv.set_node_values(None)
-            cv.clear_selection()
+        if self.canvas is not None:
+            self.canvas.show_stage(None, (weights, biases))
         self._refresh()
 
     def _refresh(self) -> None:
@@ -390,35 +383,18 @@ class StepThroughPanel(QWidget):
         )
 
     def _drive_canvas(self, st: Stage) -> None:
-        cv, walk = self.canvas, self.walk
+        """The stage's picture, through the canvas's one teaching method."""
+        walk = self.walk
         if st.kind == "new_weights":
-            cv.set_edge_overlay(None)
-            cv.set_weights(st.weights_after, st.biases_after)
-            self._showing_new = True
+            weights, edges = (st.weights_after, st.biases_after), None
         else:
-            if self._showing_new:
-                cv.set_edge_overlay(None)
-                cv.set_weights(walk.W, walk.B)
-                self._showing_new = False
-            if st.edge_mode is None:
-                cv.set_edge_overlay(None)
-            else:
-                cv.set_edge_overlay(st.edge_values, st.edge_mode, st.edge_scale)
-        sizes = [len(b) for b in walk.B]
-        sizes.insert(0, walk.W[0].shape[0])
-        # unreached layers: NaN paints the neutral fill; their "nan" labels are cleared below
-        values = [v if v is not None else np.full(n, np.nan) for v, n in zip(st.node_values, sizes)]
-        cv.set_node_values(values)
-        for l, v in enumerate(st.node_values):
-            if v is None:
-                for i in range(sizes[l]):
-                    item = cv.node_item(l, i)
-                    if item is not None:
-                        item.set_text("")
+            weights = (walk.W, walk.B)
+            edges = None if st.edge_mode is None else (st.edge_values, st.edge_mode, st.edge_scale)
+        selected = None
         if st.layer is not None and st.equations and self._highlight is not None:
-            cv.select_node(st.layer, self._highlight)
-        else:
-            cv.clear_selection()
+            selected = (st.layer, self._highlight)
+        # layers not reached yet are None: neutral fill, no number
+        self.canvas.show_stage(list(st.node_values), weights, edges, selected)
 
     # ------------------------------------------------------------ events
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
@@ -441,12 +417,7 @@ class StepThroughPanel(QWidget):
 
     def hover_text(self, pos) -> str:
         """Stage-aware tooltip for a canvas viewport point ("" over empty space)."""
-        cv, st = self.canvas, self.stage
-        for item in cv.items(pos):
-            if isinstance(item, NodeItem):
-                return describe_node(st, item.layer, item.index)
-        tol = 5.0 / max(cv.transform().m11(), 1e-9)
-        edge = cv.edge_layer.edge_at(cv.mapToScene(pos), tol)
-        if edge is None:
+        hit = self.canvas.hit_at(pos)
+        if hit is None:
             return ""
-        return describe_edge(st, *cv.edge_key(edge))
+        return (describe_node if hit[0] == "node" else describe_edge)(self.stage, *hit[1:])
