@@ -14,6 +14,7 @@ import numpy as np
 
 from model.data import data_prep
 from model.io.project import ProjectError, load_project, save_project
+from model.train import budget
 from model.train.epoch_figures import format_loss
 from model.train.trainer import STOP_DIVERGED, Trainer
 
@@ -105,6 +106,7 @@ def train(args) -> int:
 
         check_available()
     data = data_prep.prepare(project)
+    budget.check_training(project.spec, project.training, data.train.n_samples)
     net = project.network()
     trainer = Trainer(
         net, data.X_train, data.train.T, project.training, data.X_val, data.val.T, task=data.task

@@ -46,6 +46,8 @@ class DataIO:
         if not path:
             return False
         dlg = CsvImportDialog(path, self._parent)
+        if dialog_cb:
+            dlg.wait_loaded()  # the file is read in the background; a person waits for it too
         accepted = dialog_cb(dlg) if dialog_cb else dlg.exec() == QDialog.DialogCode.Accepted
         if not accepted:
             return False

@@ -12,6 +12,7 @@ import math
 from model.data import data_prep
 from model.nn import topology
 from model.nn.network import initial_parameters
+from model.train import budget
 from model.train.history import History
 
 from .commands import NetworkCommand, SetBiasCommand, SetDataCommand, SetSettingsCommand, SetWeightCommand
@@ -84,6 +85,7 @@ class Edits:
         )
         trial.spec = spec
         data = data_prep.prepare(trial)  # raises before anything is pushed
+        budget.check_training(spec, self.doc.settings, data.train.n_samples)
         self.doc.undo_stack.push(SetDataCommand(self.doc, source, preprocessing, data, (spec, W, b), message))
         return message
 

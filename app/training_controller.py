@@ -23,6 +23,8 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from model.nn.probe import ProbeRecord, probe
+from model.train import budget
+from model.train.budget import MemoryBudgetError
 from model.train.history import HistoryRows
 from model.train.pace import DEFAULT_PACE, PaceScheduler
 from model.train.trainer import STOP_EPOCHS, STOP_USER, Trainer
@@ -479,6 +481,8 @@ class TrainingController(QObject):
     def _ensure_worker(self) -> TrainingWorker:
         if self.worker is None or not self.worker.is_alive():
             doc = self.doc
+            grid = 0 if self.grid_X is None else len(self.grid_X)
+            budget.check_training(doc.spec, doc.settings, doc.data.train.n_samples, grid)
             trainer = private_trainer(doc)
             self.worker = TrainingWorker(trainer, doc.probe(), self.grid_X, epoch_limit=doc.settings.epochs)
             self.worker.pacer = PaceScheduler(self.pace, trainer.updates_per_epoch, clock=self.pace_clock)
@@ -493,7 +497,11 @@ class TrainingController(QObject):
                 self.finished.emit(stopped)
                 return
         self._stopped = None
-        w = self._ensure_worker()
+        try:
+            w = self._ensure_worker()
+        except MemoryBudgetError as e:  # refused before anything big is allocated
+            self.finished.emit(f"training failed: {e}")
+            return
         w.command(mode, count)
         self._set_running(mode == "run")
         self._active = True

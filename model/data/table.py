@@ -28,6 +28,7 @@ import numpy as np
 from model.data.dataset import Dataset
 from model.data.preprocessing import one_hot
 from model.io import safe_read
+from model.train import budget
 
 MISSING_TOKENS = ("", "NA", "NaN", "nan", "?")
 MISSING = frozenset(MISSING_TOKENS)
@@ -119,6 +120,7 @@ class Table:
     def __post_init__(self) -> None:
         if self.line_numbers is None:
             self.line_numbers = np.arange(2, self.n_rows + 2)
+        self._index = {c: j for j, c in enumerate(self.columns)}  # 100,000 columns: no list.index
 
     @classmethod
     def from_rows(cls, columns, rows, source="<text>", line_numbers=None) -> "Table":
@@ -147,8 +149,8 @@ class Table:
 
     def index(self, name: str) -> int:
         try:
-            return self.columns.index(name)
-        except ValueError:
+            return self._index[name]
+        except (KeyError, TypeError):
             raise ValueError(f"{self.source}: no column named {name!r}") from None
 
     def col(self, name: str) -> Column:
@@ -291,6 +293,7 @@ class _Counting(io.RawIOBase):
     def __init__(self, f, limit: int, source: str, progress=None, total: int = 0):
         self.f, self.limit, self.source, self.progress, self.total = f, limit, source, progress, total
         self.n = 0
+        self.consumed = 0  # characters of the lines the parser has taken (≈ bytes)
 
     def readable(self) -> bool:
         return True
@@ -310,12 +313,12 @@ class _Counting(io.RawIOBase):
 
 
 def _open_text(path_or_text, max_bytes: int, progress):
-    """(source name, a function returning a fresh text stream)."""
+    """(source name, a function returning a fresh text stream and its byte counter)."""
     if isinstance(path_or_text, str) and ("\n" in path_or_text or "\r" in path_or_text):
         if len(path_or_text.encode("utf-8")) > max_bytes:
             raise ValueError(f"<text>: text is larger than the limit of {max_bytes} bytes")
         text = path_or_text.lstrip("\ufeff")
-        return "<text>", lambda: io.StringIO(text, newline="")
+        return "<text>", lambda: (io.StringIO(text, newline=""), None)
     path = Path(os.fspath(path_or_text))
     source = path.name or str(path)
     try:
@@ -327,7 +330,7 @@ def _open_text(path_or_text, max_bytes: int, progress):
 
     def stream():
         raw = _Counting(safe_read.open_regular(path, "CSV file"), max_bytes, source, progress, st.st_size)
-        return io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding="utf-8-sig", newline="")
+        return io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding="utf-8-sig", newline=""), raw
 
     return source, stream
 
@@ -357,15 +360,35 @@ def read_table(
 
 def _parse(stream, source, delimiter, force_text, should_stop):
     try:
-        with stream() as f:
-            return _parse_stream(f, source, delimiter, force_text, should_stop)
+        f, counter = stream()
+        with f:
+            return _parse_stream(f, counter, source, delimiter, force_text, should_stop)
     except UnicodeDecodeError as exc:
         raise ValueError(f"{source}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise ValueError(f"{source}: cannot read file ({exc.strerror or exc})") from None
 
 
-def _parse_stream(f, source, delimiter, force_text, should_stop):
+def _counted(lines, counter):
+    for ln in lines:
+        counter.consumed += len(ln)
+        yield ln
+
+
+def _check_budget(counter, rows: int, width: int, source: str) -> None:
+    """After the first chunk: will the whole file's columns fit in the memory budget?
+
+    Rows are extrapolated from the bytes the first chunk took; the reader's
+    peak is about 3× the float64 result."""
+    if counter is None or not counter.consumed or not counter.total:
+        return
+    est_rows = rows * counter.total / counter.consumed
+    budget.check_bytes(
+        int(3 * est_rows * width * 8), f"reading {source} (about {est_rows:,.0f} rows × {width:,} columns)"
+    )
+
+
+def _parse_stream(f, counter, source, delimiter, force_text, should_stop):
     lines = iter(f)
     first: list[str] = []
     for ln in lines:
@@ -377,7 +400,10 @@ def _parse_stream(f, source, delimiter, force_text, should_stop):
     first[0] = first[0].lstrip("\ufeff")
     if delimiter is None:
         delimiter = _sniff_delimiter(first[-1])
-    reader = csv.reader(itertools.chain(first, lines), delimiter=delimiter)
+    source_lines = itertools.chain(first, lines)
+    if counter is not None:
+        source_lines = _counted(source_lines, counter)
+    reader = csv.reader(source_lines, delimiter=delimiter)
     header: list[str] | None = None
     b: _Builder | None = None
     chunk: list[list[str]] = []
@@ -404,6 +430,8 @@ def _parse_stream(f, source, delimiter, force_text, should_stop):
                 if should_stop is not None and should_stop():
                     raise Cancelled()
                 b.add(chunk, np.array(chunk_lines, np.int64))
+                if len(b.lines) == 1:
+                    _check_budget(counter, len(chunk), len(header), source)
                 chunk, chunk_lines = [], []
     except csv.Error as exc:
         raise ValueError(f"{source}, line {reader.line_num}: malformed CSV ({exc})") from None
@@ -434,7 +462,8 @@ def read_preview(path, rows: int, columns: int, *, max_bytes: int = DEFAULT_MAX_
     For a dialog's preview: cost bounded by what is shown, not by the file."""
     source, stream = _open_text(path, max_bytes, None)
     try:
-        with stream() as f:
+        f, _ = stream()
+        with f:
             lines = iter(f)
             first = [ln for ln in itertools.islice(lines, 1)]
             while first and not first[-1].strip():

@@ -33,6 +33,7 @@ def make_dialog(qtbot, path, **kw):
     d = CsvImportDialog(path, **kw)
     qtbot.addWidget(d)
     d.show()
+    assert d.wait_loaded(), "the file was not read in time"
     return d
 
 

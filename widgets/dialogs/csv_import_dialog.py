@@ -5,23 +5,27 @@ they make before the app switches to it.
 builds the data set exactly as the app will (``model.data.table.table_to_dataset``)
 and returns the project's :class:`~model.io.project.DataSource`, or raises
 ValueError with a message a person can act on. :class:`CsvImportDialog` is the
-form around it: a preview of the first rows, one role combo per column, task,
+form around it: a preview of the first rows, a role per column, task,
 preprocessing, validation split, a summary line and an error line; OK is
 enabled only while the choice makes a valid data set.
+
+The dialog never blocks the GUI: the preview reads only the rows and columns
+it shows (:func:`~model.data.table.read_preview`), and the whole file is
+parsed by a :class:`~widgets.common.background.BackgroundJob` with a progress
+bar and a Stop button; the column list is a model, so 100,000 columns cost
+what the visible rows cost.
 """
 
 from __future__ import annotations
 
-import math
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -30,17 +34,37 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressBar,
+    QPushButton,
     QSpinBox,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from model.data.datasets import Dataset, train_val_split
+from model.data.csv_import import (
+    TASK_CHOICES,
+    CsvImport,
+    default_roles,
+    import_csv_source,
+    looks_like_classes,
+    validate_table,
+)
 from model.data.preprocessing import METHOD_TITLES, METHODS
-from model.data.table import DEFAULT_MAX_BYTES, Table, is_missing, read_table, table_to_dataset
+from model.data.table import (
+    DEFAULT_MAX_BYTES,
+    Cancelled,
+    Table,
+    is_missing,
+    parse_float,
+    read_preview,
+    read_table,
+)
 from model.io.project import DataSource
+from widgets.common.background import BackgroundJob
+from widgets.dialogs.csv_columns_model import ROLES, ColumnsModel, RoleDelegate
 
 __all__ = [
     "CsvImportDialog",
@@ -54,138 +78,18 @@ __all__ = [
     "PREVIEW_ROWS",
 ]
 
-ROLES = ("ignore", "input", "target")
-TASK_CHOICES = ("auto", "classification", "regression")
 PREVIEW_ROWS = 100
-TARGET_NAMES = ("target", "class", "label", "species", "y", "digit", "outcome")
+PREVIEW_COLUMNS = 60
 ERROR_STYLE = "color: #b3261e;"
 MISSING_COLOUR = QColor("#b3261e")
-ROLE_COLOURS = {"ignore": QColor("#8a9099"), "input": QColor("#1f4fa8"), "target": QColor("#a33a12")}
-
-
-@dataclass
-class CsvImport:
-    """A validated choice: the project's data source plus what it produces."""
-
-    source: DataSource
-    preprocessing: str
-    dataset: Dataset
-    dropped: int
-    n_train: int
-    n_val: int
-
-    def summary(self) -> str:
-        """ "150 rows, 4 inputs → 3 outputs, 0 rows with missing values dropped · …"."""
-        ds = self.dataset
-        s = "" if self.dropped == 1 else "s"
-        text = (
-            f"{ds.n_samples:,} rows, {ds.n_inputs} inputs → {ds.n_outputs} outputs, "
-            f"{self.dropped:,} row{s} with missing values dropped · {ds.task}"
-        )
-        if ds.task == "classification":
-            text += f" ({len(ds.class_names)} classes)"
-        return text + f" · {self.n_train:,} training / {self.n_val:,} validation"
-
-
-def _check_settings(task, preprocessing, val_fraction, seed) -> str | None:
-    if task not in TASK_CHOICES and task is not None:
-        raise ValueError(f"unknown task {task!r}; expected one of {', '.join(TASK_CHOICES)}")
-    if preprocessing not in METHODS:
-        raise ValueError(f"unknown preprocessing {preprocessing!r}; expected one of {', '.join(METHODS)}")
-    if (
-        isinstance(val_fraction, bool)
-        or not isinstance(val_fraction, (int, float))
-        or not (math.isfinite(val_fraction) and 0.0 <= val_fraction < 1.0)
-    ):
-        raise ValueError(f"validation fraction must be a number in [0, 1), got {val_fraction!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"split seed must be a whole number ≥ 0, got {seed!r}")
-    return None if task in (None, "auto") else task
-
-
-def validate_table(
-    table: Table,
-    path,
-    inputs,
-    targets,
-    task="auto",
-    preprocessing="standardize",
-    val_fraction: float = 0.2,
-    seed: int = 0,
-) -> CsvImport:
-    """Build the data set of a column choice on an already read table; ValueError if it fails.
-
-    ``task``: "auto" (or None) lets the target column decide; numeric
-    preprocessing is one of ``model.data.preprocessing.METHODS``.
-    """
-    task_value = _check_settings(task, preprocessing, val_fraction, seed)
-    ds, dropped = table_to_dataset(table, list(inputs), list(targets), task_value)
-    if ds.n_samples < 2 and val_fraction > 0:
-        raise ValueError("only one row left: too few to split off validation data")
-    train, val = train_val_split(ds, float(val_fraction), int(seed))
-    src = DataSource(
-        kind="csv",
-        path=os.fspath(path),
-        inputs=list(inputs),
-        targets=list(targets),
-        task=task_value,
-        val_fraction=float(val_fraction),
-        split_seed=int(seed),
-    )
-    return CsvImport(src, preprocessing, ds, dropped, train.n_samples, val.n_samples)
-
-
-def import_csv_source(
-    path,
-    inputs,
-    targets,
-    task="auto",
-    preprocessing="standardize",
-    val_fraction: float = 0.2,
-    seed: int = 0,
-    *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-) -> tuple[DataSource, str]:
-    """Read ``path`` and validate a column choice -> (DataSource, preprocessing).
-
-    Raises ValueError (only) with a message naming the file, line or column.
-    """
-    table = read_table(Path(os.fspath(path)), max_bytes=max_bytes)
-    result = validate_table(table, path, inputs, targets, task, preprocessing, val_fraction, seed)
-    return result.source, result.preprocessing
-
-
-def default_roles(table: Table) -> dict[str, str]:
-    """A first guess: one target (a column named like a label, else the last
-    column), every other numeric column an input, text columns ignored."""
-    cols = table.columns
-    named = [c for c in cols if c.strip().lower() in TARGET_NAMES]
-    target = named[0] if named else cols[-1]
-    roles = {}
-    for c in cols:
-        if c == target:
-            roles[c] = "target"
-        else:
-            roles[c] = "input" if table.column_kind(c) == "numeric" else "ignore"
-    if len(cols) == 1:
-        roles[target] = "target"
-    return roles
-
-
-def looks_like_classes(table: Table, column: str, max_classes: int = 20) -> bool:
-    """A numeric column of a few whole numbers (class labels such as 0…9)."""
-    if table.column_kind(column) != "numeric":
-        return False
-    v = table.numeric(column)
-    v = v[np.isfinite(v)]
-    return bool(v.size) and bool(np.all(v == np.round(v))) and len(np.unique(v)) <= max_classes
 
 
 class CsvImportDialog(QDialog):
     """Choose columns of ``path`` for the project's data; see the module docstring.
 
     After ``exec()`` returns Accepted, :meth:`result_source` gives
-    ``(DataSource, preprocessing)`` for the app's data-change path.
+    ``(DataSource, preprocessing)`` for the app's data-change path.  While the
+    file is being read, :attr:`loading` is True (:meth:`wait_loaded` waits).
     """
 
     def __init__(
@@ -203,27 +107,42 @@ class CsvImportDialog(QDialog):
         self.setWindowTitle(f"Import CSV — {self.path.name}")
         self.table: Table | None = None
         self.result_import: CsvImport | None = None
-        self.role_combos: dict[str, QComboBox] = {}
         self.kinds: dict[str, str] = {}
         self._n_missing: dict[str, int] = {}
         self._n_categories: dict[str, int] = {}
+        self._max_bytes = max_bytes
 
         self.file_label = QLabel(str(self.path))
         self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.file_label.setWordWrap(True)
-        self.columns_view = QTableWidget(0, 3)
-        self.columns_view.setHorizontalHeaderLabels(["Column", "Detected kind", "Role"])
+        self.columns_model = ColumnsModel([], self.kind_text, self)
+        self.columns_view = QTableView()
+        self.columns_view.setModel(self.columns_model)
+        self.columns_view.setItemDelegateForColumn(2, RoleDelegate(self.columns_view))
         self.columns_view.verticalHeader().setVisible(False)
-        self.columns_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.columns_view.verticalHeader().setDefaultSectionSize(26)
+        self.columns_view.setEditTriggers(
+            QAbstractItemView.EditTrigger.AllEditTriggers & ~QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
         self.columns_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.columns_view.setToolTip(
+            "Click a Role cell to make the column an input, the target, or ignore it"
+        )
         hh = self.columns_view.horizontalHeader()
-        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        hh.resizeSection(0, 150)
+        hh.resizeSection(2, 90)
         self.preview = QTableWidget(0, 0)
         self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.preview.setAlternatingRowColors(True)
         self.preview_label = QLabel("")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setFormat(f"Reading {self.path.name}… %p%")
+        self.stop_button = QPushButton("Stop reading")
+        self.stop_button.setToolTip("Stop reading the file (the import is then not possible)")
 
         self.task_combo = QComboBox()
         self.task_combo.addItems(TASK_CHOICES)
@@ -268,6 +187,7 @@ class CsvImportDialog(QDialog):
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("Import")
+        self.ok_button.setEnabled(False)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -282,77 +202,139 @@ class CsvImportDialog(QDialog):
         right.addWidget(self.preview_label)
         right.addWidget(self.preview, 1)
         top.addLayout(right, 6)
+        reading = QHBoxLayout()
+        reading.addWidget(self.progress_bar, 1)
+        reading.addWidget(self.stop_button)
         lay = QVBoxLayout(self)
         lay.addWidget(self.file_label)
         lay.addLayout(top, 1)
+        lay.addLayout(reading)
         lay.addWidget(self.summary_label)
         lay.addWidget(self.error_label)
         lay.addWidget(self.buttons)
         self.resize(1080, 580)
 
-        self._load(max_bytes)
+        self.job = BackgroundJob(self._read_whole_file, self, name="CSV import")
+        self.job.progress.connect(lambda f: self.progress_bar.setValue(int(f * 1000)))
+        self.job.finished.connect(self._loaded)
+        self.job.cancelled.connect(lambda: self._load_failed("reading stopped; the file was not imported"))
+        self.job.failed.connect(self._load_failed)
+        self.stop_button.clicked.connect(self.job.cancel)
+        if self._show_preview():
+            self._set_inputs_enabled(False)
+            self.job.start()
+        else:
+            self._reading_done()
         for w in (self.task_combo, self.pre_combo):
             w.currentIndexChanged.connect(self._revalidate)
         self.val_spin.valueChanged.connect(self._revalidate)
         self.seed_spin.valueChanged.connect(self._revalidate)
-        self._revalidate()
+        self.columns_model.rolesChanged.connect(self._revalidate)
 
     # ------------------------------------------------------------- building
-    def _load(self, max_bytes: int) -> None:
+    @property
+    def loading(self) -> bool:
+        return self.job.is_running()
+
+    def wait_loaded(self, timeout_ms: int = 60_000) -> bool:
+        """Let the event loop run until the file is read (True) or the time is up."""
+        clock = QElapsedTimer()
+        clock.start()
+        while self.loading and clock.elapsed() < timeout_ms:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        return not self.loading
+
+    def _read_whole_file(self, should_stop, progress):
+        # runs in the worker thread: pure model code, no Qt; errors come back as values
         try:
-            self.table = read_table(self.path, max_bytes=max_bytes)
+            t = read_table(self.path, max_bytes=self._max_bytes, progress=progress, should_stop=should_stop)
+        except Cancelled:
+            return None
         except ValueError as exc:
-            self.table = None
+            return exc
+        # the per-column summaries too: at 100,000 columns they take a while
+        kinds = {c: t.column_kind(c) for c in t.columns}
+        n_missing = {c: int(t.missing_mask(c).sum()) for c in t.columns}
+        n_categories = {c: len(t.categories(c)) for c in t.columns if kinds[c] == "categorical"}
+        return t, kinds, n_missing, n_categories, default_roles(t) if t.columns else {}
+
+    def _show_preview(self) -> bool:
+        """Header and the first rows/columns at once; False (with the message) if unreadable."""
+        try:
+            header, rows = read_preview(self.path, PREVIEW_ROWS, PREVIEW_COLUMNS, max_bytes=self._max_bytes)
+        except ValueError as exc:
             self._set_error(str(exc))
-            for w in (self.task_combo, self.pre_combo, self.val_spin, self.seed_spin):
-                w.setEnabled(False)
-            return
-        t = self.table
-        self.kinds = {c: t.column_kind(c) for c in t.columns}
-        # counted once: the kind cells are refreshed on every role change
-        self._n_missing = {c: int(t.missing_mask(c).sum()) for c in t.columns}
-        self._n_categories = {c: len(t.categories(c)) for c in t.columns if self.kinds[c] == "categorical"}
-        roles = default_roles(t) if t.columns else {}
-        self.columns_view.setRowCount(len(t.columns))
-        for r, c in enumerate(t.columns):
-            self.columns_view.setItem(r, 0, QTableWidgetItem(c))
-            self.columns_view.setItem(r, 1, QTableWidgetItem(""))
-            combo = QComboBox()
-            combo.addItems(ROLES)
-            combo.setCurrentText(roles.get(c, "ignore"))
-            combo.currentIndexChanged.connect(self._revalidate)
-            self.role_combos[c] = combo
-            self.columns_view.setCellWidget(r, 2, combo)
-        self.columns_view.verticalHeader().setDefaultSectionSize(26)
-        target = [c for c, r in roles.items() if r == "target"]
-        if target and looks_like_classes(t, target[0]):
-            self.task_combo.setCurrentText("classification")  # e.g. digits' 0…9 labels
-        shown = t.rows[:PREVIEW_ROWS]
-        self.preview.setColumnCount(len(t.columns))
-        self.preview.setHorizontalHeaderLabels(t.columns)
-        self.preview.setRowCount(len(shown))
-        for i, row in enumerate(shown):
+            return False
+        self.columns_model.reset(header)
+        shown = header[:PREVIEW_COLUMNS]
+        self.preview.setColumnCount(len(shown))
+        self.preview.setHorizontalHeaderLabels(shown)
+        self.preview.setRowCount(len(rows))
+        for i, row in enumerate(rows):
             for j, cell in enumerate(row):
                 item = QTableWidgetItem(cell)
-                if self.kinds[t.columns[j]] == "numeric":
+                if parse_float(cell) is not None:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if is_missing(cell):
                     item.setForeground(MISSING_COLOUR)
                 self.preview.setItem(i, j, item)
         self.preview.verticalHeader().setDefaultSectionSize(22)
         self.preview.resizeColumnsToContents()
-        more = f" (first {len(shown)} shown)" if t.n_rows > len(shown) else ""
-        self.preview_label.setText(f"<b>Preview</b> · {t.n_rows:,} rows × {len(t.columns)} columns{more}")
+        cols = f"first {len(shown)} of {len(header):,} columns" if len(header) > len(shown) else ""
+        self._preview_cols = cols
+        self.preview_label.setText(f"<b>Preview</b> · reading… {cols}")
+        return True
+
+    def _loaded(self, result) -> None:
+        if isinstance(result, Exception) or result is None:
+            self._load_failed(str(result) if result is not None else "reading stopped")
+            return
+        t, self.kinds, self._n_missing, self._n_categories, roles = result
+        self.table = t
+        self.columns_model.blockSignals(True)
+        self.columns_model.set_all(roles)
+        self.columns_model.blockSignals(False)
+        self.columns_model.refresh()
+        target = [c for c, r in roles.items() if r == "target"]
+        if target and looks_like_classes(t, target[0]):
+            self.task_combo.blockSignals(True)
+            self.task_combo.setCurrentText("classification")  # e.g. digits' 0…9 labels
+            self.task_combo.blockSignals(False)
+        shown = self.preview.rowCount()
+        more = f" (first {shown} shown)" if t.n_rows > shown else ""
+        cols = f" · {self._preview_cols}" if self._preview_cols else ""
+        self.preview_label.setText(
+            f"<b>Preview</b> · {t.n_rows:,} rows × {len(t.columns):,} columns{more}{cols}"
+        )
+        self._reading_done()
+        self._set_inputs_enabled(True)
+        self._revalidate()
+
+    def _load_failed(self, message: str) -> None:
+        self.table = None
+        self._reading_done()
+        self._set_error(message)
+
+    def _reading_done(self) -> None:
+        self.progress_bar.setVisible(False)
+        self.stop_button.setVisible(False)
+        if self.table is None:
+            self._set_inputs_enabled(False)
+
+    def _set_inputs_enabled(self, on: bool) -> None:
+        for w in (self.task_combo, self.pre_combo, self.val_spin, self.seed_spin, self.columns_view):
+            w.setEnabled(on)
 
     # -------------------------------------------------------------- state
     def set_role(self, column: str, role: str) -> None:
-        """Choose a column's role as a person would in its combo."""
+        """Choose a column's role as a person would in its Role cell."""
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
-        self.role_combos[column].setCurrentText(role)
+        self.columns_model.set_role(column, role)
 
     def roles(self) -> dict[str, str]:
-        return {c: cb.currentText() for c, cb in self.role_combos.items()}
+        m = self.columns_model
+        return dict(zip(m.names, m.roles))
 
     def chosen(self, role: str) -> list[str]:
         return [c for c, r in self.roles().items() if r == role]
@@ -363,7 +345,10 @@ class CsvImportDialog(QDialog):
     def kind_text(self, column: str) -> str:
         """The "Detected kind" cell: kind, categories, missing count, and what
         the current role makes of the column (one-hot for categorical inputs)."""
-        kind, role = self.kinds[column], self.role_combos[column].currentText()
+        if column not in self.kinds:
+            return "reading…" if self.loading else ""
+        kind = self.kinds[column]
+        role = self.columns_model.roles[self.columns_model.row_of[column]]
         if kind == "categorical":
             k = self._n_categories[column]
             text = f"categorical · {k} value{'s' if k != 1 else ''}"
@@ -378,18 +363,7 @@ class CsvImportDialog(QDialog):
             text += f" · {n_missing} missing"
         return text
 
-    def _update_kinds(self) -> None:
-        for r, c in enumerate(self.table.columns):
-            item = self.columns_view.item(r, 1)
-            item.setText(self.kind_text(c))
-            item.setToolTip(item.text())
-            role = self.role_combos[c].currentText()
-            item.setForeground(ROLE_COLOURS[role])
-            self.columns_view.item(r, 0).setForeground(ROLE_COLOURS[role])
-
     def _revalidate(self, *_args) -> None:
-        if self.table is not None:
-            self._update_kinds()
         if self.table is None:
             self.result_import = None
             self.ok_button.setEnabled(False)
@@ -435,3 +409,7 @@ class CsvImportDialog(QDialog):
     def accept(self) -> None:
         if self.result_import is not None:
             super().accept()
+
+    def done(self, code: int) -> None:
+        self.job.cancel()  # closing while reading stops the reader
+        super().done(code)
