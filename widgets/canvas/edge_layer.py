@@ -77,6 +77,15 @@ def _ramp(
     return pens
 
 
+def set_background(colour: str) -> None:
+    """The canvas background the pens are blended onto (a theme change): weak
+    edges fade into it, on a dark canvas as on a light one."""
+    global BACKGROUND
+    if colour != BACKGROUND:
+        BACKGROUND = colour
+        _PALETTES.clear()
+
+
 def palette(mode: str, fade: float = 1.0) -> list[QPen]:
     """The 16 pens of a mode, in bin order (weight: 8 positive then 8 negative).
     ``fade`` < 1 lightens the weak bins (used for dense pictures); the

@@ -201,6 +201,15 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
             if values is not None:
                 self.set_node_values(values)
 
+    def set_background(self, colour: str) -> None:
+        """Theme: the background colour, also the one weak edges fade into."""
+        from widgets.canvas import edge_layer
+
+        edge_layer.set_background(colour)
+        self._scene.setBackgroundBrush(QColor(colour))
+        if self._sizes:
+            self.set_weights(self._weights, self._biases)
+
     def set_input_names(self, names) -> None:
         """Feature names beside the input nodes (CSV column names); None: x₁, x₂, …"""
         names = None if names is None else [str(n) for n in names]

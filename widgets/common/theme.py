@@ -106,6 +106,14 @@ THEMES = {
     ),
 }
 THEME_KEYS = ("system", *THEMES)
+HIGH_CONTRAST_SHEET = """
+QLineEdit, QAbstractSpinBox, QComboBox, QPushButton, QToolButton:hover { border: 1px solid #ffffff; }
+QCheckBox::indicator, QRadioButton::indicator { width: 12px; height: 12px; border: 2px solid #ffffff; }
+QRadioButton::indicator { border-radius: 8px; }
+QCheckBox::indicator:checked, QRadioButton::indicator:checked { background: #ffd400; }
+QSlider::groove:horizontal { border: 1px solid #ffffff; height: 4px; }
+QSlider::handle:horizontal { background: #ffd400; width: 12px; margin: -6px 0; }
+"""
 _current = {"key": "light", "zoom": 1.0}
 
 
@@ -167,6 +175,8 @@ def apply_theme(app, key: str = "system", roots=()) -> Theme:
     if t.key != "light" or app.style().name().lower() != "fusion":
         app.setStyle("Fusion")  # the one style that follows the palette everywhere
     app.setPalette(_palette(t))
+    # high contrast: Fusion draws frames and check marks from the window colour, invisible on black
+    app.setStyleSheet(HIGH_CONTRAST_SHEET if t.key == "high-contrast" else "")
     pg.setConfigOptions(background=t.plot_background, foreground=t.plot_foreground)
     for root in roots:
         restyle(root, t)
@@ -177,9 +187,12 @@ def restyle(root, t: Theme | None = None) -> None:
     """Give every plot and canvas under ``root`` the theme's background and ink."""
     import pyqtgraph as pg
     from PySide6.QtGui import QBrush, QColor
-    from PySide6.QtWidgets import QGraphicsView
+    from PySide6.QtWidgets import QGraphicsView, QWidget
 
     t = t or current_theme()
+    for w in root.findChildren(QWidget):
+        if w.styleSheet():  # widgets with their own style sheet keep the palette of their polish
+            w.setStyleSheet(w.styleSheet())
     for view in root.findChildren(QGraphicsView):
         if isinstance(view, pg.GraphicsView):
             view.setBackground(t.plot_background)
@@ -194,6 +207,8 @@ def restyle(root, t: Theme | None = None) -> None:
                     item.setText(item.text, color=t.plot_foreground)
         elif view.scene() is not None:
             view.scene().setBackgroundBrush(QBrush(QColor(t.canvas_background)))
+            if hasattr(view, "set_background"):  # the canvas blends its edge pens onto it
+                view.set_background(t.canvas_background)
             view.viewport().update()
 
 
