@@ -16,7 +16,8 @@ import numpy as np
 
 from model.nn.network import Network
 from model.optim.optimizers import make_optimizer
-from model.train.trainer import STOP_DIVERGED, Trainer, TrainSettings
+from model.train.batched import BatchedTrainer, stack_size
+from model.train.trainer import Trainer, TrainSettings
 
 from .curvature import Curvature, lambda_max
 from .gd_variants import (
@@ -71,7 +72,8 @@ class SweepResult:
     (runs,): loss of epoch K, NaN for diverged runs.  ``diverged_at`` (runs,):
     the 1-based epoch in which the trainer's divergence rule fired, 0 if never.
     ``unstable`` (runs,): did not diverge but ended above where it started.
-    A cancelled sweep holds only the runs that completed.
+    A cancelled sweep holds only the runs that completed (the rates train
+    together, in groups: :func:`stack_size`).
     """
 
     lrs: np.ndarray
@@ -164,26 +166,29 @@ def lr_sweep(
     start = net.copy()
     initial_loss = float(start.loss(X, T))
     factor = settings.divergence_factor if divergence_factor is None else divergence_factor
+    s = run_settings(settings, divergence_factor=factor)
+    # all rates train as one stacked computation (same batches, same start),
+    # in groups small enough for memory; a group finishes before the next starts
+    group = stack_size(start, len(X), s.batch_size)
     done = 0
     cancelled = False
-    for i, lr in enumerate(lrs):
-        s = run_settings(settings, lr=float(lr), divergence_factor=factor)
-        tr = Trainer(start.copy(), X, T, s, task="regression")
+    for g in range(0, N, group):
+        part = lrs[g : g + group]
+        bt = BatchedTrainer(start, X, T, s, part)
         for k in range(K):
-            for _ in tr.updates():
+            for _ in bt.updates():
                 if should_stop():
                     cancelled = True
                     break
-            if cancelled:
+            if cancelled or len(bt.active) == 0:
                 break
-            if tr.stop_reason == STOP_DIVERGED:
-                diverged_at[i] = k + 1
-                break
-            losses[i, k] = tr.history["train_loss"][-1]
-            progress((i + (k + 1) / K) / N)
+            progress((g + len(part) * (k + 1) / K) / N)
         if cancelled:
             break
-        done += 1
+        losses[g : g + len(part), : bt.epoch] = bt.epoch_loss
+        diverged_at[g : g + len(part)] = bt.diverged_at
+        done += len(part)
+        progress(done / N)
     diverged = diverged_at[:done] > 0
     final = np.where(diverged, np.nan, losses[:done, -1])
     return SweepResult(

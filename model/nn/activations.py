@@ -94,9 +94,9 @@ def _d_zero(b, V, out):
 
 
 def _softmax(b, out):
-    np.subtract(b, b.max(axis=1, keepdims=True), out=out)
+    np.subtract(b, b.max(axis=-1, keepdims=True), out=out)  # per sample, also with a run axis
     np.exp(out, out=out)
-    out /= out.sum(axis=1, keepdims=True)
+    out /= out.sum(axis=-1, keepdims=True)
     return out
 
 

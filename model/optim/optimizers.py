@@ -305,6 +305,23 @@ class Optimizer:
         self._flat_scratch, self._flat_state = [], {}
         self._decayed = {}
 
+    def set_run_lrs(self, lrs: np.ndarray) -> None:
+        """One learning rate per stacked run, as a (K, 1) column that broadcasts
+        over (K, P) parameter rows (:mod:`model.train.batched`); the dtype is
+        kept, so float32 runs stay float32."""
+        self._lr = np.asarray(lrs).reshape(-1, 1)
+
+    def take_rows(self, rows) -> None:
+        """Keep only ``rows`` of the leading run axis of every state array and of
+        a per-run lr column (stacked runs, :mod:`model.train.batched`)."""
+        self._state = {k: [a[rows].copy() for a in v] for k, v in self._state.items()}
+        self._scratch = [a[rows].copy() for a in self._scratch]
+        self._decayed = {}
+        if self._shapes is not None:
+            self._shapes = [(len(rows),) + s[1:] for s in self._shapes]
+        if isinstance(self._lr, np.ndarray):
+            self._lr = self._lr[rows]
+
     def to_dict(self) -> dict[str, Any]:
         """``{"name": ..., "lr": ..., **hyper}`` (+ ``weight_decay`` unless the default) — JSON-safe."""
         d = {"name": self.name, "lr": float(self._lr), **{k: float(v) for k, v in self._hyper.items()}}
@@ -433,8 +450,8 @@ class AdamW(Adam):
     decoupled = True
 
     def _update(self, params, grads, scratch, state):
-        keep = 1.0 - self._lr * self._wd
-        if keep != 1.0:
+        keep = 1.0 - self._lr * self._wd  # a (K, 1) column for stacked runs
+        if self._wd != 0.0:
             for p in params:
                 np.multiply(p, keep, out=p)
         super()._update(params, grads, scratch, state)

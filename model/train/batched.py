@@ -1,0 +1,311 @@
+"""Train K runs of one topology as one computation (a leading run axis).
+
+A learning-rate sweep trains the same network from the same weights on the
+same batches with K learning rates.  Done one run after another, K small
+networks cost K times the Python and NumPy call overhead; stacked, every
+layer is one ``np.matmul`` over the run axis and every optimizer step one
+set of whole-array calls, so 16 small runs cost about as much as one.
+
+The maths is the trainer's (:class:`~model.train.trainer.Trainer`):
+the bias folded in as an augmented ones column, the same shuffle
+(``default_rng(seed).permutation(n)`` per epoch, shared by all runs), the
+same optimizer code (each run's learning rate broadcast as a (K, 1)
+column), the same divergence rules per run (the per-update loss limit and
+:func:`~model.train.divergence.check_epoch` at each epoch end).  A run that
+diverges is frozen at once with the weights the trainer would keep, and
+dropped from the stack, so the remaining runs get faster.  In float64 the
+per-epoch losses and final weights equal the sequential runs to ~1e-12.
+
+Runs that differ in topology, activations, loss, optimizer, batch size or
+shuffling seed do not share batches or layer shapes and cannot be stacked.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from model.nn import activations
+from model.nn.network import Network
+from model.optim.optimizers import make_optimizer
+from model.train import divergence
+from model.train.trainer import STOP_DIVERGED, STOP_EPOCHS, STOP_USER, TrainSettings
+
+_GATHER_EPOCH_BYTES = 8 << 20  # as the trainer: small data is shuffled once per epoch
+
+
+#: The work arrays of one stack of runs stay below this size (bytes).
+STACK_BYTES = 256 << 20
+
+
+def stack_size(net: Network, n: int, batch_size: int | None, limit: int = STACK_BYTES) -> int:
+    """How many runs of ``net`` on ``n`` samples to stack at once: per run, the
+    parameters, gradients, optimizer state (up to 3) and a copy each for the
+    healthy and start weights, plus 4 work arrays per layer per batch sample."""
+    m = n if batch_size is None else min(batch_size, n)
+    per_run = net.dtype.itemsize * (8 * net.spec.n_params + 5 * m * sum(net.layer_sizes[1:]))
+    return max(1, int(limit // max(per_run, 1)))
+
+
+class BatchedTrainer:
+    """K runs of ``net`` (same start weights) with learning rates ``lrs``.
+
+    Everything but the learning rate comes from ``settings``.  After
+    training: ``epoch_loss`` (K, epochs) mean training loss per epoch (NaN
+    from the epoch a run diverged), ``diverged_at`` (K,) the 1-based epoch
+    of divergence (0 = never), ``reasons`` the trainer's divergence message
+    per run, and :meth:`network` the trained network of run k.
+    """
+
+    def __init__(self, net: Network, X, T, settings: TrainSettings, lrs, nets=None):
+        dt = net.dtype
+        self.spec = net.spec
+        self.X = np.ascontiguousarray(X, dtype=dt)
+        self.T = np.ascontiguousarray(T, dtype=dt)
+        n = len(self.X)
+        if self.X.ndim != 2 or self.X.shape[1] != net.layer_sizes[0] or n == 0:
+            raise ValueError(f"the data must have shape (n ≥ 1, {net.layer_sizes[0]})")
+        if self.T.shape != (n, net.layer_sizes[-1]):
+            raise ValueError(f"the targets must have shape ({n}, {net.layer_sizes[-1]})")
+        lrs = np.asarray(lrs, dtype=np.float64).reshape(-1)
+        if lrs.size == 0 or not (np.isfinite(lrs).all() and (lrs > 0).all()):
+            raise ValueError("learning rates must be a non-empty list of positive numbers")
+        self.K = K = len(lrs)
+        self.settings = settings
+        self.base_lr = lrs
+        starts = [net._flat] * K if nets is None else [m._flat for m in nets]
+        if len(starts) != K or any(m.spec.layer_sizes != net.spec.layer_sizes for m in nets or ()):
+            raise ValueError("every run needs a network of the same topology")
+        self._flat = np.array(np.stack(starts), dtype=dt)  # (K, P) every run's [W; b] blocks
+        self._gflat = np.zeros_like(self._flat)
+        self._relayout()
+        self.optimizer = make_optimizer(settings.optimizer, lr=settings.lr, **settings.hyper)
+        self.rng = np.random.default_rng(settings.seed)
+        self.epoch = 0
+        self.step = 0
+        # per-run state of the runs still training (rows of the stack) ...
+        self._runs = np.arange(K)  # original index of each stacked row
+        self._good = self._flat.copy()
+        self._start = self._flat.copy()
+        self._first = np.full(K, np.nan)
+        self._limit = np.full(K, -math.inf)
+        # ... and per-run results of all K runs
+        self.final = self._flat.copy()
+        self._losses: list[np.ndarray] = []
+        self.diverged_at = np.zeros(K, dtype=np.int64)
+        self.reasons = [""] * K
+        self.stop_reason: str | None = None
+        self._floor = divergence.loss_floor(self.spec.loss, self.T)
+        self._Xa = np.ones((n, self.X.shape[1] + 1), dt)
+        self._Xa[:, :-1] = self.X
+        self.batch_size = n if settings.batch_size is None else min(settings.batch_size, n)
+        self._small = self._Xa.nbytes + self.T.nbytes <= _GATHER_EPOCH_BYTES
+        self._buffers: dict[int, _Stack] = {}
+
+    # ------------------------------------------------------------------ api
+    @property
+    def active(self) -> np.ndarray:
+        """Original indices of the runs still training."""
+        return self._runs.copy()
+
+    @property
+    def epoch_loss(self) -> np.ndarray:
+        out = np.full((self.K, len(self._losses)), np.nan)
+        for k, row in enumerate(self._losses):
+            out[:, k] = row
+        return out
+
+    def network(self, k: int) -> Network:
+        """Run ``k``'s network: its current weights (or those kept at divergence)."""
+        rows = np.flatnonzero(self._runs == k)
+        flat = self._flat[rows[0]] if len(rows) else self.final[k]
+        net = Network(self.spec)
+        np.copyto(net._flat, flat)
+        return net
+
+    def train(self, epochs: int, should_stop=None) -> str:
+        """``epochs`` more epochs, or until every run diverged or ``should_stop()``."""
+        end = self.epoch + int(epochs)
+        self.stop_reason = None
+        while self.stop_reason is None:
+            if self.epoch >= end:
+                self.stop_reason = STOP_EPOCHS
+            elif len(self._runs) == 0:
+                self.stop_reason = STOP_DIVERGED
+            else:
+                for _ in self.updates():
+                    if should_stop is not None and should_stop():
+                        self.stop_reason = STOP_USER
+                        break
+        return self.stop_reason
+
+    def updates(self):
+        """One epoch of every active run, yielding the update count after each update.
+
+        Stop iterating to cancel: the epoch's losses are then not recorded."""
+        n, bs = len(self.X), self.batch_size
+        sched, opt = self.settings.schedule, self.optimizer
+        lr_col = np.array([[sched.lr(float(self.base_lr[k]), self.epoch)] for k in self._runs])
+        opt.set_run_lrs(lr_col.astype(self._flat.dtype))
+        order = None
+        Xs, Ts = self._Xa, self.T
+        if bs < n:
+            order = self.rng.permutation(n)
+            if self._small:
+                Xs, Ts = self._Xa[order], self.T[order]
+        total = np.zeros(len(self._runs))
+        for start in range(0, n, bs):
+            stop = min(start + bs, n)
+            if order is None or self._small:
+                xb, tb = Xs[start:stop], Ts[start:stop]
+            else:
+                idx = order[start:stop]
+                xb, tb = self._Xa[idx], self.T[idx]
+            loss = self._gradients(xb, tb)
+            if not (loss <= self._limit).all():  # also NaN and ±inf
+                self._check_updates(loss)
+                if len(self._runs) == 0:
+                    return
+                loss, total, opt = loss[self._keep], total[self._keep], self.optimizer
+            opt.step([self._flat], [self._gflat])
+            self.step += 1
+            total += loss * (stop - start)
+            yield self.step
+        self._end_epoch(total / n)
+
+    # -------------------------------------------------------------- internal
+    def _relayout(self) -> None:
+        """Per-layer (K, n_in + 1, n_out) views of the stacked parameter and gradient rows."""
+        sizes, K = self.spec.layer_sizes, len(self._flat)
+        self._aug, self._gaug, off = [], [], 0
+        for a, b in zip(sizes[:-1], sizes[1:]):
+            span = (a + 1) * b
+            self._aug.append(self._flat[:, off : off + span].reshape(K, a + 1, b))
+            self._gaug.append(self._gflat[:, off : off + span].reshape(K, a + 1, b))
+            off += span
+        self._WT = [a[:, :-1, :].transpose(0, 2, 1) for a in self._aug]
+
+    def _gradients(self, Xa: np.ndarray, T: np.ndarray) -> np.ndarray:
+        """Forward and backward for every run; the gradients land in ``_gflat``;
+        returns the per-run mean loss (K,)."""
+        m = len(Xa)
+        buf = self._buffers.get(m)
+        if buf is None or buf.K != len(self._flat):
+            buf = self._buffers[m] = _Stack(self.spec.layer_sizes, len(self._flat), m, self._flat.dtype)
+        acts, L, aug = self.spec.activations, self.spec.n_layers, self._aug
+        A = Xa
+        for l in range(L - 1):
+            np.matmul(A, aug[l], out=buf.Z[l])
+            activations.forward(acts[l], buf.Z[l], out=buf.V[l])
+            A = buf.A[l]
+        Z, Y, D = buf.Z[-1], buf.Y, buf.D[-1]
+        np.matmul(A, aug[-1], out=Z)
+        activations.forward(acts[-1], Z, out=Y)
+        self.last_output = Y
+        inv_n = 1.0 / max(m, 1)
+        kind = self.spec.loss
+        np.subtract(Y, T, out=D)
+        if kind == "mse":
+            loss = np.einsum("kij,kij->k", D, D) * (0.5 * inv_n)
+            if acts[-1] != "linear":
+                D *= activations.derivative(acts[-1], Z, Y, out=buf.G[-1])
+            D *= inv_n
+        else:
+            loss = _run_loss(kind, Z, T)
+            D *= inv_n / Y.shape[2] if kind == "bce" else inv_n
+        gaug = self._gaug
+        for l in range(L - 1, 0, -1):
+            np.matmul(buf.AT[l - 1], D, out=gaug[l])
+            Dp = buf.D[l - 1]
+            np.matmul(D, self._WT[l], out=Dp)
+            if acts[l - 1] != "linear":
+                Dp *= activations.derivative(acts[l - 1], buf.Z[l - 1], buf.V[l - 1], out=buf.G[l - 1])
+            D = Dp
+        np.matmul(Xa.T, D, out=gaug[0])
+        return np.asarray(loss, dtype=np.float64)
+
+    def _check_updates(self, loss: np.ndarray) -> None:
+        """The trainer's per-update test, per run: the first finite loss fixes the
+        limit; a loss above it (or not finite) freezes the run."""
+        factor = self.settings.divergence_factor
+        for r in np.flatnonzero(np.isnan(self._first)):
+            if math.isfinite(loss[r]):
+                self._first[r] = loss[r]
+                self._limit[r] = divergence.loss_limit(factor, float(loss[r]), self._floor)
+        bad = np.flatnonzero(~(loss <= self._limit))
+        self._keep = np.setdiff1d(np.arange(len(self._runs)), bad)
+        if len(bad):
+            why = {int(r): divergence.growth_reason(float(loss[r]), float(self._limit[r])) for r in bad}
+            self._freeze(why)
+
+    def _end_epoch(self, mean_loss: np.ndarray) -> None:
+        act, floor, Y = self.spec.activations[-1], self._floor, self.last_output
+        why = {}
+        for r in range(len(self._runs)):
+            w = divergence.check_epoch(self._flat[r], self._start[r], float(mean_loss[r]), floor, Y[r], act)
+            if w:
+                why[r] = w
+        row = np.full(self.K, np.nan)
+        ok = np.array([r not in why for r in range(len(self._runs))], dtype=bool)
+        row[self._runs[ok]] = mean_loss[ok]
+        np.copyto(self._good, self._flat, where=ok[:, None])
+        self._losses.append(row)
+        if why:
+            self._freeze(why)
+        self.epoch += 1
+
+    def _freeze(self, why: dict[int, str]) -> None:
+        """Drop the rows in ``why`` from the stack, keeping the weights the
+        trainer keeps (start when saturated, else the last healthy epoch)."""
+        for r, w in why.items():
+            k = int(self._runs[r])
+            saturated = w.startswith(divergence.SATURATED)
+            self.final[k] = self._start[r] if saturated else self._good[r]
+            self.diverged_at[k] = self.epoch + 1
+            lr = float(self.optimizer.lr[r, 0])
+            self.reasons[k] = (
+                f"training diverged at epoch {self.epoch + 1} ({w}); learning rate {lr:g} "
+                "is probably too large. "
+                + (
+                    "The starting weights were restored."
+                    if saturated
+                    else "The weights from the last healthy epoch were kept."
+                )
+            )
+        keep = np.array([r for r in range(len(self._runs)) if r not in why], dtype=np.intp)
+        self._keep = keep
+        self._runs = self._runs[keep]
+        # fresh owning arrays: the optimizer must see one (K, P) array, not a view
+        self._flat, self._gflat = self._flat[keep].copy(), self._gflat[keep].copy()
+        self.last_output = self.last_output[keep]
+        self._good, self._start = self._good[keep], self._start[keep]
+        self._first, self._limit = self._first[keep], self._limit[keep]
+        self.optimizer.take_rows(keep)
+        self._buffers.clear()
+        self._relayout()
+
+
+def _run_loss(kind: str, Z: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """Per-run mean loss for bce / cross_entropy (as :func:`model.nn.losses.loss_value`)."""
+    n = max(len(T), 1)
+    if kind == "bce":
+        return (np.logaddexp(0.0, Z) - T * Z).mean(axis=(1, 2))
+    m = Z.max(axis=2, keepdims=True)
+    lse = m + np.log(np.exp(Z - m).sum(axis=2, keepdims=True))
+    return (T * (lse - Z)).sum(axis=(1, 2)) / n
+
+
+class _Stack:
+    """Per-batch-size work arrays with a leading run axis (as the network's ``_Buffers``)."""
+
+    def __init__(self, sizes: list[int], K: int, n: int, dtype):
+        outs = sizes[1:]
+        self.K = K
+        self.Z = [np.empty((K, n, k), dtype) for k in outs]
+        self.A = [np.ones((K, n, k + 1), dtype) for k in outs[:-1]]
+        self.AT = [a.transpose(0, 2, 1) for a in self.A]
+        self.V = [a[:, :, :-1] for a in self.A]
+        self.Y = np.empty((K, n, outs[-1]), dtype)
+        self.D = [np.empty((K, n, k), dtype) for k in outs]
+        self.G = [np.empty((K, n, k), dtype) for k in outs]

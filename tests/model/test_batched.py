@@ -1,0 +1,114 @@
+"""Stacked runs (model.train.batched) equal the trainer's sequential runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.nn.network import Network
+from model.nn.spec import NetworkSpec
+from model.optim.schedules import Schedule
+from model.train.batched import BatchedTrainer
+from model.train.trainer import STOP_DIVERGED, Trainer, TrainSettings
+
+LRS = [0.01, 0.3, 3.0, 1e4, 1e12]  # the largest diverges with every optimizer below
+
+
+def _data(n=37, k_out=1, seed=1):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    if k_out == 1:
+        T = (X[:, :1] * X[:, 1:2] > 0).astype(float)
+    else:
+        T = np.eye(k_out)[rng.integers(0, k_out, n)]
+    return X, T
+
+
+def _sequential(net, X, T, settings, lr, epochs):
+    s = TrainSettings(**{**settings.to_dict(), "lr": lr, "schedule": settings.schedule})
+    tr = Trainer(net.copy(), X, T, s, task="regression")
+    losses, diverged_at = [], 0
+    for k in range(epochs):
+        tr.run_epoch()
+        if tr.stop_reason == STOP_DIVERGED:
+            diverged_at = k + 1
+            break
+        losses.append(tr.history["train_loss"][-1])
+    return np.array(losses), diverged_at, tr.net._flat.copy(), tr.divergence_message
+
+
+def _check(net, X, T, settings, lrs, epochs):
+    bt = BatchedTrainer(net, X, T, settings, lrs)
+    bt.train(epochs)
+    seen_divergence = False
+    for k, lr in enumerate(lrs):
+        losses, at, flat, message = _sequential(net, X, T, settings, lr, epochs)
+        assert bt.diverged_at[k] == at, (settings.optimizer, lr)
+        got = bt.epoch_loss[k]
+        np.testing.assert_allclose(got[: len(losses)], losses, rtol=1e-12, atol=1e-14)
+        assert np.isnan(got[len(losses) :]).all()
+        np.testing.assert_allclose(bt.network(k)._flat, flat, rtol=1e-12, atol=1e-12)
+        assert bt.reasons[k] == message
+        seen_divergence |= at > 0
+    return seen_divergence
+
+
+@pytest.mark.parametrize(
+    "optimizer,hyper",
+    [
+        ("sgd", {}),
+        ("momentum", {"momentum": 0.8}),
+        ("nesterov", {}),
+        ("adagrad", {}),
+        ("rmsprop", {}),
+        ("adam", {}),
+        ("adamw", {"weight_decay": 0.1}),
+        ("sgd", {"weight_decay": 0.01}),
+    ],
+)
+@pytest.mark.parametrize("batch_size", [None, 8, 1])
+def test_stacked_runs_equal_sequential(optimizer, hyper, batch_size):
+    X, T = _data()
+    net = Network(NetworkSpec([3, 5, 4, 1], ["tanh", "relu", "sigmoid"], seed=3))
+    s = TrainSettings(optimizer=optimizer, lr=0.1, hyper=hyper, batch_size=batch_size, seed=5)
+    assert _check(net, X, T, s, LRS, 6)  # and the large rate diverged
+
+
+def test_softmax_cross_entropy_schedule_and_divergence_at_epoch_end():
+    X, T = _data(k_out=3)
+    net = Network(NetworkSpec([3, 6, 3], ["sigmoid", "softmax"], loss="cross_entropy", seed=2))
+    s = TrainSettings(optimizer="adam", lr=0.01, batch_size=10, schedule=Schedule("step", step_size=2))
+    _check(net, X, T, s, [1e-3, 0.05, 1e4], 7)
+
+
+def test_bce_and_saturation_restores_start():
+    X, T = _data()
+    net = Network(NetworkSpec([3, 4, 1], ["tanh", "sigmoid"], loss="bce", seed=4))
+    _check(net, X, T, TrainSettings(optimizer="sgd", lr=0.5), [0.5, 1e9], 5)
+    net = Network(NetworkSpec([3, 4, 1], ["tanh", "sigmoid"], seed=4))  # mse: saturation rule
+    _check(net, X, T, TrainSettings(optimizer="sgd", lr=0.5), [0.5, 1e12, 1e300], 5)
+
+
+def test_float32_close_and_stays_float32():
+    X, T = _data()
+    net = Network(NetworkSpec([3, 5, 1], ["relu", "sigmoid"], seed=3, dtype="float32"))
+    s = TrainSettings(optimizer="adam", lr=0.01, batch_size=8)
+    bt = BatchedTrainer(net, X, T, s, [0.01, 0.03])
+    bt.train(4)
+    assert bt._flat.dtype == np.float32 and bt.optimizer.state()["m"][0].dtype == np.float32
+    losses, _, flat, _ = _sequential(net, X, T, s, 0.03, 4)
+    np.testing.assert_allclose(bt.epoch_loss[1], losses, rtol=1e-4)
+    np.testing.assert_allclose(bt.network(1)._flat, flat, rtol=1e-3, atol=1e-5)
+
+
+def test_cancel_and_bad_input():
+    X, T = _data()
+    net = Network(NetworkSpec([3, 4, 1], ["tanh", "sigmoid"]))
+    bt = BatchedTrainer(net, X, T, TrainSettings(batch_size=1), [0.1, 0.2])
+    calls = []
+    assert bt.train(10, should_stop=lambda: calls.append(1) or len(calls) > 3) == "stopped"
+    assert len(calls) == 4 and bt.epoch_loss.shape == (2, 0)
+    with pytest.raises(ValueError, match="positive"):
+        BatchedTrainer(net, X, T, TrainSettings(), [0.1, -1.0])
+    with pytest.raises(ValueError, match="shape"):
+        BatchedTrainer(net, X[:, :2], T, TrainSettings(), [0.1])
