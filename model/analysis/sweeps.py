@@ -16,8 +16,8 @@ import numpy as np
 
 from model.nn.network import Network
 from model.optim.optimizers import make_optimizer
-from model.train.batched import BatchedTrainer, stack_size
-from model.train.trainer import Trainer, TrainSettings
+from model.train.batched import BatchedTrainer, stack_size, stackable
+from model.train.trainer import STOP_DIVERGED, Trainer, TrainSettings
 
 from .curvature import Curvature, lambda_max
 from .gd_variants import (
@@ -169,7 +169,9 @@ def lr_sweep(
     s = run_settings(settings, divergence_factor=factor)
     # all rates train as one stacked computation (same batches, same start),
     # in groups small enough for memory; a group finishes before the next starts
-    group = stack_size(start, len(X), s.batch_size)
+    group = stack_size(start, len(X), s.batch_size) if stackable(start, s) else 1
+    if group == 1:
+        return _sequential_sweep(start, X, T, s, lrs, K, should_stop, progress, initial_loss, curvature)
     done = 0
     cancelled = False
     for g in range(0, N, group):
@@ -189,15 +191,49 @@ def lr_sweep(
         diverged_at[g : g + len(part)] = bt.diverged_at
         done += len(part)
         progress(done / N)
-    diverged = diverged_at[:done] > 0
-    final = np.where(diverged, np.nan, losses[:done, -1])
+    return _sweep_result(
+        start, X, T, lrs[:done], losses[:done], diverged_at[:done], initial_loss, cancelled, curvature
+    )
+
+
+def _sequential_sweep(start, X, T, s, lrs, K, should_stop, progress, initial_loss, curvature) -> SweepResult:
+    """One Trainer run per rate (runs that cannot be stacked: dropout, early stopping)."""
+    N = len(lrs)
+    losses = np.full((N, K), np.nan)
+    diverged_at = np.zeros(N, dtype=np.int64)
+    done, cancelled = 0, False
+    for i, lr in enumerate(lrs):
+        tr = Trainer(start.copy(), X, T, run_settings(s, lr=float(lr)), task="regression")
+        for k in range(K):
+            for _ in tr.updates():
+                if should_stop():
+                    cancelled = True
+                    break
+            if cancelled:
+                break
+            if tr.stop_reason == STOP_DIVERGED:
+                diverged_at[i] = k + 1
+                break
+            losses[i, k] = tr.history["train_loss"][-1]
+            progress((i + (k + 1) / K) / N)
+        if cancelled:
+            break
+        done += 1
+    return _sweep_result(
+        start, X, T, lrs[:done], losses[:done], diverged_at[:done], initial_loss, cancelled, curvature
+    )
+
+
+def _sweep_result(start, X, T, lrs, losses, diverged_at, initial_loss, cancelled, curvature) -> SweepResult:
+    diverged = diverged_at > 0
+    final = np.where(diverged, np.nan, losses[:, -1])
     return SweepResult(
-        lrs[:done].copy(),
-        np.arange(1, K + 1),
-        losses[:done],
+        lrs.copy(),
+        np.arange(1, losses.shape[1] + 1),
+        losses,
         final,
         diverged,
-        diverged_at[:done],
+        diverged_at,
         initial_loss,
         cancelled,
         curvature=lambda_max(start, X, T) if curvature and not cancelled else None,

@@ -17,7 +17,9 @@ dropped from the stack, so the remaining runs get faster.  In float64 the
 per-epoch losses and final weights equal the sequential runs to ~1e-12.
 
 Runs that differ in topology, activations, loss, optimizer, batch size or
-shuffling seed do not share batches or layer shapes and cannot be stacked.
+shuffling seed do not share batches or layer shapes and cannot be stacked;
+nor can runs with dropout or early stopping (:func:`stackable`).  L1/L2
+penalties and weight decay stack (they act per element).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from model.nn import activations
 from model.nn.network import Network
 from model.optim.optimizers import make_optimizer
 from model.train import divergence
+from model.train.regularization import add_penalty_gradient
 from model.train.trainer import STOP_DIVERGED, STOP_EPOCHS, STOP_USER, TrainSettings
 
 _GATHER_EPOCH_BYTES = 8 << 20  # as the trainer: small data is shuffled once per epoch
@@ -46,6 +49,13 @@ def stack_size(net: Network, n: int, batch_size: int | None, limit: int = STACK_
     m = n if batch_size is None else min(batch_size, n)
     per_run = net.dtype.itemsize * (8 * net.spec.n_params + 5 * m * sum(net.layer_sizes[1:]))
     return max(1, int(limit // max(per_run, 1)))
+
+
+def stackable(net: Network, settings: TrainSettings) -> bool:
+    """Can runs of ``net`` with ``settings`` be stacked?  Not with dropout (each
+    run draws its own masks from its own generator) or early stopping (it
+    watches a validation split the stack does not evaluate)."""
+    return not any(p > 0 for p in getattr(net.spec, "dropout", []) or []) and settings.early_stopping is None
 
 
 class BatchedTrainer:
@@ -80,7 +90,12 @@ class BatchedTrainer:
         self._flat = np.array(np.stack(starts), dtype=dt)  # (K, P) every run's [W; b] blocks
         self._gflat = np.zeros_like(self._flat)
         self._relayout()
-        self.optimizer = make_optimizer(settings.optimizer, lr=settings.lr, **settings.hyper)
+        if not stackable(net, settings):
+            raise ValueError("dropout and early stopping runs cannot be stacked (train them one by one)")
+        self.optimizer = make_optimizer(
+            settings.optimizer, lr=settings.lr, weight_decay=settings.weight_decay, **settings.hyper
+        )
+        self.regularization = settings.regularization
         self.rng = np.random.default_rng(settings.seed)
         self.epoch = 0
         self.step = 0
@@ -146,7 +161,10 @@ class BatchedTrainer:
         Stop iterating to cancel: the epoch's losses are then not recorded."""
         n, bs = len(self.X), self.batch_size
         sched, opt = self.settings.schedule, self.optimizer
-        lr_col = np.array([[sched.lr(float(self.base_lr[k]), self.epoch)] for k in self._runs])
+        if sched.kind == "constant":  # η = η₀: no per-run call
+            lr_col = self.base_lr[self._runs, None]
+        else:
+            lr_col = np.array([[sched.lr(float(self.base_lr[k]), self.epoch)] for k in self._runs])
         opt.set_run_lrs(lr_col.astype(self._flat.dtype))
         order = None
         Xs, Ts = self._Xa, self.T
@@ -163,6 +181,8 @@ class BatchedTrainer:
                 idx = order[start:stop]
                 xb, tb = self._Xa[idx], self.T[idx]
             loss = self._gradients(xb, tb)
+            if self.regularization.active:
+                add_penalty_gradient(self.regularization, self._W, self._gW)
             if not (loss <= self._limit).all():  # also NaN and ±inf
                 self._check_updates(loss)
                 if len(self._runs) == 0:
@@ -184,7 +204,9 @@ class BatchedTrainer:
             self._aug.append(self._flat[:, off : off + span].reshape(K, a + 1, b))
             self._gaug.append(self._gflat[:, off : off + span].reshape(K, a + 1, b))
             off += span
-        self._WT = [a[:, :-1, :].transpose(0, 2, 1) for a in self._aug]
+        self._W = [a[:, :-1, :] for a in self._aug]
+        self._gW = [g[:, :-1, :] for g in self._gaug]
+        self._WT = [w.transpose(0, 2, 1) for w in self._W]
 
     def _gradients(self, Xa: np.ndarray, T: np.ndarray) -> np.ndarray:
         """Forward and backward for every run; the gradients land in ``_gflat``;
@@ -242,14 +264,19 @@ class BatchedTrainer:
     def _end_epoch(self, mean_loss: np.ndarray) -> None:
         act, floor, Y = self.spec.activations[-1], self._floor, self.last_output
         why = {}
-        for r in range(len(self._runs)):
+        for r in _suspects(self._flat, self._start, mean_loss, floor, Y, act):
             w = divergence.check_epoch(self._flat[r], self._start[r], float(mean_loss[r]), floor, Y[r], act)
             if w:
                 why[r] = w
         row = np.full(self.K, np.nan)
-        ok = np.array([r not in why for r in range(len(self._runs))], dtype=bool)
-        row[self._runs[ok]] = mean_loss[ok]
-        np.copyto(self._good, self._flat, where=ok[:, None])
+        if why:
+            ok = np.ones(len(self._runs), dtype=bool)
+            ok[list(why)] = False
+            row[self._runs[ok]] = mean_loss[ok]
+            np.copyto(self._good, self._flat, where=ok[:, None])
+        else:
+            row[self._runs] = mean_loss
+            np.copyto(self._good, self._flat)
         self._losses.append(row)
         if why:
             self._freeze(why)
@@ -284,6 +311,35 @@ class BatchedTrainer:
         self.optimizer.take_rows(keep)
         self._buffers.clear()
         self._relayout()
+
+
+def _suspects(flat, start, loss, floor: float, Y: np.ndarray, act: str) -> np.ndarray:
+    """Rows for which :func:`~model.train.divergence.check_epoch` may fire: a
+    non-finite or too large parameter or loss, or a loss no better than the
+    floor with saturated outputs and weights moved (nearly) beyond the step
+    limit; the other rows are healthy, and need no call."""
+    with np.errstate(all="ignore"):
+        biggest = np.maximum(flat.max(axis=1), -flat.min(axis=1))
+        sane = (biggest <= divergence.MAGNITUDE_LIMIT) & np.isfinite(loss)
+        stuck = ~(loss < floor) & sane
+        if stuck.any():
+            stuck &= _saturated(Y, act)
+        if stuck.any():
+            moved = np.sqrt(((flat - start) ** 2).sum(axis=1))
+            size = np.maximum(np.sqrt((start**2).sum(axis=1)), 1.0)
+            stuck &= moved > 0.99 * divergence.STEP_RATIO_LIMIT * size  # check_epoch decides
+    return np.flatnonzero(~sane | stuck)
+
+
+def _saturated(Y: np.ndarray, act: str) -> np.ndarray:
+    """:func:`~model.train.divergence.output_saturated` per run (K,)."""
+    bounds = divergence.BOUNDED.get(act)
+    if bounds is None or Y.size == 0:
+        return np.zeros(len(Y), dtype=bool)
+    lo, hi = bounds
+    near = divergence.NEAR_BOUND * (hi - lo)
+    at = (Y - lo <= near) | (hi - Y <= near)
+    return at.mean(axis=(1, 2)) >= 0.5
 
 
 def _run_loss(kind: str, Z: np.ndarray, T: np.ndarray) -> np.ndarray:

@@ -30,8 +30,8 @@ import numpy as np
 
 MAGNITUDE_LIMIT = 1e8
 STEP_RATIO_LIMIT = 1e3
-_BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "softmax": (0.0, 1.0)}
-_NEAR_BOUND = 1e-6  # an output this close to its bound has g'(b) below ~1e-6
+BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "softmax": (0.0, 1.0)}
+NEAR_BOUND = 1e-6  # an output this close to its bound has g'(b) below ~1e-6
 _MIN_FLOOR = 1e-12
 SATURATED = "the outputs are saturated"
 
@@ -63,12 +63,12 @@ def loss_limit(factor: float, first_loss: float, floor: float) -> float:
 
 def output_saturated(V: np.ndarray | None, activation: str) -> bool:
     """True when most outputs of a bounded activation sit at their bounds."""
-    bounds = _BOUNDED.get(activation)
+    bounds = BOUNDED.get(activation)
     if V is None or bounds is None or V.size == 0:
         return False
     lo, hi = bounds
     with np.errstate(invalid="ignore"):
-        at = (V - lo <= _NEAR_BOUND * (hi - lo)) | (hi - V <= _NEAR_BOUND * (hi - lo))
+        at = (V - lo <= NEAR_BOUND * (hi - lo)) | (hi - V <= NEAR_BOUND * (hi - lo))
     return bool(at.mean() >= 0.5)
 
 

@@ -27,6 +27,17 @@ from model.train.batched import BatchedTrainer
 from model.train.trainer import Trainer, TrainSettings
 
 WORKLOADS = {
+    "xor": dict(
+        data="xor",
+        sizes=[2, 8, 8, 1],
+        acts=["tanh", "tanh", "sigmoid"],
+        loss="mse",
+        batch=None,
+        opt="sgd",
+        lrs=(0.01, 100.0),
+        epochs=500,
+        target=2.0,
+    ),
     "circles": dict(
         data="circles",
         sizes=[2, 8, 8, 1],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,7 @@ from model.nn.network import Network
 from model.nn.spec import NetworkSpec
 from model.optim.schedules import Schedule
 from model.train.batched import BatchedTrainer
+from model.train.regularization import Regularization
 from model.train.trainer import STOP_DIVERGED, Trainer, TrainSettings
 
 LRS = [0.01, 0.3, 3.0, 1e4, 1e12]  # the largest diverges with every optimizer below
@@ -25,7 +28,7 @@ def _data(n=37, k_out=1, seed=1):
 
 
 def _sequential(net, X, T, settings, lr, epochs):
-    s = TrainSettings(**{**settings.to_dict(), "lr": lr, "schedule": settings.schedule})
+    s = dataclasses.replace(settings, lr=lr)
     tr = Trainer(net.copy(), X, T, s, task="regression")
     losses, diverged_at = [], 0
     for k in range(epochs):
@@ -64,13 +67,16 @@ def _check(net, X, T, settings, lrs, epochs):
         ("adam", {}),
         ("adamw", {"weight_decay": 0.1}),
         ("sgd", {"weight_decay": 0.01}),
+        ("momentum", {"regularization": Regularization(l1=1e-3, l2=1e-2)}),
     ],
 )
 @pytest.mark.parametrize("batch_size", [None, 8, 1])
 def test_stacked_runs_equal_sequential(optimizer, hyper, batch_size):
     X, T = _data()
     net = Network(NetworkSpec([3, 5, 4, 1], ["tanh", "relu", "sigmoid"], seed=3))
-    s = TrainSettings(optimizer=optimizer, lr=0.1, hyper=hyper, batch_size=batch_size, seed=5)
+    hyper = dict(hyper)
+    extra = {k: hyper.pop(k) for k in ("weight_decay", "regularization") if k in hyper}
+    s = TrainSettings(optimizer=optimizer, lr=0.1, hyper=hyper, batch_size=batch_size, seed=5, **extra)
     assert _check(net, X, T, s, LRS, 6)  # and the large rate diverged
 
 
@@ -112,3 +118,17 @@ def test_cancel_and_bad_input():
         BatchedTrainer(net, X, T, TrainSettings(), [0.1, -1.0])
     with pytest.raises(ValueError, match="shape"):
         BatchedTrainer(net, X[:, :2], T, TrainSettings(), [0.1])
+    drop = Network(NetworkSpec([3, 4, 1], ["tanh", "sigmoid"], dropout=[0.5]))
+    with pytest.raises(ValueError, match="dropout"):
+        BatchedTrainer(drop, X, T, TrainSettings(), [0.1])
+
+
+def test_lr_sweep_with_dropout_falls_back_to_sequential_runs():
+    from model.analysis.sweeps import lr_sweep
+
+    X, T = _data()
+    net = Network(NetworkSpec([3, 4, 1], ["tanh", "sigmoid"], dropout=[0.5]))
+    s = TrainSettings(optimizer="sgd", batch_size=8)
+    r = lr_sweep(net, X, T, s, [0.1, 0.5], 3, curvature=False)
+    losses, _, _, _ = _sequential(net, X, T, s, 0.5, 3)
+    np.testing.assert_array_equal(r.losses[1], losses)
