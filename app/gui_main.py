@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-PANELS = ("loss", "lr", "optimizers", "gradients", "chain-rule", "predict")
+PANELS = ("loss", "lr", "optimizers", "gradients", "chain-rule", "predict", "hidden")
 
 
 def build_parser() -> argparse.ArgumentParser:

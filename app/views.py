@@ -92,6 +92,7 @@ class DocumentViews:
                 lambda: plots.feed("gradients", "network", lambda p: p.set_network(d.net, d.data.X_train)),
             ),
             ("plots.predict", PARAMS, lambda: plots.feed("predict", "model", self._predict_model)),
+            ("plots.hidden", PARAMS, lambda: plots.feed("hidden", "problem", self._hidden_problem)),
             ("inspector", (*PARAMS, K.PROBE), lambda: self.show_selection()),
             ("status", (*PARAMS, K.HISTORY, K.SETTINGS_LIMITS), lambda: self.show_status()),
             ("title", (), lambda: self._update_title()),
@@ -130,6 +131,15 @@ class DocumentViews:
         """What the activation comparison trains on (private copies for its thread)."""
         d = self.doc
         return d.spec, d.data.X_train.copy(), d.data.train.T.copy(), copy.deepcopy(d.settings), d.data.task
+
+    def _hidden_problem(self, panel) -> None:
+        from model.teaching.hidden_space import plane_grid_inputs
+
+        d = self.doc
+        ds = d.data.train
+        labels = ds.labels() if ds.task == "classification" else None
+        lines = plane_grid_inputs(ds.X, d.data.inputs) if ds.n_inputs == 2 else None
+        panel.set_problem(d.net, d.data.X_train, labels, lines)
 
     def _predict_model(self, panel) -> None:
         d = self.doc
@@ -240,6 +250,7 @@ class DocumentViews:
                 t.update_thumbnails((snap.weights, snap.biases))
         if not plot_due or whole:
             self.plots.set_live_weights(snap.weights)
+            self.plots.set_live_parameters(snap.weights, snap.biases)
             self.canvas.set_weights(snap.weights, snap.biases)
             if snap.probe is not None and not t.waves.enabled:  # the waves colour nodes themselves
                 self.canvas.set_node_values(snap.probe.V)

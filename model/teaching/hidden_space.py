@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["HiddenSpace", "hidden_space", "plane_lines", "layer_outputs"]
+__all__ = ["HiddenSpace", "hidden_space", "plane_lines", "plane_grid_inputs", "layer_outputs"]
 
 
 @dataclass
@@ -51,6 +51,18 @@ def plane_lines(extent, n_lines: int = 11, n_points: int = 41) -> np.ndarray:
         -1,
     )
     return np.concatenate([vertical, horizontal])
+
+
+def plane_grid_inputs(X_raw: np.ndarray, encode, n_lines: int = 11, n_points: int = 41, pad: float = 0.1):
+    """Grid lines over the raw 2-D data's extent (padded by ``pad`` of its span),
+    as network inputs: ``encode`` maps raw (n, 2) rows to inputs (features, scaler)."""
+    lo, hi = X_raw.min(axis=0), X_raw.max(axis=0)
+    span = np.maximum(hi - lo, 1e-9)
+    lo, hi = lo - pad * span, hi + pad * span
+    raw = plane_lines((lo[0], hi[0], lo[1], hi[1]), n_lines, n_points)
+    k, m, _ = raw.shape
+    enc = encode(raw.reshape(k * m, 2))
+    return enc.reshape(k, m, enc.shape[1])
 
 
 def layer_outputs(net, X: np.ndarray, layer: int) -> np.ndarray:

@@ -19,6 +19,7 @@ from model.analysis.gradient_flow import compare_activations
 from widgets.common.jobs import JobManager
 from widgets.panels.chain_rule_panel import ChainRulePanel
 from widgets.panels.gradient_panel import GradientFlowPanel
+from widgets.panels.hidden_space_panel import HiddenSpacePanel
 from widgets.panels.loss_panel import LossPanel
 from widgets.panels.lr_panel import LearningRatePanel
 from widgets.panels.optimizer_panel import OptimizerPanel
@@ -31,6 +32,7 @@ TABS = (
     ("gradients", "Gradient flow", "Per-layer gradient and weight norms, activation histograms"),
     ("chain-rule", "Chain rule", "A computational graph: forward values, then gradients stage by stage"),
     ("predict", "Predict", "Type raw input values and see the network's output and class probabilities"),
+    ("hidden", "Hidden space", "The data and the input plane's grid as a hidden layer sees them, live"),
 )
 
 # key -> factory(jobs): panels that compute in the background get the dock's job manager
@@ -41,6 +43,7 @@ FACTORIES = {
     "gradients": lambda jobs: GradientFlowPanel(),
     "chain-rule": lambda jobs: ChainRulePanel(),
     "predict": lambda jobs: PredictPanel(),
+    "hidden": lambda jobs: HiddenSpacePanel(),
 }
 
 
@@ -158,6 +161,11 @@ class PlotsDock(QTabWidget):
     def set_live_weights(self, weights) -> None:
         if self.current_key() == "optimizers" and not self.pending("optimizers"):
             self.panels["optimizers"].set_live_weights(weights)
+
+    def set_live_parameters(self, weights, biases) -> None:
+        """A training snapshot's parameters, for the hidden-space view when it is in front."""
+        if self.current_key() == "hidden" and not self.pending("hidden"):
+            self.panels["hidden"].set_live_parameters(weights, biases)
 
     def choose_weights(self, w1, w2) -> None:
         """Two (layer, i, j) weights for the optimizer panel's network slice."""
