@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model.nn.network import Network
+from model.optim.names import GD_MODES
 from model.train.trainer import STOP_DIVERGED, Trainer, TrainSettings
 
 from .sweep_common import ignore_progress, never, run_settings
@@ -28,7 +29,7 @@ __all__ = [
     "format_bytes",
 ]
 
-VARIANTS = ("batch", "stochastic", "mini-batch")
+VARIANTS = tuple(GD_MODES)
 
 #: The lecture's trade-off table: online learning per variant (batch needs every sample first).
 ONLINE = {"batch": False, "stochastic": True, "mini-batch": True}

@@ -76,39 +76,38 @@ def joined(terms: list[str], sep: str = " + ") -> str:
     return sep.join(terms[:keep]) + f"{sep}… ({len(terms) - keep} more terms)"
 
 
+def _softmax_text(b: float, b_layer) -> str:
+    others = [f"e^{fac(v)}" for v in (b_layer if b_layer is not None else [b])]
+    return f"e^{fac(b)} / ({joined(others)})"
+
+
+# activation name -> g(b) written with the number (others: "name(b)")
+G_TEXT = {
+    "linear": lambda b, _layer: num(b),
+    "sigmoid": lambda b, _layer: f"σ({num(b)})",
+    "relu": lambda b, _layer: f"max(0, {num(b)})",
+    "softmax": _softmax_text,
+}
+
+# activation name -> g′(b) as a formula in the node's numbers (others: "name′(b)")
+GPRIME_TEXT = {
+    "tanh": lambda b, V: f"(1 − {fac(V)}²)",
+    "sigmoid": lambda b, V: f"{num(V)}·(1 − {num(V)})",
+    "softmax": lambda b, V: f"{num(V)}·(1 − {num(V)})",
+    "linear": lambda b, V: "1",
+    "relu": lambda b, V: "1 [b > 0]" if b > 0 else "0 [b ≤ 0]",
+    "leaky_relu": lambda b, V: "1 [b > 0]" if b > 0 else "0.01 [b ≤ 0]",
+    "step": lambda b, V: "0 [step: g′ = 0]",
+}
+
+
 def activation_text(act: str, b: float, b_layer: np.ndarray | None = None) -> str:
     """g(b) written out with the number: tanh(0.400), σ(0.400), max(0, 0.400)."""
-    s = num(b)
-    if act == "linear":
-        return s
-    if act == "sigmoid":
-        return f"σ({s})"
-    if act == "tanh":
-        return f"tanh({s})"
-    if act == "relu":
-        return f"max(0, {s})"
-    if act == "leaky_relu":
-        return f"leaky_relu({s})"
-    if act == "step":
-        return f"step({s})"
-    if act == "softmax":
-        others = [f"e^{fac(v)}" for v in (b_layer if b_layer is not None else [b])]
-        return f"e^{fac(b)} / ({joined(others)})"
-    return f"{act}({s})"
+    text = G_TEXT.get(act)
+    return text(b, b_layer) if text is not None else f"{act}({num(b)})"
 
 
 def gprime_text(act: str, b: float, V: float) -> str:
     """g′(b) as a formula in the node's numbers: (1 − 0.380²) for tanh."""
-    if act == "tanh":
-        return f"(1 − {fac(V)}²)"
-    if act in ("sigmoid", "softmax"):
-        return f"{num(V)}·(1 − {num(V)})"
-    if act == "linear":
-        return "1"
-    if act == "relu":
-        return "1 [b > 0]" if b > 0 else "0 [b ≤ 0]"
-    if act == "leaky_relu":
-        return "1 [b > 0]" if b > 0 else "0.01 [b ≤ 0]"
-    if act == "step":
-        return "0 [step: g′ = 0]"
-    return f"{act}′({num(b)})"
+    text = GPRIME_TEXT.get(act)
+    return text(b, V) if text is not None else f"{act}′({num(b)})"

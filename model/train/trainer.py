@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model.nn.network import Network
+from model.optim.names import gd_mode
 from model.optim.optimizers import OPTIMIZERS, make_optimizer
 from model.optim.schedules import Schedule
 from model.train import divergence
@@ -75,9 +76,7 @@ class TrainSettings:
 
     def mode(self, n: int) -> str:
         """'batch', 'stochastic' or 'mini-batch' for a training set of n samples."""
-        if self.batch_size is None or self.batch_size >= n:
-            return "batch"
-        return "stochastic" if self.batch_size == 1 else "mini-batch"
+        return gd_mode(self.batch_size, n)
 
     def to_dict(self) -> dict:
         return {

@@ -377,3 +377,14 @@ def test_choosing_adam_does_not_move_the_learning_rate(qtbot):
     assert (
         panel.hyper_spins["beta1"].mapTo(panel, panel.hyper_spins["beta1"].rect().topLeft()).y() > before.y()
     )
+
+
+def test_mode_and_optimizer_titles_come_from_the_model_table(qtbot):
+    from model.optim.names import GD_MODES, OPTIMIZER_TITLES
+    from widgets.panels.racer_controls import LABELS
+
+    w = show(qtbot, TrainingPanel())
+    assert {k: b.text() for k, b in w.mode_buttons.items()} == {k: t for k, (t, _tip) in GD_MODES.items()}
+    combo = w.optimizer_combo
+    assert {combo.itemData(i): combo.itemText(i) for i in range(combo.count())} == OPTIMIZER_TITLES
+    assert all(LABELS[k] == OPTIMIZER_TITLES[k] for k in LABELS)

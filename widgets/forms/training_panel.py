@@ -29,6 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from model.optim.names import (
+    GD_MODES,
+    MINI_BATCH,
+    OPTIMIZER_TITLES,
+    SCHEDULE_TITLES,
+    gd_mode,
+    mode_batch_size,
+)
 from model.optim.optimizers import DEFAULTS, OPTIMIZERS
 from model.optim.schedules import SCHEDULE_FIELDS, SCHEDULES, Schedule
 from model.train.trainer import TrainSettings
@@ -36,23 +44,6 @@ from widgets.common.fit import scroll_body
 
 __all__ = ["TrainingPanel", "OPTIMIZER_TITLES", "SCHEDULE_TITLES", "SciSpinBox"]
 
-OPTIMIZER_TITLES = {
-    "sgd": "SGD",
-    "momentum": "Momentum",
-    "nesterov": "Nesterov",
-    "adagrad": "AdaGrad",
-    "rmsprop": "RMSProp",
-    "adam": "Adam",
-    "adamw": "AdamW",
-}
-SCHEDULE_TITLES = {
-    "constant": "Constant",
-    "step": "Step decay",
-    "exponential": "Exponential decay",
-    "inverse_time": "Inverse-time decay",
-    "cosine": "Cosine annealing",
-    "cyclic": "Cyclic (triangular)",
-}
 HYPER_TIPS = {
     "momentum": "μ: fraction of the previous velocity kept each step (0 = plain SGD, 0.9 typical).",
     "rho": "ρ: decay of RMSProp's running average of squared gradients (0.9 typical).",
@@ -217,13 +208,7 @@ class TrainingPanel(QWidget):
         self.mode_group = QButtonGroup(self)
         mode_row = QHBoxLayout()
         self.mode_buttons = {}
-        for i, (key, title, tip) in enumerate(
-            (
-                ("batch", "Batch", "One update per epoch from the gradient of all training samples."),
-                ("stochastic", "Stochastic", "One update per sample (batch size 1), shuffled each epoch."),
-                ("mini-batch", "Mini-batch", "One update per mini-batch of the chosen size."),
-            )
-        ):
+        for i, (key, (title, tip)) in enumerate(GD_MODES.items()):
             b = QRadioButton(title)
             b.setToolTip(tip)
             self.mode_group.addButton(b, i)
@@ -294,7 +279,7 @@ class TrainingPanel(QWidget):
             for key, spin in self.field_spins.items():
                 spin.setValue(getattr(sch, key))
             bs = settings.batch_size
-            mode = "batch" if bs is None else "stochastic" if bs == 1 else "mini-batch"
+            mode = gd_mode(bs)
             self.mode_buttons[mode].setChecked(True)
             if bs is not None and bs > 1:
                 self.batch_spin.setValue(bs)
@@ -338,7 +323,7 @@ class TrainingPanel(QWidget):
         except ValueError as exc:
             raise _Invalid(str(exc), self.schedule_combo) from None
         mode = self._mode()
-        batch = None if mode == "batch" else 1 if mode == "stochastic" else self.batch_spin.value()
+        batch = mode_batch_size(mode, self.batch_spin.value())
         target = self.target_spin.value() if self.target_check.isChecked() else None
         try:
             s = TrainSettings(
@@ -362,7 +347,7 @@ class TrainingPanel(QWidget):
         return v
 
     def _mode(self) -> str:
-        return ("batch", "stochastic", "mini-batch")[max(self.mode_group.checkedId(), 0)]
+        return list(GD_MODES)[max(self.mode_group.checkedId(), 0)]
 
     # ------------------------------------------------------------------ edits
     def _emit(self, lr_moved: bool = False) -> None:
@@ -440,13 +425,13 @@ class TrainingPanel(QWidget):
         except ValueError as exc:
             self.schedule_label.setText(str(exc))
         mode = self._mode()
-        self.batch_spin.setEnabled(mode == "mini-batch")
+        self.batch_spin.setEnabled(mode == MINI_BATCH)
         self.target_spin.setEnabled(self.target_check.isChecked())
         n = self._n_train
-        size = {"batch": n, "stochastic": 1}.get(mode, self.batch_spin.value())
+        size = mode_batch_size(mode, self.batch_spin.value()) or n
         if n > 0:
             steps = max(1, math.ceil(n / max(1, min(size, n))))
-            note = " (≥ n: full batch)" if mode == "mini-batch" and size >= n else ""
+            note = " (≥ n: full batch)" if mode == MINI_BATCH and size >= n else ""
             self.batch_info.setText(f"{steps} update{'s' * (steps != 1)}/epoch, n = {n}{note}")
         else:
             self.batch_info.setText("")

@@ -7,18 +7,11 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel
 
 from model.analysis.race import KEY_HYPER
+from model.optim.names import OPTIMIZER_TITLES
 from model.optim.optimizers import DEFAULTS
 
 __all__ = ["LABELS", "COLORS", "HYPER_LABELS", "RacerRow"]
 
-LABELS = {
-    "sgd": "SGD",
-    "momentum": "Momentum",
-    "nesterov": "Nesterov",
-    "adagrad": "AdaGrad",
-    "rmsprop": "RMSProp",
-    "adam": "Adam",
-}
 # Okabe & Ito's colour-blind-safe palette (checked in tests/gui/test_themes.py)
 COLORS = {
     "sgd": "#d55e00",
@@ -28,6 +21,7 @@ COLORS = {
     "rmsprop": "#56b4e9",
     "adam": "#0072b2",
 }
+LABELS = {name: OPTIMIZER_TITLES[name] for name in COLORS}  # the racers
 HYPER_LABELS = {"momentum": "μ", "rho": "ρ", "beta1": "β₁"}
 
 
