@@ -9,7 +9,6 @@ returning the JSON object and the CSV table); a new kind is one new entry.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.data import data_prep
+from model.io.csv_safe import SafeWriter
 from model.io.project import atomic_write_text, load_project
 
 from . import analyze_kinds as _k
@@ -85,7 +85,7 @@ def prepare(path) -> _k.Problem:
 
 def write_csv(path, header, rows) -> None:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeWriter(buf)
     w.writerow(header)
     w.writerows([["" if v is None else v for v in _jsonable(list(r))] for r in rows])
     atomic_write_text(path, buf.getvalue())

@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from model.data import data_prep
+from model.io.numbers import MAX_EPOCHS, MAX_SEED
 from model.io.project import ProjectError, load_project, save_project
 from model.train import budget
 from model.train.epoch_figures import format_loss
@@ -37,8 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="train a project and write its results")
     t.add_argument("project", help="project file (.json)")
-    t.add_argument("--epochs", type=_positive_int, help="epoch limit (default: the project's)")
-    t.add_argument("--seed", type=_non_negative_int, help="seed for initial weights and shuffling")
+    t.add_argument(
+        "--epochs", type=_epochs, help=f"epoch limit, 1 to {MAX_EPOCHS:,} (default: the project's)"
+    )
+    t.add_argument("--seed", type=_seed, help="seed for initial weights and shuffling")
+    t.add_argument(
+        "--init-weights",
+        metavar="W.npz|W.json",
+        help="start from the weights in this file (as File ▸ Import Weights)",
+    )
     t.add_argument("--export-weights", metavar="W.npz", help="write weights (.npz or .json)")
     t.add_argument("--export-onnx", metavar="M.onnx", help="write an ONNX model")
     t.add_argument("--history", metavar="H.csv", help="write the per-epoch history as CSV")
@@ -51,16 +60,21 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _int_at_least(lowest: int):
-    """An argparse type: a whole number ≥ ``lowest``."""
+def _int_at_least(lowest: int, highest: int | None = None):
+    """An argparse type: a whole number ≥ ``lowest`` (and ≤ ``highest``): the limits the
+    project loader uses, so that what ``--out`` writes loads again."""
 
     def parse(text: str) -> int:
+        if len(text) > 40:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:20]!r}…")
         try:
             v = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
         if v < lowest:
             raise argparse.ArgumentTypeError(f"must be at least {lowest}, got {v}")
+        if highest is not None and v > highest:
+            raise argparse.ArgumentTypeError(f"must be at most {highest:,}, got {v:,}")
         return v
 
     return parse
@@ -68,11 +82,17 @@ def _int_at_least(lowest: int):
 
 _positive_int = _int_at_least(1)
 _non_negative_int = _int_at_least(0)
+_epochs = _int_at_least(1, MAX_EPOCHS)
+_seed = _int_at_least(0, MAX_SEED)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return reporting_errors(lambda: train(args) if args.command == "train" else _predict(args))
+    # NumPy's RuntimeWarnings (overflow in a diverging run...) would add lines to the
+    # one-line stderr; what they signal is reported by divergence and validation
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return reporting_errors(lambda: train(args) if args.command == "train" else _predict(args))
 
 
 def _predict(args) -> int:
@@ -108,6 +128,13 @@ def train(args) -> int:
     data = data_prep.prepare(project)
     budget.check_training(project.spec, project.training, data.train.n_samples)
     net = project.network()
+    if args.init_weights:
+        from model.io.weights_io import apply_weights, load_weights
+
+        try:
+            apply_weights(net, load_weights(args.init_weights))
+        except ValueError as e:
+            raise CliError(f"--init-weights {args.init_weights}: {e}") from None
     trainer = Trainer(
         net, data.X_train, data.train.T, project.training, data.X_val, data.val.T, task=data.task
     )

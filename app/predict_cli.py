@@ -9,13 +9,13 @@ regression, ``p(class)`` per class plus ``predicted`` for classification.
 
 from __future__ import annotations
 
-import csv
 import io
 
 import numpy as np
 
 from model.data import data_prep
 from model.data.table import is_missing, parse_float, read_table
+from model.io.csv_safe import SafeWriter
 from model.io.project import atomic_write_text, load_project
 
 
@@ -139,7 +139,7 @@ def format_output(table, columns, Y, ds) -> str:
     idx = [table.index(c) for c, _ in columns]
     header, out_rows = output_columns(Y, ds)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeWriter(buf)
     w.writerow([c for c, _ in columns] + header)
     for row, extra in zip(table.rows, out_rows):
         w.writerow([row[j] for j in idx] + extra)

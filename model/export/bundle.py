@@ -7,12 +7,12 @@ initial ones, or the trained ones if it holds them) and ``train_data.csv``
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from model.data import data_prep
+from model.io.csv_safe import SafeWriter
 from model.io.project import atomic_write_bytes, atomic_write_text
 from model.io.weights_io import export_npz
 from model.nn.losses import DESCRIPTIONS as LOSS_TEXT
@@ -169,7 +169,7 @@ def data_csv(data) -> str:
     tr, va = data.train, data.val
     feats = getattr(data, "features", None)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeWriter(buf)
     names = feats.names if feats is not None else tr.feature_names  # engineered features: their values
     w.writerow(list(names) + list(tr.target_names) + ["is_validation"])
     for ds, flag in ((tr, 0), (va, 1)):

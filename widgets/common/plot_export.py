@@ -11,7 +11,6 @@ into 0). Files are written atomically. pyqtgraph's own context menu
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import re
@@ -23,6 +22,7 @@ import pyqtgraph.exporters as pgex
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF
 from PySide6.QtWidgets import QStackedWidget, QTabWidget, QWidget
 
+from model.io.csv_safe import SafeWriter
 from model.io.project import atomic_write_bytes
 from widgets.common.background import JobView
 
@@ -213,7 +213,7 @@ def plot_csv_text(item) -> str:
             header += [f"{name}_x", f"{name}_height"]
             columns += [np.broadcast_to(np.asarray(x, float), np.shape(h)), np.asarray(h, float)]
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeWriter(buf)
     w.writerow(header)
     rows = max((len(c) for c in columns), default=0)
     for i in range(rows):
