@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
         d.dirtyChanged.connect(lambda _: self._update_title())
         d.pathChanged.connect(self._update_title)
         d.message.connect(lambda m: self._status(m, 6000))
-        c.snapshot.connect(v.show_snapshot)
+        d.adopted.connect(v.show_snapshot)  # every adopted result, live or trained in place
         c.runningChanged.connect(self._on_running)
         c.finished.connect(self._on_finished)
         cv.layerWidthRequested.connect(lambda l, w: edit(e.resize_layer, l, w))
