@@ -96,9 +96,8 @@ class FileOps:
         return self.save_to(path) if path else False
 
     def save_to(self, path) -> bool:
-        """Atomic save; on failure the old file stays and the document stays unsaved."""
-        if self.controller.running:
-            self.controller.pause()
+        """Atomic save; on failure the old file stays and the document stays unsaved.
+        Training goes on: the file is written from the document, never the worker."""
         try:
             self.doc.save(path)
         except (OSError, ValueError) as e:
