@@ -168,6 +168,12 @@ def _generate(name: str, n: int, noise: float, rng, p: dict) -> Dataset:
         else:
             parts = _gaussians(n, noise, rng, k)
         return _classes(name, parts, rng, noise)
+    if name == "mnist_like":
+        from model.data.strokes import FEATURES, mnist_like
+
+        X, y = mnist_like(n, rng, noise)
+        cls = [str(c) for c in range(10)]
+        return Dataset(X, one_hot(y, 10), "classification", FEATURES, cls, cls, name)
     if name == "checkerboard":
         X, y = _checkerboard(n, rng, p["tiles"])
         return _classes(name, [X[y == 0], X[y == 1]], rng, noise)
@@ -369,6 +375,17 @@ BUILTIN: dict[str, dict] = {
         64,
         10,
         kind="csv",
+    ),
+    "mnist_like": _b(
+        "MNIST-like digits (generated)",
+        "classification",
+        "28x28 digit drawings made in-process: each digit's pen path through a random "
+        "rotation, scale, shear and shift with a random pen width, plus pixel noise "
+        "(the noise setting). 784 pixel features in [0, 1], 10 balanced classes. 60,000 rows.",
+        60_000,
+        0.03,
+        784,
+        10,
     ),
 }
 

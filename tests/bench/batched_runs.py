@@ -26,63 +26,43 @@ from model.nn.spec import NetworkSpec
 from model.train.batched import BatchedTrainer
 from model.train.trainer import Trainer, TrainSettings
 
+
+def _small(data: str, batch, epochs: int) -> dict:
+    """2-8-8-1 tanh/sigmoid/mse, SGD: the playground's small classifier."""
+    return dict(
+        data=data,
+        sizes=[2, 8, 8, 1],
+        acts=["tanh", "tanh", "sigmoid"],
+        loss="mse",
+        batch=batch,
+        opt="sgd",
+        lrs=(0.01, 100.0),
+        epochs=epochs,
+        target=2.0,
+    )
+
+
+def _digits(opt: str, lrs, target) -> dict:
+    return dict(
+        data="digits",
+        sizes=[64, 128, 64, 10],
+        acts=["relu", "relu", "softmax"],
+        loss="cross_entropy",
+        batch=32,
+        opt=opt,
+        lrs=lrs,
+        epochs=3,
+        target=target,
+    )
+
+
 WORKLOADS = {
-    "xor": dict(
-        data="xor",
-        sizes=[2, 8, 8, 1],
-        acts=["tanh", "tanh", "sigmoid"],
-        loss="mse",
-        batch=None,
-        opt="sgd",
-        lrs=(0.01, 100.0),
-        epochs=500,
-        target=2.0,
-    ),
-    "circles": dict(
-        data="circles",
-        sizes=[2, 8, 8, 1],
-        acts=["tanh", "tanh", "sigmoid"],
-        loss="mse",
-        batch=None,
-        opt="sgd",
-        lrs=(0.01, 100.0),
-        epochs=200,
-        target=2.0,
-    ),
-    "circles-minibatch": dict(
-        data="circles",
-        sizes=[2, 8, 8, 1],
-        acts=["tanh", "tanh", "sigmoid"],
-        loss="mse",
-        batch=10,
-        opt="sgd",
-        lrs=(0.01, 100.0),
-        epochs=20,
-        target=2.0,
-    ),
-    "digits": dict(
-        data="digits",
-        sizes=[64, 128, 64, 10],
-        acts=["relu", "relu", "softmax"],
-        loss="cross_entropy",
-        batch=32,
-        opt="sgd",
-        lrs=(1e-3, 10.0),
-        epochs=3,
-        target=6.0,
-    ),
-    # Adam's 13 whole-array passes per step cost 16× when stacked: reported, not a target
-    "digits-adam": dict(
-        data="digits",
-        sizes=[64, 128, 64, 10],
-        acts=["relu", "relu", "softmax"],
-        loss="cross_entropy",
-        batch=32,
-        opt="adam",
-        lrs=(1e-4, 1.0),
-        epochs=3,
-        target=None,
-    ),
+    "xor": _small("xor", None, 500),
+    "circles": _small("circles", None, 200),
+    "circles-minibatch": _small("circles", 10, 20),
+    "digits": _digits("sgd", (1e-3, 10.0), 6.0),
+    # Adam's 13 whole-array passes per step cost 16× when stacked: reported, no target
+    "digits-adam": _digits("adam", (1e-4, 1.0), None),
 }
 
 

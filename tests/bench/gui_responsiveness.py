@@ -11,13 +11,14 @@ Not a pytest test.  Each measurement runs in a fresh subprocess:
   ``MainWindow(Document(project))`` via ``controller.play()`` with the canvas
   waves animating; after a 0.6 s warm-up a 10 ms QTimer heartbeat runs for
   ``STALL_SECONDS``; the longest gap between beats is the longest GUI-thread
-  stall (it includes the 10 ms interval itself).  Target ≤ 50 ms.
+  stall (it includes the 10 ms interval itself).  Target ≤ 33 ms (two
+  frames at 60 Hz, issue 17).
 - ``stall_plain``: the same without the waves (this was a GUI test with a
   100 ms limit; CI must not depend on load, so it is a figure here).
 - ``startup``: time from interpreter start to the main window's first
   Expose/Paint event, measured inside the process (process start from
   /proc/self/stat, ±10 ms clock-tick resolution; also from the script's first
-  line).  Target ≤ 1.5 s.
+  line).  Target ≤ 1.0 s (issue 17).
 - ``memory``: resident memory (VmRSS from /proc/self/status) of the window
   before and after 20,000 epochs of the xor_train example with the waves
   animating.  Target growth ≤ 50 MB.
@@ -41,7 +42,7 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 STALL_SECONDS = 4.0
 MEMORY_EPOCHS = 20_000
-TARGETS = {"stall_ms": 50.0, "startup_s": 1.5, "rss_growth_mb": 50.0}
+TARGETS = {"stall_ms": 33.0, "startup_s": 1.0, "rss_growth_mb": 50.0}  # issue 17: two 60 Hz frames, 1 s
 
 
 def _process_age() -> float:
@@ -310,9 +311,9 @@ def main(argv: list[str]) -> None:
         "details": results,
     }
     print(
-        f"longest GUI stall {s.get('stall_ms', float('nan')):.1f} ms with waves (target ≤ 50), "
+        f"longest GUI stall {s.get('stall_ms', float('nan')):.1f} ms with waves (target ≤ {TARGETS['stall_ms']:g}), "
         f"{sp.get('stall_ms', float('nan')):.1f} ms without (the old GUI test's limit: 100), "
-        f"start-up to first paint {st.get('startup_s', float('nan')):.2f} s (target ≤ 1.5), "
+        f"start-up to first paint {st.get('startup_s', float('nan')):.2f} s (target ≤ {TARGETS['startup_s']:g}), "
         f"RSS growth over {m.get('epochs')} epochs {m.get('rss_growth_mb', float('nan')):.1f} MB "
         f"(target ≤ 50)"
     )
