@@ -86,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     pg.setConfigOptions(antialias=True, background="w", foreground="#30343b")
+    if offscreen:
+        from .screen_setup import quiet_offscreen_warnings
+
+        quiet_offscreen_warnings()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("MLP Studio")
     app.setOrganizationName("MLP Studio")

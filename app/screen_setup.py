@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import tempfile
 
-__all__ = ["parse_size", "offscreen_screen", "render_window"]
+__all__ = ["parse_size", "offscreen_screen", "quiet_offscreen_warnings", "render_window"]
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -36,6 +37,29 @@ def offscreen_screen(width: int, height: int, environ=os.environ) -> None:
     with os.fdopen(fd, "w") as f:
         json.dump({"screens": screens}, f)
     environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={path}"
+
+
+# the offscreen platform's notes about what it cannot do (no window manager):
+# harmless for a picture, and they would break the "one line on error" promise
+OFFSCREEN_NOISE = ("This plugin does not support",)
+
+
+def quiet_offscreen_warnings() -> None:
+    """Drop the offscreen plugin's "does not support ..." notes; pass every other message on."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    previous = None
+
+    def handler(mode, context, message):
+        if any(message.startswith(n) for n in OFFSCREEN_NOISE):
+            return
+        if previous is not None:
+            previous(mode, context, message)
+        else:
+            sys.stderr.write(message + "\n")
+
+    previous = qInstallMessageHandler(handler)
+    quiet_offscreen_warnings.handler = handler  # kept alive for as long as Qt may call it
 
 
 def render_window(app, win, width: int, height: int):

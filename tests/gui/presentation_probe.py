@@ -75,8 +75,8 @@ def node_value_height(win) -> int:
     return min(heights)
 
 
-def tick_height(win) -> int:
-    plot = win.plots.panels["loss"].findChildren(pg.PlotWidget)[0]
+def tick_height(win, panel="loss") -> int:
+    plot = next(p for p in win.plots.panels[panel].findChildren(pg.PlotWidget) if p.isVisible())
     axis = plot.getPlotItem().getAxis("bottom")
     rect = plot.mapFromScene(axis.sceneBoundingRect()).boundingRect()
     top_left = plot.mapTo(win, rect.topLeft())
@@ -107,10 +107,20 @@ win.grab().save(sys.argv[1]) if len(sys.argv) > 1 else None
 win.show_panel("loss")
 settle()
 out["presentation"]["tick"] = tick_height(win)
+assert "gradients" not in win.plots.built()
+win.show_panel("gradients")  # built for the first time while presenting
+settle()
+out["lazy"] = {"built_presenting": tick_height(win, "gradients")}
+pen_width = lambda: round(pg.mkPen(win.plots.panels["gradients"].profile_curves[0].opts["pen"]).widthF(), 2)  # noqa: E731
+out["lazy"]["pen_presenting"] = pen_width()
 out["zoom"] = win.canvas.zoom
 win.classroom.set_presentation(False)
 settle()
 out["after"] = {"zoom": win.canvas.zoom, "node": node_value_height(win)}
+win.show_panel("gradients")
+settle()
+out["lazy"]["after"] = tick_height(win, "gradients")
+out["lazy"]["pen_after"] = pen_width()
 win.doc.undo_stack.setClean()
 win.shutdown()
 print(json.dumps(out))

@@ -27,6 +27,7 @@ def _shot(tmp_path, *args):
 def test_every_panel_can_be_captured(tmp_path, panel):
     res, out = _shot(tmp_path, "resources/examples/xor_train.json", "--train-epochs", "50", "--panel", panel)
     assert res.returncode == 0, res.stderr
+    assert res.stderr == ""  # no Qt plugin notes (e.g. "does not support propagateSizeHints()")
     img = QImage(str(out))
     assert img.width() >= 1200 and img.height() >= 800
     # not a blank image: many distinct colours

@@ -26,6 +26,7 @@ __all__ = [
     "cvd_simulate",
     "cvd_distance",
     "current_theme",
+    "adopt",
 ]
 
 # Okabe & Ito's palette for colour-blind readers (vermillion, orange, reddish
@@ -276,6 +277,15 @@ def set_zoom(app, factor: float, roots=()) -> None:
     _current["zoom"] = factor
     for root in roots:
         zoom_plots(root, factor, base)
+
+
+def adopt(root) -> None:
+    """A widget built after a theme or zoom was applied (a lazily built panel):
+    give it the current theme's plot colours and the current zoom."""
+    if _current["key"] != "light":
+        restyle(root)
+    if _current["zoom"] != 1.0:
+        zoom_plots(root, _current["zoom"], _current.get("base_pt", 9.0))
 
 
 def zoom_plots(root, factor: float, base_pt: float = 9.0) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from model.analysis.gradient_flow import compare_activations
+from widgets.common import theme as themes
 from widgets.common.jobs import JobManager
 from widgets.panels.chain_rule_panel import ChainRulePanel
 from widgets.panels.gradient_panel import GradientFlowPanel
@@ -103,6 +104,7 @@ class PlotsDock(QTabWidget):
         self.setCurrentIndex(current)
         self.blockSignals(False)
         old.deleteLater()
+        themes.adopt(panel)  # built after presentation or a theme began: follow them
         if key == "lr":
             panel.learningRateChosen.connect(self.learningRateChosen)
         elif key == "loss":
