@@ -27,6 +27,7 @@ __all__ = [
     "cvd_distance",
     "current_theme",
     "adopt",
+    "mix",
 ]
 
 # Okabe & Ito's palette for colour-blind readers (vermillion, orange, reddish
@@ -51,6 +52,32 @@ class Theme:
     axis: str
     canvas_background: str
     dark: bool
+
+    # semantic inks for what panels draw themselves (cards, graphs, rings)
+    @property
+    def ink(self) -> str:
+        return self.plot_foreground
+
+    @property
+    def muted(self) -> str:
+        return {"light": "#6b7280", "dark": "#a3a8b2"}.get(self.key, "#d0d0d0")
+
+    @property
+    def alarm(self) -> str:
+        """Gradients, errors: red that reads on this theme's background."""
+        return "#d62728" if not self.dark else "#ff6b6b"
+
+    @property
+    def card(self) -> str:
+        return {"light": "#f6f7f9", "dark": "#2a2c31"}.get(self.key, "#000000")
+
+    @property
+    def card_border(self) -> str:
+        return {"light": "#d5d9e0", "dark": "#4a4e56"}.get(self.key, "#ffffff")
+
+    def tint(self, colour: str) -> str:
+        """A pale fill made for white, as it should look on this theme's background."""
+        return colour if not self.dark else mix(colour, self.plot_background, 0.8)
 
 
 THEMES = {
@@ -116,6 +143,13 @@ QSlider::groove:horizontal { border: 1px solid #ffffff; height: 4px; }
 QSlider::handle:horizontal { background: #ffd400; width: 12px; margin: -6px 0; }
 """
 _current = {"key": "light", "zoom": 1.0}
+
+
+def mix(a: str, b: str, amount: float) -> str:
+    """Hex colour ``a`` moved ``amount`` (0..1) of the way to ``b``."""
+    ca, cb = _rgb(a), _rgb(b)
+    c = np.round((ca + (cb - ca) * amount) * 255).astype(int)
+    return "#" + "".join(f"{v:02x}" for v in c)
 
 
 def current_theme() -> Theme:
@@ -211,6 +245,10 @@ def restyle(root, t: Theme | None = None) -> None:
             if hasattr(view, "set_background"):  # the canvas blends its edge pens onto it
                 view.set_background(t.canvas_background)
             view.viewport().update()
+    # widgets that draw their own colours (cards, graphs, rings) redraw from the theme
+    for w in [root, *root.findChildren(QWidget)]:
+        if callable(getattr(w, "theme_changed", None)):
+            w.theme_changed(t)
 
 
 # --------------------------------------------------------------- colour vision

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from model.teaching.chain_rule import EXAMPLES, ChainGraph, ChainRuleError, build_graph, parse_expression
+from widgets.common import theme as themes
 from widgets.common.fit import scroll_body
 from widgets.panels.chain_rule_layout import (
     SYMBOL,  # noqa: F401 (re-exported)
@@ -38,15 +39,23 @@ from widgets.panels.chain_rule_layout import (
 )
 
 DEFAULT = "lecture_fxyz"
-GRAD = QColor("#d62728")
-INK = QColor("#222222")
-MUTED = QColor("#777777")
+# fills made for white; Theme.tint darkens them for dark themes
 FILL = {
-    "input": QColor("#dbe8fb"),
-    "const": QColor("#f2f2f2"),
-    "op": QColor("#ffffff"),
-    "output": QColor("#fde3c8"),
+    "input": "#dbe8fb",
+    "const": "#f2f2f2",
+    "op": "#ffffff",
+    "output": "#fde3c8",
+    "current": "#fde2e2",
 }
+
+
+def _inks():
+    """(gradient, ink, muted, {kind: fill}, background) of the current theme."""
+    t = themes.current_theme()
+    fills = {k: QColor(t.tint(v) if k != "op" else t.plot_background) for k, v in FILL.items()}
+    return QColor(t.alarm), QColor(t.ink), QColor(t.muted), fills, QColor(t.plot_background)
+
+
 BOX_H = 34.0
 
 
@@ -120,7 +129,7 @@ class ChainRulePanel(QWidget):
         self.scene = QGraphicsScene(self)
         self.view = _GraphView(self.scene)
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.view.setBackgroundBrush(QColor("white"))
+        self.view.setBackgroundBrush(QColor(themes.current_theme().plot_background))
         self.view.setMinimumHeight(220)
 
         self.prev_button = QPushButton("◀ Previous")
@@ -275,8 +284,13 @@ class ChainRulePanel(QWidget):
         out = names[g.output] if is_named(g.nodes[g.output]) else "f"
         return names, out, "d" if len(g.variables) == 1 else "∂"
 
+    def theme_changed(self, t) -> None:
+        self.view.setBackgroundBrush(QColor(t.plot_background))
+        self._redraw()
+
     def _redraw(self) -> None:
         g, sc = self.graph, self.scene
+        GRAD, INK, MUTED, FILL, _bg = self._inks = _inks()
         sc.clear()
         self._node_texts, self._grad_texts = {}, {}
         if g is None:
@@ -329,7 +343,7 @@ class ChainRulePanel(QWidget):
             path = QPainterPath()
             path.addRoundedRect(r, 8, 8)
             kind = "output" if n.id == g.output else n.op if const or n.op == "input" else "op"
-            fill = QColor("#fde2e2") if n.id == current else FILL[kind]
+            fill = FILL["current"] if n.id == current else FILL[kind]
             pen = QPen(GRAD if n.id in reached else MUTED, 2.2 if n.id in reached else 1.2)
             if const:
                 pen.setStyle(Qt.PenStyle.DashLine)
@@ -383,6 +397,7 @@ class ChainRulePanel(QWidget):
         what: str,
     ) -> None:
         sc = self.scene
+        GRAD, _ink, MUTED, _fill, bg = self._inks
         p0, p1 = QPointF(a.right(), a.center().y()), QPointF(b.left(), b.center().y() + dy)
         colour = GRAD if active else MUTED
         pen = QPen(colour, 1.8 if active else 1.1)
@@ -416,7 +431,7 @@ class ChainRulePanel(QWidget):
         bg = sc.addRect(
             t.sceneBoundingRect().adjusted(-2, 0, 2, 0),
             QPen(Qt.PenStyle.NoPen),
-            QBrush(QColor(255, 255, 255, 225)),
+            QBrush(QColor(bg.red(), bg.green(), bg.blue(), 225)),
         )
         bg.setZValue(3)
 

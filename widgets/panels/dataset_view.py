@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from model.data.datasets import Dataset
+from widgets.common import theme as themes
 from widgets.common.plot_style import light_grid
 
 __all__ = ["DatasetView", "BINARY_COLORS", "CLASS_PALETTE", "binary_lut", "class_lut", "class_index_image"]
@@ -143,11 +144,14 @@ class DatasetView(QWidget):
         self.curve = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=2.5))
         self.train_pts = pg.ScatterPlotItem(size=9, pxMode=True)
         self.val_pts = pg.ScatterPlotItem(size=9, pxMode=True, brush=None)
-        self.probe_ring = pg.ScatterPlotItem(
-            size=22, pxMode=True, brush=None, pen=pg.mkPen("#111", width=2.5)
-        )
+        # the probe: an ink ring inside a halo of the background's colour, visible on
+        # any map colour and in every theme (black alone vanished on high contrast's black)
+        self.probe_halo = pg.ScatterPlotItem(size=26, pxMode=True, brush=None)
+        self.probe_ring = pg.ScatterPlotItem(size=22, pxMode=True, brush=None)
+        self.probe_halo.setZValue(19)
         self.probe_ring.setZValue(20)
-        for item in (self.heat, self.curve, self.train_pts, self.val_pts, self.probe_ring):
+        self.theme_changed(themes.current_theme())
+        for item in (self.heat, self.curve, self.train_pts, self.val_pts, self.probe_halo, self.probe_ring):
             self.plot.addItem(item)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
 
@@ -205,6 +209,7 @@ class DatasetView(QWidget):
         self.curve.setData([], [])
         self._probe = None
         self.probe_ring.setData([], [])
+        self.probe_halo.setData([], [])
         classification = train.task == "classification"
         self.stats.setVisible(classification)
         self.accuracy.setText("Accuracy: — (confusion matrix: rows = true class, columns = predicted)")
@@ -337,14 +342,20 @@ class DatasetView(QWidget):
             dtype=np.int64,
         ).reshape(k, k)
 
+    def theme_changed(self, t) -> None:
+        self.probe_halo.setPen(pg.mkPen(t.plot_background, width=4))
+        self.probe_ring.setPen(pg.mkPen(t.ink, width=2.5))
+
     def set_probe(self, index: int | None) -> None:
         """Ring training row ``index`` (None or out of range: no ring)."""
         self._probe = index
         pts = None if self.train is None else self._xy(self.train)
         if index is None or pts is None or not 0 <= index < len(pts[0]):
             self.probe_ring.setData([], [])
+            self.probe_halo.setData([], [])
             return
         self.probe_ring.setData([pts[0][index]], [pts[1][index]])
+        self.probe_halo.setData([pts[0][index]], [pts[1][index]])
 
     # ------------------------------------------------------------------ drawing
     def _xy(self, ds: Dataset):

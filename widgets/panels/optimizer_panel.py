@@ -15,6 +15,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -42,6 +43,7 @@ from model.analysis.surfaces import (
     grid,
 )
 from model.optim.optimizers import DEFAULTS
+from widgets.common import theme as themes
 from widgets.common.contours import contour_segments
 from widgets.common.fit import scroll_body
 from widgets.common.jobs import JobManager
@@ -59,7 +61,20 @@ STATE_LABELS = {
     "effective_step": "effective step size",
 }
 # low loss pale, high loss dusky blue: the coloured paths stay readable everywhere
-CMAP = pg.ColorMap([0.0, 0.35, 0.7, 1.0], ["#fffdf2", "#d8ecd9", "#a3c6de", "#7290bd"])
+CMAP_STOPS = ("#fffdf2", "#d8ecd9", "#a3c6de", "#7290bd")  # made for white; dark themes deepen them
+CMAP = pg.ColorMap([0.0, 0.35, 0.7, 1.0], list(CMAP_STOPS))
+
+
+def surface_colours(t) -> tuple[pg.ColorMap, QColor]:
+    """The error surface's colour map and its contour ink in theme ``t``."""
+    if not t.dark:
+        return CMAP, QColor(60, 80, 110, 150)
+    stops = [themes.mix(c, t.plot_background, 0.72) for c in CMAP_STOPS]
+    ink = QColor(t.ink)
+    ink.setAlpha(150)
+    return pg.ColorMap([0.0, 0.35, 0.7, 1.0], stops), ink
+
+
 ANALYTIC_RES, NETWORK_RES = 161, 81
 MAX_STEPS = 5000
 LIVE_MAX = 4000
@@ -128,6 +143,7 @@ class OptimizerPanel(QWidget):
         self.legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.plot.getPlotItem().layout.addItem(self.legend, 2, 3, Qt.AlignmentFlag.AlignTop)
         self.rows = {name: RacerRow(self, name) for name in RACERS}
+        self.theme_changed(themes.current_theme())
 
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["optimizer", "quantity", "x", "y"])
@@ -188,6 +204,18 @@ class OptimizerPanel(QWidget):
     @property
     def grid_ready(self) -> bool:
         return self._grid_ready
+
+    def theme_changed(self, t) -> None:
+        """Surface, contours and markers in the theme's colours (a pastel map stays under dark text)."""
+        cmap, contour = surface_colours(t)
+        self.image.setColorMap(cmap)
+        self.isolines.setPen(pg.mkPen(contour, width=1))
+        self.minima.setPen(pg.mkPen(t.ink))
+        self.minima.setBrush(pg.mkBrush(t.plot_background))
+        self.start_marker.setPen(pg.mkPen(t.ink, width=2))
+        self.live_path.setPen(pg.mkPen(t.ink, width=2, style=Qt.PenStyle.DashLine))
+        for row in self.rows.values():
+            row.head.setPen(pg.mkPen(t.ink if t.dark else "k", width=1.2))
 
     def set_surface(self, key: str) -> None:
         idx = self.combo.findData(key)

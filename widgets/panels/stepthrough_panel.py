@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from model.teaching.notation import LECTURE
 from model.teaching.stepthrough import Stage, StepThrough, describe_edge, describe_node
+from widgets.common import theme as themes
 from widgets.common.fit import scroll_body
 
 __all__ = ["StepThroughPanel"]
@@ -49,11 +50,14 @@ PHASES = {
     "new_weights": "updated network",
 }
 MAX_TABLE_ROWS = 8
-HIGHLIGHT_ROW = QColor("#fff3c4")
-EQUATION_STYLE = (
-    "QLabel { background: #f6f7f9; border: 1px solid #d5d9e0; border-radius: 5px;"
-    " padding: 8px; color: #1d1d1f; }"
-)
+HIGHLIGHT_ROW = "#fff3c4"  # made for white; Theme.tint darkens it for dark themes
+
+
+def _equation_style(t) -> str:
+    return (
+        f"QLabel {{ background: {t.card}; border: 1px solid {t.card_border}; border-radius: 5px;"
+        f" padding: 8px; color: {t.ink}; }}"
+    )
 
 
 def _mono(pt: float) -> QFont:
@@ -100,13 +104,13 @@ class StepThroughPanel(QWidget):
         self.counter.setFont(self._font(10.0, bold=True))
         self.counter.setWordWrap(True)
         self.phase = QLabel("")
-        self.phase.setStyleSheet("color: #6b7280;")
+        self._muted = [self.phase]
         self.equation = QLabel("")
         # proportional, not monospace: DejaVu Sans Mono draws sub/superscripts
         # (b₁⁽¹⁾) as full-width cells that fall apart; table numbers stay monospace
         self.equation.setFont(self._font(12.0))
         self.equation.setWordWrap(True)
-        self.equation.setStyleSheet(EQUATION_STYLE)
+        self.equation.setStyleSheet(_equation_style(themes.current_theme()))
         self.equation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.equation.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.equation.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -145,7 +149,7 @@ class StepThroughPanel(QWidget):
         act.addWidget(self.stop_button)
         hint = QLabel("← → step · click a node or a table row to see its equation · hover for values")
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #6b7280;")
+        self._muted.append(hint)
         hint.setFont(self._font(8.5))
 
         # the buttons sit above the equation so they never move while stepping
@@ -153,7 +157,8 @@ class StepThroughPanel(QWidget):
         lay.addWidget(title)
         self.legend = QLabel()
         self.legend.setWordWrap(True)
-        self.legend.setStyleSheet("color: #4b5563;")
+        self._muted.append(self.legend)
+        self.theme_changed(themes.current_theme(), redraw=False)
         lay.addWidget(self.legend)
         self.set_notation(LECTURE)
         lay.addLayout(pick)
@@ -344,6 +349,13 @@ class StepThroughPanel(QWidget):
             self.equation.setText("")
             self.table.setRowCount(0)
 
+    def theme_changed(self, t, redraw: bool = True) -> None:
+        for label in self._muted:
+            label.setStyleSheet(f"color: {t.muted};")
+        self.equation.setStyleSheet(_equation_style(t))
+        if redraw and self.stage is not None and self.table.rowCount():
+            self._show_text(self.stage)
+
     def _show(self) -> None:
         st = self.stage
         self.counter.setText(f"Stage {self._index + 1} of {len(self.walk)} — {st.title}")
@@ -374,7 +386,9 @@ class StepThroughPanel(QWidget):
                 )
                 if r == h and st.equations:
                     item.setFont(bold)
-                    item.setBackground(HIGHLIGHT_ROW)
+                    theme = themes.current_theme()
+                    item.setBackground(QColor(theme.tint(HIGHLIGHT_ROW)))
+                    item.setForeground(QColor(theme.ink))
                 t.setItem(r, c, item)
         t.resizeRowsToContents()
         rows = min(len(st.table_rows), MAX_TABLE_ROWS)  # fit the rows; scroll beyond
