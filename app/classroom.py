@@ -265,12 +265,29 @@ class Classroom(QObject):
         self.teaching.canvas.set_zoom(factor)
         base_icon = self.__dict__.setdefault("_base_icon", self.toolbar.iconSize())
         self.toolbar.setIconSize(base_icon * factor)
+        self._compact_toolbar(factor != 1.0)
         # status-bar fields have fixed widths (no re-layout per frame): scale them too
         for w in self.win.statusBar().findChildren(QWidget):
             if w.minimumWidth() == w.maximumWidth() or w.maximumWidth() < 1000:
                 base = w.__dict__.setdefault("_base_widths", (w.minimumWidth(), w.maximumWidth()))
                 w.setMinimumWidth(int(base[0] * factor))
                 w.setMaximumWidth(min(16777215, int(base[1] * factor)))
+
+    def _compact_toolbar(self, on: bool) -> None:
+        """Presenting (larger text on a laptop screen): buttons with an icon show only
+        it, their text moves to the tooltip, so every button fits in one row."""
+        for a in self.toolbar.actions():
+            button = self.toolbar.widgetForAction(a)
+            if not isinstance(button, QToolButton) or a.icon().isNull():
+                continue
+            base = button.__dict__.setdefault("_base_style", button.toolButtonStyle())
+            style = Qt.ToolButtonStyle.ToolButtonIconOnly if on else base
+            button.setToolButtonStyle(style)
+        self.pace_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToContents
+            if on
+            else QComboBox.SizeAdjustPolicy.AdjustToContentsOnFirstShow
+        )
 
     # ---------------------------------------------------------------- help
     def _build_help(self) -> None:
