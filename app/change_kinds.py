@@ -22,6 +22,7 @@ SETTINGS_SCHEDULE = "settings.schedule"
 SETTINGS_BATCH = "settings.batch"  # batch size / GD mode
 SETTINGS_LIMITS = "settings.limits"  # epoch limit, target loss
 SETTINGS_OTHER = "settings.other"  # anything else in the training settings (seed, …)
+SETTINGS_REGULARIZATION = "settings.regularization"  # L1/L2 rates and weight decay (live while training)
 
 SETTINGS = (
     SETTINGS_LR,
@@ -29,6 +30,7 @@ SETTINGS = (
     SETTINGS_SCHEDULE,
     SETTINGS_BATCH,
     SETTINGS_LIMITS,
+    SETTINGS_REGULARIZATION,
     SETTINGS_OTHER,
 )
 ALL = (DOCUMENT, NETWORK, WEIGHTS, DATA, HISTORY, PROBE, *SETTINGS)
@@ -88,6 +90,8 @@ SETTINGS_FIELDS = {
     "batch_size": SETTINGS_BATCH,
     "epochs": SETTINGS_LIMITS,
     "target_loss": SETTINGS_LIMITS,
+    "regularization": SETTINGS_REGULARIZATION,
+    "weight_decay": SETTINGS_REGULARIZATION,
 }
 
 

@@ -183,6 +183,12 @@ class Document(QObject):
         for rows in snap.rows:
             self.history.append_rows(rows)
         self.live = snap
+        if snap.finished and self.data.test is not None and len(self.data.test):
+            from model.train.test_report import record_test  # once, when the run ends
+
+            record_test(
+                self.history, self.net, self.data.task, self.data.X_test, self.data.test.T, len(self.history)
+            )
         if snap.rows:
             self.mark_results_changed()
         self.adopted.emit(snap)

@@ -80,8 +80,9 @@ class Edits:
         trial.data, trial.preprocessing, trial.scaler = copy.deepcopy(source), preprocessing, None
         ds, _ = data_prep.load_dataset(trial.data)
         rng = (float(ds.T.min()), float(ds.T.max())) if len(ds) else None
+        n_in = len(source.features) if getattr(source, "features", None) else ds.n_inputs  # engineered inputs
         spec, W, b, message = topology.adapt_to_data(
-            *self._state(), ds.n_inputs, ds.n_outputs, ds.task, target_range=rng
+            *self._state(), n_in, ds.n_outputs, ds.task, target_range=rng
         )
         trial.spec = spec
         data = data_prep.prepare(trial)  # raises before anything is pushed

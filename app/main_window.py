@@ -23,6 +23,7 @@ from widgets.forms.inspector import Inspector
 from widgets.forms.training_panel import TrainingPanel
 from widgets.panels.dataset_view import DatasetView
 from widgets.panels.plots_dock import PlotsDock
+from widgets.panels.point_editor import PointEditor
 
 from . import change_kinds as K
 from .actions import Menus, build_actions, build_toolbar, fill_recent
@@ -35,6 +36,7 @@ from .dialogs import Dialogs
 from .document import Document
 from .edits import Edits
 from .file_ops import FileOps
+from .point_edit_actions import PointEditActions
 from .record_ui import RecordUi
 from .status_bar import TrainingStatus
 from .teaching import Teaching
@@ -119,6 +121,8 @@ class MainWindow(QMainWindow):
         # the form's wrapped description under-reports its height: never squeeze the form
         self.data_panel.setMinimumHeight(self.data_panel.sizeHint().height() + 24)
         self.dataset_view.setMinimumHeight(260)
+        self.point_editor = PointEditor(self.dataset_view.plot)  # your own points, on the data plot
+        self.dataset_view.layout().insertWidget(2, self.point_editor)
         lay.addWidget(split)
         self.training_panel = TrainingPanel()
         self.inspector = Inspector()
@@ -172,6 +176,9 @@ class MainWindow(QMainWindow):
         d, c, cv, e, v = self.doc, self.controller, self.canvas, self.edits, self.views
         edit = self.apply_edit
         d.changed.connect(v.refresh)
+        self.point_actions = PointEditActions(d, e, self.point_editor, self.apply_edit)
+        d.changed.connect(lambda kind: self.point_actions.refresh() if kind in (K.DOCUMENT, K.DATA) else None)
+        self.point_actions.refresh()
         d.dirtyChanged.connect(lambda _: self._update_title())
         d.pathChanged.connect(self._update_title)
         d.message.connect(lambda m: self._status(m, 6000))

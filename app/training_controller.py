@@ -37,7 +37,14 @@ GRID_INTERVAL = 0.4  # the decision map is redrawn about twice a second
 EDIT_WAIT = 2.0  # seconds an edit waits for the worker to finish its update
 # what a document change means for a live run
 RESTART_KINDS = (K.DOCUMENT, K.NETWORK, K.WEIGHTS, K.DATA, K.HISTORY)
-LIVE_KINDS = (K.SETTINGS_LR, K.SETTINGS_OPTIMIZER, K.SETTINGS_SCHEDULE, K.SETTINGS_BATCH, K.SETTINGS_LIMITS)
+LIVE_KINDS = (
+    K.SETTINGS_LR,
+    K.SETTINGS_OPTIMIZER,
+    K.SETTINGS_SCHEDULE,
+    K.SETTINGS_BATCH,
+    K.SETTINGS_LIMITS,
+    K.SETTINGS_REGULARIZATION,
+)
 
 
 def _frozen(arrays) -> tuple[np.ndarray, ...]:
@@ -232,6 +239,11 @@ class TrainingWorker(threading.Thread):
         if new.lr != tr.base_lr:
             tr.set_base_lr(new.lr)
             old.lr = new.lr
+        if new.regularization != old.regularization:
+            tr.set_regularization(new.regularization)
+            old.regularization = new.regularization
+        if new.weight_decay != old.weight_decay:
+            tr.set_weight_decay(new.weight_decay)
         if (new.optimizer, new.hyper) != (old.optimizer, old.hyper):
             tr.set_optimizer(new.optimizer, new.hyper)
         if new.schedule.to_dict() != old.schedule.to_dict():

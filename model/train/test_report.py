@@ -9,21 +9,29 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["report_test", "describe_test"]
+__all__ = ["report_test", "record_test", "describe_test"]
 
 
 def report_test(trainer, X_test, T_test) -> dict | None:
     """Evaluate the trainer's network on the test split; None when there is none."""
+    return record_test(trainer.history, trainer.net, trainer.task, X_test, T_test, trainer.epoch)
+
+
+def record_test(history, net, task: str, X_test, T_test, epoch: int) -> dict | None:
+    """Store ``net``'s loss and accuracy on the test split in ``history.test``."""
     if X_test is None or len(X_test) == 0:
         return None
-    loss, acc = trainer.evaluate(X_test, T_test)
-    trainer.history.test = {
-        "loss": float(loss),
-        "accuracy": float(acc),
-        "epoch": float(trainer.epoch),
-        "n": float(len(X_test)),
-    }
-    return trainer.history.test
+    from model.nn.losses import loss_value
+
+    tr = net.forward(X_test)
+    Y = tr.V[-1]
+    loss = loss_value(net.spec.loss, tr.b[-1], Y, T_test)
+    acc = math.nan
+    if task == "classification":
+        hit = (Y[:, 0] > 0.5) == (T_test[:, 0] > 0.5) if Y.shape[1] == 1 else Y.argmax(1) == T_test.argmax(1)
+        acc = float(hit.mean())
+    history.test = {"loss": float(loss), "accuracy": acc, "epoch": float(epoch), "n": float(len(X_test))}
+    return history.test
 
 
 def describe_test(test: dict | None) -> str:

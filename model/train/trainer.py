@@ -265,6 +265,12 @@ class Trainer:
         self.regularization = reg
         self.history.mark("regularization", f"L1 = {reg.l1:g}, L2 = {reg.l2:g}")
 
+    def set_weight_decay(self, wd: float) -> None:
+        """Change λ mid-run, from the next update on (with a marker)."""
+        self.optimizer.weight_decay = wd
+        self.settings.weight_decay = float(wd)
+        self.history.mark("regularization", f"weight decay λ = {wd:g}")
+
     def batches(self):
         """Yield (X_batch, T_batch) for one epoch; arrays may be reused buffers."""
         n, bs = len(self.X), self.batch_size

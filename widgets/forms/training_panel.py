@@ -41,6 +41,7 @@ from model.optim.optimizers import DEFAULTS, OPTIMIZERS
 from model.optim.schedules import SCHEDULE_FIELDS, SCHEDULES, Schedule
 from model.train.trainer import TrainSettings
 from widgets.common.fit import scroll_body
+from widgets.forms.generalisation_rows import GeneralisationRows
 
 __all__ = ["TrainingPanel", "OPTIMIZER_TITLES", "SCHEDULE_TITLES", "SciSpinBox"]
 
@@ -236,6 +237,8 @@ class TrainingPanel(QWidget):
         form.addRow("Target loss", target_row)
         self.seed_spin = _spin(0, 2**31 - 1, "Seed for shuffling the samples each epoch.")
         form.addRow("Shuffle seed", self.seed_spin)
+        self.generalisation = GeneralisationRows()
+        self.generalisation.add_to(form)
 
         self.message = QLabel(
             wordWrap=True, styleSheet="color: #b22222;", toolTip="Why the last edit was not applied."
@@ -258,6 +261,8 @@ class TrainingPanel(QWidget):
         for w in (self.batch_spin, self.epochs_spin, self.seed_spin, self.target_spin):
             w.valueChanged.connect(self._on_edit)
         self.target_check.toggled.connect(self._on_edit)
+        for signal in self.generalisation.edits():
+            signal.connect(self._on_edit)
 
     # ------------------------------------------------------------------ model -> widget
     def set_settings(self, settings: TrainSettings, n_train: int) -> None:
@@ -290,6 +295,7 @@ class TrainingPanel(QWidget):
             elif self.target_spin.value() == 0:
                 self.target_spin.setValue(1e-3)
             self.seed_spin.setValue(settings.seed)
+            self.generalisation.show(settings)
             self._show_error(None)
         finally:
             self._updating = False
@@ -335,6 +341,7 @@ class TrainingPanel(QWidget):
                 epochs=self.epochs_spin.value(),
                 target_loss=target,
                 seed=self.seed_spin.value(),
+                **self.generalisation.read(),
             )
         except ValueError as exc:
             raise _Invalid(str(exc), self.optimizer_combo) from None

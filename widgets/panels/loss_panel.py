@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from widgets.common.fit import scroll_body
 from widgets.common.plot_style import light_grid
@@ -20,6 +20,8 @@ from widgets.common.plot_style import light_grid
 TRAIN = "#2f6fdf"
 VAL = "#e4572e"
 UPDATES = (47, 111, 223, 70)
+UPDATES_FAINT = (47, 111, 223, 35)  # the raw per-update curve behind its smoothed line
+PENALTY = "#7d3c98"
 GHOST = (120, 120, 120, 70)
 EVENT_COLOURS = {
     "diverged": "#c0392b",
@@ -28,6 +30,8 @@ EVENT_COLOURS = {
     "optimizer": "#d35400",  # live settings changes (app/training_controller.py)
     "schedule": "#16a085",
     "batch": "#2471a3",
+    "regularization": "#7d3c98",
+    "early_stop": "#1e8449",
 }
 EVENT_LABELS = {"diverged": "diverged", "reset": "reset"}
 
@@ -87,6 +91,11 @@ class LossPanel(QWidget):
         self.updates_curve = self.plot.plot(pen=pg.mkPen(UPDATES, width=1))
         self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN, width=2))
         self.val_curve = self.plot.plot(pen=pg.mkPen(VAL, width=2))
+        # the L1/L2 penalty, its own curve (the training curve is the data loss alone)
+        self.penalty_curve = self.plot.plot(pen=pg.mkPen(PENALTY, width=2, style=Qt.PenStyle.DashLine))
+        # TensorBoard-style smoothing of the per-update curve; the raw one stays faint behind
+        self.smooth_curve = self.plot.plot(pen=pg.mkPen(UPDATES, width=2))
+        self.smooth_curve.setVisible(False)
 
         self.acc_plot = pg.PlotWidget(background="w")
         self.acc_plot.setLabel("bottom", "epoch")
@@ -109,6 +118,8 @@ class LossPanel(QWidget):
             "updates": self.updates_curve,
             "acc": self.acc_curve,
             "val_acc": self.val_acc_curve,
+            "penalty": self.penalty_curve,
+            "smoothed": self.smooth_curve,
         }
         for c in self._curves.values():
             c.setDownsampling(auto=True, method="peak")
@@ -130,6 +141,20 @@ class LossPanel(QWidget):
             "stochastic and mini-batch descent are noisy"
         )
         self.per_update.toggled.connect(self._toggle_updates)
+        self.smoothing = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing.setRange(0, 99)
+        self.smoothing.setValue(60)
+        self.smoothing.setFixedWidth(70)
+        self.smoothing.setToolTip(
+            "Smoothing of the per-update curve (TensorBoard's debiased moving average, weight 0…0.99); "
+            "the raw curve stays faint behind it. 0 = no smoothing."
+        )
+        self.smoothing.setVisible(False)  # only with the per-update curve: the row stays narrow
+        self.smoothing.valueChanged.connect(self._smoothing_changed)
+        self.smoothing_label = QLabel("smooth 0.60", toolTip=self.smoothing.toolTip())
+        self.smoothing_label.setVisible(False)
+        self.test_label = QLabel("")
+        self.test_label.setToolTip("The held-out test split, evaluated once when training ended")
         self.log_y = QCheckBox("log scale")
         self.log_y.setToolTip("Logarithmic loss axis: shows slow progress late in training")
         self.log_y.toggled.connect(self._set_log)
@@ -139,11 +164,13 @@ class LossPanel(QWidget):
         self.clear_ghosts.clicked.connect(self.clearGhostsRequested)
         top = QHBoxLayout()
         top.addWidget(self.readout, 1)
-        for w in (self.per_update, self.log_y, self.clear_ghosts):
+        for w in (self.per_update, self.smoothing, self.smoothing_label, self.log_y, self.clear_ghosts):
             top.addWidget(w)
         lay = QVBoxLayout(scroll_body(self))
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(top)
+        lay.addWidget(self.test_label)
+        self.test_label.setVisible(False)
         lay.addWidget(self.plot, 3)
         lay.addWidget(self.acc_plot, 2)
 
@@ -156,6 +183,7 @@ class LossPanel(QWidget):
         self._markers: list[pg.InfiniteLine] = []
         self._ghost_key: tuple = ()
         self._legend_key = None
+        self._ema = (np.zeros(0), (0.0, 0), 0.0)  # smoothed values, EMA state, weight
 
     # ----------------------------------------------------------------- api
     def set_history(self, history, ghosts=()) -> None:
@@ -181,11 +209,15 @@ class LossPanel(QWidget):
                 self._acc_visible = has_acc
                 self.acc_plot.setVisible(has_acc)
                 self.plot.setLabel("bottom", "" if has_acc else "epoch")  # the accuracy plot's axis says it
+            pen = history["penalty"][:n]
+            has_pen = bool(np.nan_to_num(pen).any())
+            self.penalty_curve.setData(ep, pen) if has_pen else self.penalty_curve.setData([], [])
             self._update_legend(bool(ok.any()))
             self._fit_x(float(ep[-1]) if n else 1.0)
             self._fit_y(history["train_loss"][:n], vl[ok])
         if self.per_update.isChecked():
             self._set_update_data()
+        self._show_test(history)
         self._set_events(history)
         self._set_ghosts(ghosts)
 
@@ -215,8 +247,26 @@ class LossPanel(QWidget):
         return len(self._ghosts)
 
     # ------------------------------------------------------------ internal
+    def _show_test(self, history) -> None:
+        from model.train.test_report import describe_test
+
+        text = describe_test(getattr(history, "test", None))
+        self.test_label.setVisible(bool(text))
+        if text:
+            self.test_label.setText(f"Test split (held out, reported once at the end): {text}")
+
+    def _smoothing_changed(self, value: int) -> None:
+        self.smoothing_label.setText(f"smooth {value / 100:.2f}")
+        self._lengths.pop("updates", None)
+        if self.per_update.isChecked() and self._history is not None:
+            self._set_update_data()
+
+    def smoothing_weight(self) -> float:
+        return self.smoothing.value() / 100.0
+
     def _update_legend(self, has_val: bool) -> None:
-        key = (has_val, bool(self._ghosts), self.per_update.isChecked())
+        has_pen = self.penalty_curve.xData is not None and len(self.penalty_curve.xData) > 0
+        key = (has_val, bool(self._ghosts), self.per_update.isChecked(), has_pen)
         if key == self._legend_key:
             return
         self._legend_key = key
@@ -224,6 +274,8 @@ class LossPanel(QWidget):
         self.legend.addItem(self.train_curve, "training")
         if has_val:
             self.legend.addItem(self.val_curve, "validation")
+        if has_pen:
+            self.legend.addItem(self.penalty_curve, "L1/L2 penalty")
         if self.per_update.isChecked():
             self.legend.addItem(self.updates_curve, "per update")
         if self._ghosts:
@@ -234,6 +286,9 @@ class LossPanel(QWidget):
 
     def _toggle_updates(self, on: bool) -> None:
         self.updates_curve.setVisible(on)
+        self.smooth_curve.setVisible(on and self.smoothing_weight() > 0)
+        self.smoothing.setVisible(on)
+        self.smoothing_label.setVisible(on)
         if on and self._history is not None:
             self._set_update_data()
         self._update_legend(self._has_val())
@@ -249,7 +304,25 @@ class LossPanel(QWidget):
         self._lengths["updates"] = m
         self._lengths["updates_epochs"] = self._lengths["epochs"]
         y = h.update_loss.values[:m]
-        self.updates_curve.setData(update_epochs(h, np.arange(1, m + 1)), y)
+        x = update_epochs(h, np.arange(1, m + 1))
+        w = self.smoothing_weight()
+        self.smooth_curve.setVisible(w > 0)
+        self.updates_curve.setPen(pg.mkPen(UPDATES_FAINT if w > 0 else UPDATES, width=1))
+        if w > 0:
+            self.smooth_curve.setData(x, self._smoothed(y, w))
+        self.updates_curve.setData(x, y)
+
+    def _smoothed(self, y: np.ndarray, w: float) -> np.ndarray:
+        """The EMA of ``y``, continuing from the last call when only points were added."""
+        from model.analysis.smoothing import ema_smooth
+
+        done, state, w_done = self._ema
+        if w_done != w or len(done) > len(y):
+            done, state = np.zeros(0), (0.0, 0)
+        new, state = ema_smooth(y[len(done) :], w, state)
+        done = np.concatenate([done, new])
+        self._ema = (done, state, w)
+        return done
 
     def _set_events(self, history) -> None:
         key = (len(history.events), len(history))
