@@ -202,13 +202,7 @@ def test_predict_output_neutralises_formula_payloads(tmp_path):
     (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
     d = json.loads(XOR.read_text())
     d["network"].update(layer_sizes=[5, 3, 1])
-    d["data"] = {
-        "kind": "csv",
-        "path": "d.csv",
-        "inputs": ["x", "colour"],
-        "targets": ["y"],
-        "task": "classification",
-    }
+    d["data"] = dict(kind="csv", path="d.csv", inputs=["x", "colour"], targets=["y"], task="classification")
     (tmp_path / "p.json").write_text(json.dumps(d))
     rc, err = run(["train", tmp_path / "p.json", "--epochs", 2, "--out", tmp_path / "t.json", "--quiet"])
     assert rc == 0, err

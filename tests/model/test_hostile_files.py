@@ -7,7 +7,6 @@ a hard timeout and an address-space limit (``resource.setrlimit``)."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hostile_corpus import GIANT, HUGE, NUMERIC_FIELDS, npy_header, set_path, write_forged_ratio_npz
 
 from model.io import safe_read
 from model.io.atomic import clean_stale_temporaries
@@ -103,50 +103,11 @@ def test_byte_budget_is_enforced_while_reading(tmp_path):
 
 
 # ------------------------------------------------------------ JSON numbers
-HUGE = "9" * 400
-GIANT = "9" * 5000
-
-
 def _project_text(path: str, literal: str) -> str:
     """The XOR project with the JSON value at ``path`` (dots / [i]) replaced by ``literal``."""
     d = json.loads(HAND.read_text())
-    marker = "__MARK__"
-    keys = path.replace("[", ".[").split(".")
-    obj = d
-    for k in keys[:-1]:
-        obj = obj[int(k[1:-1])] if k.startswith("[") else obj.setdefault(k, {})
-    last = keys[-1]
-    if last.startswith("["):
-        obj[int(last[1:-1])] = marker
-    else:
-        obj[last] = marker
-    return json.dumps(d).replace(f'"{marker}"', literal)
-
-
-NUMERIC_FIELDS = [
-    "version",
-    "network.layer_sizes[1]",
-    "network.seed",
-    "network.init_range",
-    "data.val_fraction",
-    "data.split_seed",
-    "data.params.noise",
-    "data.params.n",
-    "data.params.seed",
-    "training.lr",
-    "training.hyper.momentum",
-    "training.batch_size",
-    "training.epochs",
-    "training.target_loss",
-    "training.seed",
-    "training.schedule.gamma",
-    "training.schedule.step_size",
-    "training.schedule.decay",
-    "training.schedule.period",
-    "training.schedule.min_lr",
-    "weights.W[0][0][0]",
-    "weights.b[1][0]",
-]
+    set_path(d, path, "__MARK__")
+    return json.dumps(d).replace('"__MARK__"', literal)
 
 
 @pytest.mark.parametrize("literal", [HUGE, "-" + HUGE, GIANT, "1e400", "-1e400"])
@@ -231,12 +192,6 @@ def test_uniform_init_with_absurd_range_is_refused(tmp_path):
 
 
 # ------------------------------------------------------------ weight files
-def _npy(shape, dtype="<f8", header_pad=0) -> bytes:
-    buf = io.BytesIO()
-    np.lib.format.write_array_header_1_0(buf, {"descr": dtype, "fortran_order": False, "shape": shape})
-    return buf.getvalue()
-
-
 def test_weights_txt_suffix_is_refused(tmp_path):
     (tmp_path / "w.txt").write_text("1 2 3")
     with pytest.raises(ValueError, match="w.txt: weights files must end in .npz or .json"):
@@ -245,7 +200,7 @@ def test_weights_txt_suffix_is_refused(tmp_path):
 
 def test_npz_member_not_named_npy_is_refused_before_inflating(tmp_path):
     with zipfile.ZipFile(tmp_path / "b.npz", "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("W1.npy", _npy((1, 1)) + b"\0" * 8)
+        z.writestr("W1.npy", npy_header((1, 1)) + b"\0" * 8)
         z.writestr("payload.bin", b"\0" * (50 << 20))  # 50 MB of zeros, ~50 kB compressed
     assert (tmp_path / "b.npz").stat().st_size < 1 << 20
     res = run_bounded("weights", tmp_path / "b.npz")
@@ -256,20 +211,14 @@ def test_many_arrays_hit_the_per_file_element_budget(tmp_path):
     # 12 arrays of 5M values each: each within the per-array cap, 60M together
     with zipfile.ZipFile(tmp_path / "many.npz", "w", zipfile.ZIP_DEFLATED) as z:
         for i in range(12):
-            z.writestr(f"W{i + 1}.npy", _npy((5_000_000,)) + b"\0" * 40_000_000)
+            z.writestr(f"W{i + 1}.npy", npy_header((5_000_000,)) + b"\0" * 40_000_000)
     res = run_bounded("weights", tmp_path / "many.npz", timeout=120)
     assert_clean(res, f"more than {MAX_FILE_ELEMENTS:,} values")
 
 
 def test_impossible_compression_ratio_is_refused(tmp_path):
     path = tmp_path / "r.npz"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("W1.npy", _npy((1000,)) + b"\0" * 8000)
-    data = bytearray(path.read_bytes())
-    # forge the declared uncompressed size (central directory) to 2 GB
-    cd = data.rfind(b"PK\x01\x02")
-    data[cd + 24 : cd + 28] = (2_000_000_000).to_bytes(4, "little")
-    path.write_bytes(bytes(data))
+    write_forged_ratio_npz(path)
     with pytest.raises(ValueError, match="impossible ratio"):
         load_weights(path)
 
