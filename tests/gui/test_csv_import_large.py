@@ -62,8 +62,7 @@ def test_a_hundred_thousand_columns_are_a_model_and_the_preview_is_bounded(qtbot
     assert d.columns_model.rowCount() == n
     assert d.preview.columnCount() == PREVIEW_COLUMNS and d.preview.rowCount() == 3
     assert d.wait_loaded(120_000)
-    assert f"3 rows × {n:,} columns" in d.preview_label.text()
-    assert f"first {PREVIEW_COLUMNS} of {n:,} columns" in d.preview_label.text()
+    assert f"3 rows × {n:,} columns (first {PREVIEW_COLUMNS} columns shown)" in d.preview_label.text()
     assert d.roles()[f"c{n - 1}"] == "target" and d.roles()["c0"] == "input"
     d.set_role("c5", "ignore")
     assert d.roles()["c5"] == "ignore"

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hostile_corpus import GIANT, HUGE, NUMERIC_FIELDS, npy_header, set_path, write_forged_ratio_npz
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from model.io import safe_read
 from model.io.atomic import clean_stale_temporaries
@@ -319,3 +321,61 @@ def test_killed_saves_leave_nothing_behind_after_the_next_save(tmp_path):
         proc.wait(timeout=30)
     save_project(load_project(XOR), target)
     assert sorted(f.name for f in tmp_path.iterdir()) == ["p.json"]
+
+
+# ------------------------------------------------------------ fuzzers
+HOSTILE_LITERALS = st.one_of(
+    st.integers(1, 6000).map(lambda k: "9" * k),  # up to 6,000 digits
+    st.integers(1, 6000).map(lambda k: "-" + "1" * k),
+    st.sampled_from(["1e999", "-1e999", "true", "false", "null", '"7"', "{}", "[]", "1.5e308", "0.0"]),
+    st.integers(1, 3000).map(lambda k: "[" * k + "]" * k),  # nesting depth
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(NUMERIC_FIELDS), literal=HOSTILE_LITERALS)
+def test_fuzz_any_hostile_value_in_any_numeric_field_is_one_line(tmp_path, field, literal):
+    p = tmp_path / "f.json"
+    p.write_text(_project_text(field, literal))
+    try:
+        load_project(p)
+    except ProjectError as e:
+        assert "\n" not in str(e) and str(e)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(W=HOSTILE_LITERALS, b=HOSTILE_LITERALS, sizes=HOSTILE_LITERALS)
+def test_fuzz_json_weights_are_loaded_or_refused_in_one_line(tmp_path, W, b, sizes):
+    p = tmp_path / "w.json"
+    p.write_text(
+        '{"layers": [{"W": [[' + W + "]], " + '"b": [' + b + ']}], "layer_sizes": [' + sizes + ", 1]}"
+    )
+    try:
+        load_weights(p)
+    except ValueError as e:
+        assert "\n" not in str(e) and str(e)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(counts=st.lists(st.integers(0, 400), min_size=1, max_size=12))
+def test_fuzz_per_file_element_budget(tmp_path, counts):
+    import model.io.weights_io as wio
+
+    budget = 1000
+    old = wio.MAX_FILE_ELEMENTS
+    wio.MAX_FILE_ELEMENTS = budget
+    try:
+        path = tmp_path / "m.npz"
+        with zipfile.ZipFile(path, "w") as z:
+            for i, n in enumerate(counts):
+                z.writestr(f"W{i + 1}.npy", npy_header((n,)) + b"\0" * (8 * n))
+        try:
+            load_weights(path)
+            refused = ""
+        except ValueError as e:
+            refused = str(e)
+        over = sum(counts) > budget
+        assert ("values, more than any network" in refused) == over, refused
+    finally:
+        wio.MAX_FILE_ELEMENTS = old

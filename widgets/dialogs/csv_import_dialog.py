@@ -281,7 +281,6 @@ class CsvImportDialog(QDialog):
         self.preview.verticalHeader().setDefaultSectionSize(22)
         self.preview.resizeColumnsToContents()
         cols = f"first {len(shown)} of {len(header):,} columns" if len(header) > len(shown) else ""
-        self._preview_cols = cols
         self.preview_label.setText(f"<b>Preview</b> · reading… {cols}")
         return True
 
@@ -301,11 +300,11 @@ class CsvImportDialog(QDialog):
             self.task_combo.setCurrentText("classification")  # e.g. digits' 0…9 labels
             self.task_combo.blockSignals(False)
         shown = self.preview.rowCount()
-        more = f" (first {shown} shown)" if t.n_rows > shown else ""
-        cols = f" · {self._preview_cols}" if self._preview_cols else ""
-        self.preview_label.setText(
-            f"<b>Preview</b> · {t.n_rows:,} rows × {len(t.columns):,} columns{more}{cols}"
-        )
+        parts = [f"first {shown} rows"] if t.n_rows > shown else []
+        if len(t.columns) > self.preview.columnCount():
+            parts.append(f"first {self.preview.columnCount()} columns")
+        more = f" ({' and '.join(parts)} shown)" if parts else ""
+        self.preview_label.setText(f"<b>Preview</b> · {t.n_rows:,} rows × {len(t.columns):,} columns{more}")
         self._reading_done()
         self._set_inputs_enabled(True)
         self._revalidate()
