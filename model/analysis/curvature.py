@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.analysis import stability
+from model.analysis.stability import is_linear_neuron
 from model.nn.network import Network
 
 __all__ = ["Curvature", "is_linear_neuron", "lambda_max"]
@@ -50,52 +52,19 @@ def _json_float(v: float):
     return float(v) if math.isfinite(v) else None
 
 
-def is_linear_neuron(net: Network) -> bool:
-    """One layer of linear units trained on MSE: a quadratic bowl with a known Hessian."""
-    s = net.spec
-    return net.n_layers == 1 and s.activations[-1] == "linear" and s.loss == "mse"
-
-
 def lambda_max(net: Network, X, T, iterations: int = 40, estimate: bool = True) -> Curvature:
     """λ_max of the training loss's Hessian at ``net``'s weights; X: (n, n_in), T: (n, n_out).
 
     Exact for the linear neuron; otherwise a power-iteration estimate (when
     ``estimate``), NaN if the curvature is not positive there (a saddle or a
-    flat region: no step-size limit to draw).
+    flat region: no step-size limit to draw). The computation is
+    :func:`model.analysis.stability.lambda_max` (at most ``iterations`` steps).
     """
     X = np.asarray(X, dtype=np.float64)
     if len(X) == 0:
         return Curvature(math.nan, False)
-    if is_linear_neuron(net):
-        Xa = np.c_[X, np.ones(len(X))]
-        return Curvature(float(np.linalg.eigvalsh(Xa.T @ Xa / len(X)).max()), True)
-    if not estimate:
+    exact = is_linear_neuron(net)
+    if not exact and not estimate:
         return Curvature(math.nan, False)
-    T = np.asarray(T, dtype=np.float64)
-    work = net.copy()
-    theta = work._flat.copy()
-    scale = max(1.0, float(np.linalg.norm(theta)))
-    eps = 1e-5 * scale
-
-    def hvp(v: np.ndarray) -> np.ndarray:
-        np.copyto(work._flat, theta + eps * v)
-        work.gradients_into(X, T)
-        g_plus = work._gflat.copy()
-        np.copyto(work._flat, theta - eps * v)
-        work.gradients_into(X, T)
-        return (g_plus - work._gflat) / (2 * eps)
-
-    v = np.random.default_rng(0).normal(size=theta.shape)
-    v /= np.linalg.norm(v)
-    lam = math.nan
-    for _ in range(iterations):
-        hv = hvp(v)
-        if not np.isfinite(hv).all():
-            return Curvature(math.nan, False)
-        lam = float(v @ hv)
-        norm = float(np.linalg.norm(hv))
-        if norm == 0:
-            return Curvature(math.nan, False)
-        v = hv / norm
-    np.copyto(work._flat, theta)
-    return Curvature(lam if lam > 0 else math.nan, False)
+    lam = stability.lambda_max(net, X, np.asarray(T, dtype=np.float64), max_iter=iterations).lambda_max
+    return Curvature(lam if math.isfinite(lam) and lam > 0 else math.nan, exact)

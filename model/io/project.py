@@ -9,6 +9,8 @@
  "view": {"pace": "slow|10|100|epoch|full"}}
 ```
 ``view`` is optional (files written before it existed load with full speed).
+``challenge`` is optional too (a teacher's locks, goal and hint; see
+``model.teaching.challenge``); files without it load as before.
 Loading validates everything and raises :class:`ProjectError` naming the JSON
 path of the first problem. Saving is atomic (temp file + ``os.replace``).
 """
@@ -35,6 +37,7 @@ from model.io.numbers import NumberError, check_array
 from model.io.numbers import show as _show
 from model.nn.network import Network
 from model.nn.spec import NetworkSpec
+from model.teaching.challenge import Challenge
 from model.train.history import History
 from model.train.pace import DEFAULT_PACE, pace_by_key
 from model.train.trainer import TrainSettings
@@ -103,6 +106,7 @@ class Project:
     name: str = "Untitled"
     description: str = ""
     pace: str = DEFAULT_PACE  # training pace key (model.train.pace.PACES)
+    challenge: Challenge | None = None  # optional: locks, goal and hint (model.teaching.challenge)
 
     def network(self) -> Network:
         """A Network with the saved weights, or freshly initialised from the spec."""
@@ -133,6 +137,7 @@ def project_to_dict(p: Project) -> dict:
         },
         "history": None if p.history is None else p.history.to_dict(),
         "view": {"pace": p.pace},
+        **({"challenge": p.challenge.to_dict()} if p.challenge is not None else {}),
     }
 
 
@@ -255,6 +260,7 @@ def _project_from_dict(d) -> Project:
         "weights",
         "history",
         "view",
+        "challenge",
     }
     for k in d:
         if k not in known:
@@ -286,6 +292,9 @@ def _project_from_dict(d) -> Project:
         check_history(d["history"], spec.n_layers)
         history = _section("history", d["history"], lambda h: History.from_dict(h, spec.n_layers))
     pace = _view(d.get("view", {}))
+    challenge = None
+    if d.get("challenge") is not None:
+        challenge = _section("challenge", d["challenge"], Challenge.from_dict)
     return Project(
         spec=spec,
         data=data,
@@ -297,6 +306,7 @@ def _project_from_dict(d) -> Project:
         name=name,
         description=desc,
         pace=pace,
+        challenge=challenge,
     )
 
 
