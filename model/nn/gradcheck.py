@@ -202,6 +202,7 @@ def check_network(
     gradients: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
     tolerance: float = TOLERANCE,
     should_stop=lambda: False,
+    progress=lambda _fraction: None,
 ) -> NetworkCheck:
     """Every parameter (or ``max_per_layer`` of each layer, chosen with ``seed``)
     checked; ``gradients`` (grad_W, grad_b) replaces backprop's, to test the check."""
@@ -211,6 +212,9 @@ def check_network(
         gW, gb = gradients
     rng = np.random.default_rng(seed)
     out = NetworkCheck(h=h, tolerance=tolerance)
+    done, total = 0, sum(
+        min(w.size + b.size, max_per_layer or w.size + b.size) for w, b in zip(net.weights, net.biases)
+    )
     for l in range(net.n_layers):
         entries = [("w", k) for k in range(net.weights[l].size)] + [
             ("bias", k) for k in range(net.biases[l].size)
@@ -231,6 +235,9 @@ def check_network(
             if worst is None or err > worst_err:
                 i, j = divmod(k, arr.shape[1]) if kind == "w" else (k, None)
                 worst, worst_err = ParamCheck(kind, l, i, j, a, n, err, tolerance), err
+            done += 1
+            if done % 16 == 0:
+                progress(done / total)
             if should_stop():
                 break
         n_params = net.weights[l].size + net.biases[l].size

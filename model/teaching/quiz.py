@@ -143,7 +143,9 @@ class Quiz:
     rtol: float = RTOL
     atol: float = ATOL
     teacher: bool = False
-    answered: dict = field(default_factory=dict)  # question key -> Grade
+    answered: dict = field(default_factory=dict)  # question key -> Grade (this walk)
+    earlier_right: int = 0  # totals of earlier walks (new_round)
+    earlier_asked: int = 0
 
     def answer(self, q: Question, text: str) -> Grade:
         g = grade(text, q.truth, self.rtol, self.atol)
@@ -156,11 +158,16 @@ class Quiz:
 
     @property
     def right(self) -> int:
-        return sum(g.correct for g in self.answered.values())
+        return self.earlier_right + sum(g.correct for g in self.answered.values())
 
     @property
     def asked(self) -> int:
-        return len(self.answered)
+        return self.earlier_asked + len(self.answered)
+
+    def new_round(self) -> None:
+        """A new walk (another pattern): its questions are new, the score carries on."""
+        self.earlier_right, self.earlier_asked = self.right, self.asked
+        self.answered.clear()
 
     def score_text(self) -> str:
         if not self.asked:
@@ -169,3 +176,4 @@ class Quiz:
 
     def reset(self) -> None:
         self.answered.clear()
+        self.earlier_right = self.earlier_asked = 0

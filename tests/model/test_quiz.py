@@ -89,3 +89,16 @@ def test_teacher_mode_shows_everything():
     assert not quiz.is_answered(q)
     quiz.teacher = True
     assert quiz.is_answered(q) and quiz.asked == 0
+
+
+def test_score_carries_over_walks():
+    st, *_ = _walk("xor_train")
+    quiz = Quiz()
+    q = question_for(st.stages[1], 1)
+    quiz.answer(q, f"{q.truth:.6g}")
+    quiz.new_round()
+    assert not quiz.is_answered(q)  # the same stage of a new walk is a new question
+    quiz.answer(q, "12345")
+    assert (quiz.right, quiz.asked) == (1, 2)
+    quiz.reset()
+    assert quiz.asked == 0
