@@ -23,6 +23,7 @@ from model.io.csv_safe import SafeWriter
 from model.io.project import atomic_write_text, load_project
 
 from . import analyze_kinds as _k
+from .analyze_stability import run_stability, stability_options
 from .cli import PROG, _Parser, reporting_errors
 
 __all__ = ["KINDS", "Kind", "main", "build_parser"]
@@ -62,6 +63,9 @@ KINDS: dict[str, Kind] = {
     "race": Kind("optimizers racing on an error surface", _k.race_options, _k.run_race),
     "gradient-flow": Kind("per-layer gradient norms; sigmoid vs ReLU", _k.flow_options, _k.run_flow),
     "chain-rule": Kind("a computational graph's forward and backward pass", _k.chain_options, _k.run_chain),
+    "stability": Kind(
+        "λ_max of the loss Hessian and the limit η = 2/λ_max", stability_options, run_stability
+    ),
 }
 
 

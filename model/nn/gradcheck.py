@@ -212,8 +212,9 @@ def check_network(
         gW, gb = gradients
     rng = np.random.default_rng(seed)
     out = NetworkCheck(h=h, tolerance=tolerance)
-    done, total = 0, sum(
-        min(w.size + b.size, max_per_layer or w.size + b.size) for w, b in zip(net.weights, net.biases)
+    done, total = (
+        0,
+        sum(min(w.size + b.size, max_per_layer or w.size + b.size) for w, b in zip(net.weights, net.biases)),
     )
     for l in range(net.n_layers):
         entries = [("w", k) for k in range(net.weights[l].size)] + [

@@ -38,7 +38,7 @@ def test_every_stage_asks_the_models_number(name):
         else:
             assert q.quantity == "Δw" and q.truth == -p.training.lr * bw.grad_W[-1][0, 0]
         assert quiz.answer(q, f"{q.truth:.6g}").correct
-        assert not quiz.is_answered(None) is False
+        assert quiz.is_answered(q) and quiz.is_answered(None)
     assert quiz.asked == asked and quiz.right == asked
     assert quiz.score_text() == f"score: {asked} of {asked} right (100 %)"
 
