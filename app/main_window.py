@@ -29,6 +29,7 @@ from . import change_kinds as K
 from .actions import Menus, build_actions, build_toolbar, fill_recent
 from .app_settings import add_recent, app_settings, recent_files
 from .autosave import Autosaver
+from .challenge_ops import ChallengeOps
 from .classroom import Classroom
 from .code_export_ui import export_script
 from .data_io import DataIO
@@ -36,10 +37,13 @@ from .dialogs import Dialogs
 from .document import Document
 from .edits import Edits
 from .file_ops import FileOps
+from .instrument_menu import build_instrument_menu
+from .instruments import Instruments
 from .point_edit_actions import PointEditActions
 from .record_ui import RecordUi
 from .status_bar import TrainingStatus
 from .teaching import Teaching
+from .timeline import Timeline
 from .training_controller import TrainingController
 from .views import DocumentViews
 
@@ -98,11 +102,37 @@ class MainWindow(QMainWindow):
             self.menus.view.addAction(dock.toggleViewAction())
         fill_recent(self.menus.recent, recent_files(self.qsettings), self.files.open_path)
         self._connect()
+        self._build_instruments()
         self.doc.dirtyChanged.connect(lambda dirty: None if dirty else self.autosaver.discard())
         self.setAcceptDrops(True)
         self._restore_layout()
         self.classroom.apply_saved_theme()
         self.views.refresh(K.DOCUMENT)
+        self.instruments.refresh(force=True)
+        self.challenge.show()  # after the saved layout: a challenge's bar is always shown
+
+    def _build_instruments(self) -> None:
+        """Issue 15: health badges, stability strip, gradient check, timeline, challenges,
+        worksheets (after ``_connect``: they redraw after the views do)."""
+        self.instruments = Instruments(self.doc, self.canvas, self.plots, parent=self)
+        self.instruments.training = lambda: self.controller.running
+        self.timeline = Timeline(
+            self.doc,
+            self.controller,
+            self.canvas,
+            self.dataset_view,
+            self.plots,
+            self.teaching,
+            self.apply_edit,
+            self.views.refresh,
+            parent=self,
+        )
+        self.challenge = ChallengeOps(self, self.doc, self.dialogs, self.data_panel)
+        self.instrument_actions = build_instrument_menu(self)
+        cv, sel = self.canvas, self.instruments.select
+        cv.nodeSelected.connect(lambda l, i: sel(("node", l, i)))
+        cv.edgeSelected.connect(lambda l, i, j: sel(("edge", l, i, j)))
+        cv.selectionCleared.connect(lambda: sel(None))
 
     # ------------------------------------------------------------- layout
     def _build_widgets(self) -> None:
@@ -214,7 +244,7 @@ class MainWindow(QMainWindow):
             self._status("Training is finishing a long update; try the change again", 6000)
             return None
         try:
-            msg = fn(*args)
+            msg = self.challenge.guarded(fn, *args)  # a challenge's locks hold here
         except ValueError as e:
             self.dialogs.show_error("That change is not possible", str(e))
             self.views.refresh(K.DOCUMENT)
@@ -324,6 +354,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """End training, background computations, animations and autosave; join every thread."""
+        self.instruments.shutdown()
         self.plots.shutdown()
         self.jobs.shutdown()
         self.teaching.shutdown()

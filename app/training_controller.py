@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from model.analysis.live import LiveAnalyses
 from model.nn.probe import ProbeRecord, probe
 from model.train import budget
 from model.train.budget import MemoryBudgetError
@@ -80,6 +81,7 @@ class Snapshot:
     message: str = ""
     paced: bool = False  # paced play: canvas, map and curves show this very update
     update_probe: ProbeRecord | None = None  # slow motion: the probe's pass *of* this update (before it)
+    analyses: dict | None = None  # live health and stability (model.analysis.live), when computed
 
 
 class SnapshotMailbox:
@@ -136,6 +138,7 @@ class TrainingWorker(threading.Thread):
         self._rate = 0.0
         self._last_grid = 0.0
         self.pacer = PaceScheduler(DEFAULT_PACE, trainer.updates_per_epoch)  # play's pace
+        self.live = LiveAnalyses()  # health badges and λ_max, computed here, not on the GUI thread
 
     # ---------------------------------------------------------- requests (GUI thread)
     def command(self, mode: str, count: int = 0) -> None:
@@ -309,6 +312,7 @@ class TrainingWorker(threading.Thread):
             train_pred=train_pred,
             paced=paced,
             update_probe=update_probe,
+            analyses=self.live.update(net, tr.X, tr.T),
         )
         self._cursor = tr.history.cursor
         self._unpublished = False
@@ -324,6 +328,7 @@ class TrainingWorker(threading.Thread):
                 train_pred=snap.train_pred if snap.grid is not None else prev.train_pred,
                 finished=snap.finished or prev.finished,
                 message=snap.message or prev.message,
+                analyses=snap.analyses or prev.analyses,
             )
 
         self.mailbox.merge_put(merge)

@@ -8,12 +8,11 @@ project's current weights and learning rate, as Markdown with LaTeX maths
 
 from __future__ import annotations
 
-import json
 import sys
 
 from model.data import data_prep
 from model.io.project import ProjectError, atomic_write_text, load_project
-from model.teaching.worksheet import worksheet_data, worksheet_markdown
+from model.teaching.worksheet import worksheet_data, worksheet_text
 
 from .cli import PROG, CliError, _Parser
 
@@ -48,11 +47,7 @@ def write_worksheet(project, path: str, pattern: str, fmt: str, blank: bool) -> 
     data = data_prep.prepare(project)
     rows = patterns_for(pattern, len(data.train))
     sheet = worksheet_data(project.network(), data.X_train, data.train.T, rows, project.training.lr)
-    if fmt == "json":
-        text = json.dumps(sheet, indent=1, allow_nan=False, ensure_ascii=False)
-    else:
-        text = worksheet_markdown(sheet, blank=blank)
-    atomic_write_text(path, text)
+    atomic_write_text(path, worksheet_text(sheet, fmt, blank))
     return sheet
 
 

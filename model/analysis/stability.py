@@ -29,6 +29,7 @@ from model.nn.param_vector import get_vector, gradient_vector, set_vector
 __all__ = [
     "StabilityResult",
     "lambda_max",
+    "stability_steps",
     "hessian_vector_product",
     "is_linear_neuron",
     "linear_neuron_hessian",
@@ -115,11 +116,13 @@ def hessian_vector_product(net: Network, X, T, v, eps: float | None = None) -> n
 
 
 def _power(matvec, v: np.ndarray, shift: float, tol: float, max_iter: int, should_stop):
-    """Largest-magnitude eigenpair of (H − shift·I) by power iteration."""
+    """Largest-magnitude eigenpair of (H − shift·I) by power iteration; a generator
+    that yields after each product and returns (λ, v, iterations)."""
     v = v / np.linalg.norm(v)
     lam, k = 0.0, 0
     for k in range(1, max_iter + 1):
         w = matvec(v) - shift * v
+        yield
         new = float(v @ w)  # Rayleigh quotient
         nw = float(np.linalg.norm(w))
         if nw == 0.0 or not math.isfinite(nw):
@@ -132,7 +135,18 @@ def _power(matvec, v: np.ndarray, shift: float, tol: float, max_iter: int, shoul
     return lam, v, k
 
 
-def lambda_max(
+def lambda_max(net: Network, X, T, **kw) -> StabilityResult:
+    """λ_max of ∇²E at the network's current weights over all of ``X``/``T``
+    (keywords as :func:`stability_steps`)."""
+    steps = stability_steps(net, X, T, **kw)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def stability_steps(
     net: Network,
     X,
     T,
@@ -143,13 +157,15 @@ def lambda_max(
     seed: int = 0,
     should_stop=lambda: False,
     exact: bool = True,
-) -> StabilityResult:
-    """λ_max of ∇²E at the network's current weights over all of ``X``/``T``.
+):
+    """A generator that yields after every Hessian-vector product (two gradient
+    passes) and returns the :class:`StabilityResult`: the GUI runs a few steps
+    per timer tick, so the live figure never stalls the window.
 
     Stops when the relative residual ‖Hv − λv‖/|λ| ≤ ``tol`` (or after ``max_iter``).
-
     ``v0`` (P,) warm-starts the iteration (e.g. the previous result's vector
-    while training); ``max_iter`` bounds the cost (2 gradient passes each).
+    while training); ``exact=False`` uses the difference method even for a
+    linear neuron.
     """
     X = np.asarray(X, dtype=np.float64)
     n = len(X)
@@ -173,13 +189,13 @@ def lambda_max(
     def hv(u, e=eps):
         return hessian_vector_product(work, X, T, u, e)
 
-    lam, v, its = _power(hv, v, 0.0, tol, max_iter, should_stop)
+    lam, v, its = yield from _power(hv, v, 0.0, tol, max_iter, should_stop)
     if lam < 0:  # the dominant eigenvalue is negative: find the top one of H − λ₁I ⪰ 0
-        top, v, its2 = _power(
-            hv, np.random.default_rng(seed + 1).standard_normal(P), lam, tol, max_iter, should_stop
-        )
+        v1 = np.random.default_rng(seed + 1).standard_normal(P)
+        top, v, its2 = yield from _power(hv, v1, lam, tol, max_iter, should_stop)
         lam, its = top + lam, its + its2
     Hv = hv(v)
+    yield
     residual = float(np.linalg.norm(Hv - lam * v))
     lam_2 = float(v @ hv(v, 2 * eps))
     lam_1 = float(v @ Hv)

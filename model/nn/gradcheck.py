@@ -16,6 +16,7 @@ import numpy as np
 
 from model.nn import losses
 from model.nn.network import Network
+from model.teaching.stepthrough_text import node_sym, w_sym
 
 __all__ = [
     "numerical_gradients",
@@ -121,8 +122,8 @@ class ParamCheck:
     @property
     def label(self) -> str:
         if self.kind == "w":
-            return f"w_{self.j + 1}{self.i + 1}^({self.layer + 1})"
-        return f"θ_{self.i + 1}^({self.layer + 1})"
+            return w_sym(self.layer, self.i, self.j)
+        return node_sym("θ", self.layer + 1, self.i)
 
 
 def check_parameter(

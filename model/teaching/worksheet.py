@@ -25,13 +25,24 @@ for each value to compute.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 from model.nn import activations
 from model.nn.network import Network
 from model.teaching.stepthrough import StepThrough
 
-__all__ = ["worksheet_data", "worksheet_markdown", "answer_values", "fmt", "BLANK", "MAX_PATTERNS"]
+__all__ = [
+    "worksheet_data",
+    "worksheet_markdown",
+    "worksheet_text",
+    "blank_data",
+    "answer_values",
+    "fmt",
+    "BLANK",
+    "MAX_PATTERNS",
+]
 
 MAX_PATTERNS = 16  # a printed worksheet of a batch stays a few pages
 BLANK = r"\underline{\hspace{2.5em}}"
@@ -301,3 +312,33 @@ class _Renderer:
 def worksheet_markdown(data: dict, blank: bool = False) -> str:
     """Markdown with LaTeX maths: the answer key, or (``blank``) the sheet to fill in."""
     return _Renderer(data, blank).render()
+
+
+ANSWER_KEYS = {
+    "forward": ("b", "V"),
+    "derivatives": ("gprime",),
+    "deltas": ("delta",),
+    "weight_changes": ("dw",),
+    "threshold_changes": ("dtheta",),
+}
+
+
+def blank_data(data: dict) -> dict:
+    """The JSON worksheet with every value to compute set to None (layer 0's V is given)."""
+    out = json.loads(json.dumps(data))
+    for section, keys in ANSWER_KEYS.items():
+        for e in out[section]:
+            if section == "forward" and e["layer"] == 0:
+                continue
+            for k in keys:
+                e[k] = None
+    return out
+
+
+def worksheet_text(data: dict, fmt: str = "md", blank: bool = False) -> str:
+    """The file text: ``fmt`` "md" (Markdown + LaTeX) or "json"; ``blank`` leaves the answers out."""
+    if fmt == "json":
+        return json.dumps(blank_data(data) if blank else data, indent=1, allow_nan=False, ensure_ascii=False)
+    if fmt == "md":
+        return worksheet_markdown(data, blank=blank)
+    raise ValueError(f"worksheet format must be md or json, got {fmt!r}")

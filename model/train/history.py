@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.train.keyframes import Keyframes
+
 EPOCH_FIELDS = (
     "epoch",
     "train_loss",
@@ -82,6 +84,7 @@ class HistoryRows:
     update_loss: np.ndarray
     update_lr: np.ndarray
     events: tuple
+    keyframes: tuple = ()  # Keyframe records at epochs ≥ start's (model.train.keyframes)
 
     @property
     def end(self) -> tuple[int, int, int]:
@@ -110,6 +113,7 @@ class History:
         self.events: list[tuple[int, str, str]] = []  # (update index, kind, text)
         #: test-split figures, reported once at the end: {"loss", "accuracy", "epoch"} or None
         self.test: dict | None = None
+        self.keyframes = Keyframes()  # weights along the run, for the timeline (not saved)
 
     def __len__(self) -> int:
         return len(self.epoch_data["epoch"])
@@ -154,6 +158,7 @@ class History:
             update_loss=self.update_loss.values[u:].copy(),
             update_lr=self.update_lr.values[u:].copy(),
             events=tuple(self.events[v:]),
+            keyframes=tuple(f for f in self.keyframes.frames if f.epoch >= e),
         )
 
     def append_rows(self, rows: HistoryRows) -> None:
@@ -173,6 +178,8 @@ class History:
         self.update_loss.extend(rows.update_loss)
         self.update_lr.extend(rows.update_lr)
         self.events.extend(rows.events)
+        for f in rows.keyframes:
+            self.keyframes.add(f)
 
     def copy(self) -> "History":
         """An independent copy (a worker trains its own)."""

@@ -8,12 +8,15 @@ early, sparse in between) — the first and the newest frame always stay.
 Memory bound: at most ``capacity`` frames of P parameters each, i.e.
 ``capacity · P · itemsize`` bytes of weights, where ``capacity`` =
 min(``max_frames``, ``max_bytes`` // (P · itemsize)) but at least 2; with the
-defaults (400 frames, 64 MiB) any network keeps ≤ 64 MiB (or 2 frames).
-Frames hold exact copies, so restoring one gives bit-identical weights.
+defaults (400 frames, 16 MiB) a history keeps ≤ 16 MiB of frames (or 2 frames).
+Frames hold exact copies, so restoring one gives bit-identical weights. Once
+full, the newest frame may lag the newest epoch by less than the smallest gap
+between kept frames (the live weights are the document's anyway).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +24,7 @@ import numpy as np
 __all__ = ["Keyframe", "Keyframes", "MAX_FRAMES", "MAX_BYTES"]
 
 MAX_FRAMES = 400
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = 16 * 1024 * 1024  # per history (undo keeps earlier runs' histories)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,15 @@ class Keyframe:
         return sum(a.nbytes for a in self.weights + self.biases)
 
 
+def _frozen(arrays) -> tuple[np.ndarray, ...]:
+    out = []
+    for a in arrays:
+        a = np.array(a, copy=True)
+        a.setflags(write=False)  # frames are shared between a worker's history and the GUI's
+        out.append(a)
+    return tuple(out)
+
+
 class Keyframes:
     """A bounded, epoch-ordered list of :class:`Keyframe` (see the module docstring)."""
 
@@ -50,6 +62,7 @@ class Keyframes:
         self.max_frames, self.max_bytes = int(max_frames), int(max_bytes)
         self.frames: list[Keyframe] = []
         self._log: list[float] = []  # log(epoch + 1) of each frame
+        self._min_gap = 0.0  # smallest log gap between kept frames (at capacity)
         self.capacity = self.max_frames
 
     def __len__(self) -> int:
@@ -69,17 +82,27 @@ class Keyframes:
     def clear(self) -> None:
         self.frames.clear()
         self._log.clear()
+        self._min_gap = 0.0
 
     def record(self, epoch: int, weights, biases, loss: float = float("nan")) -> None:
         """Keep a copy of the parameters after ``epoch``; a repeated or earlier epoch
-        (training restarted from restored weights) drops the frames after it first."""
+        (training restarted from restored weights) drops the frames after it first.
+
+        At capacity, an epoch nearer (in log epoch) to the newest frame than any two
+        kept frames are to each other is not copied at all: it would only displace
+        its neighbour (this keeps a tiny network's 10k epochs/s from paying ~20 %)."""
         epoch = int(epoch)
-        frame = Keyframe(
-            epoch,
-            tuple(np.array(w, copy=True) for w in weights),
-            tuple(np.array(b, copy=True) for b in biases),
-            float(loss),
-        )
+        if (
+            len(self.frames) >= self.capacity
+            and epoch > self.frames[-1].epoch
+            and math.log1p(epoch) - self._log[-1] < self._min_gap
+        ):
+            return
+        self.add(Keyframe(epoch, _frozen(weights), _frozen(biases), float(loss)))
+
+    def add(self, frame: Keyframe) -> None:
+        """:meth:`record` for a ready frame (its arrays must not change: they are shared)."""
+        epoch = frame.epoch
         if not self.frames:
             per = max(frame.nbytes, 1)
             self.capacity = max(2, min(self.max_frames, self.max_bytes // per))
@@ -90,6 +113,8 @@ class Keyframes:
         self._log.append(float(np.log1p(epoch)))
         if len(self.frames) > self.capacity:
             self._evict()
+        if len(self.frames) >= self.capacity:
+            self._min_gap = float(np.diff(self._log).min())
 
     def _evict(self) -> None:
         lg = np.asarray(self._log)

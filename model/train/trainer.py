@@ -182,6 +182,8 @@ class Trainer:
         # continuing an earlier run keeps its history and counters
         self.history = history if history is not None else History(net.n_layers)
         self.epoch = len(self.history)
+        if not len(self.history.keyframes):  # the timeline starts at the initial weights
+            self.history.keyframes.record(self.epoch, self.net.weights, self.net.biases)
         self.step = len(self.history.update_loss)
         self.stop_reason: str | None = None
         self.divergence_message = ""
@@ -439,6 +441,7 @@ class Trainer:
             gn,
             wn,
         )
+        self.history.keyframes.record(self.epoch, self.net.weights, self.net.biases, train_loss)
         target = self.settings.target_loss
         if target is not None and train_loss <= target:
             self.stop_reason = STOP_TARGET

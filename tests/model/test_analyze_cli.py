@@ -33,7 +33,15 @@ def _run(tmp_path, *args) -> dict:
 
 
 def test_every_kind_is_one_table_entry():
-    assert list(KINDS) == ["sweep", "range-test", "gd-variants", "race", "gradient-flow", "chain-rule"]
+    assert list(KINDS) == [
+        "sweep",
+        "range-test",
+        "gd-variants",
+        "race",
+        "gradient-flow",
+        "chain-rule",
+        "stability",
+    ]
     # a new kind (issue 15's "stability") is one more entry
     for kind in KINDS.values():
         assert callable(kind.add_options) and callable(kind.run) and kind.help

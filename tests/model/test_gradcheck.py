@@ -38,9 +38,9 @@ def test_a_deliberately_wrong_gradient_is_flagged_in_its_layer():
     check = check_network(net, X, T, gradients=(gW, gb))
     assert not check.ok
     assert check.layers[0].ok and not check.layers[1].ok
-    assert check.layers[1].worst.label == "w_13^(2)"
+    assert check.layers[1].worst.label == "w₁₃⁽²⁾"
     assert 5e-4 < check.layers[1].max_rel_error < 2e-3
-    assert check.table()[1][4] == "WRONG at w_13^(2)"
+    assert check.table()[1][4] == "WRONG at w₁₃⁽²⁾"
 
 
 def test_single_edge_and_bias():
@@ -49,7 +49,7 @@ def test_single_edge_and_bias():
     X, T = rng.normal(size=(10, 2)), rng.uniform(size=(10, 2))
     _, gW, gb = net.loss_and_gradients(X, T)
     c = check_parameter(net, X, T, "w", 0, 1, 2)
-    assert c.analytic == gW[0][1, 2] and c.ok and c.label == "w_32^(1)"
+    assert c.analytic == gW[0][1, 2] and c.ok and c.label == "w₃₂⁽¹⁾"
     # the estimate is a real difference quotient: compare with a hand-made one
     w = net.weights[0]
     old = w[1, 2]
@@ -60,7 +60,7 @@ def test_single_edge_and_bias():
     w[1, 2] = old
     assert abs(c.numeric - (up - down) / 2e-5) < 1e-8
     b = check_parameter(net, X, T, "bias", 1, 1)
-    assert b.analytic == gb[1][1] and b.rel_error < 1e-6 and b.label == "θ_2^(2)"
+    assert b.analytic == gb[1][1] and b.rel_error < 1e-6 and b.label == "θ₂⁽²⁾"
 
 
 def test_relu_kink_inside_the_stencil_is_not_counted_as_wrong():

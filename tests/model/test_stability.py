@@ -91,3 +91,35 @@ def test_result_dict_and_warm_start():
     assert d["eta_limit"] == 2 / d["lambda_max"] and d["eta_lambda_max"] == 0.5 * d["lambda_max"]
     warm = lambda_max(net, X, T, v0=r.vector, max_iter=5)
     assert abs(warm.lambda_max - r.lambda_max) < 1e-6
+
+
+def test_live_analyses_stay_within_their_time_budget():
+    from model.analysis.live import LiveAnalyses
+
+    t = [0.0]
+
+    def clock():
+        t[0] += 0.01  # every reading of the clock: 10 ms later (the computation "costs" 10 ms)
+        return t[0]
+
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    T = np.array([[0.0], [1.0], [1.0], [0.0]])
+    net = Network(NetworkSpec(layer_sizes=[2, 3, 1], activations=["tanh", "sigmoid"], loss="mse", seed=0))
+    live = LiveAnalyses(budget=20.0, min_gap=0.1, clock=clock)
+    first = live.update(net, X, T)
+    assert first is not None and first["health"].ok
+    assert abs(first["stability"].lambda_max - lambda_max(net, X, T).lambda_max) < 1e-6
+    assert live.next - t[0] >= 20 * 0.01 - 1e-9  # waits 20 × the cost: at most 5 % of the time
+    assert live.update(net, X, T) is None  # not due yet
+    t[0] = live.next
+    assert live.update(net, X, T) is not None
+
+
+def test_live_analyses_skip_lambda_max_for_big_problems():
+    from model.analysis.live import LiveAnalyses
+
+    X = np.zeros((10, 2))
+    T = np.zeros((10, 1))
+    net = Network(NetworkSpec(layer_sizes=[2, 3, 1], activations=["tanh", "sigmoid"], loss="mse", seed=0))
+    out = LiveAnalyses(max_work=100).update(net, X, T)  # 13 parameters × 10 samples > 100
+    assert out["stability"] is None and out["health"] is not None

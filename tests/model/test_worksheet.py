@@ -123,3 +123,16 @@ def test_cli_writes_json_and_markdown(tmp_path, capsys):
     assert worksheet_main(["worksheet", EX + "backprop_table.json", "--pattern", "0", "--out", str(md)]) == 1
     err = capsys.readouterr().err
     assert "mlp-studio: error: --pattern must be from 1 to 3" in err and "Traceback" not in err
+
+
+def test_blank_json_has_no_answers():
+    from model.teaching.worksheet import worksheet_text
+
+    p, d = _prepared("backprop_table")
+    data = worksheet_data(p.network(), d.X_train, d.train.T, [0], p.training.lr)
+    blank = json.loads(worksheet_text(data, "json", blank=True))
+    assert all(e["dw"] is None for e in blank["weight_changes"])
+    assert all(e["delta"] is None for e in blank["deltas"])
+    assert [e["V"] for e in blank["forward"] if e["layer"] == 0] == [0.0, 0.0]  # the input is given
+    assert blank["given"] == data["given"]
+    assert json.loads(worksheet_text(data, "json")) == data

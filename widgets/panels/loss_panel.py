@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlid
 
 from widgets.common.fit import scroll_body
 from widgets.common.plot_style import light_grid
+from widgets.panels.stability_strip import StabilityStrip
+from widgets.panels.timeline_bar import TimelineBar
 
 TRAIN = "#2f6fdf"
 VAL = "#e4572e"
@@ -101,7 +103,6 @@ class LossPanel(QWidget):
         self.acc_plot.setLabel("bottom", "epoch")
         self.acc_plot.setLabel("left", "accuracy")
         light_grid(self.acc_plot)
-        self.acc_plot.setXLink(self.plot)
         self.acc_plot.getAxis("left").enableAutoSIPrefix(False)
         self.acc_plot.setMouseEnabled(x=True, y=False)
         # same colours as the loss curves above, so no second legend
@@ -172,7 +173,21 @@ class LossPanel(QWidget):
         lay.addWidget(self.test_label)
         self.test_label.setVisible(False)
         lay.addWidget(self.plot, 3)
-        lay.addWidget(self.acc_plot, 2)
+        # issue 15: η·λ_max against the edge of stability beside the accuracy (one row,
+        # so the loss plot keeps its height), and the keyframe scrubber under both
+        self.stability = StabilityStrip()
+        # the same epoch range as the loss plot (by range, not XLink: XLink aligns by
+        # pixel position, which skews plots of different widths)
+        self.plot.sigXRangeChanged.connect(self._follow_x)
+        row = QHBoxLayout()
+        row.addWidget(self.acc_plot, 1)
+        row.addWidget(self.stability, 1)
+        lay.addLayout(row, 2)
+        self.timeline = TimelineBar()
+        lay.addWidget(self.timeline)
+        self.timeline_line = pg.InfiniteLine(angle=90, pen=pg.mkPen((148, 103, 189), width=2))
+        self.timeline_line.setVisible(False)
+        self.plot.addItem(self.timeline_line, ignoreBounds=True)
 
         self._history = None
         self._lengths: dict[str, int] = {}
@@ -185,7 +200,19 @@ class LossPanel(QWidget):
         self._legend_key = None
         self._ema = (np.zeros(0), (0.0, 0), 0.0)  # smoothed values, EMA state, weight
 
+    def _follow_x(self, _view, rng) -> None:
+        for p in (self.acc_plot, self.stability.plot):
+            p.setXRange(float(rng[0]), float(rng[1]), padding=0)
+
     # ----------------------------------------------------------------- api
+    def set_timeline_cursor(self, epoch: float | None, loss: float | None = None) -> None:
+        """A vertical line at the keyframe shown by the timeline (None: live, no line)."""
+        self.timeline_line.setVisible(epoch is not None)
+        if epoch is not None:
+            self.timeline_line.setPos(float(epoch))
+            if loss is not None and loss == loss:
+                self.readout.setText(f"timeline: epoch {epoch}, training loss {loss:.6g}")
+
     def set_history(self, history, ghosts=()) -> None:
         if history is not self._history:
             self._history = history

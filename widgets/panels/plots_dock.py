@@ -19,6 +19,7 @@ from model.analysis.gradient_flow import compare_activations
 from widgets.common import theme as themes
 from widgets.common.jobs import JobManager
 from widgets.panels.chain_rule_panel import ChainRulePanel
+from widgets.panels.gradcheck_panel import GradCheckPanel
 from widgets.panels.gradient_panel import GradientFlowPanel
 from widgets.panels.hidden_space_panel import HiddenSpacePanel
 from widgets.panels.loss_panel import LossPanel
@@ -34,6 +35,11 @@ TABS = (
     ("chain-rule", "Chain rule", "A computational graph: forward values, then gradients stage by stage"),
     ("predict", "Predict", "Type raw input values and see the network's output and class probabilities"),
     ("hidden", "Hidden space", "The data and the input plane's grid as a hidden layer sees them, live"),
+    (
+        "gradcheck",
+        "Gradient check",
+        "Backprop's ∂E/∂w beside central differences: the selection, or every layer",
+    ),
 )
 
 # key -> factory(jobs): panels that compute in the background get the dock's job manager
@@ -45,6 +51,7 @@ FACTORIES = {
     "chain-rule": lambda jobs: ChainRulePanel(),
     "predict": lambda jobs: PredictPanel(),
     "hidden": lambda jobs: HiddenSpacePanel(),
+    "gradcheck": lambda jobs: GradCheckPanel(jobs=jobs),
 }
 
 

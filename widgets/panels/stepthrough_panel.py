@@ -35,9 +35,11 @@ from PySide6.QtWidgets import (
 )
 
 from model.teaching.notation import LECTURE
+from model.teaching.quiz import question_for
 from model.teaching.stepthrough import Stage, StepThrough, describe_edge, describe_node
 from widgets.common import theme as themes
 from widgets.common.fit import scroll_body
+from widgets.panels.quiz_box import QuizBox
 
 __all__ = ["StepThroughPanel"]
 
@@ -83,6 +85,9 @@ class StepThroughPanel(QWidget):
         self._batch: list[int] = []
         self._highlight: int | None = None
         self.applied_walk: StepThrough | None = None
+        self._held: int | None = None  # a stage waiting for the student's prediction
+        self.quiz_box = QuizBox()
+        self.quiz_box.answered.connect(self._reveal_held)
 
         title = QLabel("Step through one update — Algorithm 4")
         title.setFont(self._font(10.5, bold=True))
@@ -165,6 +170,7 @@ class StepThroughPanel(QWidget):
         lay.addLayout(nav)
         lay.addWidget(self.counter)
         lay.addWidget(self.phase)
+        lay.addWidget(self.quiz_box)
         lay.addWidget(self.equation)
         lay.addWidget(self.table)
         lay.addStretch(1)
@@ -253,11 +259,33 @@ class StepThroughPanel(QWidget):
     def go_to(self, index: int) -> bool:
         if self.walk is None or not 0 <= index < len(self.walk) or index == self._index:
             return False
+        if index > self._index:  # predict, then reveal: hold the stage until answered
+            q = self.question_at(index)
+            if self.quiz_box.wants_answer(q):
+                self._held = index
+                self.quiz_box.ask(q)
+                self.counter.setText(f"Stage {index + 1} of {len(self.walk)} — first predict {q.symbol}")
+                return False
+        self._held = None
         self._index = index
         self._highlight = self.stage.highlight
         self._show()
         self.stageChanged.emit(index)
         return True
+
+    def question_at(self, index: int):
+        """What stage ``index`` asks about the canvas selection (None: nothing to predict)."""
+        sel = None
+        cv = self.canvas
+        if cv is not None:
+            edge, nodes = cv.selected_edge(), cv.selected_nodes()
+            sel = ("edge", *edge) if edge is not None else (("node", *nodes[0]) if nodes else None)
+        return question_for(self.walk[index], index, sel, eta=self.walk.lr)
+
+    def _reveal_held(self, _correct: bool) -> None:
+        if self._held is not None:
+            index, self._held = self._held, None
+            self.go_to(index)
 
     def handle_key(self, key) -> bool:
         """←/→ step (True when the key was used); for the app to forward keys."""
@@ -305,6 +333,8 @@ class StepThroughPanel(QWidget):
     def _begin(self, idx: list[int]) -> None:
         net, X, T, lr, loss = self._args
         self.walk = StepThrough(net, X, T, idx, lr, loss)
+        self.quiz_box.new_round()
+        self._held = None
         self._index = 0
         self._highlight = self.stage.highlight
         self._show()

@@ -1,0 +1,107 @@
+"""Health badges on the canvas: a small coloured disc with a glyph at a node's
+top-right (dead ReLU "✕", saturated unit "≈") or above a weight layer
+(vanishing "↓" / exploding "↑" gradient), each with the report's tooltip.
+
+``HealthBadges(canvas).show(report)`` replaces the previous badges; the items
+are children of the canvas's scene, positioned from the node items, so a
+topology change simply calls ``show`` again (or ``clear``).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPen
+from PySide6.QtWidgets import QGraphicsItem
+
+__all__ = ["HealthBadges", "BadgeItem", "STYLE"]
+
+STYLE = {  # kind -> (fill, glyph)
+    "dead": ("#6b6b6b", "✕"),
+    "saturated": ("#e08a00", "≈"),
+    "vanishing": ("#1f77b4", "↓"),
+    "exploding": ("#d62728", "↑"),
+}
+RADIUS = 8.0
+
+
+class BadgeItem(QGraphicsItem):
+    """A fixed-size (screen pixels) disc with a glyph; hover shows ``tooltip``."""
+
+    def __init__(self, kind: str, tooltip: str):
+        super().__init__()
+        self.kind = kind
+        fill, self.glyph = STYLE[kind]
+        self._brush = QBrush(QColor(fill))
+        self._font = QFont()
+        self._font.setPointSizeF(7.5)
+        self._font.setBold(True)
+        self.setToolTip(tooltip)
+        self.setAcceptHoverEvents(True)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        self.setZValue(30)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-RADIUS - 1, -RADIUS - 1, 2 * RADIUS + 2, 2 * RADIUS + 2)
+
+    def paint(self, painter, option, widget=None) -> None:
+        painter.setRenderHint(painter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(QColor("white"), 1.5))
+        painter.setBrush(self._brush)
+        painter.drawEllipse(QRectF(-RADIUS, -RADIUS, 2 * RADIUS, 2 * RADIUS))
+        painter.setPen(QColor("white"))
+        painter.setFont(self._font)
+        painter.drawText(
+            QRectF(-RADIUS, -RADIUS, 2 * RADIUS, 2 * RADIUS), Qt.AlignmentFlag.AlignCenter, self.glyph
+        )
+
+
+class HealthBadges:
+    def __init__(self, canvas):
+        self.canvas = canvas
+        self.items: list[BadgeItem] = []
+        self.report = None
+
+    def clear(self) -> None:
+        for it in self.items:
+            if it.scene() is not None:
+                it.scene().removeItem(it)
+        self.items = []
+
+    def show(self, report) -> None:
+        self.clear()
+        self.report = report
+        if report is None:
+            return
+        scene = self.canvas.scene()
+        for b in report.nodes:
+            node = self.canvas.node_item(b.layer, b.index)
+            if node is None:  # a node hidden by the level of detail
+                continue
+            r = node.rect().width() / 2
+            self._add(scene, BadgeItem(b.kind, b.tooltip), node.x() + 0.75 * r, node.y() - 0.75 * r)
+        for b in report.layers:
+            top = [self.canvas.node_item(lay, 0) for lay in (b.layer - 1, b.layer)]
+            if None in top:
+                continue
+            # between the two columns at the height of their top nodes: clear of the headers
+            x = 0.5 * (top[0].x() + top[1].x())
+            y = min(top[0].y(), top[1].y())
+            self._add(scene, BadgeItem(b.kind, b.tooltip), x, y)
+
+    def _add(self, scene, item: BadgeItem, x: float, y: float) -> None:
+        item.setPos(x, y)
+        scene.addItem(item)
+        self.items.append(item)
+
+    def kinds_at(self) -> dict:
+        """{(kind, layer, index | None): tooltip} of the badges drawn (for tests)."""
+        out = {}
+        rep = self.report
+        if rep is None:
+            return out
+        for b in rep.nodes:
+            if self.canvas.node_item(b.layer, b.index) is not None:
+                out[(b.kind, b.layer, b.index)] = b.tooltip
+        for b in rep.layers:
+            out[(b.kind, b.layer, None)] = b.tooltip
+        return out
