@@ -58,6 +58,7 @@ class QuizBox(QWidget):
         self.entry = _Entry()
         self.entry.setPlaceholderText("e.g. 0.731")
         self.entry.setMinimumWidth(60)
+        self.entry.setToolTip("Your prediction of the value; Enter checks it")
         self.check = QPushButton("Check")
         self.check.setToolTip("Grade the prediction and reveal the stage (Enter)")
         self.result = QLabel("")
