@@ -105,9 +105,16 @@ def test_panel_plots_skip_hidden_plots(qtbot, run, tmp_path):
     p = LossPanel()
     qtbot.addWidget(p)
     p.set_accuracy_visible(False)  # regression: no accuracy plot
-    assert len(find_plot_items(p)) == 1
+    assert len(find_plot_items(p)) == 2  # the loss and the η·λ_max strip
     files = export_panel_plots(p, tmp_path / "plots", "loss")  # never shown: still drawn
-    assert [f.name for f in files] == ["loss-per-epoch.png", "loss-per-epoch.svg", "loss-per-epoch.csv"]
+    assert [f.name for f in files] == [
+        "loss-per-epoch.png",
+        "loss-per-epoch.svg",
+        "loss-per-epoch.csv",
+        "loss-eta-lambda-max.png",
+        "loss-eta-lambda-max.svg",
+        "loss-eta-lambda-max.csv",
+    ]
     assert QImage(str(files[0])).width() > 100
 
 
