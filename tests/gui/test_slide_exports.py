@@ -67,3 +67,58 @@ def test_lr_sweep_is_exported_only_while_it_belongs_to_the_current_network(qtbot
     assert len(all_names) == len(set(all_names))  # the variants' three loss plots get distinct names
     assert {"lr-gd-variants-loss-per-epoch", "lr-gd-variants-loss-per-updates"} <= set(all_names), all_names
     panel.shutdown()
+
+
+def _items(panel, stem):
+    return [item for item, _n in plot_names(panel, stem, skip_stale=True)]
+
+
+def test_gradient_comparison_is_exported_only_for_the_network_and_data_it_ran_on(qtbot, xor):
+    from widgets.common.stamp import analysis_stamp
+    from widgets.panels.gradient_panel import GradientFlowPanel
+
+    net, X, T, _settings = xor
+    panel = GradientFlowPanel()
+    qtbot.addWidget(panel)
+    panel.resize(1000, 420)
+    panel.show()
+    panel.set_network(net, X)
+    h = {"epoch": [1, 2, 3], "grad_norms": [[0.3, 0.2], [0.2, 0.1], [0.1, 0.05]]}
+    panel.set_comparison("sigmoid", h, "ReLU", h, stamp=analysis_stamp(net.spec, X))
+    compared = {p.getPlotItem() for p in panel.cmp_plots + [panel.profile_plot]}
+    assert compared <= set(_items(panel, "gradients"))
+    trained = net.copy()
+    trained.weights[0] += 0.1  # training changes weights, not what the comparison ran on
+    panel.set_network(trained, X)
+    assert compared <= set(_items(panel, "gradients"))
+    wider = Network(NetworkSpec(layer_sizes=[2, 3, 1], activations=["tanh", "sigmoid"], loss="mse", seed=2))
+    panel.set_network(wider, X)  # another network: the comparison is stale
+    assert not compared & set(_items(panel, "gradients"))
+    assert "Compare again" in panel.status.text()
+    panel.set_network(net, X[::-1].copy())  # same network, other data: still stale
+    assert not compared & set(_items(panel, "gradients"))
+    panel.set_network(net, X)  # back to what it ran on
+    assert compared <= set(_items(panel, "gradients"))
+
+
+def test_optimizer_race_on_the_network_surface_is_stale_once_the_network_changes(qtbot, xor):
+    from widgets.panels.optimizer_panel import NET_SLICE, OptimizerPanel
+
+    net, X, T, _settings = xor
+    panel = OptimizerPanel()
+    qtbot.addWidget(panel)
+    panel.resize(1200, 600)
+    panel.show()
+    panel.set_network(net, X, T)
+    panel.set_surface(NET_SLICE)
+    qtbot.waitUntil(lambda: panel.grid_ready, timeout=30000)
+    panel.step(20)
+    race = panel.plot.getPlotItem()
+    assert race in _items(panel, "optimizers")
+    other = Network(NetworkSpec(layer_sizes=[2, 3, 1], activations=["tanh", "sigmoid"], loss="mse", seed=2))
+    panel.jobs.shutdown()  # hold the new grid back: the race shown is still the old network's
+    panel.set_network(other, X, T)
+    assert race not in _items(panel, "optimizers")
+    panel.set_surface("saddle")  # an analytic surface depends on no network
+    assert race in _items(panel, "optimizers")
+    panel.pause()

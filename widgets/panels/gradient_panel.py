@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from widgets.common.fit import scroll_body
+from widgets.common.stamp import analysis_stamp, mark_stale
 from widgets.common.plot_style import light_grid
 
 MAX_SAMPLES = 1000
@@ -171,7 +172,8 @@ class GradientFlowPanel(QWidget):
             )
             for c, n in zip(RUN_COLOURS, ("run A", "run B"))
         ]
-        compare_page = QWidget()
+        compare_page = self.compare_page = QWidget()
+        self._stamp = self._compare_stamp = None
         row = QHBoxLayout(compare_page)
         row.setContentsMargins(0, 0, 0, 0)
         for p in self.cmp_plots + [self.profile_plot]:
@@ -232,6 +234,11 @@ class GradientFlowPanel(QWidget):
     def set_network(self, net, X) -> None:
         """Histogram every layer's activations for up to 1,000 of the inputs X."""
         X = np.asarray(X)
+        self._stamp = analysis_stamp(net.spec, X)
+        stale = self._compare_stamp is not None and self._compare_stamp != self._stamp
+        mark_stale(self.compare_page, stale)
+        if stale and self.comparison_shown():
+            self.status.setText("The network or data changed since this comparison: Compare again to update.")
         if len(X) > MAX_SAMPLES:  # evenly spaced rows: deterministic and covers the set
             X = X[np.linspace(0, len(X) - 1, MAX_SAMPLES).astype(np.int64)]
         self.set_activations(net.forward(X).V, list(net.spec.activations))
@@ -310,8 +317,11 @@ class GradientFlowPanel(QWidget):
         return [e.copy() for e in self._hist_edges]
 
     # --------------------------------------------------------- comparison
-    def set_comparison(self, label_a: str, history_a, label_b: str, history_b) -> None:
-        """Show two runs' per-layer gradient norms side by side (shared log axis)."""
+    def set_comparison(self, label_a: str, history_a, label_b: str, history_b, stamp=None) -> None:
+        """Show two runs' per-layer gradient norms side by side (shared log axis);
+        ``stamp`` (:func:`analysis_stamp`) says which network and data they were run on."""
+        self._compare_stamp = stamp
+        mark_stale(self.compare_page, stamp is not None and self._stamp is not None and stamp != self._stamp)
         profiles = []
         for p, curves, label, h in zip(
             self.cmp_plots, self.cmp_curves, (label_a, label_b), (history_a, history_b)

@@ -47,6 +47,7 @@ from widgets.common import theme as themes
 from widgets.common.contours import contour_segments
 from widgets.common.fit import scroll_body
 from widgets.common.jobs import JobManager
+from widgets.common.stamp import analysis_stamp, mark_stale
 from widgets.panels.racer_controls import COLORS, HYPER_LABELS, LABELS, RacerRow  # noqa: F401 (re-export)
 
 NET_SLICE, NET_DIRS = "network_slice", "random_directions"
@@ -93,6 +94,9 @@ class OptimizerPanel(QWidget):
         self._live: dict[str, list] = {NET_SLICE: [], NET_DIRS: []}
         self._job = None  # the surface grid being computed (a BackgroundJob)
         self._grid_ready = False
+        # what the network surfaces were computed on (widgets/common/stamp.py)
+        self._stamp = self._shown_stamp = None
+        self._surface_stamps: dict[str, tuple] = {}
         self.race: OptimizerRace | None = None
 
         self.combo = QComboBox()
@@ -261,6 +265,7 @@ class OptimizerPanel(QWidget):
         """Enable the network surfaces for a copy of ``net`` and the data X, T."""
         self._net = net.copy()
         self._X, self._T = np.array(X, dtype=float), np.array(T, dtype=float)
+        self._stamp = analysis_stamp(net.spec, self._X, self._T)
         sizes = self._net.layer_sizes
         if self._chosen is None or not self._chosen_fit():
             self._chosen = (
@@ -276,6 +281,7 @@ class OptimizerPanel(QWidget):
         self._enable_network_items(True)
         if self.combo.currentData() in (NET_SLICE, NET_DIRS):
             self._load_surface()
+        self._update_stale()
 
     def set_chosen_weights(self, w1, w2) -> None:
         """The two weights (layer, i, j) of the "two chosen weights" surface."""
@@ -317,8 +323,16 @@ class OptimizerPanel(QWidget):
         except ValueError:
             return False
 
+    def _update_stale(self) -> None:
+        """A race on a network surface belongs to the network and data its grid was
+        computed for; once they change (or while the new grid computes) it is stale."""
+        on_net = self.combo.currentData() in (NET_SLICE, NET_DIRS)
+        mark_stale(self.plot, on_net and (not self._grid_ready or self._shown_stamp != self._stamp))
+
     def _make_surface(self, key):
         if key not in self._surfaces:
+            if key in (NET_SLICE, NET_DIRS):
+                self._surface_stamps[key] = self._stamp
             if key == NET_SLICE:
                 self._surfaces[key] = NetworkSlice(self._net, self._X, self._T, *self._chosen)
             elif key == NET_DIRS:
@@ -341,7 +355,7 @@ class OptimizerPanel(QWidget):
                     w.blockSignals(False)
         self.plot.setLabel("bottom", s.xlabel, **{"font-size": "11pt"})
         self.plot.setLabel("left", s.ylabel, **{"font-size": "11pt"})
-        self.plot.setTitle(s.title, color="k", size="11pt")
+        self.plot.setTitle(s.title, color=themes.current_theme().ink, size="11pt")
         self.description.setText(s.description)
         x0, x1, y0, y1 = s.extent
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
@@ -361,6 +375,7 @@ class OptimizerPanel(QWidget):
             return
         self.image.clear()
         self.isolines.setData([], [])
+        self._update_stale()
 
         def work(should_stop, progress):  # worker thread: reads the surface's private copies only
             try:
@@ -401,6 +416,8 @@ class OptimizerPanel(QWidget):
         self.isolines.setData(*contour_segments(xs, ys, D, np.linspace(lo, hi, 16)[1:-1]))
         self.progress.setText("")
         self._grid_ready = True
+        self._shown_stamp = self._surface_stamps.get(self.combo.currentData())
+        self._update_stale()
 
     # ------------------------------------------------------------- drawing
     def _draw_race(self) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 from model.analysis.gradient_flow import compare_activations
 from widgets.common import theme as themes
 from widgets.common.jobs import JobManager
+from widgets.common.stamp import analysis_stamp
 from widgets.panels.chain_rule_panel import ChainRulePanel
 from widgets.panels.gradcheck_panel import GradCheckPanel
 from widgets.panels.gradient_panel import GradientFlowPanel
@@ -216,7 +217,7 @@ class PlotsDock(QTabWidget):
         def done(result):
             panel.set_busy(False)
             (a, ha), (b, hb) = list(result.items())[:2]
-            panel.set_comparison(a, ha, b, hb)
+            panel.set_comparison(a, ha, b, hb, stamp=analysis_stamp(spec, X))
 
         job.finished.connect(done)
         job.failed.connect(lambda _msg: panel.set_busy(False))
