@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from widgets.common.fit import scroll_body
-from widgets.common.stamp import analysis_stamp, mark_stale
 from widgets.common.plot_style import light_grid
+from widgets.common.stamp import analysis_stamp, mark_stale
 
 MAX_SAMPLES = 1000
 BINS = 24
