@@ -176,8 +176,9 @@ class JobView(QWidget):
         self.controls.addWidget(widget)
 
     def finish_controls(self) -> None:
-        for w in (self.run_button, self.cancel_button, self.progress_bar):
-            self.controls.addWidget(w)
+        # Run first: on a narrow dock the row scrolls sideways and its end is out of view
+        for i, w in enumerate((self.run_button, self.cancel_button, self.progress_bar)):
+            self.controls.insertWidget(i, w)
         self.controls.addStretch(1)
 
     def run(self) -> None:

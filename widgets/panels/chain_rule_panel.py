@@ -156,8 +156,8 @@ class ChainRulePanel(QWidget):
         lay.addWidget(self.error)
         lay.addLayout(ex_row)
         lay.addLayout(self.values_row)
+        lay.addLayout(steps)  # above the graph: in view on a laptop's short plots dock
         lay.addWidget(self.view, 1)
-        lay.addLayout(steps)
         lay.addWidget(self.equation)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.load_example(DEFAULT)

@@ -194,10 +194,10 @@ class GradientFlowPanel(QWidget):
         self.back_button.setVisible(False)
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        top = QHBoxLayout()
-        top.addWidget(self.status, 1)
-        top.addWidget(self.back_button)
+        top = QHBoxLayout()  # buttons first: in view however narrow the dock
         top.addWidget(self.compare_button)
+        top.addWidget(self.back_button)
+        top.addWidget(self.status, 1)
         outer = QVBoxLayout(scroll_body(self))
         outer.setContentsMargins(2, 2, 2, 2)
         outer.addLayout(top)
