@@ -123,4 +123,30 @@ out["lazy"]["after"] = tick_height(win, "gradients")
 out["lazy"]["pen_after"] = pen_width()
 win.doc.undo_stack.setClean()
 win.shutdown()
+
+# a wide network (spiral 2-16x4-1): its nodes are small, the values keep their own size
+from app.document import Document  # noqa: E402
+
+doc = Document()
+doc.open(os.path.join(os.path.dirname(__file__), "..", "..", "resources", "examples", "spiral.json"))
+wide = MainWindow(doc)
+wide.show()
+settle()
+wide.classroom.set_presentation(True)
+settle()
+wide.canvas.fit_view()
+settle()
+c = wide.canvas
+img = rgb(wide.grab().toImage())
+heights = []
+for node in (c.node_item(1, i) for i in range(3)):
+    centre = c.viewport().mapTo(wide, c.mapFromScene(node.scenePos()))
+    x, y = centre.x(), centre.y()
+    box = img[y - 13 : y + 14, x - 20 : x + 21]  # inside the value's pill, off its border
+    fill = node.brush().color()
+    heights.append(ink_height(box, (fill.red(), fill.green(), fill.blue())))
+out["wide_node"] = min(heights)
+out["wide_node_diameter"] = round(node.rect().width() * c.transform().m11(), 1)
+wide.doc.undo_stack.setClean()
+wide.shutdown()
 print(json.dumps(out))

@@ -30,6 +30,8 @@ def test_presentation_text_and_node_values_are_projector_sized(tmp_path):
     assert pres["menu"] >= 1.4 * normal["menu"], m
     assert m["after"] == {"zoom": 1.0, "node": normal["node"]}
     # a panel first built while presenting zooms too, and shrinks back on leaving
+    # spiral 2-16x4-1: nodes smaller than the text, values still projector sized
+    assert m["wide_node_diameter"] < 30 and m["wide_node"] >= 18, m
     assert m["lazy"]["built_presenting"] >= 1.4 * m["lazy"]["after"], m
     assert m["lazy"]["pen_presenting"] == 2 * m["zoom"] and m["lazy"]["pen_after"] == 2, m
     assert (tmp_path / "p.png").stat().st_size > 10_000

@@ -58,6 +58,9 @@ OVERLAY_TITLES = {
 }
 
 
+PRESENTATION_VALUE_PX = 13.0  # value font pixels per unit of presentation zoom (digits ~ 0.75 of it)
+
+
 class NetworkCanvas(CanvasInteraction, QGraphicsView):
     """Zoomable, selectable picture of a network; see the module docstring.
     The mouse, key and zoom handlers come from :class:`CanvasInteraction`."""
@@ -143,6 +146,8 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
         for l, (pos, idx) in enumerate(zip(self._pos, self._vis)):
             col = [NodeItem(l, int(i), x, y) for (x, y), i in zip(pos, idx)]
             for node in col:
+                # presenting: values at a screen size of their own, however small the node
+                node.value_px = PRESENTATION_VALUE_PX * self.zoom if self.zoom != 1.0 else 0.0
                 self._scene.addItem(node)
                 self._lookup[node.key] = node
             self._nodes.append(col)

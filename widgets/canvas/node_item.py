@@ -125,6 +125,7 @@ class NodeItem(QGraphicsEllipseItem):
         self._ring = self._r.adjusted(-3, -3, 3, 3)
         self._bounds = self._r.adjusted(-5, -5, 5, 5)  # room for the selection ring
         self._thumb = None  # QImage of the neuron's map over the input plane
+        self.value_px = 0.0  # > 0 (presentation): the value's font height in screen pixels
 
     @property
     def key(self) -> tuple[int, int]:
@@ -172,12 +173,33 @@ class NodeItem(QGraphicsEllipseItem):
             painter.setPen(_PEN_RING)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(self._ring)
-        if self._text and px >= 18 and self._thumb is None:
+        if self._text and self._thumb is None and self.value_px > 0:
+            self._paint_large_value(painter)
+        elif self._text and px >= 18 and self._thumb is None:
             painter.setPen(_TEXT_LIGHT if self._fill.lightnessF() < 0.55 else _TEXT_DARK)
             painter.setFont(self._font)
             painter.drawText(self._r, Qt.AlignmentFlag.AlignCenter, self._text)
 
+    def _paint_large_value(self, painter: QPainter) -> None:
+        """Presentation: the value at ``value_px`` screen pixels on a pill of the
+        node's fill, wider than a small node when it must be."""
+        scale = painter.worldTransform().m11() or 1.0
+        f = QFont(self._font)
+        f.setPixelSize(max(1, round(self.value_px / scale)))
+        fm = QFontMetricsF(f)
+        w = max(self._d, fm.horizontalAdvance(self._text) + fm.height() * 0.4)
+        h = max(fm.height(), 1.0)
+        pill = QRectF(-w / 2, -h / 2, w, h)
+        painter.setPen(_PEN)
+        painter.setBrush(self._fill)
+        painter.drawRoundedRect(pill, h / 2, h / 2)
+        painter.setPen(_TEXT_LIGHT if self._fill.lightnessF() < 0.55 else _TEXT_DARK)
+        painter.setFont(f)
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, self._text)
+
     def boundingRect(self) -> QRectF:
+        if self.value_px > 0:  # the value's pill may be wider and taller than the node
+            return self._bounds.adjusted(-3 * self._d, -self._d, 3 * self._d, self._d)
         return self._bounds
 
 
