@@ -187,12 +187,13 @@ class NodeItem(QGraphicsEllipseItem):
         f = QFont(self._font)
         f.setPixelSize(max(1, round(self.value_px / scale)))
         fm = QFontMetricsF(f)
-        w = max(self._d, fm.horizontalAdvance(self._text) + fm.height() * 0.4)
-        h = max(fm.height(), 1.0)
+        tw = fm.horizontalAdvance(self._text) + fm.height() * 0.4
+        w, h = max(self._d, tw), max(fm.height(), 1.0)
         pill = QRectF(-w / 2, -h / 2, w, h)
-        painter.setPen(_PEN)
-        painter.setBrush(self._fill)
-        painter.drawRoundedRect(pill, h / 2, h / 2)
+        if tw > self._d * 0.95 or h > self._d * 0.7:  # the text does not fit the node: a pill around it
+            painter.setPen(_PEN)
+            painter.setBrush(self._fill)
+            painter.drawRoundedRect(pill, h / 2, h / 2)
         painter.setPen(_TEXT_LIGHT if self._fill.lightnessF() < 0.55 else _TEXT_DARK)
         painter.setFont(f)
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, self._text)
