@@ -20,6 +20,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer
 
+from model.io.atomic import clean_stale_temporaries_in
 from model.io.project import atomic_write_text, save_project
 
 DEFAULT_INTERVAL = 60.0  # seconds
@@ -157,8 +158,9 @@ def orphaned_recoveries(folder: str | Path | None = None) -> list[Recovery]:
 
 
 def remove_stale_temp_files(folder: str | Path | None = None) -> list[Path]:
-    """Delete leftovers of interrupted atomic saves whose writer is gone."""
-    removed = []
+    """Delete leftovers of interrupted atomic saves whose writer is gone: the
+    recovery files' (their window's pid) and any other of ours in the folder."""
+    removed = clean_stale_temporaries_in(Path(folder) if folder else recovery_dir())
     for p, _ in _dead_owner_files(folder, _TEMP):
         try:
             p.unlink()

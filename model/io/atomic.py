@@ -5,8 +5,9 @@
 - Only regular files are replaced: saving onto a device, FIFO or directory is
   refused with one line.
 - Temporary files are named ``.NAME.PID.RANDOM.mlp-studio.tmp``; one left behind by
-  a killed process (its PID no longer runs) is removed by the next save to,
-  or the next open of, the same file.
+  a killed process (its PID no longer runs, or it is older than an hour) is
+  removed by the next save into, or open from, the same folder (whichever
+  file it belonged to) and by the next start of the app (its recovery folder).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 TMP_SUFFIX = ".mlp-studio.tmp"
@@ -40,10 +42,16 @@ def resolve_target(path: str | os.PathLike) -> Path:
     return target
 
 
-def _tmp_pattern(name: str) -> re.Pattern:
-    # ours: .NAME.PID.RANDOM.mlp-studio.tmp; older versions: .NAME.XXXXXXXX.tmp (tempfile.mkstemp)
-    n = re.escape(name)
-    return re.compile(rf"^\.{n}\.(?:(\d+)\.[a-z0-9_]{{8}}{re.escape(TMP_SUFFIX)}|[a-z0-9_]{{8}}\.tmp)$")
+# ours: .NAME.PID.RANDOM.mlp-studio.tmp (NAME any file's name, PID the writer's)
+_OURS = re.compile(rf"^\.(.+)\.(\d+)\.[a-z0-9_]{{8}}{re.escape(TMP_SUFFIX)}$")
+# A temporary file lives for the seconds a save takes: one this old whose PID
+# runs belongs to a recycled PID, not to a save in progress.
+SAFE_AGE = 3600.0
+
+
+def _legacy_pattern(name: str) -> re.Pattern:
+    # older versions: .NAME.XXXXXXXX.tmp (tempfile.mkstemp); only the target's own name counts
+    return re.compile(rf"^\.{re.escape(name)}\.[a-z0-9_]{{8}}\.tmp$")
 
 
 def _running(pid: int) -> bool:
@@ -58,33 +66,60 @@ def _running(pid: int) -> bool:
     return True
 
 
+def _is_stale(entry: os.DirEntry, pid: int, now: float) -> bool:
+    try:
+        st = entry.stat(follow_symlinks=False)
+    except OSError:
+        return False
+    if not stat.S_ISREG(st.st_mode):
+        return False  # a symlink or pipe named like ours is not ours
+    if now - st.st_mtime > SAFE_AGE:
+        return True
+    return pid != os.getpid() and not _running(pid)
+
+
+def clean_stale_temporaries_in(folder: str | os.PathLike, legacy_name: str | None = None) -> list[Path]:
+    """Remove, from ``folder``, temporary files of our interrupted saves (of any file).
+
+    Only names of our own pattern (``.NAME.PID.RANDOM.mlp-studio.tmp``), only
+    regular files, and only when the writing PID no longer runs or the file is
+    older than :data:`SAFE_AGE` seconds; anything else in the folder is left
+    alone.  ``legacy_name``: also the old-style ``.NAME.XXXXXXXX.tmp`` files of
+    that one file name (what older versions left beside it).  Returns the removed paths.
+    """
+    folder = Path(os.fspath(folder)) if str(folder) else Path(".")
+    legacy = _legacy_pattern(legacy_name) if legacy_name else None
+    now = time.time()
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for e in entries:
+        m = _OURS.match(e.name)
+        if m:
+            stale = _is_stale(e, int(m.group(2)), now)
+        else:
+            stale = legacy is not None and bool(legacy.match(e.name)) and e.is_file(follow_symlinks=False)
+        if not stale:
+            continue
+        try:
+            os.unlink(e.path)
+            removed.append(Path(e.path))
+        except OSError:
+            pass
+    return removed
+
+
 def clean_stale_temporaries(path: str | os.PathLike) -> list[Path]:
-    """Remove temporary files of saves to ``path`` whose writer is gone; returns them."""
+    """Before a save to or an open of ``path``: remove the stale temporary files of
+    our saves in its folder (every file's, not only its own); returns them."""
     path = Path(os.fspath(path))
     try:
         target = resolve_target(path)
     except NotRegularTarget:
         return []
-    pat = _tmp_pattern(target.name)
-    removed = []
-    try:
-        entries = list(os.scandir(target.parent if str(target.parent) else "."))
-    except OSError:
-        return []
-    for e in entries:
-        m = pat.match(e.name)
-        if not m:
-            continue
-        pid = m.group(1)
-        if pid is not None and (int(pid) == os.getpid() or _running(int(pid))):
-            continue
-        try:
-            if e.is_file(follow_symlinks=False):
-                os.unlink(e.path)
-                removed.append(Path(e.path))
-        except OSError:
-            pass
-    return removed
+    return clean_stale_temporaries_in(target.parent if str(target.parent) else ".", target.name)
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
