@@ -1,0 +1,362 @@
+"""The training worker and its snapshot plumbing (no Qt): a thread that trains
+a private copy, and the one-slot mailbox it publishes immutable snapshots in.
+
+One writer: the worker trains its *own* copy of the network and its *own*
+history; nothing the GUI thread can reach is written off the GUI thread. It
+never signals per update. At most ~40 times a second it puts an immutable
+:class:`Snapshot` (weights, the history rows since the last snapshot the GUI
+took, the probe trace, loss, lr, step, epoch) into its mailbox; a GUI timer
+(app.training_controller) takes the newest and the document adopts it. Rows
+of snapshots the GUI never took are carried into the next one, so none are lost.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import threading
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from model.analysis.live import LiveAnalyses
+from model.nn.probe import ProbeRecord, probe
+from model.train.history import HistoryRows
+from model.train.pace import DEFAULT_PACE, PaceScheduler
+from model.train.trainer import STOP_EPOCHS, STOP_USER, Trainer
+
+SNAPSHOT_INTERVAL = 1 / 40  # a little above the 30 Hz display timer
+PACED_RATE = 30.0  # at or below this many updates/s (paced play) every update gets its own snapshot
+GRID_INTERVAL = 0.4  # the decision map is redrawn about twice a second
+
+
+def _frozen(arrays) -> tuple[np.ndarray, ...]:
+    out = []
+    for a in arrays:
+        a = np.array(a, copy=True)
+        a.setflags(write=False)
+        out.append(a)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one moment of a run looks like; arrays are read-only private copies.
+
+    ``rows`` are the history chunks added since the previous snapshot the GUI
+    took (consecutive :class:`HistoryRows`); ``message`` explains a divergence.
+    """
+
+    step: int
+    epoch: int
+    loss: float
+    lr: float
+    accuracy: float
+    updates_per_s: float
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+    rows: tuple[HistoryRows, ...] = ()
+    probe: ProbeRecord | None = None
+    grid: np.ndarray | None = None  # network outputs on the dataset view's grid
+    train_pred: np.ndarray | None = None  # outputs for every training sample
+    finished: str | None = None  # stop reason when the run ended
+    message: str = ""
+    paced: bool = False  # paced play: canvas, map and curves show this very update
+    update_probe: ProbeRecord | None = None  # slow motion: the probe's pass *of* this update (before it)
+    analyses: dict | None = None  # live health and stability (model.analysis.live), when computed
+
+
+class SnapshotMailbox:
+    """One slot: ``put`` replaces, ``take`` returns the newest and empties it."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._item = None
+
+    def put(self, item) -> None:
+        with self._lock:
+            self._item = item
+
+    def take(self):
+        with self._lock:
+            item, self._item = self._item, None
+            return item
+
+    def merge_put(self, merge) -> None:
+        """``put(merge(previous or None))`` atomically: nothing is lost between the two."""
+        with self._lock:
+            self._item = merge(self._item)
+
+
+class TrainingWorker(threading.Thread):
+    """Runs its private ``trainer`` on request: continuously, one epoch, or N updates.
+
+    The GUI thread only sets requests under a condition variable (``command``,
+    ``set_settings``, ``set_probe``, ``set_grid``); the worker applies them
+    between updates, so pause/stop take effect within one update. Before it
+    reports idle it publishes what it has not published yet.
+    """
+
+    def __init__(self, trainer: Trainer, probe_data, grid_X=None, epoch_limit: int | None = None):
+        super().__init__(daemon=True, name="mlp-training")
+        self.trainer = trainer  # private: built on copies, touched only by this thread once started
+        self.mailbox = SnapshotMailbox()
+        self._probe_data = probe_data  # (x, t) scaled, or None
+        self._grid_X = grid_X
+        self._epoch_limit = epoch_limit
+        self._cond = threading.Condition()
+        self._mode = "idle"  # idle | run | epoch | updates | quit
+        self._remaining = 0
+        self._gen = None
+        self._in_epoch = 0
+        self._requests: dict = {}
+        self._batch_pending = False
+        self._new_batch = None
+        self._unpublished = False
+        self.idle = threading.Event()
+        self.idle.set()
+        self._cursor = trainer.history.cursor
+        self._rate_t, self._rate_step = time.perf_counter(), trainer.step
+        self._rate = 0.0
+        self._last_grid = 0.0
+        self.pacer = PaceScheduler(DEFAULT_PACE, trainer.updates_per_epoch)  # play's pace
+        self.live = LiveAnalyses()  # health badges and λ_max, computed here, not on the GUI thread
+
+    # ---------------------------------------------------------- requests (GUI thread)
+    def command(self, mode: str, count: int = 0) -> None:
+        with self._cond:
+            if mode == "run":
+                self.pacer.start()  # paced play counts from now
+            self._mode, self._remaining = mode, count
+            if mode != "idle":
+                self.idle.clear()
+            self._cond.notify_all()
+
+    def _request(self, key: str, value) -> None:
+        with self._cond:
+            self._requests[key] = value
+
+    def set_settings(self, settings) -> None:
+        """New training settings (a private copy is taken); applied between updates."""
+        self._request("settings", copy.deepcopy(settings))
+
+    def set_probe(self, probe_data) -> None:
+        self._request("probe", probe_data)
+
+    def set_grid(self, grid_X) -> None:
+        self._request("grid", grid_X)
+
+    def pause_and_wait(self, timeout: float = 5.0) -> bool:
+        """Ask for idle; True once the worker is idle and has published everything."""
+        self.command("idle")
+        return self.idle.wait(timeout)
+
+    def quit(self, timeout: float = 5.0) -> bool:
+        self.command("quit")
+        self.join(timeout)
+        return not self.is_alive()
+
+    # -------------------------------------------------------------- loop (worker thread)
+    def run(self) -> None:
+        try:
+            self._loop()
+        except Exception as e:  # surfaced to the GUI as a message, never a crash
+            self._publish(finished=f"training failed: {e}", force_grid=False)
+            self.idle.set()
+
+    def _loop(self) -> None:
+        last = 0.0
+        while True:
+            with self._cond:
+                while self._mode == "idle" and not self._unpublished and not self._requests:
+                    self.idle.set()
+                    self._cond.wait()
+                mode, requests, self._requests = self._mode, self._requests, {}
+            self._apply(requests)
+            if mode == "quit":
+                self.idle.set()
+                return
+            if mode == "idle":  # results not yet published: publish before saying idle
+                self._publish(finished=None, force_grid=True)
+                continue
+            paced = mode == "run" and self.pacer.rate <= PACED_RATE
+            if mode == "run" and not self.pacer.pace.full_speed and self.pacer.wait_time() > 0:
+                with self._cond:  # short waits: pause, stop and requests stay immediate
+                    if self._mode == mode and not self._requests:
+                        self._cond.wait(min(self.pacer.wait_time(), 0.02))
+                continue
+            before = (
+                probe(self.trainer.net, *self._probe_data)
+                if paced and self.pacer.pace.slow_motion and self._probe_data is not None
+                else None
+            )
+            finished = self._one_update()
+            if mode == "run":
+                self.pacer.done()
+            now = time.perf_counter()
+            ended_request = False
+            if finished is None and mode == "updates":
+                self._remaining -= 1
+                ended_request = self._remaining <= 0
+            if finished is None and mode == "epoch" and self._in_epoch == 0:
+                ended_request = True
+            if finished is not None or ended_request or paced or now - last >= SNAPSHOT_INTERVAL:
+                last = now
+                force = finished is not None or ended_request or paced
+                self._publish(finished=finished, force_grid=force, paced=paced, update_probe=before)
+            if finished is not None or ended_request:
+                with self._cond:
+                    if self._mode == mode:
+                        self._mode = "idle"
+
+    def _apply(self, requests: dict) -> None:
+        """Apply GUI requests to the private trainer; each live change leaves a marker."""
+        if "probe" in requests:
+            self._probe_data = requests["probe"]
+            self._unpublished = True
+        if "grid" in requests:
+            self._grid_X = requests["grid"]
+        new = requests.get("settings")
+        if new is None:
+            return
+        tr = self.trainer
+        old = tr.settings
+        if new.lr != tr.base_lr:
+            tr.set_base_lr(new.lr)
+            old.lr = new.lr
+        if new.regularization != old.regularization:
+            tr.set_regularization(new.regularization)
+            old.regularization = new.regularization
+        if new.weight_decay != old.weight_decay:
+            tr.set_weight_decay(new.weight_decay)
+        if (new.optimizer, new.hyper) != (old.optimizer, old.hyper):
+            tr.set_optimizer(new.optimizer, new.hyper)
+        if new.schedule.to_dict() != old.schedule.to_dict():
+            tr.set_schedule(new.schedule)
+        if new.batch_size != old.batch_size:
+            self._batch_pending, self._new_batch = True, new.batch_size  # at the next epoch boundary
+        old.epochs, old.target_loss = new.epochs, new.target_loss
+        self._epoch_limit = new.epochs
+        if tr.stop_reason in (STOP_EPOCHS, STOP_USER) and tr.epoch < new.epochs:
+            tr.stop_reason = None  # a raised limit lets a finished run continue
+        self._unpublished = True
+
+    def _one_update(self) -> str | None:
+        """One update (finishing the epoch when it was the last); a stop reason when done."""
+        tr = self.trainer
+        limit = self._epoch_limit
+        if tr.stop_reason is None and limit is not None and tr.epoch >= limit:
+            tr.stop_reason = STOP_EPOCHS
+        if tr.stop_reason is not None:
+            return tr.stop_reason
+        if self._gen is None:
+            if self._batch_pending:
+                tr.set_batch_size(self._new_batch)
+                self._batch_pending = False
+            self._gen = tr.updates()
+            self._in_epoch = 0
+        self._unpublished = True
+        try:
+            next(self._gen)
+            self._in_epoch += 1
+        except StopIteration:
+            self._gen = None
+            return tr.stop_reason
+        if self._in_epoch >= tr.updates_per_epoch:
+            # close the epoch now so its record exists when a step ends here
+            for _ in self._gen:
+                pass
+            self._gen = None
+            self._in_epoch = 0
+            if tr.stop_reason is None and limit is not None and tr.epoch >= limit:
+                tr.stop_reason = STOP_EPOCHS
+        return tr.stop_reason
+
+    def _publish(
+        self, finished: str | None, force_grid: bool, paced: bool = False, update_probe=None
+    ) -> None:
+        tr, net = self.trainer, self.trainer.net
+        now = time.perf_counter()
+        if now - self._rate_t >= 0.5:
+            self._rate = (tr.step - self._rate_step) / (now - self._rate_t)
+            self._rate_t, self._rate_step = now, tr.step
+        grid = train_pred = None
+        if self._grid_X is not None and (force_grid or now - self._last_grid >= GRID_INTERVAL):
+            self._last_grid = now
+            grid, train_pred = net.predict(self._grid_X), net.predict(tr.X)
+            grid.setflags(write=False)
+            train_pred.setflags(write=False)
+        snap = replace(
+            snapshot_of(tr, self._cursor, finished),
+            updates_per_s=self._rate,
+            probe=probe(net, *self._probe_data) if self._probe_data is not None else None,
+            grid=grid,
+            train_pred=train_pred,
+            paced=paced,
+            update_probe=update_probe,
+            analyses=self.live.update(net, tr.X, tr.T),
+        )
+        self._cursor = tr.history.cursor
+        self._unpublished = False
+
+        def merge(prev):
+            if prev is None:
+                return snap
+            # the GUI never saw ``prev``: keep its rows, a fresher grid and its stop reason
+            return replace(
+                snap,
+                rows=prev.rows + snap.rows,
+                grid=snap.grid if snap.grid is not None else prev.grid,
+                train_pred=snap.train_pred if snap.grid is not None else prev.train_pred,
+                finished=snap.finished or prev.finished,
+                message=snap.message or prev.message,
+                analyses=snap.analyses or prev.analyses,
+            )
+
+        self.mailbox.merge_put(merge)
+
+
+def snapshot_of(trainer: Trainer, start, finished: str | None = None) -> Snapshot:
+    """A snapshot of ``trainer``'s state with its history rows since ``start``."""
+    h, net = trainer.history, trainer.net
+    rows = h.rows_since(start)
+    return Snapshot(
+        step=trainer.step,
+        epoch=trainer.epoch,
+        loss=float(h.update_loss.values[-1]) if len(h.update_loss) else math.nan,
+        lr=trainer.lr,
+        accuracy=float(h["train_acc"][-1]) if len(h) else math.nan,
+        updates_per_s=0.0,
+        weights=_frozen(net.weights),
+        biases=_frozen(net.biases),
+        rows=(rows,) if rows else (),
+        finished=finished,
+        message=trainer.divergence_message if finished else "",
+    )
+
+
+def private_trainer(doc) -> Trainer:
+    """A Trainer on copies of the document's network, history and settings
+    (the data arrays are shared read-only: nobody writes them in place)."""
+    d = doc.data
+    return Trainer(
+        doc.net.copy(),
+        d.X_train,
+        d.train.T,
+        copy.deepcopy(doc.settings),
+        d.X_val,
+        d.val.T,
+        task=d.task,
+        history=doc.history.copy(),
+    )
+
+
+def train_in_place(doc, epochs: int) -> str | None:
+    """Train ``epochs`` on copies on the calling (GUI) thread, then adopt the
+    result: for screenshots and scripts that want a trained window at once."""
+    tr = private_trainer(doc)
+    start = tr.history.cursor
+    reason = tr.train(epochs=epochs)
+    doc.adopt(snapshot_of(tr, start, reason))
+    return reason
