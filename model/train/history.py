@@ -3,7 +3,9 @@
 A training worker keeps its own :class:`History`; the rows it adds travel to
 the document's history as immutable :class:`HistoryRows` (``rows_since`` on
 the worker's side, ``append_rows`` on the GUI thread), so no history is ever
-written by two threads.
+written by two threads. The per-update series are bounded
+(model.train.update_series): past a cap, older updates are min/max/mean
+decimated; the per-epoch rows are all kept.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.train.keyframes import Keyframes
+from model.train.update_series import UpdateSeries
 
 EPOCH_FIELDS = (
     "epoch",
@@ -99,7 +102,8 @@ class History:
     """Everything the loss and gradient panels plot.
 
     Per epoch: the fields in ``EPOCH_FIELDS`` plus per-layer ``grad_norms`` and
-    ``weight_norms`` (epochs, L). Per update: ``update_loss`` and ``update_lr``.
+    ``weight_norms`` (epochs, L). Per update: ``update_loss`` and ``update_lr``
+    (:class:`UpdateSeries`: the newest at full resolution, older ones decimated).
     ``events`` marks resets, learning-rate changes and divergence by update index.
     """
 
@@ -108,8 +112,8 @@ class History:
         self.epoch_data = {k: GrowingArray() for k in EPOCH_FIELDS}
         self.grad_norms = GrowingArray(n_layers)
         self.weight_norms = GrowingArray(n_layers)
-        self.update_loss = GrowingArray(capacity=4096)
-        self.update_lr = GrowingArray(capacity=4096)
+        self.update_loss = UpdateSeries()  # len = updates so far; bounded memory
+        self.update_lr = UpdateSeries()
         self.events: list[tuple[int, str, str]] = []  # (update index, kind, text)
         #: test-split figures, reported once at the end: {"loss", "accuracy", "epoch"} or None
         self.test: dict | None = None
@@ -155,8 +159,8 @@ class History:
             epoch_data={k: self.epoch_data[k].values[e:].copy() for k in EPOCH_FIELDS},
             grad_norms=self.grad_norms.values[e:].copy(),
             weight_norms=self.weight_norms.values[e:].copy(),
-            update_loss=self.update_loss.values[u:].copy(),
-            update_lr=self.update_lr.values[u:].copy(),
+            update_loss=self.update_loss.since(u),
+            update_lr=self.update_lr.since(u),
             events=tuple(self.events[v:]),
             keyframes=tuple(f for f in self.keyframes.frames if f.epoch >= e),
         )
@@ -184,7 +188,10 @@ class History:
     def copy(self) -> "History":
         """An independent copy (a worker trains its own)."""
         h = History(self.n_layers)
-        h.append_rows(self.rows_since((0, 0, 0)))
+        u = len(self.update_loss)
+        rows = self.rows_since((0, u, 0))  # epochs and events; the update series copy whole
+        h.update_loss, h.update_lr = self.update_loss.copy(), self.update_lr.copy()
+        h.append_rows(rows)
         return h
 
     # ------------------------------------------------------------- persist
@@ -201,6 +208,12 @@ class History:
         d["weight_norms"] = [clean(r) for r in self.weight_norms.values]
         d["update_loss"] = clean(self.update_loss.values)
         d["update_lr"] = clean(self.update_lr.values)
+        if self.update_loss.start:  # older updates decimated: their buckets, oldest first
+            b = {"size": self.update_loss.bucket, "loss_first": clean([self.update_loss.first])[0]}
+            for name, series in (("loss", self.update_loss), ("lr", self.update_lr)):
+                for part, a in zip(("min", "max", "mean"), series.buckets):
+                    b[f"{name}_{part}"] = clean(a)
+            d["update_buckets"] = b
         d["events"] = [list(e) for e in self.events]
         if self.test is not None:
             d["test"] = {
@@ -233,8 +246,13 @@ class History:
         for k, target in (("grad_norms", h.grad_norms), ("weight_norms", h.weight_norms)):
             target.extend(arr(k, n, n_layers))
         m = len(d.get("update_loss", []))
-        h.update_loss.extend(arr("update_loss", m))
-        h.update_lr.extend(arr("update_lr", m))
+        loss, lr = arr("update_loss", m), arr("update_lr", m)
+        b = d.get("update_buckets")
+        if b is None:
+            h.update_loss.extend(loss)
+            h.update_lr.extend(lr)
+        else:
+            _set_decimated(h, b, loss, lr)
         h.events = [(int(e[0]), str(e[1]), str(e[2])) for e in d.get("events", [])]
         test = d.get("test")
         if test is not None:
@@ -242,6 +260,11 @@ class History:
                 raise ValueError("history.test must be an object")
             h.test = {str(k): (np.nan if v is None else float(v)) for k, v in test.items()}
         return h
+
+    def nbytes(self) -> int:
+        """Bytes held by the arrays (what grows with a run)."""
+        grow = [*self.epoch_data.values(), self.grad_norms, self.weight_norms]
+        return sum(g._data.nbytes for g in grow) + self.update_loss.nbytes() + self.update_lr.nbytes()
 
     def to_csv(self) -> str:
         """Per-epoch table: the epoch fields, then grad_norm_1..L, weight_norm_1..L."""
@@ -261,3 +284,29 @@ class History:
         for row in table:
             buf.write(",".join("" if not np.isfinite(v) else repr(float(v)) for v in row) + "\n")
         return buf.getvalue()
+
+
+def _set_decimated(h: History, b, loss: np.ndarray, lr: np.ndarray) -> None:
+    """Install a saved history's decimated updates (``to_dict``'s ``update_buckets``)."""
+    if not isinstance(b, dict):
+        raise ValueError("history.update_buckets must be an object")
+    size = b.get("size")
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 2**40:
+        raise ValueError("history.update_buckets.size must be a whole number of updates ≥ 1")
+    parts = {}
+    for key in ("loss_min", "loss_max", "loss_mean", "lr_min", "lr_max", "lr_mean"):
+        raw = b.get(key)
+        if not isinstance(raw, list):
+            raise ValueError(f"history.update_buckets.{key} must be a list of numbers")
+        try:
+            parts[key] = np.array([np.nan if v is None else v for v in raw], dtype=float)
+        except (TypeError, ValueError, OverflowError) as e:
+            raise ValueError(f"history.update_buckets.{key} must be a list of numbers") from e
+    n = len(parts["loss_min"])
+    if any(len(a) != n for a in parts.values()):
+        raise ValueError("history.update_buckets: every list must have one value per bucket")
+    first = b.get("loss_first")
+    first = float("nan") if first is None or isinstance(first, (bool, str, list, dict)) else float(first)
+    for name, series, values in (("loss", h.update_loss, loss), ("lr", h.update_lr, lr)):
+        buckets = (parts[f"{name}_min"], parts[f"{name}_max"], parts[f"{name}_mean"])
+        series.set_state(size * n, size, buckets, values, first if name == "loss" else None)

@@ -188,7 +188,7 @@ class Trainer:
         self.stop_reason: str | None = None
         self.divergence_message = ""
         self.first_loss: float | None = (
-            float(self.history.update_loss.values[0]) if len(self.history.update_loss) else None
+            self.history.update_loss.first if len(self.history.update_loss) else None
         )
         self.last_grads: list[np.ndarray] | None = None
         self._good = net._flat.copy()  # the parameters at the last healthy epoch end

@@ -198,7 +198,7 @@ class LossPanel(QWidget):
         self._markers: list[pg.InfiniteLine] = []
         self._ghost_key: tuple = ()
         self._legend_key = None
-        self._ema = (np.zeros(0), (0.0, 0), 0.0)  # smoothed values, EMA state, weight
+        self._ema = (np.zeros(0), (0.0, 0), None)  # smoothed values, EMA state, (weight, layout)
 
     def _follow_x(self, _view, rng) -> None:
         for p in (self.acc_plot, self.stability.plot):
@@ -330,25 +330,28 @@ class LossPanel(QWidget):
             return
         self._lengths["updates"] = m
         self._lengths["updates_epochs"] = self._lengths["epochs"]
-        y = h.update_loss.values[:m]
-        x = update_epochs(h, np.arange(1, m + 1))
+        # bounded however long the run: older updates come decimated (their min/max envelope)
+        s = h.update_loss
+        xs, y = s.curve()
         w = self.smoothing_weight()
         self.smooth_curve.setVisible(w > 0)
         self.updates_curve.setPen(pg.mkPen(UPDATES_FAINT if w > 0 else UPDATES, width=1))
         if w > 0:
-            self.smooth_curve.setData(x, self._smoothed(y, w))
-        self.updates_curve.setData(x, y)
+            mx, my = s.mean_curve()  # the smoothed line follows the buckets' means
+            self.smooth_curve.setData(update_epochs(h, mx), self._smoothed(my, w, (s.start, s.bucket)))
+        self.updates_curve.setData(update_epochs(h, xs), y)
 
-    def _smoothed(self, y: np.ndarray, w: float) -> np.ndarray:
-        """The EMA of ``y``, continuing from the last call when only points were added."""
+    def _smoothed(self, y: np.ndarray, w: float, layout=None) -> np.ndarray:
+        """The EMA of ``y``, continuing from the last call when only points were added
+        (``layout`` changes when older updates were decimated: then it starts over)."""
         from model.analysis.smoothing import ema_smooth
 
-        done, state, w_done = self._ema
-        if w_done != w or len(done) > len(y):
+        done, state, key = self._ema
+        if key != (w, layout) or len(done) > len(y):
             done, state = np.zeros(0), (0.0, 0)
         new, state = ema_smooth(y[len(done) :], w, state)
         done = np.concatenate([done, new])
-        self._ema = (done, state, w)
+        self._ema = (done, state, (w, layout))
         return done
 
     def _set_events(self, history) -> None:
