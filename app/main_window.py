@@ -13,6 +13,8 @@ Widgets never talk to each other.
 
 from __future__ import annotations
 
+import warnings
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
@@ -359,6 +361,27 @@ class MainWindow(QMainWindow):
         self.jobs.shutdown()
         self.teaching.shutdown()
         self.autosaver.stop()
+        self._detach_document()
+
+    def _detach_document(self) -> None:
+        """A document can outlive its window (a test, a project reopened elsewhere):
+        after shutdown nothing of this window may react to it any more."""
+        d, stack = self.doc, self.doc.undo_stack
+        for signal in (
+            d.changed,
+            d.adopted,
+            d.dirtyChanged,
+            d.pathChanged,
+            d.message,
+            stack.undoTextChanged,
+            stack.redoTextChanged,
+        ):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # nothing was connected
+                try:
+                    signal.disconnect()
+                except (RuntimeError, TypeError):
+                    pass
 
     def closeEvent(self, event) -> None:
         if not self.files.confirm_discard():
