@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.io.safe_read import read_bytes
 from model.nn import activations as act_table
 from model.nn.activations import LEAKY_SLOPE
 
@@ -59,16 +60,9 @@ def load_model(path):
     except ImportError:
         raise ValueError(INSTALL_HINT) from None
     path = Path(path)
+    data = read_bytes(path, MAX_ONNX_BYTES, "ONNX file")  # regular files only, bounded while reading
     try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise ValueError(f"cannot open {path}: {e.strerror or e}") from None
-    if size > MAX_ONNX_BYTES:
-        raise ValueError(f"{path.name} is larger than {MAX_ONNX_BYTES // 2**20} MiB")
-    try:
-        return onnx.load_model_from_string(path.read_bytes())
-    except OSError as e:
-        raise ValueError(f"cannot read {path.name}: {e.strerror or e}") from None
+        return onnx.load_model_from_string(data)
     except Exception:  # protobuf DecodeError and friends
         raise ValueError(f"{path.name} is not an ONNX model") from None
 

@@ -252,3 +252,26 @@ def test_not_onnx_and_missing_files_are_one_line(tmp_path, capsys):
         assert import_cli.main(["import", str(path), "--out", str(tmp_path / "p.json")]) == 1
         err = capsys.readouterr().err.strip()
         assert err.startswith("mlp-studio: error:") and "\n" not in err
+
+
+def test_fifo_and_devices_as_onnx_are_refused_without_reading(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "pipe.onnx"
+    os.mkfifo(fifo)  # opening it for reading would block forever
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for path in (fifo, "/dev/zero", tmp_path):
+        res = subprocess.run(
+            [sys.executable, "-m", "app", "import", str(path), "--out", str(tmp_path / "p.json")],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        err = res.stderr.strip()
+        assert res.returncode == 1 and err.startswith("mlp-studio: error:") and "\n" not in err, err
+        assert not (tmp_path / "p.json").exists()
