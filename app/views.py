@@ -76,6 +76,13 @@ class DocumentViews:
             ),
             ("snapshot", (*PARAMS, K.HISTORY, K.PROBE), lambda: setattr(self, "_snap", None)),
             ("decision_map", PARAMS, lambda: self.update_grid()),
+            (
+                "dataset_view.lines",
+                PARAMS,
+                lambda: self.dataset_view.set_network_lines(
+                    d.net.weights, d.net.biases, d.spec.activations, d.data.scaler
+                ),
+            ),
             ("probe_trace", (*PARAMS, K.PROBE), lambda: self._show_probe_values()),
             ("neuron_maps", PARAMS, lambda: (t.update_neuron_map(), t.update_thumbnails())),
             ("plots.loss", (*PARAMS, K.HISTORY), lambda: plots.set_history(d.history, d.ghosts)),
@@ -244,6 +251,10 @@ class DocumentViews:
             self._plot_phase = not self._plot_phase
             if snap.grid is not None and (self._plot_phase or whole):
                 self._show_grid(snap.grid, snap.train_pred)
+                d = self.doc
+                self.dataset_view.set_network_lines(
+                    snap.weights, snap.biases, d.spec.activations, d.data.scaler
+                )
             if not self._plot_phase or whole:
                 self.plots.set_history(self.doc.history, self.doc.ghosts)
                 t.update_neuron_map((snap.weights, snap.biases))

@@ -17,6 +17,7 @@ from model.nn.network import Network
 from model.optim.names import gd_mode
 from model.optim.optimizers import OPTIMIZERS, make_optimizer
 from model.optim.schedules import Schedule
+from model.teaching.decision_lines import UNDECIDED_TOL
 from model.train import divergence
 from model.train.early_stopping import EarlyStopper, EarlyStopping
 from model.train.history import History
@@ -207,8 +208,8 @@ class Trainer:
         # accuracy: predicted labels are written per update, compared once per epoch
         self._labels = self._pred = None
         if task == "classification":
-            if self.T.shape[1] == 1:
-                self._labels, self._pred = self.T[:, 0] > 0.5, np.empty(n, bool)
+            if self.T.shape[1] == 1:  # outputs kept: exactly 0.5 is undecided, not a class
+                self._labels, self._pred = self.T[:, 0] > 0.5, np.empty(n, self.T.dtype)
             else:
                 self._labels, self._pred = self.T.argmax(axis=1), np.empty(n, np.intp)
 
@@ -343,7 +344,7 @@ class Trainer:
             if cls:
                 out = net.last_output
                 if out.shape[1] == 1:
-                    np.greater(out[:, 0], 0.5, out=pred[start:stop])
+                    np.copyto(pred[start:stop], out[:, 0])
                 else:
                     np.argmax(out, axis=1, out=pred[start:stop])
             opt = self.optimizer  # read per update: a live optimizer change applies at once
@@ -366,7 +367,7 @@ class Trainer:
         acc = math.nan
         if cls:
             labels = self._labels if order is None else self._labels[order]
-            acc = int(np.count_nonzero(pred == labels)) / n
+            acc = _correct(pred, labels) / n
         self.epoch += 1
         self._record_epoch(total / n, acc, time.perf_counter() - t0)
 
@@ -478,7 +479,15 @@ class Trainer:
         self.history.mark("diverged", self.divergence_message)
 
 
+def _correct(pred: np.ndarray, labels: np.ndarray) -> int:
+    """Correct predictions: class indices, or one output where |y − 0.5| ≤ UNDECIDED_TOL
+    is undecided and counts as wrong for both classes (no flicker on rounding noise)."""
+    if pred.dtype.kind != "f":
+        return int(np.count_nonzero(pred == labels))
+    return int(np.count_nonzero(np.where(labels, pred > 0.5 + UNDECIDED_TOL, pred < 0.5 - UNDECIDED_TOL)))
+
+
 def _count_correct(Y: np.ndarray, T: np.ndarray) -> int:
     if Y.shape[1] == 1:
-        return int(np.count_nonzero((Y[:, 0] > 0.5) == (T[:, 0] > 0.5)))
+        return _correct(Y[:, 0], T[:, 0] > 0.5)
     return int(np.count_nonzero(Y.argmax(axis=1) == T.argmax(axis=1)))

@@ -137,3 +137,44 @@ def test_dataset_view_sine_curve(qtbot):
     assert not w.heat.isVisible()
     img = w.grab().toImage()
     assert _has_color(img, "#d62728", tol=20)
+
+
+def test_fig_5_23_three_hidden_unit_lines_match_the_weights(win, qtbot):
+    """eleven_points: one click draws the three first-layer lines w_i1 x1 + w_i2 x2 = θ_i."""
+    d = win.doc
+    d.open_example("eleven_points")
+    dv = win.dataset_view
+    assert dv.lines_check.isVisible() and not dv.lines_check.isChecked()
+    dv.lines_check.click()  # one click
+    assert dv.lines_check.isChecked()
+    items = [it for it in dv.overlay.items if it.isVisible()]
+    assert len(items) == 3 == d.spec.layer_sizes[1]
+    W, b = d.net.weights[0], d.net.biases[0]
+    sc = d.data.scaler
+    pens = set()
+    for i, it in enumerate(items):
+        xs, ys = it.getData()
+        Z = sc.transform(np.c_[xs, ys])
+        np.testing.assert_allclose(Z @ W[:, i], -b[i], atol=1e-9)  # w·x = θ = −bias
+        pens.add(it.opts["pen"].color().name())
+    assert len(pens) == 3  # coloured by unit
+    assert "unit 3" in dv.lines_caption.text()
+
+
+def test_linear_collapse_shows_the_product_matrix_and_its_line(win):
+    d = win.doc
+    d.open_example("linear_collapse")
+    dv = win.dataset_view
+    text = dv.lines_caption.text()
+    assert "W₁W₂W₃W₄" in text and "single decision line" in text
+    W = d.net.weights[0] @ d.net.weights[1] @ d.net.weights[2] @ d.net.weights[3]
+    assert f"{W[0, 0]:.3g}" in text
+    xs, ys = dv.overlay.collapse_item.getData()
+    assert len(xs) == 2
+
+
+def test_outputs_of_exactly_one_half_are_undecided(win):
+    d = win.doc
+    dv = win.dataset_view
+    dv.set_predictions(np.full((len(d.data.train), 1), 0.5) + np.array([[1e-16], [-1e-16], [0], [2e-16]]))
+    assert "Training accuracy 0.0 % (0/4)" in dv.accuracy.text() and "4 undecided" in dv.accuracy.text()

@@ -25,6 +25,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -36,8 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from model.data.datasets import Dataset
+from model.teaching.decision_lines import binary_decisions
 from widgets.common import theme as themes
 from widgets.common.plot_style import light_grid
+from widgets.panels.unit_lines_overlay import UnitLinesOverlay
 
 __all__ = ["DatasetView", "BINARY_COLORS", "CLASS_PALETTE", "binary_lut", "class_lut", "class_index_image"]
 
@@ -153,6 +156,17 @@ class DatasetView(QWidget):
         self.theme_changed(themes.current_theme())
         for item in (self.heat, self.curve, self.train_pts, self.val_pts, self.probe_halo, self.probe_ring):
             self.plot.addItem(item)
+        self.overlay = UnitLinesOverlay(self.plot)
+        self.lines_check = QCheckBox("Hidden-unit lines")
+        self.lines_check.setToolTip(
+            "Draw each first-hidden-layer unit's decision line w_i1·x1 + w_i2·x2 = θ_i over the data "
+            "(raw input units; the lecture's Fig. 5.23) (2-D data)"
+        )
+        self.lines_check.toggled.connect(lambda _on: self._draw_lines())
+        self.lines_caption = QLabel(
+            wordWrap=True, toolTip="The lines drawn over the data and their equations."
+        )
+        self._net_lines = None
         self.plot.scene().sigMouseClicked.connect(self._on_click)
 
         self.accuracy = QLabel(
@@ -181,7 +195,9 @@ class DatasetView(QWidget):
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addWidget(self.feature_row)
         lay.addWidget(self.legend)
+        lay.addWidget(self.lines_check)
         lay.addWidget(self.plot, 1)
+        lay.addWidget(self.lines_caption)
         lay.addWidget(self.stats)
         self.feature_row.hide(), self.stats.hide()
         self.x_combo.currentIndexChanged.connect(lambda i: self._on_feature(self.x_combo, self.y_combo))
@@ -294,6 +310,25 @@ class DatasetView(QWidget):
         self.heat.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, (x1 - x0) + dx, (y1 - y0) + dy))
         self.heat.setVisible(True)
 
+    def set_network_lines(self, weights, biases, activations, scaler) -> None:
+        """The network whose first-layer lines (toggle) and collapsed linear map are drawn."""
+        self._net_lines = (weights, biases, list(activations), scaler)
+        self._draw_lines()
+
+    def _draw_lines(self) -> None:
+        two_d = self.train is not None and self.train.n_inputs == 2
+        self.lines_check.setVisible(two_d)
+        if not two_d or self._net_lines is None or len(self._net_lines[0]) == 0:
+            self.overlay.clear()
+            self.lines_caption.setText("")
+            self.lines_caption.setVisible(False)
+            return
+        W, B, acts, scaler = self._net_lines
+        units = self.lines_check.isChecked() and len(W) > 1
+        text = self.overlay.update(W, B, acts, scaler, self._extent(0.3), units)
+        self.lines_caption.setText(text)
+        self.lines_caption.setVisible(bool(text))
+
     def set_predictions(self, train_pred: np.ndarray | None, val_pred: np.ndarray | None = None) -> None:
         """Network outputs for the training (and validation) rows, (n, k): accuracy + confusion matrix.
 
@@ -307,11 +342,14 @@ class DatasetView(QWidget):
             return
         k = self._n_classes()
         cm = np.zeros((k, k), dtype=np.int64)
-        np.add.at(cm, (np.clip(true, 0, k - 1), np.clip(pred, 0, k - 1)), 1)
+        decided = pred >= 0
+        np.add.at(cm, (np.clip(true[decided], 0, k - 1), np.clip(pred[decided], 0, k - 1)), 1)
         acc = 100 * np.trace(cm) / max(len(true), 1)
         text = f"Training accuracy {acc:.1f} % ({np.trace(cm)}/{len(true)})"
+        if (~decided).any():
+            text += f"; {int((~decided).sum())} undecided (output exactly 0.5)"
         vp = self._classes_of(val_pred) if val_pred is not None and self.val is not None else None
-        if vp is not None and len(vp) == self.val.n_samples and len(vp):
+        if vp is not None and len(vp) == self.val.n_samples and len(vp):  # undecided (−1) never matches
             text += f" · validation {100 * np.mean(vp == self.val.labels()):.1f} %"
         text += "\nConfusion (training set): rows = true class, columns = predicted"
         self.accuracy.setText(text)
@@ -433,7 +471,8 @@ class DatasetView(QWidget):
             p = p[:, None]
         if p.ndim != 2:
             return None
-        return (p[:, 0] > 0.5).astype(np.int64) if p.shape[1] == 1 else np.argmax(p, axis=1)
+        # one output: exactly 0.5 (± rounding) is undecided (−1), neither class
+        return binary_decisions(p[:, 0]) if p.shape[1] == 1 else np.argmax(p, axis=1)
 
     def _target_levels(self) -> tuple[float, float]:
         t = self.train.T[:, 0]
