@@ -96,13 +96,20 @@ class SetDataCommand(QUndoCommand):
         self.history_before = doc.history
         self.history_after = History(network_after[0].n_layers)
         self.message = message
+        self.names = None  # ((name, description) before, after) when the data is another project's
+
+    def _set_names(self, which: int) -> None:
+        if self.names is not None:
+            self.doc.project.name, self.doc.project.description = self.names[which]
 
     def redo(self):
+        self._set_names(1)
         self.doc._set_data(*self.after, network=self.net_after, history=self.history_after)
         if self.message:
             self.doc.say(self.message)
 
     def undo(self):
+        self._set_names(0)
         self.doc._set_data(*self.before, network=self.net_before, history=self.history_before)
 
 

@@ -7,7 +7,9 @@ for the user and pushes nothing.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
+from pathlib import Path
 
 from model.data import data_prep
 from model.nn import topology
@@ -79,6 +81,10 @@ class Edits:
         trial = copy.copy(self.doc.project)
         trial.data, trial.preprocessing, trial.scaler = copy.deepcopy(source), preprocessing, None
         ds, _ = data_prep.load_dataset(trial.data)
+        if source.kind != "builtin" and source.task is None:
+            # the task the data turned out to have is saved, not "unknown" / null
+            source = dataclasses.replace(source, task=ds.task)
+            trial.data = copy.deepcopy(source)
         rng = (float(ds.T.min()), float(ds.T.max())) if len(ds) else None
         n_in = len(source.features) if getattr(source, "features", None) else ds.n_inputs  # engineered inputs
         spec, W, b, message = topology.adapt_to_data(
@@ -87,7 +93,18 @@ class Edits:
         trial.spec = spec
         data = data_prep.prepare(trial)  # raises before anything is pushed
         budget.check_training(spec, self.doc.settings, data.train.n_samples)
-        self.doc.undo_stack.push(SetDataCommand(self.doc, source, preprocessing, data, (spec, W, b), message))
+        cmd = SetDataCommand(self.doc, source, preprocessing, data, (spec, W, b), message)
+        if source.kind == "csv":  # another file is another project: its name, not the old one's
+            stem = Path(source.path).stem
+            cmd.names = (
+                (self.doc.project.name, self.doc.project.description),
+                (
+                    f"{stem} (imported CSV)",
+                    f"Imported from {source.path}: inputs {', '.join(map(str, source.inputs))}; "
+                    f"target {', '.join(map(str, source.targets))} ({ds.task}, {len(ds)} rows).",
+                ),
+            )
+        self.doc.undo_stack.push(cmd)
         return message
 
     def set_settings(self, settings) -> None:

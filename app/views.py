@@ -65,7 +65,15 @@ class DocumentViews:
             (
                 "data_panel",
                 (K.DATA,),
-                lambda: self.data_panel.set_source(d.project.data, d.project.preprocessing),
+                lambda: (
+                    self.data_panel.set_source(d.project.data, d.project.preprocessing),
+                    self.data_panel.show_shape(
+                        d.data.task,
+                        d.data.train.n_inputs,
+                        d.data.train.n_outputs,
+                        len(d.data.train) + len(d.data.val),
+                    ),
+                ),
             ),
             ("dataset_view.data", (K.DATA,), lambda: self.dataset_view.set_data(d.data.train, d.data.val)),
             ("plots.task", (K.DATA,), lambda: plots.set_task(d.data.task)),

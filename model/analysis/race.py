@@ -16,6 +16,7 @@ import numpy as np
 from model.optim.optimizers import DEFAULTS, OPTIMIZERS, STATE_KEYS, Optimizer, make_optimizer
 
 __all__ = [
+    "loss_text",
     "OptimizerRace",
     "Racer",
     "RACERS",
@@ -283,3 +284,12 @@ class OptimizerRace:
         opt = self.racer(name).optimizer
         st = opt.state()
         return {k: (st[k][0].copy() if st.get(k) else np.zeros(2)) for k in STATE_KEYS[opt.name]}
+
+
+def loss_text(v: float) -> str:
+    """A racer's E: below 1e-12 in size it is 0 up to rounding (no "E = −5.551e-17" on a
+    sum of squares)."""
+    v = float(v)
+    if not np.isfinite(v):
+        return str(v)
+    return "0" if abs(v) < 1e-12 else f"{v:.4g}"

@@ -108,3 +108,19 @@ def test_renders_offscreen(panel, qtbot):
         if (c := img.pixelColor(x, y)).red() > 180 and c.green() < 90 and c.blue() < 90
     )
     assert red > 20  # gradients drawn in red
+
+
+def test_rejected_expression_greys_the_old_graph_and_labels_use_the_parser_syntax(qtbot):
+    from widgets.panels.chain_rule_layout import SYMBOL
+    from widgets.panels.chain_rule_panel import ChainRulePanel
+
+    assert SYMBOL["**"] == "**"  # what the graph shows, the parser accepts
+    p = ChainRulePanel()
+    qtbot.addWidget(p)
+    assert p.set_expression("x = 5*v - 2; y = 3*x - 2; z = y**2", {"v": 1.0})
+    assert p.view.graphicsEffect() is None
+    assert not p.set_expression("x ^ 2")
+    assert p.error.isVisibleTo(p) and "previous expression" in p.error.text()
+    assert p.view.graphicsEffect() is not None and p.view.graphicsEffect().opacity() < 0.5
+    assert p.set_expression("x + y", {"x": 1.0, "y": 2.0})
+    assert p.view.graphicsEffect() is None

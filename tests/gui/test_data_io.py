@@ -96,3 +96,29 @@ def test_new_data_starts_a_new_history_and_undo_restores_it(win, qtbot):
     assert len(win.doc.history) == 0
     win.acts["undo"].trigger()
     assert win.doc.history is old and len(win.doc.history) == 1
+
+
+def test_csv_import_over_iris_leaves_nothing_of_iris_behind(win, tmp_path):
+    """Before: 'Task: unknown, 5 inputs → 1 output', 'Samples n 150', title and README 'Iris flowers'."""
+    win.doc.open_example("iris")
+    old_name = win.doc.project.name
+
+    def choose(dlg):
+        for col in ("island", "sex", "bill_length_mm", "flipper_length_mm", "body_mass_g"):
+            dlg.set_role(col, "input")
+        for col in ("bill_depth_mm", "year"):
+            dlg.set_role(col, "ignore")
+        dlg.set_role("species", "target")
+        return True
+
+    assert win.io.import_csv(str(datasets_dir() / "penguins.csv"), dialog_cb=choose)
+    d = win.doc
+    assert d.project.data.task == "classification"
+    n_in = d.data.train.n_inputs
+    assert win.data_panel.info.text() == f"Task: classification, {n_in} inputs → 3 outputs"
+    assert win.data_panel.n_spin.value() == len(d.data.train) + len(d.data.val)
+    assert "penguins" in d.project.name and "Iris" not in d.project.name
+    text = win.io.settings_text()
+    assert old_name not in text and '"task": "classification"' in text
+    win.acts["undo"].trigger()
+    assert d.project.name == old_name

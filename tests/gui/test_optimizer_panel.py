@@ -151,3 +151,26 @@ def test_contour_segments_lie_on_the_level():
     np.testing.assert_allclose(np.hypot(px, py), 1.0, atol=0.01)
     qx, qy = contour_segments(xs, ys, X * Y, [0.0001])  # saddle cells near the origin
     assert np.all(np.abs(qx * qy - 0.0001) < 0.01)
+
+
+def test_bowl_batch_size_makes_sgd_zig_zag_around_the_batch_path(qtbot):
+    from widgets.panels.optimizer_panel import OptimizerPanel
+
+    p = OptimizerPanel()
+    qtbot.addWidget(p)
+    p.set_surface("bowl")
+    assert p.batch.isVisibleTo(p) and p.race.batch_path is None
+    p.batch.setValue(1)
+    p.step(20)
+    bp = p.race.batch_path
+    assert bp is not None and len(bp) == 21
+    xs, ys = p.batch_path.getData()
+    assert len(xs) == 21
+    sgd = p.race.paths["sgd"]
+    assert np.abs(sgd - bp).max() > 1e-3  # online learning leaves the steepest-descent path
+    p.play_button.setChecked(True)
+    assert p.play_button.text() == "Pause" and not p.play_button.icon().isNull()
+    p.play_button.setChecked(False)
+    p.set_surface("rosenbrock")
+    assert not p.batch.isVisibleTo(p) and p.race.batch_path is None
+    p.pause()

@@ -194,3 +194,18 @@ def test_subprocess_end_to_end(tmp_path):
 def test_no_qt_imported():
     code = "import sys, app.analyze_cli; sys.exit('PySide6' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=120).returncode == 0
+
+
+def test_gradient_flow_conclusion_only_when_supported():
+    from model.analysis.gradient_flow import comparison_summary
+    from model.train.history import History
+
+    def hist(profile):
+        h = History(len(profile))
+        h.add_epoch({"epoch": 1, "train_loss": 1.0}, profile, [1.0] * len(profile))
+        return h
+
+    close = comparison_summary({"sigmoid": hist([2.6, 1.0]), "relu": hist([2.4, 1.0])})
+    assert close["vanishing"] is None and "barely" not in close["text"] and "No clear" in close["text"]
+    far = comparison_summary({"sigmoid": hist([0.01, 0.1, 1.0]), "relu": hist([0.8, 0.9, 1.0])})
+    assert far["vanishing"] == "sigmoid" and "barely learn" in far["text"]

@@ -131,3 +131,10 @@ def test_stochastic_racers_zig_zag_around_the_batch_path():
     assert full.batch_size is None and full.batch_path is None
     with pytest.raises(ValueError):
         OptimizerRace(get_surface("rosenbrock"), (0, 0), [("sgd", 0.1, {})], batch_size=2)
+
+
+def test_loss_text_clamps_rounding_noise():
+    from model.analysis.race import loss_text
+
+    assert loss_text(-5.551e-17) == "0" and loss_text(3e-13) == "0"
+    assert loss_text(0.01234567) == "0.01235" and loss_text(-0.5) == "-0.5"

@@ -149,6 +149,14 @@ class DataPanel(QWidget):
         self.prep_combo.currentIndexChanged.connect(self._on_edit)
 
     # ------------------------------------------------------------------ model -> widget
+    def show_shape(self, task: str, n_inputs: int, n_outputs: int, n_samples: int) -> None:
+        """What the loaded data really is (after one-hot encoding): task, widths, rows."""
+        self.info.setText(task_text(task, n_inputs, n_outputs))
+        if self._shown is None or self._shown.kind != "builtin":
+            self.n_spin.blockSignals(True)
+            self.n_spin.setValue(int(n_samples))
+            self.n_spin.blockSignals(False)
+
     def set_source(self, source: DataSource, preprocessing: str) -> None:
         """Show ``source`` and the ``preprocessing`` method (emits nothing)."""
         self._shown = dataclasses.replace(source, params=dict(source.params))

@@ -9,7 +9,7 @@ import re
 from model.teaching.chain_rule import FUNCTIONS, ChainGraph
 
 EDGE_GAP, ROW_H = 105.0, 100.0
-SYMBOL = {"+": "+", "-": "−", "*": "·", "/": "/", "**": "^", "neg": "−", "=": ""}
+SYMBOL = {"+": "+", "-": "−", "*": "·", "/": "/", "**": "**", "neg": "−", "=": ""}
 
 
 def num(x: float) -> str:
@@ -97,7 +97,7 @@ def local_symbol(g: ChainGraph, n, i: int, names: list[str]) -> str | None:
         return wrap(a[1 - i])
     if n.op == "**" and i == 0 and g.nodes[n.inputs[1]].op == "const":
         k = g.nodes[n.inputs[1]].value
-        return f"{num(k)}·{wrap(a[0])}" if k == 2 else f"{num(k)}·{wrap(a[0])}^{num(k - 1)}"
+        return f"{num(k)}·{wrap(a[0])}" if k == 2 else f"{num(k)}·{wrap(a[0])}**{num(k - 1)}"
     return {
         "exp": f"exp({a[0]})",
         "log": f"1/{wrap(a[0])}",

@@ -235,8 +235,19 @@ class ChainRulePanel(QWidget):
             super().keyPressEvent(e)
 
     def _show_error(self, msg: str) -> None:
-        self.error.setText(msg)
+        """The message, and the old graph greyed out and labelled: it is not the typed expression."""
+        old = (
+            f" The graph shown (greyed) is still the previous expression: {self._text}" if self.graph else ""
+        )
+        self.error.setText(msg + old)
         self.error.setVisible(True)
+        self.view.setEnabled(False)
+        from PySide6.QtWidgets import QGraphicsOpacityEffect
+
+        eff = QGraphicsOpacityEffect(self.view)
+        eff.setOpacity(0.3)
+        self.view.setGraphicsEffect(eff)
+        self.stale = True
 
     def _make_spins(self, names: list[str]) -> None:
         for s in self.spins.values():
@@ -268,6 +279,9 @@ class ChainRulePanel(QWidget):
 
     def _show_graph(self, graph: ChainGraph, stage: int) -> None:
         self.error.setVisible(False)
+        self.view.setEnabled(True)
+        self.view.setGraphicsEffect(None)
+        self.stale = False
         self.graph = graph
         self._stage = max(0, min(stage, self.stage_count()))
         self._redraw()

@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
+from model.analysis.gradient_flow import comparison_summary
 from widgets.common.fit import scroll_body
 from widgets.common.plot_style import light_grid
 from widgets.common.stamp import analysis_stamp, mark_stale
@@ -339,12 +340,8 @@ class GradientFlowPanel(QWidget):
         self.profile_plot.getAxis("bottom").setTicks(
             [[(i, str(i)) for i in range(1, max(len(p) for p in profiles) + 1)]]
         )
-        ratios = [prof[0] / prof[-1] if len(prof) and prof[-1] > 0 else np.nan for prof in profiles]
-        self.status.setText(
-            f"‖∂E/∂W₁‖ / ‖∂E/∂W_L‖ at the last epoch: {label_a} {ratios[0]:.2g}, "
-            f"{label_b} {ratios[1]:.2g}. Each sigmoid layer multiplies the backward "
-            "error by g′ ≤ ¼, so early layers barely learn."
-        )
+        self.status.setText(comparison_summary({label_a: history_a, label_b: history_b})["text"])
+        self._set_legend(max(len(p) for p in profiles))  # the layer colours of the compared runs
         self.set_busy(False)
         self.show_comparison(True)
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSpinBox,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from model.analysis.loss_slices import NetworkSlice, RandomDirections
-from model.analysis.race import DEFAULT_LR, RACERS, OptimizerRace
+from model.analysis.race import DEFAULT_LR, RACERS, OptimizerRace, loss_text
 from model.analysis.surfaces import (
     ANALYTIC,
     AnalyticSurface,
@@ -106,7 +107,7 @@ class OptimizerPanel(QWidget):
         self.combo.addItem(RandomDirections.title, NET_DIRS)
         self._enable_network_items(False)
         self.combo.setToolTip("The error surface the optimizers race on")
-        self.play_button = QPushButton("▶ Play", toolTip="Run the race: every optimizer steps at once")
+        self.play_button = QPushButton("Play", toolTip="Run the race: every optimizer steps at once")
         self.play_button.setCheckable(True)
         self.step_button = QPushButton("Step", toolTip="One step of every optimizer")
         self.reset_button = QPushButton("Reset", toolTip="Back to the start point, step 0")
@@ -116,6 +117,15 @@ class OptimizerPanel(QWidget):
         self.state_toggle.setToolTip(
             "List velocities, accumulated squared gradients and Adam's effective step"
         )
+        self.batch = QSpinBox(minimum=0, maximum=6, value=0, prefix="batch ", specialValueText="exact ∇E")
+        self.batch.setToolTip(
+            "Linear-neuron bowl only: each step uses the gradient of a mini-batch of this many of its "
+            "6 samples (1 = online / stochastic learning). The grey dashed path is batch learning "
+            "(steepest descent with the first racer's η): online learning zig-zags around it."
+        )
+        self.batch.valueChanged.connect(lambda _v: self.reset())
+        self.batch_path = pg.PlotDataItem(pen=pg.mkPen((90, 90, 90), width=2, style=Qt.PenStyle.DashLine))
+        self.batch_path.setZValue(9)
         self.step_label = QLabel("step 0")
         self.progress = QLabel("")
         self.progress.setStyleSheet("color: #a05000;")
@@ -137,7 +147,14 @@ class OptimizerPanel(QWidget):
         self.live_path = pg.PlotDataItem(
             pen=pg.mkPen("k", width=2, style=Qt.PenStyle.DashLine), name="network (live)"
         )
-        for item in (self.image, self.isolines, self.minima, self.start_marker, self.live_path):
+        for item in (
+            self.image,
+            self.isolines,
+            self.minima,
+            self.start_marker,
+            self.live_path,
+            self.batch_path,
+        ):
             self.plot.addItem(item)
         self.minima.setZValue(15)  # above the paths, below the heads
         # the legend sits in its own column right of the axes, never over a path
@@ -164,6 +181,7 @@ class OptimizerPanel(QWidget):
             self.reset_button,
             self.speed,
             self.state_toggle,
+            self.batch,
             self.step_label,
             self.progress,
         ):
@@ -235,7 +253,10 @@ class OptimizerPanel(QWidget):
         """Rebuild the race from the controls; start defaults to the current one."""
         start = start if start is not None else (self.race.start if self.race else self.surface.start)
         specs = [row.spec(n) for n, row in self.rows.items() if row.check.isChecked()]
-        self.race = OptimizerRace(self.surface, start, specs)
+        on_bowl = hasattr(self.surface, "batch_gradient")
+        self.batch.setVisible(on_bowl)
+        b = self.batch.value() if on_bowl else 0
+        self.race = OptimizerRace(self.surface, start, specs, batch_size=b or None)
         self._g0 = {n: float(np.hypot(*self.race.gradient(n))) for n in self.race.names}
         self._draw_race()
 
@@ -422,6 +443,11 @@ class OptimizerPanel(QWidget):
     # ------------------------------------------------------------- drawing
     def _draw_race(self) -> None:
         race = self.race
+        bp = race.batch_path
+        if bp is None:
+            self.batch_path.setData([], [])
+        else:
+            self.batch_path.setData(bp[:, 0], bp[:, 1])
         self.legend.clear()
         self.start_marker.setData([race.start[0]], [race.start[1]])
         x0, x1 = self.surface.extent[:2]
@@ -440,7 +466,9 @@ class OptimizerPanel(QWidget):
             dead = race.diverged(name)
             row.head.setData([x], [y], symbol="x" if dead else "o")
             row.set_arrow(p[-1], race.gradient(name), L, dead, self._g0.get(name, 0.0))
-            row.status.setText(f"✗ {race.racer(name).reason}" if dead else f"E = {losses[name][-1]:.4g}")
+            row.status.setText(
+                f"✗ {race.racer(name).reason}" if dead else f"E = {loss_text(losses[name][-1])}"
+            )
         if self.live_path.isVisible() and len(self.live_points):
             self.legend.addItem(self.live_path, "network (live)")
         self.step_label.setText(f"step {race.steps}")
@@ -478,7 +506,12 @@ class OptimizerPanel(QWidget):
 
     # -------------------------------------------------------------- events
     def _on_play(self, on: bool) -> None:
-        self.play_button.setText("⏸ Pause" if on else "▶ Play")
+        self.play_button.setText("Pause" if on else "Play")
+        self.play_button.setIcon(
+            self.style().standardIcon(
+                QStyle.StandardPixmap.SP_MediaPause if on else QStyle.StandardPixmap.SP_MediaPlay
+            )
+        )
         if on:
             self.timer.start()
         else:
