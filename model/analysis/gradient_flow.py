@@ -75,7 +75,7 @@ def first_last_ratio(history: History) -> float:
 
 def last_profile(history: History) -> np.ndarray:
     """(L,) ‖∂E/∂Wℓ‖ at the last epoch (empty before any training)."""
-    n = min(len(history), len(history.grad_norms))
+    n = min(len(history["epoch"]), len(history["grad_norms"]))  # a History or its dict form
     if n == 0:
         return np.empty(0)
     return np.asarray(history["grad_norms"][n - 1], dtype=float).reshape(-1)
@@ -95,7 +95,7 @@ def comparison_summary(histories: dict[str, History]) -> dict:
     for name, h in histories.items():
         prof = last_profile(h)
         ratio = float(prof[0] / prof[-1]) if len(prof) and prof[-1] > 0 else float("nan")
-        runs[name] = {"profile": prof.tolist(), "ratio": ratio, "epochs": len(h)}
+        runs[name] = {"profile": prof.tolist(), "ratio": ratio, "epochs": len(h["epoch"])}
     names = list(runs)
     ratios = [runs[n]["ratio"] for n in names]
     figures = ", ".join(f"{n} {r:.2g}" for n, r in zip(names, ratios))
