@@ -19,6 +19,7 @@ what the visible rows cost.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt
@@ -242,6 +243,7 @@ class CsvImportDialog(QDialog):
         clock.start()
         while self.loading and clock.elapsed() < timeout_ms:
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            time.sleep(0.005)  # processEvents keeps the GIL: let the reader thread run
         return not self.loading
 
     def _read_whole_file(self, should_stop, progress):
