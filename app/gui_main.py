@@ -93,6 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("MLP Studio")
     app.setOrganizationName("MLP Studio")
+    # cyclic garbage is collected on the GUI thread only: a collection started by a
+    # worker's allocation would destroy Qt objects from the wrong thread
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    app._gc = GarbageCollector(interval=0.5)
 
     from .document import Document
     from .main_window import MainWindow

@@ -3,12 +3,16 @@
 - Questions never block on a modal dialog: they answer "Discard".
 - ``make_window`` (modelled on napari's ``make_napari_viewer``) builds main
   windows and shuts each one down afterwards; ``win`` is one shown window.
+- Cyclic garbage is collected on the GUI thread, between tests, never by a
+  worker thread's allocation (which would destroy Qt objects from the wrong
+  thread and can deadlock), as the app's own GarbageCollector does.
 - Every GUI test (autouse) FAILS if it leaves a Python thread running that
   was not there before it, or an active QTimer created by the app's or the
   widgets' code: background work must be cancelled and joined, animations
   stopped, by the code under test or by the test itself.
 """
 
+import gc
 import sys
 import threading
 
@@ -57,7 +61,12 @@ def no_leaked_threads_or_timers(qtbot, monkeypatch, request):
             monkeypatch.setattr(mod, "QTimer", TrackedQTimer)
     TrackedQTimer.instances = []
     before = set(threading.enumerate())
-    yield
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
         return  # the failure itself is the report
 
