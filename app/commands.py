@@ -84,8 +84,10 @@ class SetBiasCommand(QUndoCommand):
 class SetDataCommand(QUndoCommand):
     """A new data source/preprocessing, plus the network change it implies."""
 
-    def __init__(self, doc, source, preprocessing, data, network_after, message: str):
-        super().__init__("Change data")
+    def __init__(
+        self, doc, source, preprocessing, data, network_after, message: str, text: str = "Change data"
+    ):
+        super().__init__(text)
         self.doc = doc
         self.before = doc.data_state() + (doc.data,)
         self.after = (source, preprocessing, data.scaler, data)

@@ -211,6 +211,7 @@ class Document(QObject):
         self.project.spec = spec
         if (
             topology
+            or spec.dropout_rates != self.net.spec.dropout_rates  # the trainer reads the net's spec
             or len(self.net.weights) != len(W)
             or any(w.shape != x.shape for w, x in zip(self.net.weights, W))
         ):

@@ -66,6 +66,24 @@ class Edits:
             f"Layer {layer}: {name}", topology.set_activation(*self._state(), layer, name)
         )
 
+    def set_dropout(self, layer: int, rate: float) -> str:
+        """Hidden layer ``layer``'s inverted-dropout rate p (0 ≤ p < 1); weights kept."""
+        spec = self.doc.spec
+        if not 0 < layer < len(spec.layer_sizes) - 1:
+            raise ValueError("dropout applies to hidden layers only")
+        rate = float(rate)
+        if not (math.isfinite(rate) and 0 <= rate < 1):
+            raise ValueError(f"a dropout rate must be at least 0 and below 1, got {rate:g}")
+        rates = spec.dropout_rates
+        if rates[layer - 1] == rate:
+            return ""
+        rates[layer - 1] = rate
+        W, b = [w.copy() for w in self.doc.net.weights], [x.copy() for x in self.doc.net.biases]
+        msg = f"hidden layer {layer}: dropout p = {rate:g}" + (" (training only)" if rate else " (off)")
+        return self._push_network(
+            f"Layer {layer}: dropout {rate:g}", (spec.replace(dropout=rates), W, b, msg)
+        )
+
     def set_weight(self, layer: int, i: int, j: int, value: float) -> None:
         if not math.isfinite(value):
             raise ValueError("a weight must be a finite number")
@@ -105,6 +123,28 @@ class Edits:
                 ),
             )
         self.doc.undo_stack.push(cmd)
+        return message
+
+    def set_features(self, names) -> str:
+        """Engineered inputs on or off (``names`` None = the raw columns): the input
+        layer follows the list, inputs that stay keep their weights (one undo step)."""
+        doc = self.doc
+        old = list(doc.data.input_names)
+        source = dataclasses.replace(doc.project.data, features=list(names) if names else None)
+        trial = copy.copy(doc.project)
+        trial.data, trial.scaler = source, None
+        new = list(names) if names else list(doc.data.train.feature_names)
+        spec, W, b, message = topology.select_inputs(
+            *self._state(), [old.index(n) if n in old else None for n in new]
+        )
+        trial.spec = spec
+        data = data_prep.prepare(trial)  # raises (bad feature names) before anything is pushed
+        from model.data.features import display_name
+
+        text = "Input features: " + ", ".join(display_name(n) for n in new)
+        doc.undo_stack.push(
+            SetDataCommand(doc, source, doc.project.preprocessing, data, (spec, W, b), message, text=text)
+        )
         return message
 
     def set_settings(self, settings) -> None:

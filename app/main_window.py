@@ -38,6 +38,7 @@ from .data_io import DataIO
 from .dialogs import Dialogs
 from .document import Document
 from .edits import Edits
+from .feature_ui import FeatureUi
 from .file_ops import FileOps
 from .instrument_menu import build_instrument_menu
 from .instruments import Instruments
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         fill_recent(self.menus.recent, recent_files(self.qsettings), self.files.open_path)
         self._connect()
         self._build_instruments()
+        self.features = FeatureUi(self)  # input-feature chips on the canvas, Network menu
         self.doc.dirtyChanged.connect(lambda dirty: None if dirty else self.autosaver.discard())
         self.setAcceptDrops(True)
         self._restore_layout()
@@ -230,6 +232,7 @@ class MainWindow(QMainWindow):
         ins.biasEdited.connect(lambda l, j, val: edit(e.set_bias, l, j, val))
         ins.layerWidthEdited.connect(lambda l, w: edit(e.resize_layer, l, w))
         ins.activationEdited.connect(lambda l, a: edit(e.set_activation, l, a))
+        ins.dropoutEdited.connect(lambda l, p: edit(e.set_dropout, l, p))
         self.training_panel.settingsEdited.connect(lambda s: edit(e.set_settings, s, pause=False))
         self.data_panel.sourceEdited.connect(lambda s, p: edit(e.set_data, s, p))
         self.dataset_view.pointClicked.connect(d.set_probe)

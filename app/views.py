@@ -126,9 +126,9 @@ class DocumentViews:
     def _show_network(self) -> None:
         d = self.doc
         self.teaching.leave_stepthrough()
-        from model.data.features import pretty_name
+        from widgets.canvas.feature_strip import chip_text
 
-        self.canvas.set_input_names([pretty_name(n) for n in d.data.input_names])
+        self.canvas.set_input_names([chip_text(n) for n in d.data.input_names])
         self.canvas.set_network(d.spec.layer_sizes, d.spec.activations, d.net.weights, d.net.biases)
         self.canvas.set_editable_layers(set(range(1, len(d.spec.layer_sizes) - 1)))
         if self.selection and self.selection[0] != "layer":
@@ -229,7 +229,9 @@ class DocumentViews:
             b = float(rec.b[l - 1][i]) if rec is not None and l > 0 else None
             V = float(rec.V[l][i]) if rec is not None else None
             delta = float(rec.deltas[l - 1][i]) if rec is not None and l > 0 else None
-            self.inspector.show_node(l, i, act, bias, b, V, editable_bias=l > 0, delta=delta)
+            hidden = 0 < l < len(d.spec.layer_sizes) - 1
+            rate = d.spec.dropout_rates[l - 1] if hidden else None
+            self.inspector.show_node(l, i, act, bias, b, V, editable_bias=l > 0, delta=delta, dropout=rate)
         elif sel[0] == "edge":
             _, l, i, j = sel
             if l >= len(W) or i >= W[l].shape[0] or j >= W[l].shape[1]:

@@ -28,7 +28,9 @@ __all__ = [
     "evaluate",
     "candidate_features",
     "pretty_name",
+    "display_name",
     "InputEncoder",
+    "toggled",
 ]
 
 MAX_FEATURES = 64
@@ -185,6 +187,16 @@ def pretty_name(name: str) -> str:
     return re.sub(r"\b(sin|cos)\(([A-Za-z_][A-Za-z0-9_.]*)\)", r"\1 \2", s)
 
 
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def display_name(name: str) -> str:
+    """pretty_name with the lecture's subscripts: x1*x2 -> x₁·x₂, x1^2 -> x₁², sin(x1) -> sin x₁."""
+    return re.sub(
+        r"(?<![A-Za-z0-9_])x(\d+)(?!\d)", lambda m: "x" + m.group(1).translate(_SUB), pretty_name(name)
+    )
+
+
 class InputEncoder:
     """Raw input columns -> network inputs: features (if any), then the scaler."""
 
@@ -199,3 +211,22 @@ class InputEncoder:
     def transform(self, X_raw: np.ndarray) -> np.ndarray:
         X = self.features.apply(X_raw) if self.features is not None else X_raw
         return self.scaler.transform(X)
+
+
+def toggled(current: Sequence[str] | None, columns: Sequence[str], name: str, on: bool) -> list[str] | None:
+    """The feature list after switching ``name`` on or off (None = the raw columns).
+
+    Features keep the order of :func:`candidate_features`, features typed by
+    hand follow in their own order; a list equal to the raw columns is None, so
+    a project without engineered inputs stays one without."""
+    cols = list(columns)
+    have = [canonical(n) for n in (current if current is not None else cols)]
+    name = canonical(name)
+    chosen = set(have) | {name} if on else set(have) - {name}
+    if not chosen:
+        raise ValueError("the network needs at least one input: switch another input on first")
+    order = candidate_features(cols)
+    names = [n for n in order if n in chosen] + [n for n in have if n in chosen and n not in order]
+    if on and name not in names:
+        names.append(name)
+    return None if names == cols else names

@@ -149,3 +149,28 @@ def adapt_to_data(
     if (act, loss) != (before.activations[-1], before.loss):
         notes.append(f"output uses {act} with {loss} for {task}")
     return spec, W, b, "; ".join(notes)
+
+
+def select_inputs(spec: NetworkSpec, W, b, rows) -> tuple[NetworkSpec, list, list, str]:
+    """A new input layer whose input ``k`` is the old input ``rows[k]`` (its
+    outgoing weights kept) or, where ``rows[k]`` is None, a new input with fresh
+    weights. Used when engineered input features are switched on and off."""
+    rows = list(rows)
+    if not rows:
+        raise ValueError("the network needs at least one input")
+    sizes = list(spec.layer_sizes)
+    sizes[0] = len(rows)
+    new_spec = spec.replace(layer_sizes=sizes)
+    fW, _ = _fresh(new_spec, 4000 + 17 * len(rows) + sum(r is None for r in rows))
+    W, b = _copy(W), _copy(b)
+    first = fW[0]
+    for k, r in enumerate(rows):
+        if r is not None:
+            first[k, :] = W[0][r, :]
+    W[0] = first
+    fresh = sum(r is None for r in rows)
+    kept = len(rows) - fresh
+    msg = f"{len(rows)} inputs: {kept} kept their weights" + (
+        f", {fresh} new start from fresh weights" if fresh else ""
+    )
+    return new_spec, W, b, msg

@@ -147,6 +147,7 @@ class CanvasInteraction:
         (x0, y0), (x1, y1) = pts.min(0) - NODE_RADIUS, pts.max(0) + NODE_RADIUS
         z = getattr(self, "zoom", 1.0)  # presentation zoom: bigger labels need more room
         side, top, bottom = 95.0 * z, 44.0 * z, 96.0 * z  # pixels
+        top += getattr(self, "top_reserve", 0)  # the input-feature chips sit above the network
         vw, vh = self.viewport().width(), self.viewport().height()
         s = min((vw - 2 * side) / max(x1 - x0, 1.0), (vh - top - bottom) / max(y1 - y0, 1.0))
         s = float(np.clip(s, 0.05, 1.6 * z))

@@ -13,11 +13,21 @@ import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from model.data.datasets import BUILTIN, MAX_N
 from model.data.preprocessing import METHOD_TITLES, METHODS
 from model.io.project import DataSource
+from widgets.forms.spins import double_spin
 
 __all__ = ["DataPanel", "GROUPS", "dataset_group", "task_text"]
 
@@ -98,12 +108,19 @@ class DataPanel(QWidget):
         self.seed_spin.setRange(0, 2**31 - 1)
         self.seed_spin.setKeyboardTracking(False)
         self.seed_spin.setToolTip("Seed of the random generator that draws the samples.")
-        self.val_spin = QDoubleSpinBox()
-        self.val_spin.setRange(0.0, 0.9)
-        self.val_spin.setDecimals(2)
-        self.val_spin.setSingleStep(0.05)
-        self.val_spin.setKeyboardTracking(False)
-        self.val_spin.setToolTip("Fraction of the samples held out for validation (not trained on).")
+        self.val_spin = _fraction_spin("Fraction of the samples held out for validation (not trained on).")
+        self.test_spin = _fraction_spin(
+            "Fraction of the samples held out as a test set: never trained on nor watched while "
+            "training; its loss and accuracy are reported once, when a run ends. Validation + test < 1."
+        )
+        self.held_out = QWidget()  # validation and test side by side: the form keeps its height
+        row = QHBoxLayout(self.held_out)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.val_spin, 1)
+        test_label = QLabel("test")
+        test_label.setToolTip(self.test_spin.toolTip())
+        row.addWidget(test_label)
+        row.addWidget(self.test_spin, 1)
         self.split_seed_spin = QSpinBox()
         self.split_seed_spin.setRange(0, 2**31 - 1)
         self.split_seed_spin.setKeyboardTracking(False)
@@ -132,7 +149,7 @@ class DataPanel(QWidget):
         form.addRow("Samples n", self.n_spin)
         form.addRow("Noise", self.noise_spin)
         form.addRow("Data seed", self.seed_spin)
-        form.addRow("Validation fraction", self.val_spin)
+        form.addRow("Validation, test", self.held_out)
         form.addRow("Split seed", self.split_seed_spin)
         form.addRow("Preprocessing", self.prep_combo)
         outer = QVBoxLayout(self)
@@ -144,7 +161,17 @@ class DataPanel(QWidget):
         outer.addStretch(1)
 
         self.dataset_combo.currentIndexChanged.connect(self._on_dataset)
-        for spin in (self.n_spin, self.noise_spin, self.seed_spin, self.val_spin, self.split_seed_spin):
+        self._fields = (
+            self.dataset_combo,
+            self.n_spin,
+            self.noise_spin,
+            self.seed_spin,
+            self.val_spin,
+            self.test_spin,
+            self.split_seed_spin,
+            self.prep_combo,
+        )
+        for spin in self._fields[1:-1]:
             spin.valueChanged.connect(self._on_edit)
         self.prep_combo.currentIndexChanged.connect(self._on_edit)
 
@@ -160,15 +187,7 @@ class DataPanel(QWidget):
     def set_source(self, source: DataSource, preprocessing: str) -> None:
         """Show ``source`` and the ``preprocessing`` method (emits nothing)."""
         self._shown = dataclasses.replace(source, params=dict(source.params))
-        widgets = (
-            self.dataset_combo,
-            self.n_spin,
-            self.noise_spin,
-            self.seed_spin,
-            self.val_spin,
-            self.split_seed_spin,
-            self.prep_combo,
-        )
+        widgets = self._fields
         for w in widgets:
             w.blockSignals(True)
         try:
@@ -198,6 +217,7 @@ class DataPanel(QWidget):
             for w in (self.n_spin, self.noise_spin, self.seed_spin):
                 w.setEnabled(generated)
             self.val_spin.setValue(float(source.val_fraction))
+            self.test_spin.setValue(float(source.test_fraction))
             self.split_seed_spin.setValue(int(source.split_seed))
             idx = self.prep_combo.findData(preprocessing)
             self.prep_combo.setCurrentIndex(max(idx, 0))
@@ -211,6 +231,7 @@ class DataPanel(QWidget):
         name = self.dataset_combo.currentData(Qt.ItemDataRole.UserRole)
         common = {
             "val_fraction": float(self.val_spin.value()),
+            "test_fraction": float(self.test_spin.value()),
             "split_seed": int(self.split_seed_spin.value()),
         }
         if name == EXTERNAL or name is None:
@@ -218,6 +239,7 @@ class DataPanel(QWidget):
         info = BUILTIN[name]
         if shown.kind == "builtin" and shown.name == name:
             params = dict(shown.params)
+            common["features"] = shown.features  # same columns: the chosen input features stay
         else:
             params = {}
         if info["kind"] == "generated":
@@ -263,6 +285,10 @@ class DataPanel(QWidget):
         row = self._row_of(EXTERNAL)
         if row >= 0:
             self.dataset_combo.model().removeRow(row)
+
+
+def _fraction_spin(tip: str) -> QDoubleSpinBox:
+    return double_spin(0.0, 0.9, 2, 0.05, tip)
 
 
 def _width(rows) -> int | None:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QSpinBox, 
 
 from model.train.early_stopping import EarlyStopping
 from model.train.regularization import Regularization
+from widgets.forms.spins import double_spin
 
 __all__ = ["GeneralisationRows"]
 
@@ -24,13 +25,7 @@ TIPS = {
 
 
 def _rate(tip: str) -> QDoubleSpinBox:
-    s = QDoubleSpinBox()
-    s.setRange(0.0, 10.0)
-    s.setDecimals(5)
-    s.setSingleStep(0.001)
-    s.setKeyboardTracking(False)
-    s.setToolTip(tip)
-    return s
+    return double_spin(0.0, 10.0, 5, 0.001, tip)
 
 
 class GeneralisationRows:

@@ -24,6 +24,7 @@ import math
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -113,6 +114,7 @@ class Inspector(QWidget):
     biasEdited = Signal(int, int, float)  # layer, index, value
     layerWidthEdited = Signal(int, int)  # layer, width
     activationEdited = Signal(int, str)  # layer, activation name
+    dropoutEdited = Signal(int, float)  # hidden layer, its inverted-dropout rate p
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -196,6 +198,16 @@ class Inspector(QWidget):
         self.node_b = _label(LECTURE.preact_tip)
         self.node_V = _label(LECTURE.output_tip)
         self.node_delta = _label(LECTURE.delta_tip)
+        self.dropout_spin = QDoubleSpinBox()
+        self.dropout_spin.setRange(0.0, 0.95)  # p < 1: a layer that drops every unit passes nothing
+        self.dropout_spin.setDecimals(2)
+        self.dropout_spin.setSingleStep(0.05)
+        self.dropout_spin.setKeyboardTracking(False)  # one edit on Enter, not one per keystroke
+        self.dropout_spin.setToolTip(
+            "Dropout p of this neuron's hidden layer: while training, each of its units is dropped "
+            "(outputs 0, passes no error back) with probability p and the others are scaled by "
+            "1/(1 − p); prediction uses every unit. 0 = off."
+        )
         form.addRow("Neuron", self.node_where)
         form.addRow("Activation", self.node_act)
         form.addRow("Threshold θ", self.bias_edit)
@@ -204,7 +216,9 @@ class Inspector(QWidget):
         form.addRow("b (probe)", self.node_b)
         form.addRow("V (probe)", self.node_V)
         form.addRow("δ (probe)", self.node_delta)
+        form.addRow("Layer dropout p", self.dropout_spin)
         self._node_form = form
+        self.dropout_spin.valueChanged.connect(lambda v: self.dropoutEdited.emit(self._node[0], float(v)))
         self.bias_edit.committed.connect(
             lambda v: self.biasEdited.emit(*self._node, self.notation.bias_stored(v))
         )
@@ -296,16 +310,18 @@ class Inspector(QWidget):
         V: float | None,
         editable_bias: bool = True,
         delta: float | None = None,
+        dropout: float | None = None,
     ) -> None:
         """Neuron ``index`` (0-based) of node layer ``layer``; ``bias`` None for input neurons.
 
         ``b`` (weighted input), ``V`` (output) and ``delta`` (the lecture's sign)
-        are for the probe sample, if known.
+        are for the probe sample, if known; ``dropout`` is the hidden layer's
+        rate (None: not a hidden layer, the row is hidden).
         """
         self._shown = (
             self.show_node,
             (layer, index, activation, bias, b, V),
-            {"editable_bias": editable_bias, "delta": delta},
+            {"editable_bias": editable_bias, "delta": delta, "dropout": dropout},
         )
         self._node = (int(layer), int(index))
         n = self.notation
@@ -326,6 +342,10 @@ class Inspector(QWidget):
         self._node_form.setRowVisible(self.bias_edit, has_bias)
         self._node_form.setRowVisible(self.node_bias, has_bias and n.use_theta)
         self._node_form.setRowVisible(self.node_delta, layer > 0)
+        self._node_form.setRowVisible(self.dropout_spin, dropout is not None)
+        if dropout is not None:
+            with _Blocked(self.dropout_spin):
+                self.dropout_spin.setValue(float(dropout))
         if has_bias:
             self.bias_edit.show_value(n.bias_shown(float(bias)))
             self.node_bias.setText(f"{fmt(bias)}  (θ = −bias)")

@@ -42,6 +42,7 @@ from model.optim.schedules import SCHEDULE_FIELDS, SCHEDULES, Schedule
 from model.train.trainer import TrainSettings
 from widgets.common.fit import scroll_body
 from widgets.forms.generalisation_rows import GeneralisationRows
+from widgets.forms.spins import double_spin
 
 __all__ = ["TrainingPanel", "OPTIMIZER_TITLES", "SCHEDULE_TITLES", "SciSpinBox"]
 
@@ -113,14 +114,7 @@ def _spin(lo: int, hi: int, tip: str, suffix: str = "") -> QSpinBox:
     return s
 
 
-def _dspin(lo: float, hi: float, decimals: int, step: float, tip: str) -> QDoubleSpinBox:
-    s = QDoubleSpinBox()
-    s.setRange(lo, hi)
-    s.setDecimals(decimals)
-    s.setSingleStep(step)
-    s.setKeyboardTracking(False)
-    s.setToolTip(tip)
-    return s
+_dspin = double_spin  # one definition for every form
 
 
 class TrainingPanel(QWidget):
