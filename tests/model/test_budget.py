@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from model.data import table as table_mod
+from model.data import csv_reader as table_mod
 from model.train import budget
 
 ROOT = Path(__file__).resolve().parents[2]
