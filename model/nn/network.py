@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.nn import activations, losses
+from model.nn import activations, backprop, losses
 from model.nn.spec import NetworkSpec
 
 __all__ = ["NetworkSpec", "Network", "Trace", "Backward", "MAX_PARAMS"]
@@ -65,9 +65,10 @@ class Network:
         # of shape (n_in + 1, n_out); weights/biases are views into it (write in
         # place). Gradients use the same layout, so an optimizer can update every
         # parameter with a few whole-buffer NumPy calls.
-        self._flat, self._aug, self.weights, self.biases = _flat_layout(spec.layer_sizes, self.dtype)
-        self._gflat, self._gaug, gW, gb = _flat_layout(spec.layer_sizes, self.dtype)
+        self._flat, self.weights, self.biases = _flat_layout(spec.layer_sizes, self.dtype)
+        self._gflat, gW, gb = _flat_layout(spec.layer_sizes, self.dtype)
         self._grads = gW + gb
+        self._views = backprop.LayerViews(self._flat, self._gflat, spec.layer_sizes)
         for l in range(len(W0)):
             self.weights[l][...] = W0[l]
             self.biases[l][...] = b0[l]
@@ -188,44 +189,15 @@ class Network:
 
     def gradients_augmented(self, Xa: np.ndarray, T: np.ndarray, buf: "_Buffers | None" = None):
         """:meth:`gradients_into` for inputs that already carry a trailing column
-        of ones (n, n_in + 1), so each layer is one BLAS call ``[V 1] @ [W; b]``
-        forward and one ``[V 1]ᵀ @ δ`` for both ∂E/∂W and ∂E/∂b. ``Xa``/``T``
-        must have the network's dtype. The batch outputs stay in ``last_output``."""
+        of ones (n, n_in + 1), so the first layer is one BLAS call ``[X 1] @ [W; b]``
+        forward and one ``[X 1]ᵀ @ δ`` for both ∂E/∂W and ∂E/∂b (the layer loop is
+        :func:`model.nn.backprop.gradients`). ``Xa``/``T`` must have the network's
+        dtype. The batch outputs stay in ``last_output``."""
         n = len(Xa)
         if buf is None or buf.n != n:
             buf = self.batch_buffers(n)
-        acts, L, aug = self.spec.activations, self.n_layers, self._aug
-        A = Xa
-        for l in range(L - 1):
-            np.dot(A, aug[l], out=buf.Z[l])
-            activations.forward(acts[l], buf.Z[l], out=buf.V[l])
-            A = buf.A[l]
-        Z, Y, D = buf.Z[-1], buf.Y, buf.D[-1]
-        np.dot(A, aug[-1], out=Z)
-        activations.forward(acts[-1], Z, out=Y)
-        self.last_output = Y
-        # D = ∂(mean loss)/∂Z = −δ/n: the 1/n and the sign are applied once here
-        inv_n = 1.0 / max(n, 1)
-        kind = self.spec.loss
-        if kind == "mse":
-            np.subtract(Y, T, out=D)
-            loss = 0.5 * float(np.vdot(D, D)) * inv_n
-            if acts[-1] != "linear":
-                D *= activations.derivative(acts[-1], Z, Y, out=buf.G[-1])
-            D *= inv_n
-        else:
-            loss = losses.loss_value(kind, Z, Y, T)
-            np.subtract(Y, T, out=D)
-            D *= inv_n / Y.shape[1] if kind == "bce" else inv_n
-        gaug = self._gaug
-        for l in range(L - 1, 0, -1):
-            np.dot(buf.A[l - 1].T, D, out=gaug[l])
-            Dp = buf.D[l - 1]
-            np.dot(D, self.weights[l].T, out=Dp)
-            if acts[l - 1] != "linear":
-                Dp *= activations.derivative(acts[l - 1], buf.Z[l - 1], buf.V[l - 1], out=buf.G[l - 1])
-            D = Dp
-        np.dot(Xa.T, D, out=gaug[0])
+        loss = backprop.gradients(np.dot, Xa, T, self._views, buf, self.spec.activations, self.spec.loss)
+        self.last_output = buf.Y
         return loss, self._grads
 
     # ---------------------------------------------------------------- helpers
@@ -246,35 +218,25 @@ class Network:
         return T
 
 
-class _Buffers:
-    """Preallocated per-batch-size arrays for :meth:`Network.gradients_augmented`:
-    ``Xa`` augmented inputs, ``Z`` pre-activations, ``A`` hidden activations
-    with a trailing ones column (``V`` the views without it), ``Y`` outputs,
-    ``D`` error signals, ``G`` derivative scratch."""
+class _Buffers(backprop.LayerBuffers):
+    """:class:`~model.nn.backprop.LayerBuffers` plus ``Xa``, the augmented
+    inputs (n, n_in + 1) that :meth:`Network.gradients_into` fills."""
 
     def __init__(self, sizes: list[int], n: int, dtype):
-        outs = sizes[1:]
-        self.n = n
+        super().__init__(sizes, n, dtype)
         self.Xa = np.ones((n, sizes[0] + 1), dtype)
-        self.Z = [np.empty((n, k), dtype) for k in outs]
-        self.A = [np.ones((n, k + 1), dtype) for k in outs[:-1]]
-        self.V = [a[:, :-1] for a in self.A]
-        self.Y = np.empty((n, outs[-1]), dtype)
-        self.D = [np.empty((n, k), dtype) for k in outs]
-        self.G = [np.empty((n, k), dtype) for k in outs]
 
 
 def _flat_layout(sizes: list[int], dtype):
     """One flat zeroed buffer with per-layer (n_in + 1, n_out) blocks [W; b]."""
     flat = np.zeros(sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])), dtype)
-    aug, Ws, bs, off = [], [], [], 0
+    Ws, bs, off = [], [], 0
     for a, b in zip(sizes[:-1], sizes[1:]):
         block = flat[off : off + (a + 1) * b].reshape(a + 1, b)
-        aug.append(block)
         Ws.append(block[:a])
         bs.append(block[a])
         off += (a + 1) * b
-    return flat, aug, Ws, bs
+    return flat, Ws, bs
 
 
 def initial_parameters(spec: NetworkSpec) -> tuple[list[np.ndarray], list[np.ndarray]]:

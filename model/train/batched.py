@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from model.nn import activations
+from model.nn import backprop
 from model.nn.network import Network
 from model.optim.optimizers import make_optimizer
 from model.train import divergence
@@ -116,7 +116,7 @@ class BatchedTrainer:
         self._Xa[:, :-1] = self.X
         self.batch_size = n if settings.batch_size is None else min(settings.batch_size, n)
         self._small = self._Xa.nbytes + self.T.nbytes <= _GATHER_EPOCH_BYTES
-        self._buffers: dict[int, _Stack] = {}
+        self._buffers: dict[int, backprop.LayerBuffers] = {}
 
     # ------------------------------------------------------------------ api
     @property
@@ -182,7 +182,7 @@ class BatchedTrainer:
                 xb, tb = self._Xa[idx], self.T[idx]
             loss = self._gradients(xb, tb)
             if self.regularization.active:
-                add_penalty_gradient(self.regularization, self._W, self._gW)
+                add_penalty_gradient(self.regularization, self._views.W, self._views.gW)
             if not (loss <= self._limit).all():  # also NaN and ±inf
                 self._check_updates(loss)
                 if len(self._runs) == 0:
@@ -197,55 +197,19 @@ class BatchedTrainer:
     # -------------------------------------------------------------- internal
     def _relayout(self) -> None:
         """Per-layer (K, n_in + 1, n_out) views of the stacked parameter and gradient rows."""
-        sizes, K = self.spec.layer_sizes, len(self._flat)
-        self._aug, self._gaug, off = [], [], 0
-        for a, b in zip(sizes[:-1], sizes[1:]):
-            span = (a + 1) * b
-            self._aug.append(self._flat[:, off : off + span].reshape(K, a + 1, b))
-            self._gaug.append(self._gflat[:, off : off + span].reshape(K, a + 1, b))
-            off += span
-        self._W = [a[:, :-1, :] for a in self._aug]
-        self._gW = [g[:, :-1, :] for g in self._gaug]
-        self._WT = [w.transpose(0, 2, 1) for w in self._W]
+        self._views = backprop.LayerViews(self._flat, self._gflat, self.spec.layer_sizes)
 
     def _gradients(self, Xa: np.ndarray, T: np.ndarray) -> np.ndarray:
-        """Forward and backward for every run; the gradients land in ``_gflat``;
+        """Forward and backward for every run (the network's layer loop with
+        ``np.matmul`` over the run axis); the gradients land in ``_gflat``;
         returns the per-run mean loss (K,)."""
-        m = len(Xa)
+        m, K = len(Xa), len(self._flat)
         buf = self._buffers.get(m)
-        if buf is None or buf.K != len(self._flat):
-            buf = self._buffers[m] = _Stack(self.spec.layer_sizes, len(self._flat), m, self._flat.dtype)
-        acts, L, aug = self.spec.activations, self.spec.n_layers, self._aug
-        A = Xa
-        for l in range(L - 1):
-            np.matmul(A, aug[l], out=buf.Z[l])
-            activations.forward(acts[l], buf.Z[l], out=buf.V[l])
-            A = buf.A[l]
-        Z, Y, D = buf.Z[-1], buf.Y, buf.D[-1]
-        np.matmul(A, aug[-1], out=Z)
-        activations.forward(acts[-1], Z, out=Y)
-        self.last_output = Y
-        inv_n = 1.0 / max(m, 1)
-        kind = self.spec.loss
-        np.subtract(Y, T, out=D)
-        if kind == "mse":
-            loss = np.einsum("kij,kij->k", D, D) * (0.5 * inv_n)
-            if acts[-1] != "linear":
-                D *= activations.derivative(acts[-1], Z, Y, out=buf.G[-1])
-            D *= inv_n
-        else:
-            loss = _run_loss(kind, Z, T)
-            D *= inv_n / Y.shape[2] if kind == "bce" else inv_n
-        gaug = self._gaug
-        for l in range(L - 1, 0, -1):
-            np.matmul(buf.AT[l - 1], D, out=gaug[l])
-            Dp = buf.D[l - 1]
-            np.matmul(D, self._WT[l], out=Dp)
-            if acts[l - 1] != "linear":
-                Dp *= activations.derivative(acts[l - 1], buf.Z[l - 1], buf.V[l - 1], out=buf.G[l - 1])
-            D = Dp
-        np.matmul(Xa.T, D, out=gaug[0])
-        return np.asarray(loss, dtype=np.float64)
+        if buf is None or buf.lead != (K,):
+            buf = self._buffers[m] = backprop.LayerBuffers(self.spec.layer_sizes, m, self._flat.dtype, (K,))
+        loss = backprop.gradients(np.matmul, Xa, T, self._views, buf, self.spec.activations, self.spec.loss)
+        self.last_output = buf.Y
+        return loss
 
     def _check_updates(self, loss: np.ndarray) -> None:
         """The trainer's per-update test, per run: the first finite loss fixes the
@@ -322,12 +286,13 @@ def _suspects(flat, start, loss, floor: float, Y: np.ndarray, act: str) -> np.nd
         biggest = np.maximum(flat.max(axis=1), -flat.min(axis=1))
         sane = (biggest <= divergence.MAGNITUDE_LIMIT) & np.isfinite(loss)
         stuck = ~(loss < floor) & sane
-        if stuck.any():
-            stuck &= _saturated(Y, act)
+        # the rarest condition first: weights moved ~1000× their starting size
         if stuck.any():
             moved = np.sqrt(((flat - start) ** 2).sum(axis=1))
             size = np.maximum(np.sqrt((start**2).sum(axis=1)), 1.0)
             stuck &= moved > 0.99 * divergence.STEP_RATIO_LIMIT * size  # check_epoch decides
+        if stuck.any():
+            stuck &= _saturated(Y, act)
     return np.flatnonzero(~sane | stuck)
 
 
@@ -340,28 +305,3 @@ def _saturated(Y: np.ndarray, act: str) -> np.ndarray:
     near = divergence.NEAR_BOUND * (hi - lo)
     at = (Y - lo <= near) | (hi - Y <= near)
     return at.mean(axis=(1, 2)) >= 0.5
-
-
-def _run_loss(kind: str, Z: np.ndarray, T: np.ndarray) -> np.ndarray:
-    """Per-run mean loss for bce / cross_entropy (as :func:`model.nn.losses.loss_value`)."""
-    n = max(len(T), 1)
-    if kind == "bce":
-        return (np.logaddexp(0.0, Z) - T * Z).mean(axis=(1, 2))
-    m = Z.max(axis=2, keepdims=True)
-    lse = m + np.log(np.exp(Z - m).sum(axis=2, keepdims=True))
-    return (T * (lse - Z)).sum(axis=(1, 2)) / n
-
-
-class _Stack:
-    """Per-batch-size work arrays with a leading run axis (as the network's ``_Buffers``)."""
-
-    def __init__(self, sizes: list[int], K: int, n: int, dtype):
-        outs = sizes[1:]
-        self.K = K
-        self.Z = [np.empty((K, n, k), dtype) for k in outs]
-        self.A = [np.ones((K, n, k + 1), dtype) for k in outs[:-1]]
-        self.AT = [a.transpose(0, 2, 1) for a in self.A]
-        self.V = [a[:, :, :-1] for a in self.A]
-        self.Y = np.empty((K, n, outs[-1]), dtype)
-        self.D = [np.empty((K, n, k), dtype) for k in outs]
-        self.G = [np.empty((K, n, k), dtype) for k in outs]

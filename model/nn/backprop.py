@@ -1,0 +1,141 @@
+"""The training fast path's layer loop, shared by one network and a stack of runs.
+
+One network (:meth:`Network.gradients_augmented`) works on (n, k) arrays with
+``np.dot``; K stacked runs (:mod:`model.train.batched`) on (K, n, k) arrays
+with ``np.matmul`` over the leading run axis.  The maths is the same, so the
+loop lives here once and the two callers differ only in ``mm`` and in the
+shapes of the :class:`LayerViews` and :class:`LayerBuffers` they pass.
+
+Layout: parameters are [W; b] blocks (n_in + 1, n_out) (a leading run axis
+when stacked).  The first layer's inputs carry a trailing ones column, so
+that layer is one BLAS call with the bias folded in, and its ∂E/∂[W; b] one
+more.  Hidden activations stay *contiguous* (n, k) arrays with the bias added
+separately: an element-wise ufunc over a strided (n, k) view of an (n, k + 1)
+array runs an inner loop per row (measured 45 µs instead of 6.5 µs for a
+16 × 200 × 8 float64 multiply), and for small layers those loops cost more
+than the matmuls.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.nn import activations, losses
+
+__all__ = ["LayerViews", "LayerBuffers", "gradients"]
+
+
+class LayerViews:
+    """Per-layer views of one parameter buffer and one gradient buffer laid out
+    as [W; b] blocks: ``aug`` the blocks, ``W``/``b`` weights and bias rows
+    (``b`` broadcasts over the sample axis), ``WT`` the weights transposed,
+    ``WTc`` contiguous copies of ``WT`` for small layers (else None),
+    ``gaug``/``gW``/``gb`` the same for the gradients.  ``flat``/``gflat``
+    are (P,) for one network or (K, P) for K runs."""
+
+    def __init__(self, flat: np.ndarray, gflat: np.ndarray, sizes: list[int]):
+        lead = flat.shape[:-1]
+        self.aug, self.gaug, off = [], [], 0
+        for a, b in zip(sizes[:-1], sizes[1:]):
+            span = (a + 1) * b
+            self.aug.append(flat[..., off : off + span].reshape(lead + (a + 1, b)))
+            self.gaug.append(gflat[..., off : off + span].reshape(lead + (a + 1, b)))
+            off += span
+        self.W = [a[..., :-1, :] for a in self.aug]
+        self.b = [a[..., -1:, :] for a in self.aug]
+        self.WT = [np.swapaxes(w, -1, -2) for w in self.W]
+        # small layers: matmul with a transposed view per run is ~2.5× slower than
+        # copying Wᵀ contiguous first (16 runs of 8×8: 26 µs against 1 + 10 µs); for
+        # large layers the copy costs more than it saves.  One network copies too, so
+        # both run the same BLAS kernel and stacked runs equal sequential ones
+        self.WTc = [
+            np.empty(w.shape, w.dtype) if w.shape[-1] * w.shape[-2] <= 1024 else None for w in self.WT
+        ]
+        self.gW = [g[..., :-1, :] for g in self.gaug]
+        self.gb = [g[..., -1:, :] for g in self.gaug]  # (…, 1, n_out): the output of 1ᵀ·D
+
+
+class LayerBuffers:
+    """Work arrays for batches of ``n`` samples (a leading ``lead`` axis when
+    stacked): ``Z`` pre-activations, ``V`` hidden activations (``VT`` their
+    transposes), ``Y`` outputs, ``D`` ∂E/∂Z per layer, ``G`` g′ scratch,
+    ``ones`` a (1, n) row (bias gradients are ``ones @ D``)."""
+
+    def __init__(self, sizes: list[int], n: int, dtype, lead: tuple[int, ...] = ()):
+        outs = sizes[1:]
+        self.n, self.lead = n, lead
+        self.ones = np.ones((1, n), dtype)
+        self.Z = [np.empty(lead + (n, k), dtype) for k in outs]
+        self.V = [np.empty(lead + (n, k), dtype) for k in outs[:-1]]
+        self.VT = [np.swapaxes(v, -1, -2) for v in self.V]
+        self.Y = np.empty(lead + (n, outs[-1]), dtype)
+        self.D = [np.empty(lead + (n, k), dtype) for k in outs]
+        self.G = [np.empty(lead + (n, k), dtype) for k in outs]
+
+
+def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str):
+    """Forward and backward pass: ∂(mean loss)/∂[W; b] into ``p.gaug``, outputs
+    into ``buf.Y``; returns the mean loss (a float, or (K,) for stacked runs).
+
+    ``mm`` is ``np.dot`` for one network, ``np.matmul`` for a stack; ``Xa``
+    (n, n_in + 1) the inputs with a ones column, ``T`` (n, n_out) the targets,
+    both of the parameters' dtype."""
+    L = len(acts)
+    A = Xa
+    for l in range(L):
+        Z = buf.Z[l]
+        if l == 0:
+            mm(A, p.aug[0], out=Z)
+        else:
+            mm(A, p.W[l], out=Z)
+            Z += p.b[l]
+        out = buf.V[l] if l < L - 1 else buf.Y
+        activations.forward(acts[l], Z, out=out)
+        A = out
+    Z, Y, D = buf.Z[-1], buf.Y, buf.D[-1]
+    # D = ∂(mean loss)/∂Z = −δ/n: the 1/n and the sign are applied once here
+    inv_n = 1.0 / max(buf.n, 1)
+    np.subtract(Y, T, out=D)
+    if kind == "mse":
+        loss = _half_sq(D) * inv_n
+        if acts[-1] != "linear":
+            D *= activations.derivative(acts[-1], Z, Y, out=buf.G[-1])
+        D *= inv_n
+    else:
+        loss = run_loss(kind, Z, T)
+        D *= inv_n / Y.shape[-1] if kind == "bce" else inv_n
+    for l in range(L - 1, 0, -1):
+        mm(buf.VT[l - 1], D, out=p.gW[l])
+        mm(buf.ones, D, out=p.gb[l])  # Σ over samples: BLAS, 5-7× faster than np.sum(axis=-2) here
+        Dp = buf.D[l - 1]
+        WT = p.WT[l]
+        if p.WTc[l] is not None:
+            WT = p.WTc[l]
+            np.copyto(WT, p.WT[l])
+        mm(D, WT, out=Dp)
+        if acts[l - 1] != "linear":
+            Dp *= activations.derivative(acts[l - 1], buf.Z[l - 1], buf.V[l - 1], out=buf.G[l - 1])
+        D = Dp
+    mm(Xa.T, D, out=p.gaug[0])
+    return loss
+
+
+def _half_sq(D: np.ndarray):
+    """½·Σ D² over each run's (n, k) block: a float, or (K,)."""
+    if D.ndim == 2:
+        return 0.5 * float(np.vdot(D, D))
+    return 0.5 * np.einsum("kij,kij->k", D, D).astype(np.float64)
+
+
+def run_loss(kind: str, Z: np.ndarray, T: np.ndarray):
+    """Mean bce / cross-entropy loss from the output pre-activations ``Z``
+    (..., n, k), as :func:`model.nn.losses.loss_value`: a float for one
+    network, (K,) float64 for a stack."""
+    if Z.ndim == 2:
+        return losses.loss_value(kind, Z, None, T)
+    n = max(len(T), 1)
+    if kind == "bce":
+        return (np.logaddexp(0.0, Z) - T * Z).mean(axis=(1, 2)).astype(np.float64)
+    m = Z.max(axis=2, keepdims=True)
+    lse = m + np.log(np.exp(Z - m).sum(axis=2, keepdims=True))
+    return ((T * (lse - Z)).sum(axis=(1, 2)) / n).astype(np.float64)
