@@ -2,9 +2,12 @@
 
 While the document has unsaved changes, a copy is written atomically every
 ``interval`` seconds to ``recovery-<pid>-<token>.json`` in the recovery
-folder (the token tells two windows of one process apart). It is written
-from the document on the GUI thread, never from a training worker, so it is
-consistent by construction. A clean close deletes it; files whose owner
+folder (the token tells two windows of one process apart). The GUI thread
+takes an immutable copy of the document (``Document.to_project`` with the
+history copied: a few memcpys), never reading a training worker, so it is
+consistent by construction; a short-lived thread turns that copy into JSON
+and writes it atomically, so a long history never stalls the window (the
+encoder is pure Python: it hands the GIL back every few milliseconds). A clean close deletes it; files whose owner
 process is gone are *orphans*, and the next start offers every one of them.
 Temporary files of an atomic save that was interrupted are removed at start.
 """
@@ -15,6 +18,7 @@ import json
 import os
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,14 +84,15 @@ class Autosaver(QObject):
         self.folder = Path(folder) if folder else recovery_dir()
         self.stem = f"recovery-{os.getpid()}-{secrets.token_hex(6)}"
         self.timer = QTimer(self)
-        self.timer.timeout.connect(self.save_now)
+        self.timer.timeout.connect(self.save_in_background)
         self.last_error: str | None = None
         self.saves = 0  # recovery copies written (tests and the status read it)
+        self._writer: threading.Thread | None = None  # the background write under way
         self.configure(interval=interval)
 
     def configure(self, interval: float | None = None, folder: str | Path | None = None) -> None:
         if folder is not None and Path(folder) != self.folder:
-            self.discard()
+            self.discard()  # waits for a write under way
             self.folder = Path(folder)
         if interval is not None:
             if not interval > 0:
@@ -102,15 +107,48 @@ class Autosaver(QObject):
         return self.folder / f"{self.stem}.json"
 
     def save_now(self) -> bool:
-        """Write the recovery copy if there is anything unsaved."""
+        """Write the recovery copy now if there is anything unsaved (True once written)."""
+        self.wait()
+        job = self._prepare()
+        return job is not None and self._write(*job)
+
+    def save_in_background(self) -> None:
+        """The timer's save: the copy is taken here, encoded and written by a thread.
+        One at a time: while one is being written the tick is skipped (the next one saves)."""
+        if self._writer is not None and self._writer.is_alive():
+            return
+        job = self._prepare()
+        if job is not None:
+            self._writer = threading.Thread(target=self._write, args=job, name="mlp-autosave", daemon=True)
+            self._writer.start()
+
+    def wait(self) -> None:
+        """Until the background write (if any) has finished."""
+        if self._writer is not None:
+            self._writer.join()
+            self._writer = None
+
+    def _prepare(self):
+        """(project copy, meta, path, meta path) read from the document on the GUI thread, or None."""
         if not self.doc.dirty:
-            return False
+            return None
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            # where the work belongs first, so a restore can offer the same name
-            meta = {"path": str(self.doc.path) if self.doc.path else None, "name": self.doc.name}
-            atomic_write_text(self.path.with_suffix(".meta"), json.dumps(meta))
-            save_project(self.doc.to_project(), self.path)
+            project = self.doc.to_project()  # weights copied; settings/data objects are replaced, not edited
+        except ValueError as e:
+            self.last_error = str(e)
+            return None
+        if project.history is not None:
+            project.history = project.history.copy()  # the document's keeps growing meanwhile
+        # where the work belongs first, so a restore can offer the same name
+        meta = {"path": str(self.doc.path) if self.doc.path else None, "name": self.doc.name}
+        return project, meta, self.path, self.path.with_suffix(".meta")
+
+    def _write(self, project, meta, path: Path, meta_path: Path) -> bool:
+        """Encode and write (any thread; touches nothing but its arguments and counters)."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(meta_path, json.dumps(meta))
+            save_project(project, path)
         except (OSError, ValueError) as e:  # never disturb the user for a background copy
             self.last_error = str(e)
             return False
@@ -119,6 +157,7 @@ class Autosaver(QObject):
 
     def discard(self) -> None:
         """Clean exit or explicit save: this window's recovery copy is no longer needed."""
+        self.wait()  # a write under way would bring it back
         Recovery(self.path, os.getpid(), None, 0.0).remove()
 
     def take_over(self, orphan: Recovery) -> None:
@@ -128,6 +167,7 @@ class Autosaver(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
+        self.wait()
 
 
 def _dead_owner_files(folder, pattern: re.Pattern) -> list[tuple[Path, re.Match]]:

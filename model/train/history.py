@@ -192,6 +192,7 @@ class History:
         rows = self.rows_since((0, u, 0))  # epochs and events; the update series copy whole
         h.update_loss, h.update_lr = self.update_loss.copy(), self.update_lr.copy()
         h.append_rows(rows)
+        h.test = dict(self.test) if self.test is not None else None
         return h
 
     # ------------------------------------------------------------- persist
