@@ -29,6 +29,7 @@ from model.train.trainer import STOP_EPOCHS, STOP_USER, Trainer
 SNAPSHOT_INTERVAL = 1 / 40  # a little above the 30 Hz display timer
 PACED_RATE = 30.0  # at or below this many updates/s (paced play) every update gets its own snapshot
 GRID_INTERVAL = 0.4  # the decision map is redrawn about twice a second
+GRID_BUDGET = 30.0  # ... or, when that is costly, after 30 × its cost (≤ ~3 % of the worker's time)
 
 
 def _frozen(arrays) -> tuple[np.ndarray, ...]:
@@ -119,7 +120,7 @@ class TrainingWorker(threading.Thread):
         self._cursor = trainer.history.cursor
         self._rate_t, self._rate_step = time.perf_counter(), trainer.step
         self._rate = 0.0
-        self._last_grid = 0.0
+        self._next_grid = 0.0  # when the decision map and training predictions are next due
         self.pacer = PaceScheduler(DEFAULT_PACE, trainer.updates_per_epoch)  # play's pace
         self.live = LiveAnalyses()  # health badges and λ_max, computed here, not on the GUI thread
 
@@ -282,11 +283,14 @@ class TrainingWorker(threading.Thread):
             self._rate = (tr.step - self._rate_step) / (now - self._rate_t)
             self._rate_t, self._rate_step = now, tr.step
         grid = train_pred = None
-        if self._grid_X is not None and (force_grid or now - self._last_grid >= GRID_INTERVAL):
-            self._last_grid = now
+        if self._grid_X is not None and (force_grid or now >= self._next_grid):
             grid, train_pred = net.predict(self._grid_X), net.predict(tr.X)
             grid.setflags(write=False)
             train_pred.setflags(write=False)
+            # MNIST-size data: predicting every training row costs ~1 s, so the map
+            # and the confusion matrix refresh within a share of the training time
+            cost = time.perf_counter() - now
+            self._next_grid = now + max(GRID_INTERVAL, GRID_BUDGET * cost)
         snap = replace(
             snapshot_of(tr, self._cursor, finished),
             updates_per_s=self._rate,
