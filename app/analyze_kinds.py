@@ -11,7 +11,7 @@ import numpy as np
 
 from model.analysis import sweeps
 from model.analysis.gradient_flow import compare_activations, comparison_summary, last_profile
-from model.analysis.race import DEFAULT_LR, OptimizerRace
+from model.analysis.race import OptimizerRace, racer_default_lr
 from model.analysis.surfaces import ANALYTIC, get_surface
 from model.analysis.sweep_common import (
     START_CURRENT,
@@ -231,7 +231,7 @@ def run_race(pb: Problem, args):
     bad = [n for n in names if n not in OPTIMIZERS]
     if bad or not names:
         raise CliError(f"unknown optimizer(s) {', '.join(bad) or '(none)'}; allowed: {', '.join(OPTIMIZERS)}")
-    lrs = DEFAULT_LR.get(args.surface, {}) | _pairs(args.lr, "--lr")
+    given = _pairs(args.lr, "--lr")
     start = surface.start
     if args.start:
         try:
@@ -241,7 +241,14 @@ def run_race(pb: Problem, args):
         if len(start) != 2 or not all(map(math.isfinite, start)):
             raise CliError(f"--start must be two finite numbers X,Y, got {args.start!r}")
     race = OptimizerRace(
-        surface, start, [(n, lrs.get(n, 0.01), {}) for n in names], batch_size=args.batch_size, seed=args.seed
+        surface,
+        start,
+        [
+            (n, given[n] if n in given else racer_default_lr(args.surface, n, surface, args.batch_size), {})
+            for n in names
+        ],
+        batch_size=args.batch_size,
+        seed=args.seed,
     )
     race.step(args.steps)
     paths, losses = race.paths, race.losses

@@ -9,6 +9,8 @@ diverged and stops.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -24,6 +26,9 @@ __all__ = [
     "DEFAULT_LR",
     "KEY_HYPER",
     "default_racers",
+    "batch_lr_limit",
+    "racer_default_lr",
+    "STOCHASTIC_SAFETY",
 ]
 
 #: The optimizers that race on 2-D surfaces: adamw is left out, its decay
@@ -101,11 +106,53 @@ DEFAULT_LR: dict[str, dict[str, float]] = {
 }
 
 
-def default_racers(surface_name: str, names: Sequence[str] = RACERS):
-    """[(name, lr, {}), ...] with :data:`DEFAULT_LR` for the surface (optimizer
-    defaults for an unknown surface)."""
-    table = DEFAULT_LR.get(surface_name, {})
-    return [(n, table.get(n, DEFAULTS[n]["lr"]), {}) for n in names]
+#: A stochastic racer's default η is at most this fraction of its batch limit.
+STOCHASTIC_SAFETY = 0.5
+
+#: Optimizers whose step is linear in the gradient: the curvature limit applies to them.
+_LINEAR_STEP = {"sgd": 0.0, "momentum": None, "nesterov": None}
+
+
+def batch_lr_limit(surface, batch_size: int | None) -> float:
+    """2/λ_max of the worst mini-batch Hessian X_Bᵀ X_B/|B| over every batch of
+    ``batch_size`` samples of a sample surface (the linear-neuron bowl): below it
+    plain SGD on *any* batch of that size contracts. None / ≥ n: the full batch's
+    2/λ_max. NaN for a surface without samples."""
+    if not hasattr(surface, "samples"):
+        return math.nan
+    X = np.asarray(surface.samples[0], float)
+    n = len(X)
+    b = n if batch_size is None else min(int(batch_size), n)
+    lam = max(
+        float(np.linalg.eigvalsh(X[list(c)].T @ X[list(c)] / b)[-1])
+        for c in itertools.combinations(range(n), b)
+    )
+    return 2.0 / lam if lam > 0 else math.inf
+
+
+def racer_default_lr(surface_name: str, name: str, surface=None, batch_size: int | None = None) -> float:
+    """The racer's default η: :data:`DEFAULT_LR` for the surface; on mini-batches of a
+    sample surface, gradient-linear racers (SGD, momentum, Nesterov) are capped at
+    :data:`STOCHASTIC_SAFETY` × their stable limit on the worst batch (2/λ for SGD,
+    2(1 + μ)/λ with momentum μ), so online learning (batch 1) converges instead of
+    flying off at the full batch's edge-of-stability η."""
+    lr = DEFAULT_LR.get(surface_name, {}).get(name, DEFAULTS[name]["lr"])
+    n = len(surface.samples[0]) if hasattr(surface, "samples") else 0
+    if batch_size is None or batch_size >= n or name not in _LINEAR_STEP:
+        return lr  # exact gradients: the table's (edge-of-stability) η
+    limit = batch_lr_limit(surface, batch_size)
+    if not math.isfinite(limit):
+        return lr
+    mu = DEFAULTS[name].get("momentum", 0.0)
+    return min(lr, STOCHASTIC_SAFETY * limit * (1.0 + mu))
+
+
+def default_racers(
+    surface_name: str, names: Sequence[str] = RACERS, surface=None, batch_size: int | None = None
+):
+    """[(name, lr, {}), ...] with :func:`racer_default_lr` for the surface (optimizer
+    defaults for an unknown surface; capped on mini-batches of ``surface``)."""
+    return [(n, racer_default_lr(surface_name, n, surface, batch_size), {}) for n in names]
 
 
 class Racer:

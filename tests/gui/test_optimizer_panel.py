@@ -174,3 +174,18 @@ def test_bowl_batch_size_makes_sgd_zig_zag_around_the_batch_path(qtbot):
     p.set_surface("rosenbrock")
     assert not p.batch.isVisibleTo(p) and p.race.batch_path is None
     p.pause()
+
+
+def test_batch_one_racer_converges_with_the_panels_defaults(qtbot):
+    p = OptimizerPanel()
+    qtbot.addWidget(p)
+    p.set_surface("bowl")
+    assert p.rows["sgd"].lr.value() == pytest.approx(1.3)
+    p.batch.setValue(1)
+    assert p.rows["sgd"].lr.value() == pytest.approx(1 / 3.4, abs=1e-5)
+    p.step(400)
+    assert not p.race.diverged("sgd")
+    assert p.race.losses["sgd"][-1] < 1e-4 * p.race.losses["sgd"][0]
+    assert p.rows["sgd"].status.text().startswith("E = ")
+    p.batch.setValue(0)  # exact gradients again: the table's η
+    assert p.rows["sgd"].lr.value() == pytest.approx(1.3)

@@ -111,7 +111,7 @@ def test_stochastic_racers_zig_zag_around_the_batch_path():
     """The lecture's figure: online learning zig-zags around the direction of steepest descent."""
     from model.analysis.surfaces import get_surface
 
-    bowl = get_surface("bowl")
+    bowl = S.get_surface("bowl")
     lr = 0.3
     exact = OptimizerRace(bowl, bowl.start, [("sgd", lr, {})])
     online = OptimizerRace(bowl, bowl.start, [("sgd", lr, {})], batch_size=1, seed=0)
@@ -138,3 +138,40 @@ def test_loss_text_clamps_rounding_noise():
 
     assert loss_text(-5.551e-17) == "0" and loss_text(3e-13) == "0"
     assert loss_text(0.01234567) == "0.01235" and loss_text(-0.5) == "-0.5"
+
+
+def test_batch_lr_limit_is_two_over_the_worst_batch_curvature():
+    from itertools import combinations
+
+    from model.analysis.race import batch_lr_limit
+
+    bowl = S.get_surface("bowl")
+    X = bowl.samples[0]
+    # one sample: its Hessian x xᵀ has the single non-zero eigenvalue |x|²
+    assert batch_lr_limit(bowl, 1) == pytest.approx(2 / max((X**2).sum(1)))
+    assert batch_lr_limit(bowl, 1) == pytest.approx(2 / 3.4)
+    worst = max(np.linalg.eigvalsh(X[list(c)].T @ X[list(c)] / 2)[-1] for c in combinations(range(6), 2))
+    assert batch_lr_limit(bowl, 2) == pytest.approx(2 / worst)
+    assert batch_lr_limit(bowl, None) == pytest.approx(bowl.lr_critical)
+
+
+def test_online_sgd_converges_on_the_bowl_with_the_default_settings():
+    from model.analysis.race import racer_default_lr
+
+    bowl = S.get_surface("bowl")
+    # the full batch keeps the table's edge-of-stability η (the zig-zag figure)
+    assert racer_default_lr("bowl", "sgd", bowl, None) == DEFAULT_LR["bowl"]["sgd"] == 1.3
+    assert racer_default_lr("bowl", "sgd", bowl, 6) == 1.3
+    # the table's η on single samples flies off: the reason for the cap
+    wild = OptimizerRace(bowl, bowl.start, [("sgd", 1.3, {})], batch_size=1)
+    wild.step(300)
+    assert wild.diverged("sgd")
+    lr1 = racer_default_lr("bowl", "sgd", bowl, 1)
+    assert lr1 == pytest.approx(0.5 * 2 / 3.4) and 0.25 < lr1 < 0.35
+    for b in (1, 2, 3, 4, 5):
+        race = OptimizerRace(
+            bowl, bowl.start, default_racers("bowl", surface=bowl, batch_size=b), batch_size=b
+        )
+        race.step(400)
+        assert race.running == race.names, b
+        assert race.losses["sgd"][-1] < 1e-4 * race.losses["sgd"][0], b

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from model.analysis.loss_slices import NetworkSlice, RandomDirections
-from model.analysis.race import DEFAULT_LR, RACERS, OptimizerRace, loss_text
+from model.analysis.race import RACERS, OptimizerRace, loss_text, racer_default_lr
 from model.analysis.surfaces import (
     ANALYTIC,
     AnalyticSurface,
@@ -123,7 +123,7 @@ class OptimizerPanel(QWidget):
             "6 samples (1 = online / stochastic learning). The grey dashed path is batch learning "
             "(steepest descent with the first racer's η): online learning zig-zags around it."
         )
-        self.batch.valueChanged.connect(lambda _v: self.reset())
+        self.batch.valueChanged.connect(lambda _v: self._load_lrs())
         self.batch_path = pg.PlotDataItem(pen=pg.mkPen((90, 90, 90), width=2, style=Qt.PenStyle.DashLine))
         self.batch_path.setZValue(9)
         self.step_label = QLabel("step 0")
@@ -362,18 +362,27 @@ class OptimizerPanel(QWidget):
                 self._surfaces[key] = get_surface(key)
         return self._surfaces[key]
 
-    def _load_surface(self) -> None:
-        key = self.combo.currentData()
-        s = self._make_surface(key)
+    def _load_lrs(self, hyper: bool = False) -> None:
+        """Every racer's default η for the surface and batch size (a stochastic SGD
+        racer below its worst batch's 2/λ_max), then restart the race."""
+        key, s = self.combo.currentData(), self.surface
+        b = (self.batch.value() or None) if hasattr(s, "batch_gradient") else None
         for name, row in self.rows.items():
-            for w, value in (
-                (row.lr, DEFAULT_LR[key][name]),
-                (row.hyper, DEFAULTS[name].get(row.key or "", 0.0)),
-            ):
+            pairs = [(row.lr, racer_default_lr(key, name, s, b))]
+            if hyper:
+                pairs.append((row.hyper, DEFAULTS[name].get(row.key or "", 0.0)))
+            for w, value in pairs:
                 if w is not None:
                     w.blockSignals(True)
                     w.setValue(value)
                     w.blockSignals(False)
+        if not hyper:
+            self.reset()
+
+    def _load_surface(self) -> None:
+        key = self.combo.currentData()
+        s = self._make_surface(key)
+        self._load_lrs(hyper=True)
         self.plot.setLabel("bottom", s.xlabel, **{"font-size": "11pt"})
         self.plot.setLabel("left", s.ylabel, **{"font-size": "11pt"})
         self.plot.setTitle(s.title, color=themes.current_theme().ink, size="11pt")
