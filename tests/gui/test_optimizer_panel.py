@@ -189,3 +189,32 @@ def test_batch_one_racer_converges_with_the_panels_defaults(qtbot):
     assert p.rows["sgd"].status.text().startswith("E = ")
     p.batch.setValue(0)  # exact gradients again: the table's η
     assert p.rows["sgd"].lr.value() == pytest.approx(1.3)
+
+
+def test_chord_mode_two_clicks_draw_the_chord_above_the_bowl(panel, qtbot):
+    panel.set_surface("bowl")
+    start = panel.race.start
+    cv = panel.convexity
+    assert not cv.profile.isVisibleTo(panel)
+    qtbot.mouseClick(cv.button, Qt.MouseButton.LeftButton)
+    assert cv.active and cv.profile.isVisibleTo(panel)
+    qtbot.mouseClick(panel.plot.viewport(), Qt.MouseButton.LeftButton, pos=view_pixel(panel, 3.0, 1.0))
+    assert cv.result is None and "end point b" in cv.summary.text()
+    qtbot.mouseClick(panel.plot.viewport(), Qt.MouseButton.LeftButton, pos=view_pixel(panel, -1.0, -2.5))
+    assert panel.race.start == start  # chord clicks do not restart the race
+    c = cv.result
+    tol = 2 * 6.0 / panel.plot.getViewBox().width()
+    assert c.a == pytest.approx((3.0, 1.0), abs=tol) and c.b == pytest.approx((-1.0, -2.5), abs=tol)
+    xs, ys = cv.segment.getData()
+    np.testing.assert_allclose(np.c_[xs, ys], [c.a, c.b])
+    lam, E = cv.surface_curve.getData()
+    _, line = cv.chord_curve.getData()
+    np.testing.assert_allclose(E, c.surface)
+    assert np.all(line - E >= -1e-12) and (line - E)[50] > 0.1  # the chord lies above
+    assert "lies above" in cv.summary.text()
+    # a new surface clears it; leaving chord mode, clicks restart the race again
+    panel.set_surface("rosenbrock")
+    assert cv.result is None and len(cv.segment.getData()[0] or []) == 0
+    qtbot.mouseClick(cv.button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.plot.viewport(), Qt.MouseButton.LeftButton, pos=view_pixel(panel, 0.5, 1.0))
+    assert panel.race.start != get_surface("rosenbrock").start

@@ -49,6 +49,7 @@ from widgets.common.contours import contour_segments
 from widgets.common.fit import scroll_body
 from widgets.common.jobs import JobManager
 from widgets.common.stamp import analysis_stamp, mark_stale
+from widgets.panels.convexity_view import ConvexityView
 from widgets.panels.racer_controls import COLORS, HYPER_LABELS, LABELS, RacerRow  # noqa: F401 (re-export)
 
 NET_SLICE, NET_DIRS = "network_slice", "random_directions"
@@ -195,8 +196,10 @@ class OptimizerPanel(QWidget):
             if row.hyper is not None:
                 side.addWidget(row.hyper, r, 2)
             side.addWidget(row.status, r, 3)
+        self.convexity = ConvexityView(self.plot)
         right = QVBoxLayout()
         right.addLayout(side)
+        right.addWidget(self.convexity)
         right.addWidget(self.table, 1)
         right.addStretch(0)
         body = QHBoxLayout()
@@ -229,6 +232,8 @@ class OptimizerPanel(QWidget):
 
     def theme_changed(self, t) -> None:
         """Surface, contours and markers in the theme's colours (a pastel map stays under dark text)."""
+        if hasattr(self, "convexity"):
+            self.convexity.theme_changed(t)
         cmap, contour = surface_colours(t)
         self.image.setColorMap(cmap)
         self.isolines.setPen(pg.mkPen(contour, width=1))
@@ -391,6 +396,7 @@ class OptimizerPanel(QWidget):
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self.minima.setData([m[0] for m in s.minima], [m[1] for m in s.minima])
         self.race = None
+        self.convexity.set_surface(s)
         self.reset(s.start)
         self._draw_live()
         self._start_grid(s)
@@ -547,4 +553,7 @@ class OptimizerPanel(QWidget):
             return
         p = vb.mapSceneToView(pos)
         ev.accept()
-        self.set_start(p.x(), p.y())
+        if self.convexity.active:  # chord mode: the click is an end point, not a start
+            self.convexity.add_point(p.x(), p.y())
+        else:
+            self.set_start(p.x(), p.y())
