@@ -52,6 +52,8 @@ class Teaching:
         window.tabifyDockWidget(docks["stepthrough"], docks["neuron_map"])
         docks["inspector"].raise_()
         self.stepper.updateApplied.connect(self._apply_step_update)
+        self.stepper.stageChanged.connect(lambda _i: self._mark_pattern())
+        self.stepper.finished.connect(self._mark_pattern)
         self._map_node: tuple[int, int] | None = None
         self._thumbs_shown = False
         self.waves_action = self._action(
@@ -125,6 +127,7 @@ class Teaching:
         self.doc.notation = notation
         self.window.inspector.set_notation(notation)
         self.stepper.set_notation(notation)
+        self._mark_pattern()
 
     # -------------------------------------------------------------- probe
     def show_probe(self, rec, node_values: bool = True) -> None:
@@ -165,6 +168,27 @@ class Teaching:
         self.docks["stepthrough"].show()
         self.docks["stepthrough"].raise_()
         self.canvas.setFocus()
+
+    def _mark_pattern(self) -> None:
+        """The data plot marks the pattern μ being stepped (the batch at its update stages)."""
+        view = getattr(self.window, "dataset_view", None)
+        if view is None:
+            return
+        st, walk = self.stepper.stage, self.stepper.walk
+        if st is None or walk is None:
+            view.set_step_pattern(None)
+            return
+        batch = walk.indices if len(walk.indices) > 1 else []
+        mu = st.pattern
+        if mu is None:  # the update: every pattern of the batch counts
+            view.set_step_pattern(
+                None if batch else walk.indices[0], batch or (), self._pattern_text(walk.indices[0])
+            )
+        else:
+            view.set_step_pattern(mu, batch, self._pattern_text(mu))
+
+    def _pattern_text(self, mu: int) -> str:
+        return f"μ = {mu + 1}" if self.doc.notation.use_theta else f"x[{mu}]"
 
     def _apply_step_update(self, W, B) -> None:
         d = self.doc

@@ -32,23 +32,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from model.nn import activations
 from model.nn.network import Network
-from model.teaching.stepthrough_text import (
-    activation_text,
-    fac,
-    gprime_text,
-    joined,
-    node_sym,
-    num,
-    sub,
-    sup,
-    w_sym,
-)
+from model.teaching import stepthrough_equations as eqs
+from model.teaching.stepthrough_hover import describe_edge, describe_node
+from model.teaching.stepthrough_text import Symbols, num
 
 __all__ = ["Stage", "StepThrough", "describe_node", "describe_edge", "KINDS"]
 
-IND = "    "  # continuation lines of an equation
 KINDS = ("input", "forward", "output_error", "backward", "update", "new_weights")
 Arrays = list  # list[np.ndarray | None]
 
@@ -90,6 +80,7 @@ class Stage:
     delta_theta: list[np.ndarray] | None = None
     weights_after: list[np.ndarray] | None = None
     biases_after: list[np.ndarray] | None = None
+    notation: object = None  # the Notation of the texts (None: the lecture's)
 
 
 class StepThrough:
@@ -97,6 +88,8 @@ class StepThrough:
 
     ``loss_name`` None uses the network's own loss. The network is not
     modified; :meth:`apply` returns the updated weights and biases.
+    ``notation`` (a :class:`~model.teaching.notation.Notation`, None = the
+    lecture's) is the language of every equation, table and hover text.
     """
 
     def __init__(
@@ -108,6 +101,7 @@ class StepThrough:
         lr: float,
         loss_name: str | None = None,
         max_patterns_shown: int = 4,
+        notation=None,
     ):
         idx = [int(i) for i in np.asarray(indices, dtype=np.int64).reshape(-1)]
         X = np.asarray(X, dtype=net.dtype)
@@ -124,6 +118,8 @@ class StepThrough:
         else:
             net = net.copy()
         self.net, self.indices, self.lr, self.loss_name = net, idx, float(lr), loss_name
+        self.notation = notation
+        self.sym = Symbols(notation)
         self.acts = list(net.spec.activations)
         self.L = net.n_layers
         self.W = [w.copy() for w in net.weights]
@@ -177,6 +173,7 @@ class StepThrough:
             weights=self.W,
             biases=self.B,
             activations=self.acts,
+            notation=self.notation,
             **kw,
         )
         if st.equations:
@@ -184,17 +181,21 @@ class StepThrough:
         self.stages.append(st)
         return st
 
+    def _tag(self, k: int) -> str:
+        mu, n = self.indices[k], len(self.indices)
+        head = f" — μ = {mu + 1}" if self.sym.lecture else f" — sample {mu}"
+        return head + (f" ({k + 1} of {n})" if n > 1 else "")
+
     def _pattern_stages(self, k: int) -> None:
-        L, mu = self.L, self.indices[k]
+        L, mu, sym = self.L, self.indices[k], self.sym
         V, b, d, grad, contrib = self._sample(k)
-        tag = f" — μ = {mu + 1}" + (f" ({k + 1} of {len(self.indices)})" if len(self.indices) > 1 else "")
+        tag = self._tag(k)
         none = [None] * (L + 1)
         zeros = [np.zeros_like(w) for w in self.W]
         t = self.T[k]
+        node, dn = sym.unit_word, sym.d_name
         # 1. input
-        x = ", ".join(num(v) for v in V[0])
-        eq = f"pattern μ = {mu + 1}:\nV⁽⁰⁾ ← x⁽μ⁾ = ({x})\ntarget t⁽μ⁾ = ({', '.join(num(v) for v in t)})"
-        rows = [[str(i + 1), num(v)] for i, v in enumerate(V[0])]
+        eq = eqs.input_eq(sym, mu, V[0], t)
         self._stage(
             "input",
             0,
@@ -208,16 +209,16 @@ class StepThrough:
             edge_scale=None,
             grad_W=[None] * L,
             equations={i: eq for i in range(len(V[0]))},
-            table_headers=["node", "V = x"],
-            table_rows=rows,
+            table_headers=[node, f"{sym.a_name} = x"],
+            table_rows=[[sym.unit(i), num(v)] for i, v in enumerate(V[0])],
         )
         # 2. forward, ℓ = 1…L
         fscale = max(float(np.abs(c).max()) for c in contrib) or 1.0
         for lay in range(1, L + 1):
             l = lay - 1
-            eqs = {j: self._forward_eq(lay, j, V, b) for j in range(len(V[lay]))}
             rows = [
-                [str(j + 1), num(-self.B[l][j]), num(b[lay][j]), num(V[lay][j])] for j in range(len(V[lay]))
+                [sym.unit(j), num(sym.bias(self.B[l][j])), num(b[lay][j]), num(V[lay][j])]
+                for j in range(len(V[lay]))
             ]
             name = "output" if lay == L else "hidden"
             self._stage(
@@ -232,18 +233,20 @@ class StepThrough:
                 edge_mode="forward",
                 edge_scale=fscale,
                 grad_W=[None] * L,
-                equations=eqs,
-                table_headers=["node", "θ", "b", "V"],
+                equations={j: eqs.forward_eq(self, sym, lay, j, V, b) for j in range(len(V[lay]))},
+                table_headers=[node, sym.bias_name, sym.z_name, sym.a_name],
                 table_rows=rows,
             )
         # 3. output errors
         bscale = max(float(np.abs(g).max()) for g in grad) or 1.0
-        eqs = {i: self._output_eq(i, V, b, d, t) for i in range(len(V[L]))}
-        rows = [[str(i + 1), num(b[L][i]), num(V[L][i]), num(t[i]), num(d[L][i])] for i in range(len(V[L]))]
+        rows = [
+            [sym.unit(i), num(b[L][i]), num(V[L][i]), num(t[i]), num(sym.delta(d[L][i]))]
+            for i in range(len(V[L]))
+        ]
         self._stage(
             "output_error",
             L,
-            "Output errors δ⁽ᴸ⁾" + tag,
+            ("Output errors δ⁽ᴸ⁾" if sym.lecture else f"Output gradients ∂L/∂z{L}") + tag,
             mu,
             V,
             b,
@@ -252,15 +255,16 @@ class StepThrough:
             edge_mode="backward",
             edge_scale=bscale,
             grad_W=[None] * (L - 1) + [grad[L - 1]],
-            equations=eqs,
-            table_headers=["node", "b", "V", "t", "δ"],
+            equations={i: eqs.output_eq(self, sym, i, V, b, d, t) for i in range(len(V[L]))},
+            table_headers=[node, sym.z_name, sym.a_name, "t", dn],
             table_rows=rows,
         )
         # 4. backward, ℓ = L−1…1
         for lay in range(L - 1, 0, -1):
-            eqs = {j: self._backward_eq(lay, j, V, b, d) for j in range(len(V[lay]))}
-            rows = [[str(j + 1), num(b[lay][j]), num(V[lay][j]), num(d[lay][j])] for j in range(len(V[lay]))]
-            known = [None] * (lay - 1) + grad[lay - 1 :]
+            rows = [
+                [sym.unit(j), num(b[lay][j]), num(V[lay][j]), num(sym.delta(d[lay][j]))]
+                for j in range(len(V[lay]))
+            ]
             self._stage(
                 "backward",
                 lay,
@@ -272,114 +276,44 @@ class StepThrough:
                 edge_values=zeros[: lay - 1] + grad[lay - 1 :],
                 edge_mode="backward",
                 edge_scale=bscale,
-                grad_W=known,
-                equations=eqs,
-                table_headers=["node", "b", "V", "δ"],
+                grad_W=[None] * (lay - 1) + grad[lay - 1 :],
+                equations={j: eqs.backward_eq(self, sym, lay, j, V, b, d) for j in range(len(V[lay]))},
+                table_headers=[node, sym.z_name, sym.a_name, dn],
                 table_rows=rows,
             )
 
-    def _forward_eq(self, lay: int, j: int, V, b) -> str:
-        l, act = lay - 1, self.acts[lay - 1]
-        terms = [f"{fac(self.W[l][k, j])}·{fac(V[l][k])}" for k in range(len(V[l]))]
-        theta = -self.B[l][j]
-        g = activation_text(act, b[lay][j], b[lay])
-        return (
-            f"{node_sym('b', lay, j)} = Σₖ w·V − θ\n{IND}= {joined(terms)} − θ({num(theta)})\n"
-            f"{IND}= {num(b[lay][j])}\n{node_sym('V', lay, j)} = g(b) = {g}"
-            + (f"\n{IND}= " if act == "softmax" else " = ")
-            + num(V[lay][j])
-        )
-
-    def _output_eq(self, i: int, V, b, d, t) -> str:
-        L, act = self.L, self.acts[-1]
-        s = node_sym("δ", L, i)
-        diff = f"({num(t[i])} − {fac(V[L][i])})"
-        if self.loss_name == "cross_entropy":
-            return (
-                f"softmax + cross-entropy: g′(b) cancels, δ = t − V\n"
-                f"{s} = {num(t[i])} − {fac(V[L][i])} = {num(d[L][i])}"
-            )
-        if self.loss_name == "bce":
-            k = len(V[L])
-            head = "bce with a sigmoid output: g′(b) cancels, δ = (t − V)"
-            if k == 1:
-                return f"{head}\n{s} = {num(t[i])} − {fac(V[L][i])} = {num(d[L][i])}"
-            return f"{head}/K (mean over K = {k} outputs)\n{s} = {diff}/{k} = {num(d[L][i])}"
-        gp = float(d[L][i] / (t[i] - V[L][i])) if t[i] != V[L][i] else None
-        gp_val = f" = {num(gp)}·{fac(t[i] - V[L][i])}" if gp is not None and act != "linear" else ""
-        return (
-            f"{s} = g′(b)·(t − V)\n{IND}= {gprime_text(act, b[L][i], V[L][i])}·{diff}\n"
-            f"{IND}{gp_val[1:] + ' ' if gp_val else ''}= {num(d[L][i])}"
-        )
-
-    def _backward_eq(self, lay: int, j: int, V, b, d) -> str:
-        act, Wn = self.acts[lay - 1], self.W[lay]
-        terms = [f"{fac(d[lay + 1][i])}·{fac(Wn[j, i])}" for i in range(len(d[lay + 1]))]
-        s = float(d[lay + 1] @ Wn[j])
-        gp = gprime_text(act, b[lay][j], V[lay][j])
-        gv = float(activations.derivative(act, b[lay][j : j + 1], V[lay][j : j + 1])[0])
-        return (
-            f"{node_sym('δ', lay, j)} = g′(b)·Σᵢ δᵢ⁽{sup(lay + 1)}⁾·wᵢ{sub(j + 1)}⁽{sup(lay + 1)}⁾\n"
-            f"{IND}= {gp}·[{joined(terms)}]\n{IND}= {num(gv)}·{fac(s)} = {num(d[lay][j])}"
-        )
-
     def _update_stages(self) -> None:
-        L, n, eta = self.L, len(self.indices), self.lr
+        L, n, sym = self.L, len(self.indices), self.sym
         V_last = [v[self.n_shown - 1].copy() for v in self.trace.V]
         b_last = [None] + [a[self.n_shown - 1].copy() for a in self.trace.b]
         mean_d = [None] + [x.mean(axis=0) for x in self.back.deltas]
-        lines = []
-        for l in range(L):
-            dsym, vsym = node_sym("δ", l + 1, 0), node_sym("V", l, 0)
-            dw, dth = self.delta_W[l][0, 0], self.delta_theta[l][0]
-            if n == 1:
-                lines.append(
-                    f"{w_sym(l, 0, 0, 'Δw')} = η·{dsym}·{vsym}\n{IND}= {num(eta)}·"
-                    f"{fac(mean_d[l + 1][0])}·{fac(self.trace.V[l][0, 0])} = {num(dw)}"
-                )
-                lines.append(
-                    f"{node_sym('Δθ', l + 1, 0)} = −η·{dsym} = −{num(eta)}·"
-                    f"{fac(mean_d[l + 1][0])} = {num(dth)}"
-                )
-            else:
-                prods = self.back.deltas[l][:, 0] * self.trace.V[l][:, 0]
-                lines.append(
-                    f"{w_sym(l, 0, 0, 'Δw')} = η·(1/{n})·Σ_μ {dsym}·{vsym}\n{IND}= {num(eta)}·(1/{n})·"
-                    f"({joined([fac(p) for p in prods])})\n{IND}= {num(dw)}"
-                )
-                lines.append(
-                    f"{node_sym('Δθ', l + 1, 0)} = −η·(1/{n})·Σ_μ {dsym}\n{IND}= −η·⟨δ⟩ = −{num(eta)}·"
-                    f"{fac(mean_d[l + 1][0])} = {num(dth)}"
-                )
-        head = (
-            "Δw = η·δ·V,  Δθ = −η·δ\n(shown: w₁₁ and θ₁ of each layer)"
-            if n == 1
-            else f"averaged over the batch of {n}"
-            + (f"  ({self.n_shown} of {n} patterns shown step by step)" if self.n_shown < n else "")
-            + ":\nΔw = −η·∂E/∂w = η·⟨δ·V⟩,  Δθ = −η·⟨δ⟩"
-        )
+        lines = eqs.update_lines(self, sym, mean_d)
+        head = eqs.update_head(sym, n, self.n_shown)
         rows, rows_new = [], []
         for l in range(L):
             for j in range(len(self.B[l])):
-                lab = f"ℓ{l + 1} #{j + 1}"
+                lab = f"ℓ{l + 1} #{j + 1}" if sym.lecture else f"layer {l + 1} [{j}]"
+                dth = self.delta_theta[l][j]
                 rows.append(
                     [
                         lab,
-                        num(mean_d[l + 1][j]),
-                        num(self.delta_theta[l][j]),
+                        num(sym.delta(mean_d[l + 1][j])),
+                        num(dth if sym.lecture else -dth),
                         num(float(np.abs(self.delta_W[l][:, j]).sum())),
                     ]
                 )
-                rows_new.append([lab, num(-self.B[l][j]), num(-self.biases_after[l][j])])
+                rows_new.append([lab, num(sym.bias(self.B[l][j])), num(sym.bias(self.biases_after[l][j]))])
         # edges show ∂E/∂w (the canvas legend's quantity); Δw = −η·∂E/∂w is in the text
         dscale = max(float(np.abs(g).max()) for g in self.grad_W) or 1.0
         kw = dict(
             grad_W=list(self.grad_W), delta_W=self.delta_W, delta_theta=self.delta_theta, highlight=None
         )
+        lec = sym.lecture
         st = self._stage(
             "update",
             None,
-            "Weight changes Δw, Δθ" + (f" (batch of {n})" if n > 1 else ""),
+            ("Weight changes Δw, Δθ" if lec else "Weight changes ΔW, Δb")
+            + (f" (batch of {n})" if n > 1 else ""),
             None,
             V_last,
             b_last,
@@ -387,21 +321,16 @@ class StepThrough:
             edge_values=list(self.grad_W),
             edge_mode="backward",
             edge_scale=dscale,
-            table_headers=["node", "δ" if n == 1 else "mean δ", "Δθ", "Σ|Δw| in"],
+            table_headers=[
+                sym.unit_word,
+                sym.d_name if n == 1 else f"mean {sym.d_name}",
+                "Δθ" if lec else "Δb",
+                "Σ|Δw| in" if lec else "Σ|ΔW| in",
+            ],
             table_rows=rows,
             **kw,
         )
         st.equation = head + "\n" + "\n".join(lines)
-        new_lines = []
-        for l in range(L):
-            new_lines.append(
-                f"{w_sym(l, 0, 0)} ← {num(self.W[l][0, 0])} + {fac(self.delta_W[l][0, 0])} "
-                f"= {num(self.weights_after[l][0, 0])}"
-            )
-            new_lines.append(
-                f"{node_sym('θ', l + 1, 0)} ← {num(-self.B[l][0])} + "
-                f"{fac(self.delta_theta[l][0])} = {num(-self.biases_after[l][0])}"
-            )
         st = self._stage(
             "new_weights",
             None,
@@ -413,62 +342,14 @@ class StepThrough:
             edge_values=None,
             edge_mode=None,
             edge_scale=None,
-            table_headers=["node", "θ before", "θ after"],
+            table_headers=[sym.unit_word, f"{sym.bias_name} before", f"{sym.bias_name} after"],
             table_rows=rows_new,
             weights_after=self.weights_after,
             biases_after=self.biases_after,
             **kw,
         )
-        st.equation = "w ← w + Δw,  θ ← θ + Δθ\n" + "\n".join(new_lines)
-
-
-# --------------------------------------------------------------- hover text
-def describe_node(stage: Stage, layer: int, index: int) -> str:
-    """Tooltip for node ``index`` of node layer ``layer``: what is known at ``stage``."""
-    L = len(stage.weights)
-    name = "input" if layer == 0 else ("output" if layer == L else f"hidden layer {layer}")
-    lines = [f"{name}, node {index + 1}" + (f" ({stage.activations[layer - 1]})" if layer else "")]
-    if layer:
-        w = stage.weights[layer - 1][:, index]
-        lines.append(f"θ = −bias = {num(-stage.biases[layer - 1][index])}")
-        lines.append("incoming w: " + joined([num(v) for v in w], ", "))
-        if stage.b[layer] is not None:
-            lines.append(f"b = {num(stage.b[layer][index])}")
-    if stage.node_values[layer] is not None:
-        lines.append(f"V = {num(stage.node_values[layer][index])}")
-    if layer and stage.deltas[layer] is not None:
-        lines.append(
-            ("mean δ" if stage.kind in ("update", "new_weights") else "δ")
-            + f" = {num(stage.deltas[layer][index])}"
-        )
-    if layer and stage.delta_theta is not None:
-        lines.append(f"Δθ = {num(stage.delta_theta[layer - 1][index])}")
-    if layer and stage.biases_after is not None:
-        lines.append(f"new θ = {num(-stage.biases_after[layer - 1][index])}")
-    return "\n".join(lines)
-
-
-def describe_edge(stage: Stage, layer: int, i: int, j: int) -> str:
-    """Tooltip for ``weights[layer][i, j]`` (node i of layer ``layer`` → node j of
-    layer ``layer + 1``, the canvas's edge key): w, w·V, ∂E/∂w, Δw once known."""
-    w = float(stage.weights[layer][i, j])
-    lines = [
-        f"{w_sym(layer, i, j)} = {num(w)}   (layer {layer} node {i + 1} → layer {layer + 1} node {j + 1})"
-    ]
-    V = stage.node_values[layer]
-    if V is not None and stage.kind not in ("update", "new_weights"):
-        lines.append(f"w·V = {num(w)}·{fac(V[i])} = {num(w * V[i])}")
-    g = stage.grad_W[layer] if layer < len(stage.grad_W) else None
-    if g is not None:
-        lines.append(
-            f"∂E/∂w = {num(g[i, j])}"
-            + ("  (batch mean)" if stage.delta_W is not None else "  (this pattern)")
-        )
-    if stage.delta_W is not None:
-        lines.append(f"Δw = {num(stage.delta_W[layer][i, j])}")
-    if stage.weights_after is not None:
-        lines.append(f"new w = {num(stage.weights_after[layer][i, j])}")
-    return "\n".join(lines)
+        top = "w ← w + Δw,  θ ← θ + Δθ" if lec else "W ← W + ΔW,  b ← b + Δb"
+        st.equation = top + "\n" + "\n".join(eqs.new_weight_lines(self, sym))
 
 
 def history_after_update(history, walk: "StepThrough", n_train: int, weights_after, task: str):

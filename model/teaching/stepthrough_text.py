@@ -22,6 +22,7 @@ __all__ = [
     "activation_text",
     "gprime_text",
     "MAX_TERMS",
+    "Symbols",
 ]
 
 MAX_TERMS = 6  # longer sums show their first terms and "… (k more)"
@@ -111,3 +112,53 @@ def gprime_text(act: str, b: float, V: float) -> str:
     """g′(b) as a formula in the node's numbers: (1 − 0.380²) for tanh."""
     text = GPRIME_TEXT.get(act)
     return text(b, V) if text is not None else f"{act}′({num(b)})"
+
+
+class Symbols:
+    """The step-through's symbols in one :class:`~model.teaching.notation.Notation`.
+
+    Lecture: b (net input), V (output), δ (the lecture's sign), θ = −bias,
+    w_ji⁽ℓ⁾ from unit i to unit j, 1-based.  Code: z, a, ∂L/∂z (= −δ), the bias b,
+    Wℓ[i, j] from unit i to unit j, 0-based.  ``bias``/``delta`` turn the stored
+    bias and the lecture's δ into the number this notation shows.
+    """
+
+    def __init__(self, notation=None):
+        self.lecture = notation is None or notation.use_theta
+        lec = self.lecture
+        self.z_name, self.a_name = ("b", "V") if lec else ("z", "a")
+        self.d_name = "δ" if lec else "∂L/∂z"
+        self.bias_name = "θ" if lec else "b"
+        self.unit_word = "node" if lec else "unit"
+
+    def unit(self, j: int) -> str:
+        return str(j + 1 if self.lecture else j)
+
+    def z(self, layer: int, j: int) -> str:
+        return node_sym("b", layer, j) if self.lecture else f"z{layer}[{j}]"
+
+    def a(self, layer: int, j: int) -> str:
+        return node_sym("V", layer, j) if self.lecture else f"a{layer}[{j}]"
+
+    def d(self, layer: int, j: int) -> str:
+        return node_sym("δ", layer, j) if self.lecture else f"∂L/∂z{layer}[{j}]"
+
+    def w(self, l: int, i: int, j: int, prefix: str = "") -> str:
+        """``weights[l][i, j]``: w_ji⁽ˡ⁺¹⁾ (lecture) or W{l+1}[i, j] (code)."""
+        return w_sym(l, i, j, prefix + "w") if self.lecture else f"{prefix}W{l + 1}[{i}, {j}]"
+
+    def b(self, layer: int, j: int, prefix: str = "") -> str:
+        """The threshold θ_j⁽ℓ⁾ (lecture) or the bias b{ℓ}[j] (code)."""
+        return node_sym(prefix + "θ", layer, j) if self.lecture else f"{prefix}b{layer}[{j}]"
+
+    def bias(self, stored: float) -> float:
+        """The shown number for a stored bias: θ = −bias (lecture) or the bias (code)."""
+        return -stored if self.lecture else stored
+
+    def delta(self, lecture_delta: float) -> float:
+        """The shown number for the lecture's δ: δ, or ∂L/∂z = −δ (code)."""
+        return lecture_delta if self.lecture else -lecture_delta
+
+    def gprime(self, act: str, z: float, V: float) -> str:
+        text = gprime_text(act, z, V)
+        return text if self.lecture else text.replace("[b ", "[z ")

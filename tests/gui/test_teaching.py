@@ -184,3 +184,76 @@ def test_notation_switch_changes_every_label_together(win, tmp_path):
     assert "Lecture notation" in win.teaching.stepper.legend.text()
     readme = [p for p in win.io.export_all(str(tmp_path / "o2")) if p.name == "README.md"][0].read_text()
     assert "θ_i = −`bℓ[i]`" in readme
+
+
+def _marked(win):
+    m = win.dataset_view.step_marker
+    cx, cy = m.current.getData()
+    bx, by = m.batch.getData()
+    return list(zip(cx, cy)), list(zip(bx, by)), m.label.textItem.toPlainText() if m.label.isVisible() else ""
+
+
+def test_the_stepped_pattern_is_marked_on_the_data_plot_and_moves_with_mu(win, qtbot):
+    win.doc.open_example("eleven_points")  # batch mode: the walk shows 4 of the 11 patterns
+    win.doc.set_probe(3)
+    X = win.doc.data.train.X
+    assert _marked(win) == ([], [], "")
+    win.teaching.start_stepthrough()
+    st = win.teaching.stepper
+    current, batch, text = _marked(win)
+    first = st.walk.indices[0]
+    assert st.stage.pattern == first and current == [tuple(X[first])] and text == f"μ = {first + 1}"
+    assert len(batch) == 10 and tuple(X[first]) not in batch  # the rest of the batch, lightly
+    seen = [st.stage.pattern]
+    while st.next():
+        current, batch, text = _marked(win)
+        mu = st.stage.pattern
+        if mu is not None:
+            assert current == [tuple(X[mu])] and text == f"μ = {mu + 1}"
+            seen.append(mu)
+        else:  # the update averages the whole batch: every pattern framed, none singled out
+            assert current == [] and len(batch) == 11
+    assert len(set(seen)) == 4  # the marker moved from pattern to pattern
+    st.previous()
+    st.previous()
+    assert _marked(win)[0] == [tuple(X[st.stage.pattern])]
+    win.acts["notation"].setChecked(True)  # code notation: the 0-based row
+    assert _marked(win)[2] == f"x[{st.stage.pattern}]"
+    win.acts["notation"].setChecked(False)
+    st.stop()
+    assert _marked(win) == ([], [], "")
+
+
+def test_one_pattern_walk_marks_it_through_the_update(win, qtbot):
+    win.doc.open_example("backprop_table")  # batch size 1
+    win.doc.set_probe(2)
+    win.teaching.start_stepthrough()
+    st = win.teaching.stepper
+    X = win.doc.data.train.X
+    while True:
+        current, batch, text = _marked(win)
+        assert current == [tuple(X[2])] and batch == [] and text == "μ = 3", st.stage.kind
+        if not st.next():
+            break
+    st.apply_update()
+    assert _marked(win) == ([], [], "")
+
+
+def test_code_notation_switch_rewrites_the_step_through_equations(win, qtbot):
+    win.doc.open_example("eleven_points")
+    win.doc.set_probe(3)
+    win.teaching.start_stepthrough()
+    st = win.teaching.stepper
+    st.next()
+    assert st.equation_text().startswith("b₁⁽¹⁾ = Σₖ w·V − θ")
+    win.acts["notation"].setChecked(True)  # View ▸ Code Notation
+    assert st.stage_index == 1 and st.equation_text().startswith("z1[0] = Σᵢ a0[i]·W1[i, 0] + b1[0]")
+    assert "Code notation: z = a·W + b" in st.legend.text()
+    headers = [st.table.horizontalHeaderItem(c).text() for c in range(st.table.columnCount())]
+    assert headers == ["unit", "b", "z", "a"] and st.table.item(0, 0).text() == "0"
+    st.next()
+    st.next()  # the output layer's error: ∂L/∂z = −δ
+    assert st.equation_text().startswith("∂L/∂z2[0] = g′(z)·(a − t)")
+    win.acts["notation"].setChecked(False)
+    assert st.stage_index == 3 and st.equation_text().startswith("δ₁⁽²⁾ = g′(b)·(t − V)")
+    assert "Lecture notation" in st.legend.text()

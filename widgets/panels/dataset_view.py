@@ -40,6 +40,7 @@ from model.data.datasets import Dataset
 from model.teaching.decision_lines import binary_decisions
 from widgets.common import theme as themes
 from widgets.common.plot_style import light_grid
+from widgets.panels.pattern_marker import PatternMarker
 from widgets.panels.unit_lines_overlay import UnitLinesOverlay
 
 __all__ = ["DatasetView", "BINARY_COLORS", "CLASS_PALETTE", "binary_lut", "class_lut", "class_index_image"]
@@ -157,6 +158,8 @@ class DatasetView(QWidget):
         for item in (self.heat, self.curve, self.train_pts, self.val_pts, self.probe_halo, self.probe_ring):
             self.plot.addItem(item)
         self.overlay = UnitLinesOverlay(self.plot)
+        self.step_marker = PatternMarker(self.plot)
+        self._step: tuple[int | None, list[int], str] | None = None
         self.lines_check = QCheckBox("Hidden-unit lines")
         self.lines_check.setToolTip(
             "Draw each first-hidden-layer unit's decision line w_i1·x1 + w_i2·x2 = θ_i over the data "
@@ -395,6 +398,19 @@ class DatasetView(QWidget):
         self.probe_ring.setData([pts[0][index]], [pts[1][index]])
         self.probe_halo.setData([pts[0][index]], [pts[1][index]])
 
+    def set_step_pattern(self, current: int | None, batch=(), text: str = "") -> None:
+        """Mark the training row the step-through is on (``current``, labelled ``text``)
+        and the other rows of its batch; ``set_step_pattern(None)`` clears the marks."""
+        self._step = None if current is None and not batch else (current, list(batch), text)
+        self._draw_step()
+
+    def _draw_step(self) -> None:
+        if self._step is None or self.train is None:
+            self.step_marker.clear()
+            return
+        x, y = self._xy(self.train)
+        self.step_marker.show(x, y, *self._step)
+
     # ------------------------------------------------------------------ drawing
     def _xy(self, ds: Dataset):
         if ds.n_inputs == 1:
@@ -423,6 +439,7 @@ class DatasetView(QWidget):
         self.vb.disableAutoRange()
         self._update_legend()
         self.set_probe(self._probe)
+        self._draw_step()
 
     def _brushes(self, ds: Dataset) -> list:
         if ds.task == "classification":

@@ -231,8 +231,8 @@ class StepThroughPanel(QWidget):
         self._begin(idx)
 
     def set_notation(self, notation) -> None:
-        """The legend of symbols; the equations are Algorithm 4 in the lecture's symbols,
-        with a dictionary to the code's notation when that is chosen."""
+        """Every equation, table and hover text in ``notation`` (the lecture's or the
+        code's); a walk in progress is rewritten at the same stage."""
         self.notation = notation
         if notation.use_theta:
             text = (
@@ -242,12 +242,19 @@ class StepThroughPanel(QWidget):
             tip = "View ▸ Code Notation switches every label to a = xW + b, ∂L/∂z."
         else:
             text = (
-                "Code notation — the steps below keep Algorithm 4's symbols; in code terms: "
-                "z = b, a = V, bias = −θ, ∂L/∂z = −δ, and w_ij⁽ℓ⁾ = Wℓ[j−1, i−1] (from → to, 0-based)."
+                "Code notation: z = a·W + b, a = g(z), ∂L/∂z = g′(z)·(a − t) at the output "
+                "(= −δ of the lecture), ΔW = −η·aᵀ·∂L/∂z; Wℓ[i, j] from unit i to unit j; units counted from 0."
             )
-            tip = "View ▸ Code Notation off: back to the lecture's notation."
+            tip = "View ▸ Code Notation off: back to the lecture's notation (θ = −b, δ, 1-based)."
         self.legend.setText(text)
         self.legend.setToolTip(tip)
+        if self.walk is not None and self._args is not None:
+            index, highlight = self._index, self._highlight
+            net, X, T, lr, loss = self._args
+            self.walk = StepThrough(net, X, T, self.walk.indices, lr, loss, notation=notation)
+            self._index = min(index, len(self.walk) - 1)
+            self._highlight = highlight
+            self._show()
 
     def next(self) -> bool:
         """One stage on; False at the end (or when not started)."""
@@ -332,7 +339,7 @@ class StepThroughPanel(QWidget):
     # -------------------------------------------------------------- internal
     def _begin(self, idx: list[int]) -> None:
         net, X, T, lr, loss = self._args
-        self.walk = StepThrough(net, X, T, idx, lr, loss)
+        self.walk = StepThrough(net, X, T, idx, lr, loss, notation=self.notation)
         self.quiz_box.new_round()
         self._held = None
         self._index = 0
