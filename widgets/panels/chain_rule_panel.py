@@ -8,16 +8,19 @@ writes ∂f/∂node under it in red, and labels the edges it used with
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDoubleSpinBox,
+    QFrame,
     QGraphicsScene,
     QGraphicsView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -57,6 +60,9 @@ def _inks():
 
 
 BOX_H = 34.0
+MIN_SCALE, MAX_SCALE = 0.5, 1.4  # below half size the text is unreadable: scroll instead
+SIDE_W = 225  # the controls column beside the graph on a short dock
+CONTROLS_H = 165  # about the controls' height above the graph
 
 
 class _GraphView(QGraphicsView):
@@ -72,18 +78,33 @@ class _GraphView(QGraphicsView):
         super().resizeEvent(e)
         self.fit()
 
+    def sizeHint(self):
+        # modest: the panel's scroll body sizes itself by its children's hints (the wrapped
+        # equation makes it height-for-width), and the whole scene's size would make the
+        # panel taller than a short dock, pushing the graph's bottom row out of sight
+        return QSize(320, 160)
+
     def fit(self, focus: QRectF | None = None):
-        """Whole graph in view, scaled 0.8–1.4 (below 0.8 text gets too small: scroll instead)."""
+        """Whole graph in view, scaled MIN_SCALE–MAX_SCALE (smaller text is unreadable:
+        scroll instead, with the current node kept in view)."""
         r = self.sceneRect()
         if r.isEmpty():
             return
-        self.fitInView(r, Qt.AspectRatioMode.KeepAspectRatio)
-        s = min(max(self.transform().m11(), 0.8), 1.4)
+        vp = self.viewport().size()
+        s = min((vp.width() - 4) / r.width(), (vp.height() - 4) / r.height())
+        s = min(max(s, MIN_SCALE), MAX_SCALE)
         self.resetTransform()
         self.scale(s, s)
         self.centerOn(r.center())
         if focus is not None:
             self.ensureVisible(focus, 30, 30)
+
+
+class _Column(QScrollArea):
+    """The controls column: scrolls itself rather than stretching the panel."""
+
+    def sizeHint(self):
+        return QSize(super().sizeHint().width(), 80)
 
 
 class ChainRulePanel(QWidget):
@@ -130,7 +151,6 @@ class ChainRulePanel(QWidget):
         self.view = _GraphView(self.scene)
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.view.setBackgroundBrush(QColor(themes.current_theme().plot_background))
-        self.view.setMinimumHeight(220)
 
         self.prev_button = QPushButton("◀ Previous")
         self.next_button = QPushButton("Next ▶")
@@ -148,16 +168,36 @@ class ChainRulePanel(QWidget):
         steps = QHBoxLayout()
         steps.addWidget(self.prev_button)
         steps.addWidget(self.next_button)
-        steps.addWidget(self.stage_label, 1)
+        steps.addStretch(0)
+        self.steps_row = steps
 
+        self.stage_label.setWordWrap(True)  # a long stage text wraps, never widens the panel
+        self.stage_label.setMinimumWidth(60)
+        self.controls = QWidget()
+        ctl = QVBoxLayout(self.controls)
+        ctl.setContentsMargins(0, 0, 0, 0)
+        ctl.addWidget(self.expr)
+        ctl.addWidget(self.error)
+        ctl.addLayout(steps)  # first under the expression: in view on a laptop's short plots dock
+        ctl.addWidget(self.stage_label)
+        ctl.addLayout(self.values_row)
+        ctl.addLayout(ex_row)
+        self._rows = (ex_row, self.values_row)
+        self._arranged = False
+        # the controls scroll on their own beside the graph: the panel never grows
+        # taller than a short dock, so the graph's bottom row stays in view
+        self.controls_area = _Column()
+        self.controls_area.setWidgetResizable(True)
+        self.controls_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.controls_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.controls_area.setWidget(self.controls)
+        self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.body.addWidget(self.controls_area)
+        self.body.addWidget(self.view, 1)
+        self.view.setMinimumHeight(120)  # a short dock shrinks the graph, not the panel's reach
         lay = QVBoxLayout(scroll_body(self))
         lay.setContentsMargins(4, 4, 4, 4)
-        lay.addWidget(self.expr)
-        lay.addWidget(self.error)
-        lay.addLayout(ex_row)
-        lay.addLayout(self.values_row)
-        lay.addLayout(steps)  # above the graph: in view on a laptop's short plots dock
-        lay.addWidget(self.view, 1)
+        lay.addLayout(self.body, 1)
         lay.addWidget(self.equation)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.load_example(DEFAULT)
@@ -251,10 +291,9 @@ class ChainRulePanel(QWidget):
 
     def _make_spins(self, names: list[str]) -> None:
         for s in self.spins.values():
-            for w in (s.label, s):
-                self.values_row.removeWidget(w)
-                w.setParent(None)  # gone now; deleteLater alone waits for the event loop
-                w.deleteLater()
+            self.values_row.removeWidget(s.box)
+            s.box.setParent(None)  # gone now; deleteLater alone waits for the event loop
+            s.box.deleteLater()
         self.spins = {}
         for k, v in enumerate(names):
             s = QDoubleSpinBox()
@@ -265,8 +304,12 @@ class ChainRulePanel(QWidget):
             s.setToolTip(f"The value of {v} (the graph recomputes)")
             s.label = QLabel(f"{v} =")
             s.valueChanged.connect(self._values_changed)
-            self.values_row.insertWidget(1 + 2 * k, s.label)
-            self.values_row.insertWidget(2 + 2 * k, s)
+            s.box = QWidget()  # label and spin stay together when the row turns into a column
+            pair = QHBoxLayout(s.box)
+            pair.setContentsMargins(0, 0, 0, 0)
+            pair.addWidget(s.label)
+            pair.addWidget(s, 1)
+            self.values_row.insertWidget(1 + k, s.box)
             self.spins[v] = s
 
     def _values_changed(self) -> None:
@@ -285,7 +328,56 @@ class ChainRulePanel(QWidget):
         self.graph = graph
         self._stage = max(0, min(stage, self.stage_count()))
         self._redraw()
+        self._arrange()
         self.view.fit()
+
+    # ------------------------------------------------------------ layout
+    @property
+    def side_by_side(self) -> bool:
+        """Controls in a column beside the graph (a short, wide dock) instead of above it."""
+        return self.body.direction() == QBoxLayout.Direction.LeftToRight
+
+    def resizeEvent(self, e):
+        super().resizeEvent(e)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Controls above the graph or beside it, whichever shows the graph larger
+        (a laptop's short plots dock: beside, so ∂f/∂z is not cut off below)."""
+        r = self.scene.sceneRect()
+        if r.isEmpty() or not hasattr(self, "body"):
+            return
+        w = max(self.width() - 12, 1)
+        h = max(self.height() - 12 - self.equation.sizeHint().height(), 1)
+        above_h = CONTROLS_H  # the controls' height above the graph
+        above = min(w / r.width(), (h - above_h) / r.height())
+        beside = min((w - SIDE_W - 8) / r.width(), h / r.height())
+        short = h - above_h < self.view.minimumHeight() + 20  # no room for a graph below them
+        side = short or beside > above * (0.9 if self.side_by_side else 1.1)  # hysteresis: no flip-flop
+        if side != self.side_by_side or not self._arranged:
+            self._arranged = True
+            d = QBoxLayout.Direction
+            self.body.setDirection(d.LeftToRight if side else d.TopToBottom)
+            for row in self._rows:
+                row.setDirection(d.TopToBottom if side else d.LeftToRight)
+        area = self.controls_area
+        if side:
+            area.setMinimumHeight(0)
+            area.setMaximumHeight(16777215)
+            area.setFixedWidth(SIDE_W)
+        else:
+            area.setMinimumWidth(0)
+            area.setMaximumWidth(16777215)
+            self.controls.layout().activate()
+            area.setFixedHeight(self.controls.sizeHint().height())
+
+    def label_rects(self) -> dict[str, QRectF]:
+        """Scene rectangles of every node box and gradient label drawn (for layout checks)."""
+        return dict(self._label_rects)
+
+    def current_rect(self) -> QRectF | None:
+        """The current node's box and its gradient label, in scene coordinates."""
+        return self._current_rect
 
     def _stages(self) -> list[int]:
         g = self.graph
@@ -307,6 +399,7 @@ class ChainRulePanel(QWidget):
         GRAD, INK, MUTED, FILL, _bg = self._inks = _inks()
         sc.clear()
         self._node_texts, self._grad_texts = {}, {}
+        self._label_rects, self._current_rect = {}, None
         if g is None:
             return
         names, out, d = self._names()
@@ -375,6 +468,10 @@ class ChainRulePanel(QWidget):
                 gi.setBrush(GRAD)
                 gi.setPos(cx - gi.boundingRect().width() / 2, r.bottom() + 2)
                 gi.setZValue(2)
+                self._label_rects[gt] = gi.sceneBoundingRect()
+                if n.id == current:
+                    self._current_rect = r.united(gi.sceneBoundingRect())
+            self._label_rects[text] = r
         for n in g.nodes:  # edges input → consumer, labelled with the local derivative
             for i, (src, local) in enumerate(zip(n.inputs, n.local_grads)):
                 dy = (i - (len(n.inputs) - 1) / 2) * 10.0  # separate arrowheads per input
@@ -396,8 +493,9 @@ class ChainRulePanel(QWidget):
         self.view.setSceneRect(sc.sceneRect())  # the view's own rect updates its scroll bars at once
         self._set_equation(names, out, deriv, current)
         if current is not None:  # after the view has taken in the new scene (it recentres first)
-            box = boxes[current]
-            QTimer.singleShot(0, self, lambda: self.view.ensureVisible(box, 40, 40))
+            box = self._current_rect or boxes[current]
+            self.view.ensureVisible(box, 20, 20)
+            QTimer.singleShot(0, self, lambda: self.view.ensureVisible(box, 20, 20))
 
     def _edge(
         self,
