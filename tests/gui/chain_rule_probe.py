@@ -8,29 +8,18 @@ graph, and at the end whether every label does.
 """
 
 import json
-import os
 import sys
-import tempfile
+from pathlib import Path
 
-from app.screen_setup import offscreen_screen, quiet_offscreen_warnings
+sys.path.insert(0, str(Path(__file__).parent))
+from probe_common import open_window  # noqa: E402
 
 W, H = int(sys.argv[1]), int(sys.argv[2])
 EXAMPLE = sys.argv[3] if len(sys.argv) > 3 else "lecture_fxyz"
-offscreen_screen(W, H)
-os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"
-os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="chain-probe-")
-quiet_offscreen_warnings()
+app, win, settle = open_window(W, H)
 
 from PySide6.QtCore import QRect  # noqa: E402
-from PySide6.QtWidgets import QApplication, QScrollArea  # noqa: E402
-
-app = QApplication([])
-from app.main_window import MainWindow  # noqa: E402
-
-
-def settle(n=8):
-    for _ in range(n):
-        app.processEvents()
+from PySide6.QtWidgets import QScrollArea  # noqa: E402
 
 
 def visible_region(win, view) -> QRect:
@@ -53,10 +42,6 @@ def inside(win, view, scene_rect) -> bool:
     return visible_region(win, view).contains(r)
 
 
-win = MainWindow()
-win.classroom.place_window(restored=False)
-win.show()
-settle()
 win.show_panel("chain-rule")
 settle()
 panel = win.plots.panels["chain-rule"]

@@ -6,28 +6,17 @@ whether each lies wholly inside the visible part of the plots dock.
 """
 
 import json
-import os
 import sys
-import tempfile
+from pathlib import Path
 
-from app.screen_setup import offscreen_screen, quiet_offscreen_warnings
+sys.path.insert(0, str(Path(__file__).parent))
+from probe_common import open_window  # noqa: E402
 
 W, H = int(sys.argv[1]), int(sys.argv[2])
-offscreen_screen(W, H)
-os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"
-os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="controls-rec-")
-quiet_offscreen_warnings()
+app, win, settle = open_window(W, H)
 
 from PySide6.QtCore import QRect  # noqa: E402
-from PySide6.QtWidgets import QApplication, QScrollArea  # noqa: E402
-
-app = QApplication([])
-from app.main_window import MainWindow  # noqa: E402
-
-
-def settle(n=8):
-    for _ in range(n):
-        app.processEvents()
+from PySide6.QtWidgets import QScrollArea  # noqa: E402
 
 
 def visible(win, w) -> bool:
@@ -52,10 +41,6 @@ PRIMARY = {
     "chain-rule": lambda p: {"Previous": p.prev_button, "Next": p.next_button},
 }
 
-win = MainWindow()
-win.classroom.place_window(restored=False)
-win.show()
-settle()
 out = {}
 for key, buttons in PRIMARY.items():
     win.show_panel(key)

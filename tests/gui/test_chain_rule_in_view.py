@@ -4,27 +4,13 @@ node and its ∂f/∂node label lie inside it, and at the end every label does
 (∂f/∂z was cut off below). A wide graph that must scroll keeps the current node
 in view."""
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.gui.probe_common import run_probe
 
 
 def probe(tmp_path, size, example="lecture_fxyz"):
-    res = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "gui" / "chain_rule_probe.py"), *map(str, size), example],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
-    )
-    assert res.returncode == 0, res.stderr[-2000:]
-    return json.loads(res.stdout.strip().splitlines()[-1])
+    return run_probe("chain_rule_probe.py", [*size, example], tmp_path)
 
 
 @pytest.mark.parametrize("size", [(1400, 900), (1366, 768), (1280, 720)])

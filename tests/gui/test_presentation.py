@@ -2,25 +2,11 @@
 at least 18 px tall, plot and menu text grown with them, full screen, chosen
 docks hidden, and everything back to normal afterwards."""
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.gui.probe_common import run_probe
 
 
 def test_presentation_text_and_node_values_are_projector_sized(tmp_path):
-    res = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "gui" / "presentation_probe.py"), str(tmp_path / "p.png")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
-    )
-    assert res.returncode == 0, res.stderr[-2000:]
-    m = json.loads(res.stdout.strip().splitlines()[-1])
+    m = run_probe("presentation_probe.py", [tmp_path / "p.png"], tmp_path)
     normal, pres = m["normal"], m["presentation"]
     assert m["presentation_geometry"] == [0, 0, 1920, 1080]
     assert "data" in m["hidden_docks"] and "training" in m["hidden_docks"]

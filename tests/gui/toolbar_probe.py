@@ -8,26 +8,14 @@ button is hidden in the » overflow or reaches past the toolbar's right edge.
 import json
 import os
 import sys
-import tempfile
+from pathlib import Path
 
-from app.screen_setup import offscreen_screen, quiet_offscreen_warnings
+sys.path.insert(0, str(Path(__file__).parent))
+from probe_common import open_window  # noqa: E402
 
 W, H = int(sys.argv[1]), int(sys.argv[2])
-offscreen_screen(W, H)
-os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"
-os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="toolbar-rec-")
-quiet_offscreen_warnings()
-
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-app = QApplication([])
-from app.document import Document  # noqa: E402
-from app.main_window import MainWindow  # noqa: E402
-
-
-def settle(n=8):
-    for _ in range(n):
-        app.processEvents()
+SPIRAL = os.path.join(os.path.dirname(__file__), "..", "..", "resources", "examples", "spiral.json")
+app, win, settle = open_window(W, H, SPIRAL)
 
 
 def hidden(win) -> list[str]:
@@ -43,12 +31,6 @@ def hidden(win) -> list[str]:
     return out
 
 
-doc = Document()
-doc.open(os.path.join(os.path.dirname(__file__), "..", "..", "resources", "examples", "spiral.json"))
-win = MainWindow(doc)
-win.classroom.place_window(restored=False)
-win.show()
-settle()
 out = {"normal": hidden(win), "normal_width": win.toolbar.width()}
 win.classroom.set_presentation(True)
 settle()
