@@ -23,7 +23,9 @@ from model.io.csv_safe import SafeWriter
 from model.io.project import atomic_write_text, load_project
 
 from . import analyze_kinds as _k
+from .analyze_convexity import convexity_options, run_convexity
 from .analyze_stability import run_stability, stability_options
+from .analyze_suggest import run_suggest, suggest_options
 from .cli import PROG, _Parser, reporting_errors
 
 __all__ = ["KINDS", "Kind", "main", "build_parser"]
@@ -66,6 +68,8 @@ KINDS: dict[str, Kind] = {
     "stability": Kind(
         "λ_max of the loss Hessian and the limit η = 2/λ_max", stability_options, run_stability
     ),
+    "suggest-lr": Kind("the learning rate suggested per optimizer", suggest_options, run_suggest),
+    "convexity": Kind("an error surface along a chord (is it convex?)", convexity_options, run_convexity),
 }
 
 

@@ -18,6 +18,7 @@ import warnings
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
+from model.analysis.lr_suggestion import curvature_for
 from widgets.canvas.network_canvas import NetworkCanvas
 from widgets.common.jobs import JobManager
 from widgets.forms.data_panel import DataPanel
@@ -234,6 +235,7 @@ class MainWindow(QMainWindow):
         ins.activationEdited.connect(lambda l, a: edit(e.set_activation, l, a))
         ins.dropoutEdited.connect(lambda l, p: edit(e.set_dropout, l, p))
         self.training_panel.settingsEdited.connect(lambda s: edit(e.set_settings, s, pause=False))
+        self.training_panel.curvature_provider = lambda: curvature_for(d.net, d.data.X_train, d.data.train.T)
         self.data_panel.sourceEdited.connect(lambda s, p: edit(e.set_data, s, p))
         self.dataset_view.pointClicked.connect(d.set_probe)
         self.plots.learningRateChosen.connect(self._use_lr)

@@ -41,6 +41,8 @@ def test_every_kind_is_one_table_entry():
         "gradient-flow",
         "chain-rule",
         "stability",
+        "suggest-lr",
+        "convexity",
     ]
     # a new kind (issue 15's "stability") is one more entry
     for kind in KINDS.values():
@@ -209,3 +211,23 @@ def test_gradient_flow_conclusion_only_when_supported():
     assert close["vanishing"] is None and "barely" not in close["text"] and "No clear" in close["text"]
     far = comparison_summary({"sigmoid": hist([0.01, 0.1, 1.0]), "relu": hist([0.8, 0.9, 1.0])})
     assert far["vanishing"] == "sigmoid" and "barely learn" in far["text"]
+
+
+def test_convexity_kind_equals_the_chord_function(tmp_path):
+    from model.analysis.convexity import chord
+    from model.analysis.surfaces import get_surface
+
+    d = _run(tmp_path, "convexity", str(LINEAR), "--a", "3,1", "--b=-1,-2.5", "--samples", "21")
+    c = chord(get_surface("bowl"), (3, 1), (-1, -2.5), samples=21)
+    assert d["chord_above"] and d["surface"] == pytest.approx(c.surface.tolist())
+    assert d["chord"] == pytest.approx(c.chord.tolist()) and d["min_gap"] == pytest.approx(c.min_gap)
+    rows = list(csv.reader(open(tmp_path / "out.csv")))
+    assert rows[0] == ["lambda", "x", "y", "surface", "chord"] and len(rows) == 22
+    r = _run(tmp_path, "convexity", str(LINEAR), "--surface", "rosenbrock", "--a=-1.5,2", "--b", "1.5,2")
+    assert not r["chord_above"] and "not convex" in r["summary"]
+
+
+def test_race_batch_one_defaults_to_a_converging_sgd_rate(tmp_path):
+    d = _run(tmp_path, "race", str(LINEAR), "--optimizers", "sgd", "--batch-size", "1", "--steps", "400")
+    sgd = d["racers"][0]
+    assert sgd["lr"] == pytest.approx(1 / 3.4) and not sgd["diverged"] and sgd["final_loss"] < 1e-3

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QRadioButton,
     QSlider,
     QSpinBox,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from model.analysis.lr_suggestion import suggest_lr
 from model.optim.names import (
     GD_MODES,
     MINI_BATCH,
@@ -140,6 +142,7 @@ class TrainingPanel(QWidget):
         self._updating = False
         self._build()
         self.set_settings(TrainSettings(), 0)
+        self._set_suggestion(None)
 
     # ------------------------------------------------------------------ build
     def _build(self) -> None:
@@ -162,6 +165,20 @@ class TrainingPanel(QWidget):
         lr_row.addWidget(self.lr_spin)
         lr_row.addWidget(self.lr_slider, 1)
         form.addRow("Learning rate η₀", lr_row)
+        # a new optimizer wants its own η: suggested, applied only on request (one undo step)
+        self.suggest_label = QLabel(wordWrap=True)
+        self.suggest_button = QPushButton("Apply")
+        self.suggest_button.setToolTip("Set the learning rate to the suggested η (one undo step)")
+        self.suggest_button.clicked.connect(self.apply_suggestion)
+        self.suggest_row = QWidget()
+        srow = QHBoxLayout(self.suggest_row)
+        srow.setContentsMargins(0, 0, 0, 0)
+        srow.addWidget(self.suggest_label, 1)
+        srow.addWidget(self.suggest_button)
+        form.addRow("", self.suggest_row)
+        self.suggestion = None
+        #: () -> Curvature | None, set by the app: λ_max of the current network and data
+        self.curvature_provider = None
 
         self.hyper_spins: dict[str, QDoubleSpinBox] = {}
         titles = {"momentum": "Momentum μ", "rho": "Decay ρ", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
@@ -291,6 +308,9 @@ class TrainingPanel(QWidget):
             self.seed_spin.setValue(settings.seed)
             self.generalisation.show(settings)
             self._show_error(None)
+            sug = self.suggestion
+            if sug is not None and (sug.optimizer != settings.optimizer or sug.lr == settings.lr):
+                self._set_suggestion(None)  # another rule, or the η is already the suggested one
         finally:
             self._updating = False
         self._sync_visibility()
@@ -380,7 +400,40 @@ class TrainingPanel(QWidget):
             if key != "lr":
                 self.hyper_spins[key].setValue(value)
         self._updating = False
+        self._suggest(name)
         self._emit()
+
+    # ------------------------------------------------------------------ suggested η
+    def _suggest(self, name: str) -> None:
+        curvature = None
+        if self.curvature_provider is not None:
+            try:
+                curvature = self.curvature_provider()
+            except (ValueError, ArithmeticError):
+                curvature = None  # no λ_max here: the optimizer's usual default
+        sug = suggest_lr(name, curvature, self.hyper_spins["momentum"].value())
+        self._set_suggestion(None if sug.lr == self._lr_value() else sug)
+
+    def _set_suggestion(self, sug) -> None:
+        self.suggestion = sug
+        self.suggest_row.setVisible(sug is not None)
+        if sug is not None:
+            self.suggest_label.setText(sug.text)  # why: in the tooltip (a narrow dock)
+            self.suggest_label.setToolTip(f"Why {sug.lr:g}: {sug.reason}.")
+            self.suggest_button.setToolTip(f"Set η₀ = {sug.lr:g} (one undo step). Why: {sug.reason}.")
+
+    def apply_suggestion(self) -> None:
+        """Set η₀ to the suggested learning rate: one settings edit (one undo step)."""
+        sug = self.suggestion
+        if sug is None:
+            return
+        self._set_suggestion(None)
+        self._exact_lr = sug.lr
+        for w, v in ((self.lr_spin, sug.lr), (self.lr_slider, self._slider_pos(sug.lr))):
+            w.blockSignals(True)
+            w.setValue(v)
+            w.blockSignals(False)
+        self._emit(lr_moved=True)
 
     def _on_mode(self, _id: int, checked: bool):
         if checked:
@@ -389,6 +442,7 @@ class TrainingPanel(QWidget):
     def _on_lr_spin(self, value: float):
         if self._updating:
             return
+        self._set_suggestion(None)  # the student chose an η themselves
         self._exact_lr = None
         self.lr_slider.blockSignals(True)
         self.lr_slider.setValue(self._slider_pos(value))
@@ -398,6 +452,7 @@ class TrainingPanel(QWidget):
     def _on_lr_slider(self, pos: int):
         if self._updating:
             return
+        self._set_suggestion(None)
         self._exact_lr = None
         self.lr_spin.blockSignals(True)
         self.lr_spin.setValue(10.0 ** (pos / SLIDER_STEPS))
