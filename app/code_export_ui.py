@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from model.export import write_script_bundle
-
 TITLES = {"pytorch": "PyTorch", "numpy": "NumPy"}
 
 
@@ -18,6 +16,8 @@ def export_script(doc, dialogs, framework: str, path: str | None = None) -> bool
     if not path:
         return False
     try:
+        from model.export import write_script_bundle  # first use: a faster start
+
         files = write_script_bundle(doc.to_project(), framework, path)
     except (OSError, ValueError) as e:
         dialogs.show_error(f"Could not export the {title} script", str(e))

@@ -12,13 +12,8 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QDialog
 
 from model.train.epoch_figures import format_loss, last_epoch
-from widgets.canvas.diagram_export import export_diagram
-from widgets.common.plot_export import export_panel_plots
-from widgets.dialogs.csv_import_dialog import CsvImportDialog
 
 from .dialogs import Dialogs
-from .export_all import export_everything
-from .onnx_export import export_onnx
 
 
 class DataIO:
@@ -45,6 +40,8 @@ class DataIO:
         path = path or self.dialogs.ask_open_path("Import CSV data", "CSV files (*.csv *.txt);;All files (*)")
         if not path:
             return False
+        from widgets.dialogs.csv_import_dialog import CsvImportDialog  # first use: a faster start
+
         dlg = CsvImportDialog(path, self._parent)
         if dialog_cb:
             dlg.wait_loaded()  # the file is read in the background; a person waits for it too
@@ -64,6 +61,8 @@ class DataIO:
         )
         if not path:
             return False
+        from .onnx_export import export_onnx  # imported on first use: a faster start
+
         try:
             export_onnx(self.doc.net, path, scaler=self.doc.data.scaler, features=self.doc.data.features)
         except (OSError, ValueError) as e:
@@ -78,6 +77,8 @@ class DataIO:
         )
         if not path:
             return False
+        from widgets.canvas.diagram_export import export_diagram  # first use: a faster start
+
         try:
             export_diagram(self.canvas, path, title=self.doc.project.name)
         except (OSError, ValueError) as e:
@@ -90,6 +91,8 @@ class DataIO:
         folder = folder or self.dialogs.ask_folder("Export the plots of this panel to…")
         if not folder:
             return []
+        from widgets.common.plot_export import export_panel_plots  # first use: a faster start
+
         try:
             return export_panel_plots(self.plots.currentWidget(), folder, self.plots.current_key())
         except (OSError, ValueError) as e:
@@ -104,6 +107,8 @@ class DataIO:
         if self.controller.running:
             self.controller.pause()
         self.plots.refresh_all()  # analyses of an earlier network or data become stale, not exported
+        from .export_all import export_everything  # first use: a faster start
+
         try:
             paths = export_everything(
                 folder,

@@ -6,7 +6,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from model.io.project import atomic_write_text
-from model.teaching.worksheet import worksheet_data, worksheet_text
 
 
 def export_worksheet(win, blank: bool, path: str | None = None) -> str | None:
@@ -24,6 +23,8 @@ def export_worksheet(win, blank: bool, path: str | None = None) -> str | None:
             return None
     fmt = "json" if str(path).lower().endswith(".json") else "md"
     try:
+        from model.teaching.worksheet import worksheet_data, worksheet_text  # first use: a faster start
+
         data = worksheet_data(doc.net, doc.data.X_train, doc.data.train.T, rows, doc.settings.lr)
         atomic_write_text(path, worksheet_text(data, fmt, blank))
     except (ValueError, OSError) as e:

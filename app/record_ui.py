@@ -7,13 +7,13 @@ window shows it happen) and the results stay, unsaved, like Step Epoch.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QProgressDialog
 
-from widgets.dialogs.record_dialog import RecordDialog
-
-from .recorder import Recorder, RecordSettings
+if TYPE_CHECKING:
+    from .recorder import RecordSettings
 
 
 class RecordUi:
@@ -25,6 +25,10 @@ class RecordUi:
 
     def ask_and_record(self) -> bool:
         win = self.win
+        from widgets.dialogs.record_dialog import RecordDialog  # first use: a faster start
+
+        from .recorder import RecordSettings
+
         dlg = RecordDialog(str(Path(win.files.start_dir()) / f"{win.doc.name}.gif"), win)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return False
@@ -37,6 +41,8 @@ class RecordUi:
         win = self.win
         win.controller.shutdown()  # the worker must not train the same network meanwhile
         try:
+            from .recorder import Recorder  # first use: a faster start
+
             rec = Recorder(win, settings, QApplication.processEvents)
         except ValueError as e:
             win.dialogs.show_error("Could not record", str(e))

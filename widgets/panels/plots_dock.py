@@ -10,6 +10,7 @@ of the panels runs through one :class:`~widgets.common.jobs.JobManager`.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
@@ -19,14 +20,7 @@ from model.analysis.gradient_flow import compare_activations
 from widgets.common import theme as themes
 from widgets.common.jobs import JobManager
 from widgets.common.stamp import analysis_stamp
-from widgets.panels.chain_rule_panel import ChainRulePanel
-from widgets.panels.gradcheck_panel import GradCheckPanel
-from widgets.panels.gradient_panel import GradientFlowPanel
-from widgets.panels.hidden_space_panel import HiddenSpacePanel
 from widgets.panels.loss_panel import LossPanel
-from widgets.panels.lr_panel import LearningRatePanel
-from widgets.panels.optimizer_panel import OptimizerPanel
-from widgets.panels.predict_panel import PredictPanel
 
 TABS = (
     ("loss", "Loss", "Training and validation loss, accuracy, earlier runs"),
@@ -43,16 +37,23 @@ TABS = (
     ),
 )
 
+
 # key -> factory(jobs): panels that compute in the background get the dock's job manager
+def _panel(module: str, name: str):
+    """The class ``name`` of widgets.panels.``module``, imported on first use: the
+    tabs not in front at start cost nothing at start-up."""
+    return getattr(importlib.import_module(f"widgets.panels.{module}"), name)
+
+
 FACTORIES = {
     "loss": lambda jobs: LossPanel(),
-    "lr": lambda jobs: LearningRatePanel(jobs=jobs),
-    "optimizers": lambda jobs: OptimizerPanel(jobs=jobs),
-    "gradients": lambda jobs: GradientFlowPanel(),
-    "chain-rule": lambda jobs: ChainRulePanel(),
-    "predict": lambda jobs: PredictPanel(),
-    "hidden": lambda jobs: HiddenSpacePanel(),
-    "gradcheck": lambda jobs: GradCheckPanel(jobs=jobs),
+    "lr": lambda jobs: _panel("lr_panel", "LearningRatePanel")(jobs=jobs),
+    "optimizers": lambda jobs: _panel("optimizer_panel", "OptimizerPanel")(jobs=jobs),
+    "gradients": lambda jobs: _panel("gradient_panel", "GradientFlowPanel")(),
+    "chain-rule": lambda jobs: _panel("chain_rule_panel", "ChainRulePanel")(),
+    "predict": lambda jobs: _panel("predict_panel", "PredictPanel")(),
+    "hidden": lambda jobs: _panel("hidden_space_panel", "HiddenSpacePanel")(),
+    "gradcheck": lambda jobs: _panel("gradcheck_panel", "GradCheckPanel")(jobs=jobs),
 }
 
 
