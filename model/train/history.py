@@ -197,16 +197,18 @@ class History:
 
     # ------------------------------------------------------------- persist
     def to_dict(self) -> dict:
-        def clean(a):
-            a = np.ravel(np.asarray(a, dtype=float))
+        def clean(a, flat=True):
+            a = np.asarray(a, dtype=float)
+            a = np.ravel(a) if flat else a
             ok = np.isfinite(a)
             if ok.all():
                 return a.tolist()
             return np.where(ok, a, None).tolist()  # JSON has no NaN: missing values are null
 
         d = {k: clean(self[k]) for k in EPOCH_FIELDS}
-        d["grad_norms"] = [clean(r) for r in self.grad_norms.values]
-        d["weight_norms"] = [clean(r) for r in self.weight_norms.values]
+        # (epochs, L) at once: a list comprehension per epoch took most of a long run's save
+        d["grad_norms"] = clean(self.grad_norms.values, flat=False)
+        d["weight_norms"] = clean(self.weight_norms.values, flat=False)
         d["update_loss"] = clean(self.update_loss.values)
         d["update_lr"] = clean(self.update_lr.values)
         if self.update_loss.start:  # older updates decimated: their buckets, oldest first
