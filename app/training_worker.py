@@ -118,7 +118,8 @@ class TrainingWorker(threading.Thread):
         self.idle = threading.Event()
         self.idle.set()
         self._cursor = trainer.history.cursor
-        self._rate_t, self._rate_step = time.perf_counter(), trainer.step
+        self.clock = time.perf_counter  # tests give the publishing schedule a fake clock
+        self._rate_t, self._rate_step = self.clock(), trainer.step
         self._rate = 0.0
         self._next_grid = 0.0  # when the decision map and training predictions are next due
         self.pacer = PaceScheduler(DEFAULT_PACE, trainer.updates_per_epoch)  # play's pace
@@ -278,7 +279,7 @@ class TrainingWorker(threading.Thread):
         self, finished: str | None, force_grid: bool, paced: bool = False, update_probe=None
     ) -> None:
         tr, net = self.trainer, self.trainer.net
-        now = time.perf_counter()
+        now = self.clock()
         if now - self._rate_t >= 0.5:
             self._rate = (tr.step - self._rate_step) / (now - self._rate_t)
             self._rate_t, self._rate_step = now, tr.step
@@ -289,7 +290,7 @@ class TrainingWorker(threading.Thread):
             train_pred.setflags(write=False)
             # MNIST-size data: predicting every training row costs ~1 s, so the map
             # and the confusion matrix refresh within a share of the training time
-            cost = time.perf_counter() - now
+            cost = self.clock() - now
             self._next_grid = now + max(GRID_INTERVAL, GRID_BUDGET * cost)
         snap = replace(
             snapshot_of(tr, self._cursor, finished),

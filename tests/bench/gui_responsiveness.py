@@ -475,7 +475,9 @@ def main(argv: list[str]) -> None:
         sys.stdout.flush()
         os._exit(0)  # skip Qt teardown
     # start-up is measured as installed: byte code compiled (pip does it; PYTHONDONTWRITEBYTECODE would not)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", "app", "widgets", "model"], cwd=ROOT, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "app", "widgets", "model"], cwd=ROOT, check=False
+    )
     results = {}
     only = argv or None  # e.g. `gui_responsiveness.py startup startup_bare`: just those
     order = ("startup", "startup_bare", "stall", "stall_plain", "stall_long", "memory", "updates_1m")
