@@ -70,14 +70,18 @@ def validate_table(
     preprocessing="standardize",
     val_fraction: float = 0.2,
     seed: int = 0,
+    *,
+    should_stop=None,
 ) -> CsvImport:
     """Build the data set of a column choice on an already read table; ValueError if it fails.
 
     ``task``: "auto" (or None) lets the target column decide; numeric
     preprocessing is one of ``model.data.preprocessing.METHODS``.
+    ``should_stop()`` True raises :class:`~model.data.table.Cancelled` (checked
+    every few hundred columns, for a background check).
     """
     task_value = _check_settings(task, preprocessing, val_fraction, seed)
-    ds, dropped = table_to_dataset(table, list(inputs), list(targets), task_value)
+    ds, dropped = table_to_dataset(table, list(inputs), list(targets), task_value, should_stop=should_stop)
     if ds.n_samples < 2 and val_fraction > 0:
         raise ValueError("only one row left: too few to split off validation data")
     train, val = train_val_split(ds, float(val_fraction), int(seed))

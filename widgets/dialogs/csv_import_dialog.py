@@ -13,7 +13,10 @@ The dialog never blocks the GUI: the preview reads only the rows and columns
 it shows (:func:`~model.data.table.read_preview`), and the whole file is
 parsed by a :class:`~widgets.common.background.BackgroundJob` with a progress
 bar and a Stop button; the column list is a model, so 100,000 columns cost
-what the visible rows cost.
+what the visible rows cost.  A change of role or setting on a wide table is
+checked in the background (:mod:`widgets.dialogs.csv_choice_check`, the
+whole choice exactly as the import will build it) with Import disabled until
+it answers: on the GUI thread a role change touches only its own row.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ from model.data.table import (
 )
 from model.io.project import DataSource
 from widgets.common.background import BackgroundJob
+from widgets.dialogs.csv_choice_check import SYNC_COLUMNS, ChoiceChecker
 from widgets.dialogs.csv_columns_model import ROLES, ColumnsModel, RoleDelegate
 
 __all__ = [
@@ -77,6 +81,7 @@ __all__ = [
     "ROLES",
     "TASK_CHOICES",
     "PREVIEW_ROWS",
+    "SYNC_COLUMNS",
 ]
 
 PREVIEW_ROWS = 100
@@ -90,7 +95,9 @@ class CsvImportDialog(QDialog):
 
     After ``exec()`` returns Accepted, :meth:`result_source` gives
     ``(DataSource, preprocessing)`` for the app's data-change path.  While the
-    file is being read, :attr:`loading` is True (:meth:`wait_loaded` waits).
+    file is being read, :attr:`loading` is True; while a choice is being
+    checked in the background, :attr:`checking` is (:meth:`wait_loaded` waits
+    for both).
     """
 
     def __init__(
@@ -221,6 +228,8 @@ class CsvImportDialog(QDialog):
         self.job.cancelled.connect(lambda: self._load_failed("reading stopped; the file was not imported"))
         self.job.failed.connect(self._load_failed)
         self.stop_button.clicked.connect(self.job.cancel)
+        self.checker = ChoiceChecker(self.path, self)
+        self.checker.answered.connect(self._show_check)
         if self._show_preview():
             self._set_inputs_enabled(False)
             self.job.start()
@@ -237,14 +246,20 @@ class CsvImportDialog(QDialog):
     def loading(self) -> bool:
         return self.job.is_running()
 
+    @property
+    def checking(self) -> bool:
+        """True while the current choice is being checked in the background."""
+        return self.checker.checking
+
     def wait_loaded(self, timeout_ms: int = 60_000) -> bool:
-        """Let the event loop run until the file is read (True) or the time is up."""
+        """Let the event loop run until the file is read and the choice checked
+        (True) or the time is up."""
         clock = QElapsedTimer()
         clock.start()
-        while self.loading and clock.elapsed() < timeout_ms:
+        while (self.loading or self.checking) and clock.elapsed() < timeout_ms:
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
             time.sleep(0.005)  # processEvents keeps the GIL: let the reader thread run
-        return not self.loading
+        return not (self.loading or self.checking)
 
     def _read_whole_file(self, should_stop, progress):
         # runs in the worker thread: pure model code, no Qt; errors come back as values
@@ -254,10 +269,15 @@ class CsvImportDialog(QDialog):
             return None
         except ValueError as exc:
             return exc
-        # the per-column summaries too: at 100,000 columns they take a while
-        kinds = {c: t.column_kind(c) for c in t.columns}
-        n_missing = {c: int(t.missing_mask(c).sum()) for c in t.columns}
-        n_categories = {c: len(t.categories(c)) for c in t.columns if kinds[c] == "categorical"}
+        # the per-column summaries too: at 100,000 columns they take a while (stoppable)
+        kinds, n_missing, n_categories = {}, {}, {}
+        for j, c in enumerate(t.columns):
+            if j % 512 == 511 and should_stop():
+                return None
+            kinds[c] = t.column_kind(c)
+            n_missing[c] = int(t.missing_mask(c).sum())
+            if kinds[c] == "categorical":
+                n_categories[c] = len(t.categories(c))
         return t, kinds, n_missing, n_categories, default_roles(t) if t.columns else {}
 
     def _show_preview(self) -> bool:
@@ -364,28 +384,31 @@ class CsvImportDialog(QDialog):
             text += f" · {n_missing} missing"
         return text
 
+    def _choice(self) -> tuple:
+        """The settings and a snapshot of every role (a C-level list copy, not a Python loop)."""
+        settings = (self.task_combo.currentText(), self.preprocessing(), round(self.val_spin.value(), 4))
+        return (self.columns_model.names, tuple(self.columns_model.roles), *settings, self.seed_spin.value())
+
     def _revalidate(self, *_args) -> None:
+        self.result_import = None
         if self.table is None:
-            self.result_import = None
+            self.checker.forget()
             self.ok_button.setEnabled(False)
             return
-        try:
-            self.result_import = validate_table(
-                self.table,
-                self.path,
-                self.chosen("input"),
-                self.chosen("target"),
-                self.task_combo.currentText(),
-                self.preprocessing(),
-                round(self.val_spin.value(), 4),
-                self.seed_spin.value(),
-            )
-        except ValueError as exc:
+        if not self.checker.check(self.table, self._choice()):
+            # wide: Import waits for the background check of exactly this choice
+            self.ok_button.setEnabled(False)
+            self.error_label.setVisible(False)
+            self.summary_label.setText(f"Checking the choice of {len(self.table.columns):,} columns…")
+
+    def _show_check(self, outcome) -> None:
+        if isinstance(outcome, Exception):
             self.result_import = None
             self.summary_label.setText("")
-            self._set_error(str(exc))
+            self._set_error(str(outcome))
             return
-        self.summary_label.setText(self.result_import.summary())
+        self.result_import = outcome
+        self.summary_label.setText(outcome.summary())
         self.error_label.setText("")
         self.error_label.setVisible(False)
         self.ok_button.setEnabled(True)
@@ -412,5 +435,7 @@ class CsvImportDialog(QDialog):
             super().accept()
 
     def done(self, code: int) -> None:
-        self.job.cancel()  # closing while reading stops the reader
+        self.job.cancel()  # closing while reading or checking stops both (within a chunk
+        self.checker.close()  # / a few hundred columns) and joins their threads
+        self.job.wait(30)
         super().done(code)
