@@ -113,7 +113,33 @@ def reporting_errors(run) -> int:
         return 130
 
 
+def check_output_paths(pairs) -> None:
+    """Refuse, before any work, outputs that cannot be written: a device, pipe or
+    directory (symlinks are followed) or a folder that does not exist.
+    ``pairs``: (option, path or None)."""
+    from model.io.atomic import NotRegularTarget, resolve_target
+
+    for option, path in pairs:
+        if not path:
+            continue
+        try:
+            target = resolve_target(path)
+        except NotRegularTarget as e:
+            raise CliError(f"{option}: {e}") from None
+        folder = target.parent if str(target.parent) else Path(".")
+        if not folder.is_dir():
+            raise CliError(f"{option} {path}: the folder {folder} does not exist")
+
+
 def train(args) -> int:
+    check_output_paths(
+        (
+            ("--export-weights", args.export_weights),
+            ("--export-onnx", args.export_onnx),
+            ("--history", args.history),
+            ("--out", args.out),
+        )
+    )
     project = load_project(args.project)
     if args.seed is not None:
         project.spec = project.spec.replace(seed=args.seed)
