@@ -69,10 +69,9 @@ def load_model(path):
 
 def parse_mlp(model) -> ImportedMLP:
     """Walk the graph from its input along the dense chain; see the module docstring."""
-    from onnx import numpy_helper
 
     g = model.graph
-    consts = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+    consts = {t.name: _tensor_values(t) for t in g.initializer}
     inputs = [i for i in g.input if i.name not in consts]
     if len(inputs) != 1:
         raise ValueError(f"an MLP has one input tensor; this graph has {len(inputs)}")
@@ -124,6 +123,23 @@ def parse_mlp(model) -> ImportedMLP:
 
 
 # ------------------------------------------------------------------ nodes
+def _tensor_values(t) -> np.ndarray:
+    """A tensor's values from the file itself: external data (a path the file names,
+    which may be a device or outside its folder) is refused, as is anything onnx
+    cannot decode (its errors are not ValueErrors)."""
+    from onnx import TensorProto, numpy_helper
+
+    name = t.name or "a constant"
+    if t.data_location == TensorProto.EXTERNAL or len(t.external_data):
+        raise ValueError(
+            f"tensor '{name}' keeps its values in an external file; only self-contained ONNX files open"
+        )
+    try:
+        return numpy_helper.to_array(t)
+    except Exception as e:  # onnx's ValidationError, reshape errors of lying dims...
+        raise ValueError(f"tensor '{name}' cannot be read ({type(e).__name__})") from None
+
+
 def _describe(node) -> str:
     return f"node '{node.name}' ({node.op_type})" if node.name else f"a {node.op_type} node"
 
@@ -144,12 +160,11 @@ def _const(consts, name: str, what: str) -> np.ndarray:
 
 
 def _constant_value(node, what):
-    from onnx import numpy_helper
 
     a = _attrs(node)
     if "value" not in a:
         raise ValueError(f"{what}: only tensor constants are supported")
-    return numpy_helper.to_array(a["value"])
+    return _tensor_values(a["value"])
 
 
 def _fold(node, consts, what):

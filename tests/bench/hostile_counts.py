@@ -5,8 +5,9 @@ Run from the repository root::
     python tests/bench/hostile_counts.py            # this checkout
     python tests/bench/hostile_counts.py --repo /work/main
 
-Each case runs the loader (``load_project``, ``load_weights``, or
-``read_table`` + ``table_to_dataset``) in its own subprocess under a 1.5 GiB
+Each case runs the loader (``load_project``, ``load_weights``,
+``read_table`` + ``table_to_dataset``, or ``project_from_onnx`` + save + load
+when the optional ``onnx`` is installed; cases in ``hostile_onnx.py``) in its own subprocess under a 1.5 GiB
 address-space limit and a 60 s timeout.  *Clean* means: exit 0 or a refusal
 as one line (ValueError), nothing on stderr (no traceback, no warning), no
 timeout, no MemoryError.  The last line printed is one JSON object.
@@ -48,6 +49,13 @@ try:
     elif kind == "weights":
         from model.io.weights_io import load_weights
         load_weights(path)
+    elif kind == "onnx":  # open as File > Open does, then what it writes must read again
+        import os, tempfile
+        from app.onnx_project import project_from_onnx
+        from model.io.project import load_project, save_project
+        with tempfile.TemporaryDirectory() as tmp:
+            save_project(project_from_onnx(path), os.path.join(tmp, "p.json"))
+            load_project(os.path.join(tmp, "p.json"))
     else:
         from model.data.table import read_table, table_to_dataset
         t = read_table(path)
@@ -255,6 +263,14 @@ def main() -> None:
             + [("weights", p) for p in weights_cases(d)]
             + [("csv", p) for p in csv_cases(d)]
         )
+        try:
+            import onnx  # noqa: F401 - optional
+        except ImportError:
+            print("onnx is not installed: no ONNX cases")
+        else:
+            from hostile_onnx import onnx_cases
+
+            cases += [("onnx", p) for p in onnx_cases(d)]
         with ThreadPoolExecutor(args.jobs) as ex:
             results = list(ex.map(lambda kp: run_case(kp[0], kp[1], str(repo)), cases))
     summary = {}
