@@ -182,7 +182,8 @@ class Classroom(QObject):
     def _on_snapshot(self, snap) -> None:
         rec = snap.update_probe
         if rec is not None and self.teaching.waves.enabled:
-            self.teaching.waves.start_cycle(rec)  # this update's own forward and backward pass
+            # this update's own forward and backward pass, with the units its dropout removed
+            self.teaching.waves.start_cycle(rec, dropped=snap.dropped)
 
     # ---------------------------------------------------------------- view
     def _build_view(self) -> None:

@@ -296,6 +296,7 @@ class MainWindow(QMainWindow):
         a.setIcon(self.style().standardIcon(pix.SP_MediaPause if running else pix.SP_MediaPlay))
         if not running:
             self.canvas.set_weights(self.doc.net.weights, self.doc.net.biases)
+            self.plots.set_history(self.doc.history, self.doc.ghosts)  # the epochs since the last frame
 
     def _on_finished(self, reason: str) -> None:
         if reason == "diverged":

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from model.analysis.live import LiveAnalyses
+from model.nn.dropout import dropped_units, sample_row
 from model.nn.probe import ProbeRecord, probe
 from model.train.history import HistoryRows
 from model.train.pace import DEFAULT_PACE, PaceScheduler
@@ -66,6 +67,7 @@ class Snapshot:
     paced: bool = False  # paced play: canvas, map and curves show this very update
     update_probe: ProbeRecord | None = None  # slow motion: the probe's pass *of* this update (before it)
     analyses: dict | None = None  # live health and stability (model.analysis.live), when computed
+    dropped: tuple | None = None  # slow motion with dropout: per hidden layer, the probe's units dropped
 
 
 class SnapshotMailbox:
@@ -194,6 +196,7 @@ class TrainingWorker(threading.Thread):
                 else None
             )
             finished = self._one_update()
+            dropped = self._dropped() if before is not None else None
             if mode == "run":
                 self.pacer.done()
             now = time.perf_counter()
@@ -206,7 +209,9 @@ class TrainingWorker(threading.Thread):
             if finished is not None or ended_request or paced or now - last >= SNAPSHOT_INTERVAL:
                 last = now
                 force = finished is not None or ended_request or paced
-                self._publish(finished=finished, force_grid=force, paced=paced, update_probe=before)
+                self._publish(
+                    finished=finished, force_grid=force, paced=paced, update_probe=before, dropped=dropped
+                )
             if finished is not None or ended_request:
                 with self._cond:
                     if self._mode == mode:
@@ -275,8 +280,17 @@ class TrainingWorker(threading.Thread):
                 tr.stop_reason = STOP_EPOCHS
         return tr.stop_reason
 
+    def _dropped(self) -> tuple | None:
+        """The probe sample's dropped units in the update just made (the trainer's own mask)."""
+        tr = self.trainer
+        if tr.dropout_rates is None or self._probe_data is None:
+            return None
+        row = sample_row(tr.X, tr.T, *self._probe_data)
+        d = None if row is None else dropped_units(tr.last_masks, tr.last_batch, row)
+        return None if d is None else tuple(d)
+
     def _publish(
-        self, finished: str | None, force_grid: bool, paced: bool = False, update_probe=None
+        self, finished: str | None, force_grid: bool, paced: bool = False, update_probe=None, dropped=None
     ) -> None:
         tr, net = self.trainer, self.trainer.net
         now = self.clock()
@@ -300,6 +314,7 @@ class TrainingWorker(threading.Thread):
             train_pred=train_pred,
             paced=paced,
             update_probe=update_probe,
+            dropped=dropped,
             analyses=self.live.update(net, tr.X, tr.T),
         )
         self._cursor = tr.history.cursor

@@ -16,7 +16,14 @@ import numpy as np
 
 from model.nn import activations, losses
 
-__all__ = ["draw_masks", "forward_with_masks", "loss_with_masks", "gradients_with_masks"]
+__all__ = [
+    "draw_masks",
+    "forward_with_masks",
+    "loss_with_masks",
+    "gradients_with_masks",
+    "dropped_units",
+    "sample_row",
+]
 
 
 def draw_masks(
@@ -68,3 +75,34 @@ def gradients_with_masks(net, X, T, masks):
             if masks[l - 1] is not None:
                 d *= masks[l - 1]
     return loss, gW, gb, V[-1]
+
+
+def dropped_units(masks, batch, row: int):
+    """Which units training sample ``row`` had dropped in an update.
+
+    ``masks`` are that update's (n, width) masks (None per layer without
+    dropout), ``batch`` its ``(start, stop, order)`` (``order`` None: rows
+    ``start…stop`` in order; else the rows ``order[start:stop]``). Returns one
+    bool (width,) array per hidden layer (all False without dropout there), or
+    None when there was no dropout or ``row`` was not in the batch."""
+    if masks is None or batch is None or all(m is None for m in masks):
+        return None
+    start, stop, order = batch
+    if order is None:
+        if not start <= row < stop:
+            return None
+        pos = row - start
+    else:
+        hit = np.flatnonzero(np.asarray(order[start:stop]) == row)
+        if not hit.size:
+            return None
+        pos = int(hit[0])
+    return [np.zeros(0, bool) if m is None else (m[pos] == 0) for m in masks]
+
+
+def sample_row(X: np.ndarray, T: np.ndarray, x, t) -> int | None:
+    """The first row of (X, T) equal to the sample (x, t), or None."""
+    x = np.asarray(x, X.dtype).reshape(-1)
+    t = np.asarray(t, T.dtype).reshape(-1)
+    hit = np.flatnonzero((X == x).all(axis=1) & (T == t).all(axis=1))
+    return int(hit[0]) if hit.size else None

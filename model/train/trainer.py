@@ -172,6 +172,7 @@ class Trainer:
         rates = list(getattr(net.spec, "dropout", []) or [])
         self.dropout_rates = rates if any(p > 0 for p in rates) else None
         self.last_masks = None  # the last update's dropout masks (for the canvas)
+        self.last_batch = None  # that update's rows: (start, stop, order), see model.nn.dropout.dropped_units
         if settings.early_stopping is not None and not has_val:
             raise ValueError(
                 "early stopping watches the validation loss: give the data a validation split "
@@ -333,6 +334,7 @@ class Trainer:
             if self.dropout_rates is not None:
                 grads = self._dropout_gradients(xb, tb, grads)
                 loss = self._dropout_loss
+                self.last_batch = (start, stop, order)  # whose masks last_masks holds (the canvas)
             if self.regularization.active:
                 add_penalty_gradient(self.regularization, net.weights, grads[: net.n_layers])
             if not loss <= self._limit:  # also NaN and ±inf

@@ -33,6 +33,8 @@ from model.nn.activations import ACTIVATIONS
 from model.teaching.notation import short
 from widgets.canvas import canvas_layout as lay
 from widgets.canvas.canvas_interaction import CanvasInteraction
+from widgets.canvas.dropout_marks import TIP as DROPPED_TIP
+from widgets.canvas.dropout_marks import draw_dropout_legend
 from widgets.canvas.edge_layer import BACKGROUND as EDGE_BACKGROUND
 from widgets.canvas.edge_layer import EdgeLayer, draw_legend
 from widgets.canvas.node_item import (
@@ -412,7 +414,9 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
     def node_tooltip(self, layer: int, index: int) -> str:
         bias = self._biases[layer - 1][index] if 0 < layer <= len(self._biases) else None
         value = None if self._values is None else self._values[layer][index]
-        return lay.node_caption(layer, index, self._sizes, self._acts, bias, value)
+        node = self._lookup.get((layer, index))
+        dropped = f"\n{DROPPED_TIP}" if node is not None and node.dropped else ""
+        return lay.node_caption(layer, index, self._sizes, self._acts, bias, value) + dropped
 
     def edge_tooltip(self, edge: int) -> str:
         l, i, j = self.edge_key(edge)
@@ -495,7 +499,8 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
         z = self.zoom
         painter.scale(z, z)  # presentation: the legend and notice grow with everything else
         h = self.viewport().height() / z
-        draw_legend(painter, QPointF(10, h - 10), self._overlay_mode or "weight", self.edge_layer.scale)
+        box = draw_legend(painter, QPointF(10, h - 10), self._overlay_mode or "weight", self.edge_layer.scale)
+        draw_dropout_legend(painter, self, 12, box.top() - 6)
         notice = self.lod_notice()
         if notice:
             painter.setFont(ui_font(8.5))

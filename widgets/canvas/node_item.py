@@ -37,6 +37,7 @@ _PEN, _PEN_SELECTED, _PEN_RING = (
     _cosmetic("#ffd54a", 2.0),
 )
 _TEXT_LIGHT, _TEXT_DARK = QColor("#ffffff"), QColor("#2b2f36")
+_DROPPED_FILL, _PEN_CROSS = QColor("#c7cbd1"), _cosmetic("#4b5058", 2.2)
 _POS = np.array([0x2F, 0x6F, 0xDF], float)
 _NEG = np.array([0xE4, 0x57, 0x2E], float)
 _WHITE = np.array([255, 255, 255], float)
@@ -126,6 +127,7 @@ class NodeItem(QGraphicsEllipseItem):
         self._bounds = self._r.adjusted(-5, -5, 5, 5)  # room for the selection ring
         self._thumb = None  # QImage of the neuron's map over the input plane
         self.value_px = 0.0  # > 0 (presentation): the value's font height in screen pixels
+        self.dropped = False  # dropout: this unit was dropped in the update a wave shows
 
     @property
     def key(self) -> tuple[int, int]:
@@ -141,6 +143,12 @@ class NodeItem(QGraphicsEllipseItem):
         if fill != self._fill:
             self._fill = fill
             self.setBrush(QBrush(fill))
+            self.update()
+
+    def set_dropped(self, on: bool) -> None:
+        """Grey with a cross: the unit was dropped (output 0, no error back) in the shown update."""
+        if bool(on) != self.dropped:
+            self.dropped = bool(on)
             self.update()
 
     def set_thumbnail(self, image) -> None:
@@ -169,6 +177,18 @@ class NodeItem(QGraphicsEllipseItem):
             painter.drawImage(self._r, self._thumb)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(self._r)
+        if self.dropped:  # dropout: a grey disc crossed out, whatever the value
+            painter.setBrush(_DROPPED_FILL)
+            painter.drawEllipse(self._r)
+            painter.setPen(_PEN_CROSS)
+            k = self._d * 0.3
+            painter.drawLine(QPointF(-k, -k), QPointF(k, k))
+            painter.drawLine(QPointF(-k, k), QPointF(k, -k))
+            if selected:
+                painter.setPen(_PEN_RING)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawEllipse(self._ring)
+            return
         if selected:  # a second ring reads as "selected" even on dark fills
             painter.setPen(_PEN_RING)
             painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -50,6 +50,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QColor
 
 from widgets.canvas import canvas_layout as lay
+from widgets.canvas.dropout_marks import mark_dropped
 from widgets.canvas.node_item import NEUTRAL_FILL, NODE_RADIUS
 
 __all__ = ["WaveAnimator", "TRAIL", "DELTA_COLOURS", "delta_colour", "scale_percentile"]
@@ -109,6 +110,7 @@ class WaveAnimator(QObject):
         self.record = None
         self._pending = None
         self.hold = False  # slow motion: records come only through start_cycle, one per update
+        self.dropped = self._pending_dropped = None  # dropout: the units dropped in the shown update
         self._clock = 0.0  # seconds into the current wave
         self._shown: tuple[str, int] | None = None
         self._flat: dict[str, list[np.ndarray]] = {}  # mode -> per-pair |values|, edge order
@@ -156,13 +158,15 @@ class WaveAnimator(QObject):
         advances exactly one frame's time per frame)."""
         self._timer.stop()
 
-    def start_cycle(self, record) -> None:
+    def start_cycle(self, record, dropped=None) -> None:
         """Start a fresh forward wave with ``record`` now (slow-motion training:
-        each update's own forward and backward pass). None is ignored."""
+        each update's own forward and backward pass). ``dropped``: per hidden
+        layer, the units dropout removed in that update (drawn crossed out).
+        None is ignored."""
         if record is None:
             return
         self._restart()
-        self._pending = record
+        self._pending, self._pending_dropped = record, dropped
 
     def stop(self) -> None:
         """Stop the timer, clear the overlay and show plain activations again."""
@@ -224,6 +228,8 @@ class WaveAnimator(QObject):
             self.record, self.front_layer = None, -1
             return False
         same = rec is self.record and self._flat
+        if rec is self._pending:
+            self.dropped, self._pending_dropped = self._pending_dropped, None
         self.record, self._pending = rec, None
         if same:  # no newer record: the arrays of the last cycle still hold
             return True
@@ -280,6 +286,7 @@ class WaveAnimator(QObject):
             self._show_forward_nodes(front)
         else:
             self._show_backward_nodes(front)
+        mark_dropped(c, self.dropped)
         self._shown = (phase, front)
         self.frontChanged.emit(phase, front)
 
@@ -317,6 +324,7 @@ class WaveAnimator(QObject):
             return
         c.set_edge_overlay(None)
         c.set_layer_bands(None)
+        mark_dropped(c, None)
         rec = self.record or self._pending
         if rec is not None and [len(v) for v in rec.V] == c.layer_sizes:
             c.set_node_values(rec.V)
