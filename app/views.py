@@ -275,6 +275,10 @@ class DocumentViews:
             self.canvas.set_weights(snap.weights, snap.biases)
             if snap.probe is not None and not t.waves.enabled:  # the waves colour nodes themselves
                 self.canvas.set_node_values(snap.probe.V)
+        if snap.finished and (snap.grid is None or snap.probe is None):
+            # trained in place (screenshots, scripts): no worker computed the map and
+            # the probe, so the views that read the weights recompute them once
+            self.refresh(K.WEIGHTS)
         self.show_status(snap)
         if self.selection is not None:
             self.show_selection()
