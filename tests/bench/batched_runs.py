@@ -2,13 +2,17 @@
 
 Run from the repository root::
 
-    python tests/bench/batched_runs.py [--repeat 3]
+    python tests/bench/batched_runs.py [--repeat 3] [default|1thread]
 
-Per workload, in the same process and interleaved: one Trainer run at the
-middle rate, the 16 runs one after another (what lr_sweep did before), and
-the 16 runs stacked (model.train.batched, what lr_sweep does now).  Targets
-(issue 17): stacked ≤ 2× one run on circles 2-8-8-1, ≤ 6× on digits
-64-128-64-10.  The best of ``--repeat`` timings; the last line is JSON.
+Per workload, in the same process and interleaved round by round: one
+Trainer run at the middle rate, the 16 runs one after another (what
+lr_sweep did before), and the 16 runs stacked (model.train.batched, what
+lr_sweep does now).  Targets (issue 17): stacked ≤ 2× one run on XOR and
+circles 2-8-8-1, ≤ 6× on digits 64-128-64-10.  Medians of ``--repeat``
+rounds, wall-clock and CPU time, with the 1-minute load average around
+them; each thread mode (``default``, ``1thread`` = OPENBLAS/OMP_NUM_THREADS=1)
+runs in a subprocess of its own.  On a shared 2-core machine the 1-thread
+figures are the fairer ones.  The last line is JSON.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -79,47 +85,95 @@ def _one(net, X, T, s, lr, epochs):
     tr.train(epochs)
 
 
-def _timed(f) -> float:
-    t0 = time.perf_counter()
+MODES = {
+    "default": {},
+    "1thread": {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+}
+
+
+def _timed(f) -> tuple[float, float]:
+    """(wall, CPU) seconds of ``f()``."""
+    t0, c0 = time.perf_counter(), time.process_time()
     f()
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def _median(v):
+    v = sorted(v)
+    m = len(v) // 2
+    return v[m] if len(v) % 2 else 0.5 * (v[m - 1] + v[m])
+
+
+def measure(mode: str, repeat: int) -> dict:
+    """Every workload in this process (its BLAS threads set by the caller)."""
+    out = {"mode": mode, "workloads": {}}
+    for name, w in WORKLOADS.items():
+        net, X, T, s = _problem(w)
+        lrs = np.geomspace(*w["lrs"], 16)
+        mid, E = float(lrs[8]), w["epochs"]
+        jobs = {
+            "one": lambda: _one(net, X, T, s, mid, E),
+            "sequential": lambda: [_one(net, X, T, s, float(lr), E) for lr in lrs],
+            "stacked": lambda: BatchedTrainer(net, X, T, s, lrs).train(E),
+        }
+        times = {k: [] for k in jobs}
+        loads = [os.getloadavg()[0]]
+        for r in range(repeat):
+            keys = list(jobs)[r % 3 :] + list(jobs)[: r % 3]
+            for k in keys:
+                times[k].append(_timed(jobs[k]))
+            loads.append(os.getloadavg()[0])
+        bt = BatchedTrainer(net, X, T, s, lrs)
+        bt.train(E)
+        wall = {k: _median([t[0] for t in v]) for k, v in times.items()}
+        cpu = {k: _median([t[1] for t in v]) for k, v in times.items()}
+        r = dict(
+            one_run_s=wall["one"],
+            sequential_s=wall["sequential"],
+            stacked_s=wall["stacked"],
+            stacked_over_one=wall["stacked"] / wall["one"],
+            sequential_over_stacked=wall["sequential"] / wall["stacked"],
+            cpu_s=cpu,
+            cpu_stacked_over_one=cpu["stacked"] / cpu["one"],
+            diverged=int((bt.diverged_at > 0).sum()),
+            target=w["target"],
+            load=_median(loads),
+        )
+        r["ok"] = None if w["target"] is None else r["stacked_over_one"] <= w["target"]
+        out["workloads"][name] = r
+        print(
+            f"{mode:8s} {name:18s} load {r['load']:.1f}: one run {r['one_run_s']:.3f} s | "
+            f"16 sequential {r['sequential_s']:.3f} s | 16 stacked {r['stacked_s']:.3f} s = "
+            f"{r['stacked_over_one']:.2f}× one run (CPU time {r['cpu_stacked_over_one']:.2f}×) "
+            + ("(no target); " if w["target"] is None else f"(target ≤ {w['target']:g}×, ")
+            + ("" if w["target"] is None else ("ok); " if r["ok"] else "MISSED); "))
+            + f"{r['diverged']} of 16 diverged",
+            flush=True,
+        )
+    return out
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("modes", nargs="*", help="default and/or 1thread (both when none given)")
     args = ap.parse_args(argv)
-    out = {"load": os.getloadavg()[0], "workloads": {}}
-    print(f"load average {out['load']:.2f}")
-    for name, w in WORKLOADS.items():
-        net, X, T, s = _problem(w)
-        lrs = np.geomspace(*w["lrs"], 16)
-        mid, E = float(lrs[8]), w["epochs"]
-        one, seq, stacked = [], [], []
-        for _ in range(args.repeat):
-            one.append(_timed(lambda: _one(net, X, T, s, mid, E)))
-            seq.append(_timed(lambda: [_one(net, X, T, s, float(lr), E) for lr in lrs]))
-            stacked.append(_timed(lambda: BatchedTrainer(net, X, T, s, lrs).train(E)))
-        bt = BatchedTrainer(net, X, T, s, lrs)
-        bt.train(E)
-        r = dict(
-            one_run_s=min(one),
-            sequential_s=min(seq),
-            stacked_s=min(stacked),
-            stacked_over_one=min(stacked) / min(one),
-            sequential_over_stacked=min(seq) / min(stacked),
-            diverged=int((bt.diverged_at > 0).sum()),
-            target=w["target"],
-        )
-        r["ok"] = None if w["target"] is None else r["stacked_over_one"] <= w["target"]
-        out["workloads"][name] = r
-        print(
-            f"{name:18s} one run {r['one_run_s']:.3f} s | 16 sequential {r['sequential_s']:.3f} s | "
-            f"16 stacked {r['stacked_s']:.3f} s = {r['stacked_over_one']:.2f}× one run "
-            + ("(no target); " if w["target"] is None else f"(target ≤ {w['target']:g}×, ")
-            + ("" if w["target"] is None else ("ok); " if r["ok"] else "MISSED); "))
-            + f"{r['diverged']} of 16 diverged"
-        )
+    bad = [m for m in args.modes if m not in MODES]
+    if bad:
+        ap.error(f"unknown mode(s) {', '.join(bad)}; allowed: {', '.join(MODES)}")
+    if args.child:
+        print(json.dumps(measure(args.modes[0], max(1, args.repeat))))
+        return 0
+    out = {"repeat": args.repeat, "modes": {}}
+    print(f"medians of {args.repeat} interleaved rounds; load = 1-min load average")
+    for mode in args.modes or list(MODES):
+        env = {k: v for k, v in os.environ.items() if k not in MODES["1thread"]} | MODES[mode]
+        cmd = [sys.executable, __file__, "--child", "--repeat", str(args.repeat), mode]
+        proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
+        lines = proc.stdout.strip().splitlines()
+        print("\n".join(lines[:-1]), flush=True)
+        out["modes"][mode] = json.loads(lines[-1]) if proc.returncode == 0 and lines else None
     print(json.dumps(out))
     return 0
 

@@ -2,27 +2,31 @@
 
 Run from the repository root::
 
-    python tests/bench/train_speed.py            # all workloads, float64 and float32
-    python tests/bench/train_speed.py --quick    # one repeat instead of three
+    python tests/bench/train_speed.py                 # everything: ~10 min
+    python tests/bench/train_speed.py wide 1thread    # one workload, one thread mode
+    python tests/bench/train_speed.py --repeat 5
 
 PyTorch and scikit-learn are benchmark-only (not project dependencies); the
-script runs without them and prints ``null`` for what is missing.  To compare
-against them, run it with an interpreter that has them, e.g. a separate venv::
-
-    python3 -m venv /tmp/benchvenv
-    /tmp/benchvenv/bin/pip install torch==2.13.0 scikit-learn numpy threadpoolctl
-    /tmp/benchvenv/bin/python tests/bench/train_speed.py
+script runs without them and prints ``n/a`` for what is missing (torch 2.13
+CPU is in the project's venv).
 
 Some machines set ``OPENBLAS_CORETYPE`` / ``OPENBLAS_L2_SIZE`` (older OpenBLAS
 builds misbehave without them); they slow a current NumPy, so the script
 re-executes itself with both unset (``--keep-blas-env`` keeps them) and
 reports which BLAS kernel ran.
 
-Each (workload, dtype, framework) runs in its own subprocess so that one
-library's thread pools (OpenMP spin-waiting, MKL) cannot slow another.  Times
-are the best of ``--repeat`` runs of the whole training loop (data already in
-memory, model built, no import time).  Every framework records the loss of
-each update as a Python float, as the Trainer's history does.
+Each (workload, dtype, framework) runs in its own persistent subprocess, so
+one library's thread pools (OpenMP spin-waiting, MKL) cannot slow another;
+the driver interleaves them round by round (the order rotating) and reports
+the median of ``--repeat`` (≥ 3) rounds of the whole training loop (data in
+memory, model built, no import time), wall-clock and CPU time, with the
+1-minute load average around the rounds.  Every figure is measured twice:
+``default`` threads and ``1thread`` (OPENBLAS/OMP/MKL_NUM_THREADS=1 and
+``torch.set_num_threads(1)``); on a shared 2-core machine the 1-thread
+figures are the fairer ones (see MODES).  The matmul peak each wide/mnist
+figure is measured against runs as one more worker in the same rounds and
+thread mode.  Every framework records the loss of each update as a Python
+float, as the Trainer's history does.
 
 Workloads (ARCHITECTURE/issue): tiny 2-8-8-1 tanh/sigmoid/mse on 200 moons,
 batch 10, 100 epochs, SGD 0.1; digits 64-128-64-10 relu/softmax/CE on the
@@ -51,40 +55,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
+
+def _workload(sizes, acts, loss, n, batch, epochs, opt, lr, **hyper) -> dict:
+    return dict(
+        sizes=sizes, acts=acts, loss=loss, n=n, batch=batch, epochs=epochs, opt=opt, lr=lr, hyper=hyper
+    )
+
+
+_WIDE = ([784, 256, 128, 10], ["relu", "relu", "softmax"], "cross_entropy")
 WORKLOADS = {
-    "tiny": dict(
-        sizes=[2, 8, 8, 1],
-        acts=["tanh", "tanh", "sigmoid"],
-        loss="mse",
-        n=200,
-        batch=10,
-        epochs=100,
-        opt="sgd",
-        lr=0.1,
-        hyper={},
+    "tiny": _workload([2, 8, 8, 1], ["tanh", "tanh", "sigmoid"], "mse", 200, 10, 100, "sgd", 0.1),
+    "digits": _workload(
+        [64, 128, 64, 10], ["relu", "relu", "softmax"], "cross_entropy", 1797, 32, 20, "adam", 1e-3
     ),
-    "digits": dict(
-        sizes=[64, 128, 64, 10],
-        acts=["relu", "relu", "softmax"],
-        loss="cross_entropy",
-        n=1797,
-        batch=32,
-        epochs=20,
-        opt="adam",
-        lr=1e-3,
-        hyper={},
-    ),
-    "wide": dict(
-        sizes=[784, 256, 128, 10],
-        acts=["relu", "relu", "softmax"],
-        loss="cross_entropy",
-        n=10_000,
-        batch=128,
-        epochs=3,
-        opt="momentum",
-        lr=0.01,
-        hyper={"momentum": 0.9},
-    ),
+    "wide": _workload(*_WIDE, 10_000, 128, 3, "momentum", 0.01, momentum=0.9),
 }
 # issue 17: MNIST-size, generated in-process (model/data/strokes.py); the wide net with Adam
 WORKLOADS["mnist"] = {**WORKLOADS["wide"], "n": 60_000, "epochs": 1, "opt": "adam", "lr": 1e-3, "hyper": {}}
@@ -92,7 +76,6 @@ TARGET_TORCH = {"tiny": 0.25, "digits": 0.5, "wide": 1.0, "mnist": 1.0}
 TARGET_SKLEARN = {"tiny": 0.5, "digits": 0.75, "wide": 1.0, "mnist": 1.0}
 TARGET_NUMPY = 1.0  # issue 17: never slower than the plain NumPy loop (tests/bench/plain_numpy.py)
 TARGET_PEAK = {"float32": 0.5, "float64": 0.55}  # wide: fraction of NumPy's matmul peak
-FRAMEWORKS = ("ours", "numpy", "torch1", "torch", "sklearn")
 DTYPES = ("float64", "float32")
 
 
@@ -146,6 +129,15 @@ def flops_per_epoch(w: dict) -> float:
 
 
 # ---------------------------------------------------------------- runners
+def _now() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def _since(t0) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process, all threads) since ``t0``."""
+    return time.perf_counter() - t0[0], time.process_time() - t0[1]
+
+
 def run_ours(w, X, T, dtype):
     sys.path.insert(0, str(ROOT))
     from model.nn.network import Network, NetworkSpec
@@ -156,9 +148,9 @@ def run_ours(w, X, T, dtype):
         optimizer=w["opt"], lr=w["lr"], hyper=w["hyper"], batch_size=w["batch"], epochs=w["epochs"], seed=0
     )
     tr = Trainer(net, X, T, s)
-    t0 = time.perf_counter()
+    t0 = _now()
     tr.train()
-    dt = time.perf_counter() - t0
+    dt = _since(t0)
     return dt, float(tr.history["train_loss"][-1])
 
 
@@ -166,16 +158,16 @@ def run_numpy(w, X, T, dtype):
     sys.path.insert(0, str(ROOT / "tests" / "bench"))
     import plain_numpy
 
-    t0 = time.perf_counter()
+    t0 = _now()
     _, _, hist = plain_numpy.train(
         w["sizes"], w["acts"], w["loss"], X, T, w["opt"], w["lr"], w["hyper"], w["batch"], w["epochs"]
     )
-    dt = time.perf_counter() - t0
+    dt = _since(t0)
     per_epoch = -(-len(X) // w["batch"])
     return dt, float(sum(hist[-per_epoch:]) / per_epoch)
 
 
-def run_torch(w, X, T, dtype, threads):
+def run_torch(w, X, T, dtype, threads=0):
     import torch
 
     if threads:
@@ -211,7 +203,7 @@ def run_torch(w, X, T, dtype, threads):
     n, bs = len(Xt), w["batch"]
     gen = torch.Generator().manual_seed(0)
     history = []
-    t0 = time.perf_counter()
+    t0 = _now()
     for _ in range(w["epochs"]):
         order = torch.randperm(n, generator=gen)
         total = 0.0
@@ -225,7 +217,7 @@ def run_torch(w, X, T, dtype, threads):
             v = loss.item()
             history.append(v)
             total += v * len(idx)
-    dt = time.perf_counter() - t0
+    dt = _since(t0)
     return dt, total / n
 
 
@@ -256,40 +248,45 @@ def run_sklearn(w, X, T, dtype):
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        t0 = time.perf_counter()
+        t0 = _now()
         clf.fit(X, y)
-        dt = time.perf_counter() - t0
+        dt = _since(t0)
     return dt, float(clf.loss_)
 
 
-def worker(name: str, dtype: str, fw: str, repeat: int) -> dict:
-    w = WORKLOADS[name]
-    X, T = load_data(name, dtype)
-    try:
-        if fw == "ours":
-            fn = lambda: run_ours(w, X, T, dtype)  # noqa: E731
-        elif fw == "numpy":
-            fn = lambda: run_numpy(w, X, T, dtype)  # noqa: E731
-        elif fw in ("torch", "torch1"):
-            import torch  # noqa: F401  (ImportError -> null)
-
-            fn = lambda: run_torch(w, X, T, dtype, 1 if fw == "torch1" else 0)  # noqa: E731
+def serve(name: str, dtype: str, fw: str) -> None:
+    """A persistent worker: loads the data once, then times one whole training
+    run per ``run`` line on stdin (one JSON line each), so the driver can
+    interleave frameworks round by round without re-importing anything."""
+    if name == "peak":
+        fn = lambda: {"gflops": matmul_peak(dtype, repeat=1)}  # noqa: E731
+    else:
+        w = WORKLOADS[name]
+        X, T = load_data(name, dtype)
+        try:
+            if fw in ("torch", "sklearn"):
+                __import__(fw)
+        except ImportError:
+            fn = None
         else:
-            import sklearn  # noqa: F401
+            runner = {"ours": run_ours, "numpy": run_numpy, "torch": run_torch, "sklearn": run_sklearn}[fw]
 
-            fn = lambda: run_sklearn(w, X, T, dtype)  # noqa: E731
-    except ImportError:
-        return {"seconds": None, "loss": None}
-    best, loss = float("inf"), None
-    for _ in range(repeat):
-        dt, loss = fn()
-        best = min(best, dt)
+            def fn():
+                (wall, cpu), loss = runner(w, X, T, dtype)
+                return {"seconds": wall, "cpu_seconds": cpu, "loss": loss}
+
     extra = {}
-    if fw.startswith("torch"):
+    if fw == "torch" and fn is not None:
         import torch
 
+        if os.environ.get("OMP_NUM_THREADS") == "1":
+            torch.set_num_threads(1)
         extra["threads"] = torch.get_num_threads()
-    return {"seconds": best, "loss": loss, **extra}
+    print(json.dumps({"ready": fn is not None, **extra}), flush=True)
+    for line in sys.stdin:
+        if line.strip() != "run":
+            break
+        print(json.dumps(fn() if fn is not None else {"seconds": None}), flush=True)
 
 
 # ---------------------------------------------------------------- machine facts
@@ -319,7 +316,6 @@ def blas_info() -> dict:
             "source": "numpy.show_config",
             "name": blas.get("name"),
             "version": blas.get("version"),
-            "architecture": None,
             "numpy": np.__version__,
         }
     except Exception:  # noqa: BLE001  (older numpy)
@@ -340,94 +336,195 @@ def matmul_peak(dtype: str, n: int = 2048, repeat: int = 3) -> float:
     return 2 * n**3 / best / 1e9
 
 
-def child(args: list[str]) -> dict:
-    cmd = [sys.executable, __file__, "--worker", *args]
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    if out.returncode != 0:
-        sys.stderr.write(out.stderr)
-        return {"seconds": None, "error": out.stderr.strip().splitlines()[-1:] or ["?"]}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+# ---------------------------------------------------------------- driver
+#: BLAS/OpenMP thread settings each figure is measured under.  On a shared
+#: 2-core machine "1thread" is the fairer one: with others' jobs running, a
+#: second BLAS thread mostly waits for a core (OpenBLAS spin-waits), so
+#: default-thread figures swing with the neighbours' load.
+MODES = {
+    "default": {},
+    "1thread": {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+}
+MODE_FRAMEWORKS = {"default": ("ours", "numpy", "torch", "sklearn"), "1thread": ("ours", "numpy", "torch")}
+
+
+class Worker:
+    def __init__(self, args: list[str], env: dict):
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--serve", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+        self.hello = self._read()
+
+    def _read(self) -> dict:
+        line = self.proc.stdout.readline()
+        if not line:
+            return {"ready": False, "seconds": None, "error": f"worker exited ({self.proc.wait()})"}
+        return json.loads(line)
+
+    def run(self) -> dict:
+        if not self.hello.get("ready", False) or self.proc.poll() is not None:
+            return {"seconds": None}
+        self.proc.stdin.write("run\n")
+        self.proc.stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=60)
+
+
+def median(values):
+    vals = sorted(v for v in values if v is not None)
+    if not vals:
+        return None
+    m = len(vals) // 2
+    return vals[m] if len(vals) % 2 else 0.5 * (vals[m - 1] + vals[m])
+
+
+def load_now() -> float:
+    return os.getloadavg()[0]
+
+
+def measure(name: str, dtype: str, mode: str, repeat: int) -> dict:
+    """Interleaved rounds (the frameworks' order rotating) of one workload in one
+    thread mode; medians over the rounds; the load average around them."""
+    env = {k: v for k, v in os.environ.items() if k not in MODES["1thread"]} | MODES[mode]
+    fws = list(MODE_FRAMEWORKS[mode]) + (["peak"] if name in ("wide", "mnist") else [])
+    workers = {fw: Worker(["peak", dtype, fw] if fw == "peak" else [name, dtype, fw], env) for fw in fws}
+    loads = [load_now()]
+    runs = {fw: [] for fw in fws}
+    try:
+        for r in range(repeat):
+            for fw in fws[r % len(fws) :] + fws[: r % len(fws)]:
+                runs[fw].append(workers[fw].run())
+            loads.append(load_now())
+    finally:
+        for wk in workers.values():
+            wk.close()
+    w = WORKLOADS[name]
+    secs = {fw: median([x.get("seconds") for x in runs[fw]]) for fw in fws if fw != "peak"}
+    cpu = {fw: median([x.get("cpu_seconds") for x in runs[fw]]) for fw in fws if fw != "peak"}
+    ours = secs["ours"]
+    gflops = flops_per_epoch(w) * w["epochs"] / ours / 1e9 if ours else None
+    peak = median([x.get("gflops") for x in runs["peak"]]) if "peak" in runs else None
+    return {
+        "mode": mode,
+        "load": {"min": min(loads), "max": max(loads), "median": median(loads)},
+        "seconds": secs,
+        "cpu_seconds": cpu,
+        "all_seconds": {fw: [x.get("seconds") for x in runs[fw]] for fw in secs},
+        "loss": {fw: runs[fw][-1].get("loss") for fw in secs},
+        "torch_threads": workers["torch"].hello.get("threads"),
+        "ratio_vs_numpy": ratio(ours, secs["numpy"]),
+        "ratio_vs_torch": ratio(ours, secs.get("torch")),
+        "ratio_vs_sklearn": ratio(ours, secs.get("sklearn")),
+        "cpu_ratio_vs_numpy": ratio(cpu["ours"], cpu["numpy"]),
+        "seconds_per_epoch": {fw: ratio(v, w["epochs"]) for fw, v in secs.items()},
+        "gflops": gflops,
+        "matmul_peak_gflops": peak,
+        "fraction_of_peak": ratio(gflops, peak),
+    }
 
 
 def ratio(a, b):
     return None if a is None or b is None else a / b
 
 
+def verdict(value, target, at_most=True) -> str:
+    if value is None:
+        return "n/a"
+    return "ok" if (value <= target if at_most else value >= target) else "MISSED"
+
+
+def figures(name: str, dtype: str, e: dict) -> list[dict]:
+    """This entry's issue-17 figures: (figure, measured, target, verdict, load)."""
+    out = []
+
+    def add(fig, value, target, at_most=True, unit="×"):
+        out.append(
+            {
+                "figure": f"{name} {dtype} {e['mode']}: {fig}",
+                "measured": value,
+                "target": target,
+                "at_most": at_most,
+                "unit": unit,
+                "verdict": verdict(value, target, at_most),
+                "load": e["load"]["median"],
+            }
+        )
+
+    add("ours / plain NumPy", e["ratio_vs_numpy"], TARGET_NUMPY)
+    if name == "wide":
+        add("share of matmul peak", e["fraction_of_peak"], TARGET_PEAK[dtype], at_most=False, unit="")
+    if name == "mnist":
+        add(f"epoch / torch ({e['torch_threads']} thr)", e["ratio_vs_torch"], TARGET_TORCH[name])
+    return out
+
+
+def fmt(v, unit="") -> str:
+    if v is None:
+        return "n/a"
+    return f"{100 * v:.0f} %" if unit == "" and v < 1.5 else f"{v:.2f}{unit}"
+
+
 def main(argv: list[str]) -> None:
-    if "--worker" in argv:
-        i = argv.index("--worker")
-        what = argv[i + 1]
-        if what == "machine":
-            peaks = {dt: matmul_peak(dt) for dt in DTYPES}
-            print(json.dumps({"blas": blas_info(), "matmul_peak_gflops": peaks}))
-        else:
-            name, dtype, fw, repeat = argv[i + 1 : i + 5]
-            print(json.dumps(worker(name, dtype, fw, int(repeat))))
+    if "--serve" in argv:
+        i = argv.index("--serve")
+        serve(*argv[i + 1 : i + 4])
         return
     if "--keep-blas-env" not in argv and any(v in os.environ for v in BLAS_VARS):
         env = {k: v for k, v in os.environ.items() if k not in BLAS_VARS}
         print(f"re-executing with {', '.join(v for v in BLAS_VARS if v in os.environ)} unset", flush=True)
         os.execve(sys.executable, [sys.executable, __file__, *argv], env)
-    repeat = 1 if "--quick" in argv else 3
+    repeat = 3
+    if "--repeat" in argv:
+        repeat = max(1, int(argv[argv.index("--repeat") + 1]))
     only = [a for a in argv if a in WORKLOADS] or list(WORKLOADS)
-    machine = child(["machine"])
-    print(f"python {sys.version.split()[0]}  cores {os.cpu_count()}  BLAS: {machine['blas']}")
-    print(
-        "NumPy matmul peak (2048², all threads): "
-        + ", ".join(f"{dt} {g:.1f} GFLOP/s" for dt, g in machine["matmul_peak_gflops"].items())
-    )
+    modes = [a for a in argv if a in MODES] or list(MODES)
+    print(f"python {sys.version.split()[0]}  cores {os.cpu_count()}  BLAS: {blas_info()}")
+    print(f"medians of {repeat} interleaved rounds; modes {', '.join(modes)}; load = 1-min load average")
     result = {
-        "blas": machine["blas"],
-        "matmul_peak_gflops": machine["matmul_peak_gflops"],
+        "blas": blas_info(),
+        "repeat": repeat,
         "targets": {
-            "vs_torch_default_threads": TARGET_TORCH,
-            "vs_sklearn": TARGET_SKLEARN,
-            "wide_fraction_of_peak": TARGET_PEAK,
             "vs_plain_numpy": TARGET_NUMPY,
+            "wide_fraction_of_peak": TARGET_PEAK,
+            "mnist_vs_torch": TARGET_TORCH["mnist"],
         },
         "workloads": {},
+        "figures": [],
     }
     for name in only:
-        w = WORKLOADS[name]
         for dtype in DTYPES:
-            r = {fw: child([name, dtype, fw, str(repeat)]) for fw in FRAMEWORKS}
-            secs = {fw: r[fw].get("seconds") for fw in FRAMEWORKS}
-            ours = secs["ours"]
-            gflops = flops_per_epoch(w) * w["epochs"] / ours / 1e9 if ours else None
-            peak = machine["matmul_peak_gflops"][dtype]
-            entry = {
-                "seconds": secs,
-                "loss": {fw: r[fw].get("loss") for fw in FRAMEWORKS},
-                "ratio_vs_torch1": ratio(ours, secs["torch1"]),
-                "ratio_vs_torch": ratio(ours, secs["torch"]),
-                "ratio_vs_sklearn": ratio(ours, secs["sklearn"]),
-                "ratio_vs_numpy": ratio(ours, secs["numpy"]),
-                "seconds_per_epoch": {fw: ratio(v, w["epochs"]) for fw, v in secs.items()},
-                "torch_default_threads": r["torch"].get("threads"),
-                "gflops": gflops,
-                "fraction_of_peak": gflops / peak if gflops else None,
-            }
-            result["workloads"].setdefault(name, {})[dtype] = entry
-            fmt = lambda v: "   n/a " if v is None else f"{v:7.3f}"  # noqa: E731
-            rt, rs = entry["ratio_vs_torch"], entry["ratio_vs_sklearn"]
-            ok_t = "" if rt is None else (" ok" if rt <= TARGET_TORCH[name] else " MISSED")
-            ok_s = "" if rs is None else (" ok" if rs <= TARGET_SKLEARN[name] else " MISSED")
-            rn = entry["ratio_vs_numpy"]
-            ok_n = "" if rn is None else (" ok" if rn <= TARGET_NUMPY else " MISSED")
-            print(
-                f"{name:6s} {dtype}: ours {fmt(ours)} s | plain numpy {fmt(secs['numpy'])} s "
-                f"(ours/numpy {fmt(rn)}, target ≤{TARGET_NUMPY}{ok_n}) | torch-1t {fmt(secs['torch1'])} s | "
-                f"torch-{entry['torch_default_threads'] or '?'}t {fmt(secs['torch'])} s | "
-                f"sklearn {fmt(secs['sklearn'])} s"
-            )
-            print(
-                f"       ratio vs torch default {fmt(rt)} (target ≤{TARGET_TORCH[name]}){ok_t}, "
-                f"vs torch 1t {fmt(entry['ratio_vs_torch1'])}, vs sklearn {fmt(rs)} "
-                f"(target ≤{TARGET_SKLEARN[name]}){ok_s}; {gflops:.2f} GFLOP/s = "
-                f"{100 * entry['fraction_of_peak']:.0f}% of matmul peak"
-                + (f" (target ≥{100 * TARGET_PEAK[dtype]:.0f}%)" if name == "wide" else ""),
-                flush=True,
-            )
+            for mode in modes:
+                e = measure(name, dtype, mode, repeat)
+                result["workloads"].setdefault(name, {}).setdefault(dtype, {})[mode] = e
+                s, c = e["seconds"], e["cpu_seconds"]
+                print(
+                    f"{name:6s} {dtype} {mode:8s} load {e['load']['median']:.1f}: "
+                    + " | ".join(f"{fw} {fmt(v, ' s')} (cpu {fmt(c[fw], ' s')})" for fw, v in s.items())
+                    + (f" | torch threads {e['torch_threads']}" if e["torch_threads"] else "")
+                    + (
+                        f" | {e['gflops']:.1f} GFLOP/s of peak {e['matmul_peak_gflops']:.1f}"
+                        if e["matmul_peak_gflops"]
+                        else ""
+                    ),
+                    flush=True,
+                )
+                for f in figures(name, dtype, e):
+                    result["figures"].append(f)
+                    op = "≤" if f["at_most"] else "≥"
+                    print(
+                        f"    {f['figure']}: {fmt(f['measured'], f['unit'])} "
+                        f"(target {op} {fmt(f['target'], f['unit'])}) {f['verdict']}",
+                        flush=True,
+                    )
     print(json.dumps(result))
 
 
