@@ -22,6 +22,7 @@ class FeatureUi:
         self.strip = FeatureStrip(win.canvas)
         self.strip.featureToggled.connect(self.toggle)
         self.strip.dialogRequested.connect(self.choose)
+        win.canvas.inputFeatureToggled.connect(self.toggle)
         menu = QMenu("&Network", win)
         win.menuBar().insertMenu(win.menus.train.menuAction(), menu)
         self.action = QAction("Input &Features…", win)
@@ -43,10 +44,7 @@ class FeatureUi:
             self.refresh()
 
     def refresh(self) -> None:
-        before = getattr(self.win.canvas, "top_reserve", None)
         self.strip.set_features(self._columns(), self.doc.project.data.features)
-        if before != self.win.canvas.top_reserve and self.win.canvas._auto_fit:
-            self.win.canvas.fit_view()
 
     def set_features(self, names):
         """Apply a feature list (None = the raw columns) as one undo step; the message, or None if refused."""

@@ -34,8 +34,17 @@ def test_xor_without_hidden_layer_needs_the_feature_cross(qtbot, make_window, tm
     assert doc.undo_stack.undoText().startswith("Input features: x₁, x₂, x₁·x₂")
     np.testing.assert_array_equal(doc.net.weights[0][:2], kept)  # x1, x2 keep their weights
     assert w.canvas.input_names() == ["x₁", "x₂", "x₁·x₂"]
-    # the x1*x2 input node's own neuron map: the product over the input plane
     np.testing.assert_allclose(doc.data.X_train[:, 2], doc.data.train.X[:, 0] * doc.data.train.X[:, 1])
+    # the x1*x2 input node's own neuron map: the product over the input plane
+    w.docks["neuron_map"].show()
+    w.docks["neuron_map"].raise_()
+    w.canvas.nodeSelected.emit(0, 2)  # what a click on the input node sends
+    nm = w.teaching.neuron_map
+    qtbot.waitUntil(lambda: nm.values is not None and "x1*x2" in nm.title.text(), timeout=10_000)
+    x0, x1, y0, y1 = nm.extent
+    r = nm.values.shape[0]
+    xs, ys = np.linspace(x0, x1, r), np.linspace(y0, y1, r)
+    np.testing.assert_allclose(nm.values, ys[:, None] * xs[None, :], atol=1e-9)
 
     w.controller.play()
     qtbot.waitUntil(lambda: not w.controller.running and len(doc.history) > 0, timeout=60_000)
@@ -51,6 +60,15 @@ def test_xor_without_hidden_layer_needs_the_feature_cross(qtbot, make_window, tm
     assert doc.spec.layer_sizes == [2, 1] and doc.project.data.features is None
     assert [n for n, c in strip.chips.items() if c.isChecked()] == ["x1", "x2"]
     assert w.canvas.layer_sizes == [2, 1]
+
+    # the same switches in the input layer's right-click menu
+    menu = w.canvas.layer_context_menu(0)
+    feats = next(a.menu() for a in menu.actions() if a.text() == "Input features")
+    sin = next(a for a in feats.actions() if a.text() == "sin x₁")
+    assert not sin.isChecked()
+    sin.trigger()
+    assert doc.project.data.features == ["x1", "x2", "sin(x1)"] and strip.chips["sin(x1)"].isChecked()
+    assert w.canvas.layer_context_menu(1).actions()[0].text() != "Input features"  # the input layer only
 
 
 def test_the_last_input_cannot_be_switched_off(qtbot, make_window):

@@ -13,17 +13,20 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QTransform
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QToolTip
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QMenu, QToolTip
 
+from model.nn.activations import ACTIVATIONS
 from widgets.canvas.node_item import NODE_RADIUS, NodeItem
 
 __all__ = ["CanvasInteraction"]
 
 
 class CanvasInteraction:
-    """Event handlers for a ``QGraphicsView`` subclass with the NetworkCanvas
-    attributes (``edge_layer``, ``_sizes``, ``_pos``, selection state) and
-    signals (``edgeSelected``, ``selectionCleared``)."""
+    """Event handlers, selection and the layer menu for a ``QGraphicsView``
+    subclass with the NetworkCanvas attributes (``edge_layer``, ``_sizes``,
+    ``_pos``, ``_lookup``, ``_acts``, selection state) and signals
+    (``nodeSelected``, ``nodesSelected``, ``edgeSelected``, ``selectionCleared``
+    and the layer requests)."""
 
     def contextMenuEvent(self, event) -> None:
         layer = self.layer_at(self.mapToScene(event.pos()))
@@ -159,3 +162,77 @@ class CanvasInteraction:
         super().resizeEvent(event)
         if self._auto_fit:
             self.fit_view()
+
+    # ----------------------------------------------------------- selection
+    def select_node(self, layer: int, index: int) -> None:
+        self._set_selection(nodes=[(layer, index)])
+
+    def select_edge(self, layer: int, i: int, j: int) -> None:
+        self._set_selection(edge=self.edge_index(layer, i, j))
+
+    def clear_selection(self) -> None:
+        self._set_selection()
+
+    def _set_selection(self, nodes=(), edge=None) -> None:
+        self._suppress = True
+        try:
+            self._scene.clearSelection()
+            for key in nodes:
+                if key in self._lookup:
+                    self._lookup[key].setSelected(True)
+            self.edge_layer.set_highlight(edge)
+        finally:
+            self._suppress = False
+
+    def _on_selection_changed(self) -> None:
+        if self._suppress:
+            return
+        if self._band_active:
+            self._band_pending = True  # rubber band in progress: report on release
+            return
+        self._report_selection()
+
+    def _report_selection(self) -> None:
+        nodes = self.selected_nodes()
+        if nodes:
+            self.edge_layer.set_highlight(None)
+            if len(nodes) == 1:
+                self.nodeSelected.emit(*nodes[0])
+            else:
+                self.nodesSelected.emit(nodes)
+        elif self.edge_layer.highlighted is None:
+            self.selectionCleared.emit()
+
+    # ---------------------------------------------------------------- menu
+    def layer_context_menu(self, layer: int) -> QMenu:
+        """The right-click menu of a layer; its actions emit the requests."""
+        menu = QMenu(self)
+        last = len(self._sizes) - 1
+        choices = getattr(self, "feature_choices", None)  # [(name, label, on)], set by the app
+        if layer == 0 and choices:
+            feats = QMenu("Input features", menu)  # parented: it lives as long as the menu
+            menu.addMenu(feats)
+            for name, label, on in choices:
+                act = feats.addAction(label)
+                act.setCheckable(True)
+                act.setChecked(on)
+                act.triggered.connect(lambda checked, n=name: self.inputFeatureToggled.emit(n, checked))
+            menu.addSeparator()
+        before = menu.addAction("Add hidden layer before")
+        before.setEnabled(layer > 0)
+        before.triggered.connect(lambda: self.addLayerRequested.emit(layer))
+        after = menu.addAction("Add hidden layer after")
+        after.setEnabled(layer < last)
+        after.triggered.connect(lambda: self.addLayerRequested.emit(layer + 1))
+        remove = menu.addAction("Remove layer")
+        remove.setEnabled(0 < layer < last)
+        remove.triggered.connect(lambda: self.removeLayerRequested.emit(layer))
+        sub = menu.addMenu("Activation")
+        sub.setEnabled(layer > 0)
+        for name in ACTIVATIONS:
+            act = sub.addAction(name)
+            act.setCheckable(True)
+            act.setChecked(layer > 0 and self._acts[layer - 1] == name)
+            act.setEnabled(name != "softmax" or layer == last)  # the spec's rule
+            act.triggered.connect(lambda _=False, n=name: self.activationRequested.emit(layer, n))
+        return menu

@@ -14,7 +14,8 @@ keeps the strip's height free above the network when it fits the view
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from model.data.features import candidate_features, display_name
 
@@ -54,6 +55,11 @@ class FeatureStrip(QWidget):
         super().__init__(canvas)
         self.canvas = canvas
         self.setObjectName("feature_strip")
+        # a font of its own: the presentation zoom leaves the strip (and the room the network
+        # is fitted below) as it is, so the node values keep their measured projector size
+        font = QFont(QApplication.font())
+        font.setPointSizeF(font.pointSizeF() if font.pointSizeF() > 0 else 9.0)
+        self.setFont(font)
         self._row = QHBoxLayout(self)
         self._row.setContentsMargins(6, 4, 6, 2)
         self._row.setSpacing(4)
@@ -92,6 +98,15 @@ class FeatureStrip(QWidget):
             chip.blockSignals(False)
         self.more.setVisible(not self.chips)  # 2-D data: the chips are the whole choice
         self.title.setText("Inputs:" if self.chips else f"Inputs: {len(chosen)}")
+        # the same choice in the input layer's right-click menu
+        self.canvas.feature_choices = [(n, chip_text(n), n in chosen) for n in self.chips]
+        self._fit()
+
+    def _fit(self) -> None:
         self.adjustSize()
         self.move(0, 0)
-        self.canvas.top_reserve = self.sizeHint().height()
+        reserve = self.sizeHint().height()
+        if reserve != getattr(self.canvas, "top_reserve", None):
+            self.canvas.top_reserve = reserve
+            if getattr(self.canvas, "_auto_fit", False):
+                self.canvas.fit_view()  # the network moves below the grown (or shrunk) strip

@@ -27,16 +27,15 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QTransform
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QMenu
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
 
-from model.nn.activations import ACTIVATIONS
 from model.teaching.notation import short
 from widgets.canvas import canvas_layout as lay
+from widgets.canvas.canvas_foreground import draw_foreground
 from widgets.canvas.canvas_interaction import CanvasInteraction
 from widgets.canvas.dropout_marks import TIP as DROPPED_TIP
-from widgets.canvas.dropout_marks import draw_dropout_legend
 from widgets.canvas.edge_layer import BACKGROUND as EDGE_BACKGROUND
-from widgets.canvas.edge_layer import EdgeLayer, draw_legend
+from widgets.canvas.edge_layer import EdgeLayer
 from widgets.canvas.node_item import (
     LEVEL_COLOURS,
     NODE_RADIUS,
@@ -71,6 +70,7 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
     addLayerRequested = Signal(int)  # insert position in layer_sizes
     removeLayerRequested = Signal(int)  # layer
     activationRequested = Signal(int, str)  # layer (≥ 1), activation name
+    inputFeatureToggled = Signal(str, bool)  # engineered input (e.g. "x1*x2") on / off
     nodeSelected = Signal(int, int)  # layer, index
     nodesSelected = Signal(list)  # [(layer, index), ...] — rubber band, ≥ 2 nodes
     edgeSelected = Signal(int, int, int)  # layer, i, j  (weight W[layer][i, j])
@@ -425,87 +425,8 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
             text += f"\n{OVERLAY_TITLES[self._overlay_mode]}: {self.edge_layer.values[edge]:.4g}"
         return text
 
-    # ----------------------------------------------------------- selection
-    def select_node(self, layer: int, index: int) -> None:
-        self._set_selection(nodes=[(layer, index)])
-
-    def select_edge(self, layer: int, i: int, j: int) -> None:
-        self._set_selection(edge=self.edge_index(layer, i, j))
-
-    def clear_selection(self) -> None:
-        self._set_selection()
-
-    def _set_selection(self, nodes=(), edge=None) -> None:
-        self._suppress = True
-        try:
-            self._scene.clearSelection()
-            for key in nodes:
-                if key in self._lookup:
-                    self._lookup[key].setSelected(True)
-            self.edge_layer.set_highlight(edge)
-        finally:
-            self._suppress = False
-
-    def _on_selection_changed(self) -> None:
-        if self._suppress:
-            return
-        if self._band_active:
-            self._band_pending = True  # rubber band in progress: report on release
-            return
-        self._report_selection()
-
-    def _report_selection(self) -> None:
-        nodes = self.selected_nodes()
-        if nodes:
-            self.edge_layer.set_highlight(None)
-            if len(nodes) == 1:
-                self.nodeSelected.emit(*nodes[0])
-            else:
-                self.nodesSelected.emit(nodes)
-        elif self.edge_layer.highlighted is None:
-            self.selectionCleared.emit()
-
-    # ---------------------------------------------------------------- menu
-    def layer_context_menu(self, layer: int) -> QMenu:
-        """The right-click menu of a layer; its actions emit the requests."""
-        menu = QMenu(self)
-        last = len(self._sizes) - 1
-        before = menu.addAction("Add hidden layer before")
-        before.setEnabled(layer > 0)
-        before.triggered.connect(lambda: self.addLayerRequested.emit(layer))
-        after = menu.addAction("Add hidden layer after")
-        after.setEnabled(layer < last)
-        after.triggered.connect(lambda: self.addLayerRequested.emit(layer + 1))
-        remove = menu.addAction("Remove layer")
-        remove.setEnabled(0 < layer < last)
-        remove.triggered.connect(lambda: self.removeLayerRequested.emit(layer))
-        sub = menu.addMenu("Activation")
-        sub.setEnabled(layer > 0)
-        for name in ACTIVATIONS:
-            act = sub.addAction(name)
-            act.setCheckable(True)
-            act.setChecked(layer > 0 and self._acts[layer - 1] == name)
-            act.setEnabled(name != "softmax" or layer == last)  # the spec's rule
-            act.triggered.connect(lambda _=False, n=name: self.activationRequested.emit(layer, n))
-        return menu
-
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         """Legend (bottom left) and level-of-detail notice (bottom right), in
         screen pixels; the full-viewport update mode keeps them in place."""
-        if not self._sizes:
-            return
-        painter.save()
-        painter.resetTransform()
-        z = self.zoom
-        painter.scale(z, z)  # presentation: the legend and notice grow with everything else
-        h = self.viewport().height() / z
-        box = draw_legend(painter, QPointF(10, h - 10), self._overlay_mode or "weight", self.edge_layer.scale)
-        draw_dropout_legend(painter, self, 12, box.top() - 6)
-        notice = self.lod_notice()
-        if notice:
-            painter.setFont(ui_font(8.5))
-            painter.setPen(QColor("#8a4b00"))
-            fm = painter.fontMetrics()
-            w = fm.horizontalAdvance(notice)
-            painter.drawText(QPointF(self.viewport().width() / z - w - 12, h - 14), notice)
-        painter.restore()
+        if self._sizes:
+            draw_foreground(self, painter, self._overlay_mode or "weight")

@@ -22,16 +22,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -40,68 +35,22 @@ from model.data.datasets import Dataset
 from model.teaching.decision_lines import binary_decisions
 from widgets.common import theme as themes
 from widgets.common.plot_style import light_grid
+from widgets.panels.class_colours import (
+    BINARY_COLORS,
+    CLASS_PALETTE,
+    HEAT_ALPHA,
+    binary_lut,
+    class_index_image,
+    class_lut,
+    colormap_lut,
+)
+from widgets.panels.confusion_table import ConfusionTable, confusion_counts
 from widgets.panels.pattern_marker import PatternMarker
 from widgets.panels.unit_lines_overlay import UnitLinesOverlay
 
 __all__ = ["DatasetView", "BINARY_COLORS", "CLASS_PALETTE", "binary_lut", "class_lut", "class_index_image"]
 
-BINARY_COLORS = ("#ff7f0e", "#1f77b4")  # class 0 orange, class 1 blue
-CLASS_PALETTE = (  # Okabe & Ito first (colour-blind safe), then tab10's brown, olive, grey, cyan
-    "#0072b2",
-    "#e69f00",
-    "#009e73",
-    "#cc79a7",
-    "#56b4e9",
-    "#d55e00",
-    "#8c564b",
-    "#bcbd22",
-    "#7f7f7f",
-    "#17becf",
-)
-HEAT_ALPHA = 150  # strongest heat-map opacity (0-255): points stay visible on top
 CLICK_RADIUS_PX = 8.0
-
-
-def _rgb(c: str) -> np.ndarray:
-    q = QColor(c)
-    return np.array([q.red(), q.green(), q.blue()], dtype=np.float64)
-
-
-def binary_lut() -> np.ndarray:
-    """(256, 4) ubyte: output 0 → orange, 0.5 → clear white, 1 → blue; alpha grows with confidence."""
-    t = np.linspace(0.0, 1.0, 256)[:, None]
-    lo, hi, white = _rgb(BINARY_COLORS[0]), _rgb(BINARY_COLORS[1]), np.full(3, 255.0)
-    rgb = np.where(t < 0.5, white + (lo - white) * (1 - 2 * t), white + (hi - white) * (2 * t - 1))
-    alpha = 15 + (HEAT_ALPHA - 15) * np.abs(2 * t - 1)
-    return np.hstack([rgb, alpha]).round().astype(np.ubyte)
-
-
-def class_lut(k: int) -> tuple[np.ndarray, int]:
-    """LUT for :func:`class_index_image`: (k*s, 4) ubyte and s levels per class (k*s ≤ 256)."""
-    s = max(2, 256 // k)
-    rows = []
-    for c in range(k):
-        col = _rgb(CLASS_PALETTE[c % len(CLASS_PALETTE)])
-        for q in range(s):
-            rows.append([*col, 20 + (HEAT_ALPHA - 20) * q / (s - 1)])
-    return np.array(rows).round().astype(np.ubyte), s
-
-
-def class_index_image(values: np.ndarray, s: int) -> np.ndarray:
-    """(r, r, k) class scores → float32 LUT index ``class·s + confidence level``.
-
-    Confidence is the max score rescaled from chance (1/k) to certainty (1).
-    """
-    k = values.shape[-1]
-    cls = np.argmax(values, axis=-1)
-    conf = (np.max(values, axis=-1) - 1.0 / k) / (1.0 - 1.0 / k)
-    q = np.clip(np.floor(conf * (s - 1) + 0.5), 0, s - 1)
-    return (cls * s + q).astype(np.float32)
-
-
-def _colormap_lut(alpha: int) -> np.ndarray:
-    rgb = pg.colormap.get("viridis").getLookupTable(nPts=256, alpha=False)
-    return np.hstack([rgb, np.full((256, 1), alpha, np.ubyte)]).astype(np.ubyte)
 
 
 class DatasetView(QWidget):
@@ -172,27 +121,8 @@ class DatasetView(QWidget):
         self._net_lines = None
         self.plot.scene().sigMouseClicked.connect(self._on_click)
 
-        self.accuracy = QLabel(
-            wordWrap=True, toolTip="Share of samples whose predicted class is the true one."
-        )
-        self.confusion = QTableWidget(
-            toolTip="Confusion matrix on the training set: rows = true class, columns = predicted class."
-        )
-        self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.confusion.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.confusion.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.confusion.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.confusion.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.confusion.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.confusion.verticalHeader().setDefaultSectionSize(22)
-        self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.confusion.horizontalHeader().setMinimumSectionSize(30)
-        self.stats = QWidget()
-        stats = QVBoxLayout(self.stats)
-        stats.setContentsMargins(0, 0, 0, 0)
-        stats.setSpacing(2)
-        stats.addWidget(self.accuracy)
-        stats.addWidget(self.confusion, 0, Qt.AlignmentFlag.AlignLeft)
+        self.stats = ConfusionTable()
+        self.accuracy, self.confusion = self.stats.accuracy, self.stats.table
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
@@ -231,16 +161,8 @@ class DatasetView(QWidget):
         self.probe_halo.setData([], [])
         classification = train.task == "classification"
         self.stats.setVisible(classification)
-        self.accuracy.setText("Accuracy: — (confusion matrix: rows = true class, columns = predicted)")
         if classification:
-            k = self._n_classes()
-            self.confusion.setRowCount(k)
-            self.confusion.setColumnCount(k)
-            self.confusion.clearContents()
-            names = self._class_names()
-            self.confusion.setHorizontalHeaderLabels(names)
-            self.confusion.setVerticalHeaderLabels(names)
-            self._fit_confusion()
+            self.stats.set_classes(self._class_names())
         self._draw_points()
 
     def features(self) -> tuple[int, int]:
@@ -303,7 +225,7 @@ class DatasetView(QWidget):
         elif task_cls:
             lut, img, levels = binary_lut(), v.reshape(r_y, r_x).astype(np.float32), (0.0, 1.0)
         else:
-            lut, levels = _colormap_lut(HEAT_ALPHA), self._target_levels()
+            lut, levels = colormap_lut(HEAT_ALPHA), self._target_levels()
             img = (v if v.ndim == 2 else v[..., 0]).astype(np.float32)
         img = np.nan_to_num(img, nan=levels[0], posinf=levels[1], neginf=levels[0])
         # ImageItem is column-major (image[x, y]): transpose our [iy, ix] grid
@@ -343,45 +265,16 @@ class DatasetView(QWidget):
         true = self.train.labels()
         if pred is None or len(pred) != len(true):
             return
-        k = self._n_classes()
-        cm = np.zeros((k, k), dtype=np.int64)
-        decided = pred >= 0
-        np.add.at(cm, (np.clip(true[decided], 0, k - 1), np.clip(pred[decided], 0, k - 1)), 1)
-        acc = 100 * np.trace(cm) / max(len(true), 1)
-        text = f"Training accuracy {acc:.1f} % ({np.trace(cm)}/{len(true)})"
-        if (~decided).any():
-            text += f"; {int((~decided).sum())} undecided (output exactly 0.5)"
+        cm = confusion_counts(true, pred, self._n_classes())
         vp = self._classes_of(val_pred) if val_pred is not None and self.val is not None else None
+        val_acc = None
         if vp is not None and len(vp) == self.val.n_samples and len(vp):  # undecided (−1) never matches
-            text += f" · validation {100 * np.mean(vp == self.val.labels()):.1f} %"
-        text += "\nConfusion (training set): rows = true class, columns = predicted"
-        self.accuracy.setText(text)
-        top = max(int(cm.max()), 1)
-        for i in range(k):
-            for j in range(k):
-                item = QTableWidgetItem(str(cm[i, j]))
-                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if cm[i, j]:
-                    a = int(40 + 160 * cm[i, j] / top)
-                    item.setBackground(QColor(44, 160, 44, a) if i == j else QColor(214, 39, 40, a))
-                self.confusion.setItem(i, j, item)
-        self._fit_confusion()
-
-    def _fit_confusion(self) -> None:
-        t = self.confusion
-        t.resizeColumnsToContents()
-        frame = 2 * t.frameWidth()
-        w = t.verticalHeader().sizeHint().width() + t.horizontalHeader().length() + frame
-        h = t.horizontalHeader().sizeHint().height() + t.verticalHeader().length() + frame
-        t.setFixedSize(w, h)
+            val_acc = float(np.mean(vp == self.val.labels()))
+        self.stats.show_counts(cm, len(true), int((pred < 0).sum()), val_acc)
 
     def confusion_matrix(self) -> np.ndarray:
         """The counts shown: (k, k) int, rows = true class, columns = predicted."""
-        k, item = self.confusion.rowCount(), self.confusion.item
-        return np.array(
-            [[int(item(i, j).text()) if item(i, j) else 0 for j in range(k)] for i in range(k)],
-            dtype=np.int64,
-        ).reshape(k, k)
+        return self.stats.counts()
 
     def theme_changed(self, t) -> None:
         self.probe_halo.setPen(pg.mkPen(t.plot_background, width=4))
