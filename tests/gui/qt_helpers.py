@@ -45,3 +45,18 @@ def scene_rgb(canvas) -> np.ndarray:
     p.end()
     a = np.frombuffer(img.constBits(), np.uint8).reshape(600, 900, 4)
     return a[:, :, 2::-1].astype(int)  # BGRA → RGB
+
+
+def history_with_marks(epochs: int, updates_per_epoch: int, marks: dict):
+    """A History of ``epochs`` falling losses; ``marks`` {epoch: kind} adds an event
+    (a live settings change) at the end of that epoch."""
+    from model.train.history import History
+
+    h = History(1)
+    for e in range(1, epochs + 1):
+        for _ in range(updates_per_epoch):
+            h.add_update(1.0 / e, 0.1)
+        h.add_epoch({"epoch": e, "train_loss": 1.0 / e, "updates": updates_per_epoch * e}, [1.0], [1.0])
+        if e in marks:
+            h.mark(marks[e], f"{marks[e]} change after epoch {e}")
+    return h

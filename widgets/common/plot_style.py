@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 
-AXIS = "#9aa1ab"
-AXIS_TEXT = "#30343b"
+from widgets.common import theme as themes
+
+# the light theme's axis and tick-label colours (other themes: Theme.axis, Theme.plot_foreground)
+AXIS = themes.THEMES["light"].axis
+AXIS_TEXT = themes.THEMES["light"].plot_foreground
 
 
 def light_grid(plot) -> None:
-    """Quiet grey axes with dark tick labels on a PlotWidget or PlotItem."""
+    """Quiet axes with readable tick labels, in the current theme's colours, on a
+    PlotWidget or PlotItem (a theme change restyles them: theme.restyle)."""
     item = plot.getPlotItem() if hasattr(plot, "getPlotItem") else plot
+    t = themes.current_theme()
     for name in ("left", "bottom"):
         ax = item.getAxis(name)
-        ax.setPen(pg.mkPen(AXIS))
-        ax.setTextPen(pg.mkPen(AXIS_TEXT))
+        ax.setPen(pg.mkPen(t.axis))
+        ax.setTextPen(pg.mkPen(t.plot_foreground))

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from widgets.common.contrast import readable_sheet
+
 __all__ = [
     "Theme",
     "THEMES",
@@ -226,12 +228,15 @@ def restyle(root, t: Theme | None = None) -> None:
 
     t = t or current_theme()
     for w in root.findChildren(QWidget):
-        if w.styleSheet():  # widgets with their own style sheet keep the palette of their polish
-            w.setStyleSheet(w.styleSheet())
+        if w.styleSheet():  # re-set: keeps the palette of its polish, colours made to read
+            _restyle_sheet(w, t)
     for view in root.findChildren(QGraphicsView):
         if isinstance(view, pg.GraphicsView):
             view.setBackground(t.plot_background)
             for item in view.scene().items():
+                painted = item.__dict__.get("_mlp_paint")  # colours by role (widgets.common.themed)
+                if painted is not None:
+                    painted[0](item, painted[1], t)
                 if isinstance(item, pg.AxisItem):
                     item.setPen(pg.mkPen(t.axis))
                     item.setTextPen(pg.mkPen(t.plot_foreground))
@@ -249,6 +254,16 @@ def restyle(root, t: Theme | None = None) -> None:
     for w in [root, *root.findChildren(QWidget)]:
         if callable(getattr(w, "theme_changed", None)):
             w.theme_changed(t)
+
+
+def _restyle_sheet(w, t: Theme) -> None:
+    """A style sheet's colours (written for the light theme) in theme ``t``; the
+    sheet as written is kept, and taken anew when the widget's code set another."""
+    if w.styleSheet() != w.property("mlpSheetShown"):
+        w.setProperty("mlpSheetWritten", w.styleSheet())
+    sheet = readable_sheet(w.property("mlpSheetWritten"), t.window, t.text, t.dark)
+    w.setProperty("mlpSheetShown", sheet)
+    w.setStyleSheet(sheet)
 
 
 # --------------------------------------------------------------- colour vision
@@ -307,6 +322,7 @@ def set_zoom(app, factor: float, roots=()) -> None:
     tick labels, axis labels, titles, legends and line widths under ``roots``."""
     from PySide6.QtGui import QFont
 
+    _widen_every_pen()
     factor = float(factor)
     base = _current.setdefault("base_pt", app.font().pointSizeF() if app.font().pointSizeF() > 0 else 9.0)
     f = QFont(app.font())
@@ -338,14 +354,13 @@ def zoom_plots(root, factor: float, base_pt: float = 9.0) -> None:
                 item.setStyle(tickFont=font)
                 item.label.setFont(font)
                 item._updateWidth() if item.orientation in ("left", "right") else item._updateHeight()
-            elif isinstance(item, pg.PlotDataItem):
-                pen = item.opts.get("pen")
+            elif _widens(item):
+                pen = item.pen if isinstance(item, pg.InfiniteLine) else item.opts.get("pen")
                 if pen is None:
                     continue
                 pen = pg.mkPen(pen)
-                base = item.__dict__.setdefault("_mlp_base_width", pen.widthF() or 1.0)
-                pen.setWidthF(base * factor)
-                item.setPen(pen)
+                pen.setWidthF(item.__dict__.get("_mlp_base_width", pen.widthF() or 1.0))
+                item.setPen(pen)  # widened by the zoom on its way in
             elif isinstance(item, pg.LegendItem):
                 item.setLabelTextSize(f"{base_pt * factor:.1f}pt")
             elif isinstance(item, pg.LabelItem) and item.text:
@@ -354,3 +369,56 @@ def zoom_plots(root, factor: float, base_pt: float = 9.0) -> None:
                 )
                 pt = float(str(size).rstrip("ptx") or base_pt + 2)
                 item.setText(item.text, size=f"{pt * factor:.1f}pt")
+
+
+def _widens(item) -> bool:
+    """Lines whose width the zoom scales (a PlotDataItem's own curve follows its parent)."""
+    import pyqtgraph as pg
+
+    if isinstance(item, (pg.PlotDataItem, pg.InfiniteLine)):
+        return True
+    return isinstance(item, pg.PlotCurveItem) and not isinstance(item.parentItem(), pg.PlotDataItem)
+
+
+def _widened(item, pen):
+    """``pen`` remembered as the width the item asked for, and widened by the zoom."""
+    import pyqtgraph as pg
+
+    pen = pg.mkPen(pen)
+    base = item.__dict__["_mlp_base_width"] = pen.widthF() or 1.0
+    if _current["zoom"] != 1.0:
+        pen.setWidthF(base * _current["zoom"])
+    return pen
+
+
+def _widen_every_pen() -> None:
+    """Presenting widens lines made later too (a sweep's curves, a race, a panel
+    opened or a pen changed while presenting): every line pen of pyqtgraph's
+    curve and line items passes through their ``setPen`` or ``setData(pen=)``,
+    so those are wrapped once to widen by the current zoom."""
+    import pyqtgraph as pg
+
+    if _current.get("widening"):
+        return
+    _current["widening"] = True
+
+    def wrap_set_pen(cls):
+        original = cls.setPen
+
+        def setPen(self, *args, **kwargs):
+            if (len(args) == 1 and args[0] is None and not kwargs) or not _widens(self):
+                return original(self, *args, **kwargs)
+            return original(self, _widened(self, pg.mkPen(*args, **kwargs)))
+
+        cls.setPen = setPen
+
+    for cls in (pg.PlotDataItem, pg.PlotCurveItem, pg.InfiniteLine):
+        wrap_set_pen(cls)
+    set_data = pg.PlotDataItem.setData
+
+    def setData(self, *args, **kwargs):
+        if kwargs.get("pen") is not None:
+            kwargs["pen"] = _widened(self, kwargs["pen"])
+        return set_data(self, *args, **kwargs)
+
+    pg.PlotDataItem.setData = setData

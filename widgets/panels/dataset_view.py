@@ -85,7 +85,7 @@ class DatasetView(QWidget):
         row.addWidget(self.y_combo, 1)
         self.legend = QLabel(wordWrap=True, toolTip="Filled markers: training samples; hollow: validation.")
 
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="default")
         self.plot.setToolTip("Click a training point to make it the probe sample.")
         self.plot.setMenuEnabled(False)
         light_grid(self.plot)
@@ -279,6 +279,7 @@ class DatasetView(QWidget):
     def theme_changed(self, t) -> None:
         self.probe_halo.setPen(pg.mkPen(t.plot_background, width=4))
         self.probe_ring.setPen(pg.mkPen(t.ink, width=2.5))
+        self.train_pts.setPen(pg.mkPen(t.ink, width=0.8))
 
     def set_probe(self, index: int | None) -> None:
         """Ring training row ``index`` (None or out of range: no ring)."""
@@ -316,7 +317,8 @@ class DatasetView(QWidget):
         if train is None:
             return
         x, y = self._xy(train)
-        self.train_pts.setData(x, y, brush=self._brushes(train), pen=pg.mkPen("#222", width=0.8))
+        ink = themes.current_theme().ink  # a thin ring in the theme's ink keeps points apart
+        self.train_pts.setData(x, y, brush=self._brushes(train), pen=pg.mkPen(ink, width=0.8))
         if val is not None and val.n_samples:
             vx, vy = self._xy(val)
             pens = [pg.mkPen(b.color(), width=2) for b in self._brushes(val)]

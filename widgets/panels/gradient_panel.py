@@ -16,6 +16,7 @@ from model.analysis.gradient_flow import comparison_summary
 from widgets.common.fit import scroll_body
 from widgets.common.plot_style import light_grid
 from widgets.common.stamp import analysis_stamp, mark_stale
+from widgets.common.themed import colour
 
 MAX_SAMPLES = 1000
 BINS = 24
@@ -66,7 +67,7 @@ MAX_HIST_COLS, MAX_HISTS = 10, 20
 
 
 def _plot(y_label: str, log_y: bool = False, title: str | None = None) -> pg.PlotWidget:
-    w = pg.PlotWidget(background="w", title=title, axisItems={"left": TidyAxis("left")})
+    w = pg.PlotWidget(background="default", title=title, axisItems={"left": TidyAxis("left")})
     w.setLabel("bottom", "epoch")
     w.setLabel("left", y_label)
     light_grid(w)
@@ -139,7 +140,7 @@ class GradientFlowPanel(QWidget):
         self.legend.setStyleSheet("QLabel { background: white; padding: 4px; color: #333; font-size: 9pt; }")
         self._legend_n = 0
         self.hist_view = pg.GraphicsLayoutWidget()
-        self.hist_view.setBackground("w")
+        self.hist_view.setBackground("default")
         self.hist_view.setMinimumHeight(150)
         self._hist_plots: list[pg.PlotItem] = []
         self._hist_counts: list[np.ndarray] = []
@@ -166,7 +167,7 @@ class GradientFlowPanel(QWidget):
         self.cmp_curves = [_LayerCurves(p) for p in self.cmp_plots]
         self.profile_plot = _plot("gradient norm, last epoch", log_y=True, title="by layer")
         self.profile_plot.setLabel("bottom", "layer ℓ")
-        self.profile_plot.addLegend(offset=(-5, -5), brush=(255, 255, 255, 210))
+        self.profile_plot.addLegend(offset=(-5, -5), brush=pg.mkBrush(colour("plot_background", 210)))
         self.profile_curves = [
             self.profile_plot.plot(
                 pen=pg.mkPen(c, width=2), symbol="o", symbolSize=6, symbolBrush=c, symbolPen=None, name=n
@@ -294,7 +295,7 @@ class GradientFlowPanel(QWidget):
                     y0=0,
                     height=counts,
                     brush=pg.mkBrush(col.red(), col.green(), col.blue(), 170),
-                    pen=pg.mkPen(255, 255, 255, 120),
+                    pen=colour("plot_background", 120),  # bars apart in any theme
                 )
             )
             tag = f" · {act}" if act and not uniform else ""

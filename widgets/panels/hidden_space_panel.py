@@ -12,11 +12,12 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from model.teaching.hidden_space import hidden_space
 from widgets.common.plot_style import light_grid
+from widgets.common.themed import Pen, paint
 from widgets.panels.dataset_view import BINARY_COLORS, CLASS_PALETTE
 
 __all__ = ["HiddenSpacePanel"]
 
-GRID_PEN = "#8a94a6"
+GRID_PEN = "muted"  # the theme's quiet grey (widgets.common.themed roles)
 
 
 class HiddenSpacePanel(QWidget):
@@ -39,11 +40,12 @@ class HiddenSpacePanel(QWidget):
         row.addWidget(self.info, 1)
         lay.addLayout(row)
         self.plot = pg.PlotWidget()
-        self.plot.setBackground("w")
+        self.plot.setBackground("default")
         light_grid(self.plot)
         self.plot.setMenuEnabled(False)
-        self.grid_curve = pg.PlotCurveItem(pen=pg.mkPen(GRID_PEN, width=1), connect="finite")
-        self.scatter = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w", width=0.8))
+        self.grid_curve = paint(pg.PlotCurveItem(connect="finite"), pen=Pen(GRID_PEN))
+        # points ringed in the plot background: they stay apart where they overlap
+        self.scatter = paint(pg.ScatterPlotItem(size=8), pen=Pen("plot_background", width=0.8))
         self.plot.addItem(self.grid_curve)
         self.plot.addItem(self.scatter)
         lay.addWidget(self.plot, 1)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlid
 
 from widgets.common.fit import scroll_body
 from widgets.common.plot_style import light_grid
+from widgets.common.themed import LABEL_FILL_ALPHA, Ink, Pen, colour, paint
 from widgets.panels.stability_strip import StabilityStrip
 from widgets.panels.timeline_bar import TimelineBar
 
@@ -24,7 +25,8 @@ VAL = "#e4572e"
 UPDATES = (47, 111, 223, 70)
 UPDATES_FAINT = (47, 111, 223, 35)  # the raw per-update curve behind its smoothed line
 PENALTY = "#7d3c98"
-GHOST = (120, 120, 120, 70)
+GHOST_ALPHA = 70  # earlier runs: the theme's muted grey, faint
+# marker colours as made for white; each theme keeps them readable on its plots (themed.readable)
 EVENT_COLOURS = {
     "diverged": "#c0392b",
     "lr": "#8e44ad",
@@ -83,12 +85,12 @@ class LossPanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="default")
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
         light_grid(self.plot)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 200))
+        self.legend = self.plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(colour("plot_background", 200)))
         self._ghosts: list[pg.PlotDataItem] = []
         self.updates_curve = self.plot.plot(pen=pg.mkPen(UPDATES, width=1))
         self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN, width=2))
@@ -99,7 +101,7 @@ class LossPanel(QWidget):
         self.smooth_curve = self.plot.plot(pen=pg.mkPen(UPDATES, width=2))
         self.smooth_curve.setVisible(False)
 
-        self.acc_plot = pg.PlotWidget(background="w")
+        self.acc_plot = pg.PlotWidget(background="default")
         self.acc_plot.setLabel("bottom", "epoch")
         self.acc_plot.setLabel("left", "accuracy")
         light_grid(self.acc_plot)
@@ -129,7 +131,7 @@ class LossPanel(QWidget):
         self.updates_curve.setVisible(False)
 
         # crosshair: a vertical line follows the mouse, the label reads the data
-        self.cursor_line = pg.InfiniteLine(angle=90, pen=pg.mkPen((0, 0, 0, 90), width=1))
+        self.cursor_line = paint(pg.InfiniteLine(angle=90), pen=Pen("ink", alpha=90))
         self.cursor_line.setVisible(False)
         self.plot.addItem(self.cursor_line, ignoreBounds=True)
         self.readout = QLabel("")
@@ -185,7 +187,7 @@ class LossPanel(QWidget):
         lay.addLayout(row, 2)
         self.timeline = TimelineBar()
         lay.addWidget(self.timeline)
-        self.timeline_line = pg.InfiniteLine(angle=90, pen=pg.mkPen((148, 103, 189), width=2))
+        self.timeline_line = paint(pg.InfiniteLine(angle=90), pen=Pen("#9467bd", width=2))
         self.timeline_line.setVisible(False)
         self.plot.addItem(self.timeline_line, ignoreBounds=True)
 
@@ -376,16 +378,18 @@ class LossPanel(QWidget):
                 pos=float(x),
                 angle=90,
                 movable=False,
-                pen=pg.mkPen(
-                    EVENT_COLOURS.get(kind, "#777"), width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine
-                ),
                 label=label,
                 labelOpts={
                     "position": 0.55 - 0.1 * (len(self._markers) % 3),  # clear of the legend
-                    "color": EVENT_COLOURS.get(kind, "#777"),
-                    "fill": (255, 255, 255, 210),
                     "anchors": [side, side],
                 },
+            )
+            role = EVENT_COLOURS.get(kind, "muted")
+            paint(
+                line,
+                pen=Pen(role, width=1.5, dashed=True),
+                text=Ink(role),
+                fill=Ink("plot_background", LABEL_FILL_ALPHA),
             )
             line.kind = kind
             line.setToolTip(text or kind)
@@ -402,7 +406,7 @@ class LossPanel(QWidget):
             for g in ghosts:
                 g = np.asarray(g, dtype=float)
                 # add to the plot first: clipping needs the view box
-                item = self.plot.plot(np.arange(1, len(g) + 1), g, pen=pg.mkPen(GHOST, width=1))
+                item = paint(self.plot.plot(np.arange(1, len(g) + 1), g), pen=Pen("muted", GHOST_ALPHA))
                 item.setDownsampling(auto=True, method="peak")
                 item.setClipToView(True)
                 item.setZValue(-10)

@@ -7,14 +7,15 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
 )
 
 from model.analysis.sweep_common import START_CURRENT, START_INITIAL, start_description, start_network
+from widgets.common import theme as themes
 from widgets.common.background import JobView
 from widgets.common.plot_style import light_grid
+from widgets.common.themed import LABEL_FILL_ALPHA, Ink, Pen, paint
 
 LR_COLORMAP = pg.ColorMap(np.linspace(0, 1, 8), pg.colormap.get("plasma").map(np.linspace(0, 0.85, 8)))
 # mini-batch reddish purple, not green: told apart from orange with every colour-vision deficiency
@@ -22,7 +23,7 @@ VARIANT_COLOURS = {"batch": "#2f6fdf", "stochastic": "#e4572e", "mini-batch": "#
 DIVERGED = "#d62728"
 UNSTABLE = "#b8860b"
 LIMIT = "#7b3fa0"  # the 2/λ_max line
-TEXT = "#333333"
+TEXT = "#333333"  # the light theme's; plots use the current theme's ink
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,15 +36,14 @@ class Problem:
 
 
 def make_plot(title: str, x: str, y: str, log_x=False, log_y=False) -> pg.PlotWidget:
-    w = pg.PlotWidget(background="w")
-    w.setTitle(title, color=TEXT, size="10pt")
-    w.setLabel("bottom", x, color=TEXT)
-    w.setLabel("left", y, color=TEXT)
+    t = themes.current_theme()
+    w = pg.PlotWidget(background="default")
+    w.setTitle(title, color=t.ink, size="10pt")
+    w.setLabel("bottom", x, color=t.ink)
+    w.setLabel("left", y, color=t.ink)
     w.setLogMode(x=log_x, y=log_y)
     light_grid(w)
     for ax in ("bottom", "left"):
-        w.getAxis(ax).setTextPen(TEXT)
-        w.getAxis(ax).setPen("#888888")
         w.getAxis(ax).enableAutoSIPrefix(False)  # "(x0.001)" on a loss axis only confuses
     w.setMinimumSize(220, 160)
     return w
@@ -60,13 +60,15 @@ def auto_log_y(plot: pg.PlotWidget, *arrays) -> bool:
 
 
 def marker_line(pos: float, angle: int, text: str, colour: str, dashed=True) -> pg.InfiniteLine:
-    pen = pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
-    return pg.InfiniteLine(
-        pos=pos,
-        angle=angle,
-        pen=pen,
-        label=text,
-        labelOpts={"color": colour, "position": 0.7 if angle == 90 else 0.1, "fill": (255, 255, 255, 200)},
+    """A labelled line; ``colour`` a marker hex colour or a theme role (themed.paint)."""
+    line = pg.InfiniteLine(
+        pos=pos, angle=angle, label=text, labelOpts={"position": 0.7 if angle == 90 else 0.1}
+    )
+    return paint(
+        line,
+        pen=Pen(colour, width=1.5, dashed=dashed),
+        text=Ink(colour),
+        fill=Ink("plot_background", LABEL_FILL_ALPHA),
     )
 
 

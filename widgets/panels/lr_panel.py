@@ -29,15 +29,16 @@ from PySide6.QtWidgets import (
 
 from model.analysis import sweeps
 from model.analysis.sweep_common import range_test_defaults, sweep_defaults
+from widgets.common import theme as themes
 from widgets.common.background import BackgroundJob, JobView
 from widgets.common.fit import scroll_body
 from widgets.common.jobs import JobManager
+from widgets.common.themed import Ink, Pen, paint
 from widgets.forms.training_panel import SciSpinBox
 
 from .lr_common import (
     DIVERGED,
     LR_COLORMAP,
-    TEXT,
     UNSTABLE,
     Problem,
     ProblemJobView,
@@ -85,7 +86,7 @@ class SweepView(ProblemJobView):
             width=14,
             colorMapMenu=False,
         )
-        self.colorbar.axis.setTextPen(TEXT)
+        self.colorbar.axis.setTextPen(themes.current_theme().ink)
         item = self.loss_plot.getPlotItem()
         item.layout.addItem(self.colorbar, 2, 5)
         item.layout.setColumnFixedWidth(4, 5)
@@ -138,54 +139,45 @@ class SweepView(ProblemJobView):
                 marks_x.append(k)
                 marks_y.append(last[-1] if len(last) else r.initial_loss)
         if marks_x:
-            lp.plot(
-                marks_x,
-                marks_y,
-                pen=None,
-                symbol="x",
-                symbolSize=13,
-                symbolPen=pg.mkPen(DIVERGED, width=2),
-                symbolBrush=DIVERGED,
+            paint(
+                lp.plot(marks_x, marks_y, pen=None, symbol="x", symbolSize=13),
+                symbolPen=Pen(DIVERGED, width=2),
+                symbolBrush=Ink(DIVERGED),
             )
         ok = r.stable
-        fp.plot(
-            r.lrs[ok],
-            r.final_loss[ok],
-            pen=pg.mkPen("#999999", width=1),
-            symbol="o",
-            symbolSize=9,
-            symbolBrush=[c for c, o in zip(colours, ok) if o],
-            symbolPen="w",
+        paint(
+            fp.plot(
+                r.lrs[ok],
+                r.final_loss[ok],
+                symbol="o",
+                symbolSize=9,
+                symbolBrush=[c for c, o in zip(colours, ok) if o],
+            ),
+            pen=Pen("muted"),
+            symbolPen=Pen("plot_background"),
         )
         shaky = r.unstable & np.isfinite(r.final_loss)
         if shaky.any():
-            fp.plot(
-                r.lrs[shaky],
-                r.final_loss[shaky],
-                pen=None,
-                symbol="t",
-                symbolSize=11,
-                symbolPen=pg.mkPen(UNSTABLE, width=2),
-                symbolBrush=None,
+            paint(
+                fp.plot(
+                    r.lrs[shaky], r.final_loss[shaky], pen=None, symbol="t", symbolSize=11, symbolBrush=None
+                ),
+                symbolPen=Pen(UNSTABLE, width=2),
             )
         finite = r.final_loss[np.isfinite(r.final_loss)]
         top = max([r.initial_loss, *finite])
         ceiling = top * 2.0 if log_f else top * 1.15
         if r.diverged.any():
             d = r.diverged
-            fp.plot(
-                r.lrs[d],
-                np.full(d.sum(), ceiling),
-                pen=None,
-                symbol="x",
-                symbolSize=13,
-                symbolPen=pg.mkPen(DIVERGED, width=2),
-                symbolBrush=DIVERGED,
+            paint(
+                fp.plot(r.lrs[d], np.full(d.sum(), ceiling), pen=None, symbol="x", symbolSize=13),
+                symbolPen=Pen(DIVERGED, width=2),
+                symbolBrush=Ink(DIVERGED),
             )
-            t = pg.TextItem("diverged", color=DIVERGED, anchor=(1, 1))
+            t = paint(pg.TextItem("diverged", anchor=(1, 1)), text=Ink(DIVERGED))
             t.setPos(math.log10(r.lrs[d][0]), ylog(ceiling))
             fp.addItem(t)
-        fp.addItem(marker_line(ylog(r.initial_loss), 0, "start", "#777777"))
+        fp.addItem(marker_line(ylog(r.initial_loss), 0, "start", "muted"))
         if np.isfinite(r.best_lr):
             fp.addItem(marker_line(math.log10(r.best_lr), 90, f"best η = {r.best_lr:.3g}", "#2ca02c"))
         limit_line(fp, r.curvature)
@@ -233,8 +225,9 @@ class RangeTestView(ProblemJobView):
         self.add_start_choice()
         self.finish_controls()
         self.plot = make_plot("Loss while η grows", "learning rate η", "loss", log_x=True)
-        self.plot.addLegend(offset=(10, -10), labelTextColor=TEXT, brush=(255, 255, 255, 210))
-        self.raw = self.plot.plot(pen=pg.mkPen((150, 150, 150), width=1), name="loss per update")
+        t = themes.current_theme()
+        self.plot.addLegend(offset=(10, -10), labelTextColor=t.ink, brush=pg.mkBrush(t.plot_background))
+        self.raw = paint(self.plot.plot(name="loss per update"), pen=Pen("muted"))
         self.smooth = self.plot.plot(pen=pg.mkPen("#2f6fdf", width=2.5), name="smoothed")
         self.region = pg.LinearRegionItem(
             values=(0, 1), movable=False, brush=pg.mkBrush(44, 160, 44, 50), pen=pg.mkPen(None)
@@ -335,7 +328,7 @@ class ScheduleView(QWidget):
         )
         s = settings.schedule
         self.curve.setData(e, s.lr(settings.lr, e))
-        self.plot.setTitle(s.describe(), color=TEXT, size="11pt")
+        self.plot.setTitle(s.describe(), color=themes.current_theme().ink, size="11pt")
         top = s.max_lr if s.kind == "cyclic" else settings.lr
         self.plot.setYRange(0, top * 1.05, padding=0)
         self.info.setText(

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from model.analysis import sweeps
+from widgets.common.themed import Pen, paint
 
 from .lr_common import DIVERGED, VARIANT_COLOURS, ProblemJobView, auto_log_y, make_plot
 
@@ -93,8 +94,9 @@ class VariantsView(ProblemJobView):
                 for p, x in zip(
                     self.plots, (k, run.updates[min(k, len(run.updates) - 1)], run.seconds[k - 1])
                 ):
-                    p.plot(
-                        [x], [y], pen=None, symbol="x", symbolSize=13, symbolPen=pg.mkPen(DIVERGED, width=2)
+                    paint(
+                        p.plot([x], [y], pen=None, symbol="x", symbolSize=13),
+                        symbolPen=Pen(DIVERGED, width=2),
                     )
         rows = r.table_text()
         self.table.setRowCount(len(rows))

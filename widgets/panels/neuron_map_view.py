@@ -18,6 +18,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from model.teaching.neuron_maps import grid_points, neuron_maps
+from widgets.common.themed import Pen, colour, paint
 
 __all__ = ["NeuronMapView", "thumbnail_images", "maps_for", "map_levels", "diverging_lut", "THUMBNAIL_LIMIT"]
 
@@ -25,8 +26,9 @@ THUMBNAIL_LIMIT = 64  # hidden neurons; above that thumbnails are too small to r
 _NEG = np.array([0xE4, 0x57, 0x2E], float)
 _POS = np.array([0x2F, 0x6F, 0xDF], float)
 _WHITE = np.array([255.0, 255.0, 255.0])
-# class 0 hollow white, class 1 solid black: readable on both map hues
-POINT_STYLES = (("#ffffff", "#1d1d1f"), ("#1d1d1f", "#ffffff"), ("#9aa0a8", "#1d1d1f"))
+# (fill, edge) roles of class 0 (hollow: the plot background), class 1 (solid: the ink) and
+# unlabelled points, readable on both map hues; colours from the theme (widgets.common.themed)
+POINT_STYLES = (("plot_background", "ink"), ("ink", "plot_background"), ("muted", "ink"))
 
 
 def diverging_lut(n: int = 256) -> np.ndarray:
@@ -112,25 +114,26 @@ class NeuronMapView(QWidget):
         super().__init__(parent)
         self.title = QLabel("")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="default")
         self.plot.setAspectLocked(False)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.getPlotItem().setMouseEnabled(False, False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
-        self.contour = pg.IsocurveItem(level=0.5, pen=pg.mkPen("#30343b", width=1.5))
+        self.contour = paint(pg.IsocurveItem(level=0.5), pen=Pen("ink", width=1.5))
         self.contour.setParentItem(self.image)
-        self.points = pg.ScatterPlotItem(size=9)
+        self.points = pg.ScatterPlotItem(size=9, pen=None)  # per-point pens, from the theme
         self.points.setZValue(5)
         self.plot.addItem(self.points)
-        self.line = pg.PlotCurveItem(pen=pg.mkPen("#1d1d1f", width=1.5, style=Qt.PenStyle.DashLine))
+        self.line = paint(pg.PlotCurveItem(), pen=Pen("ink", width=1.5, dashed=True))
         self.line.setZValue(6)
         self.plot.addItem(self.line)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addWidget(self.title)
         lay.addWidget(self.plot, 1)
+        self._points = (None, None)
         self.values: np.ndarray | None = None
         self.extent: tuple[float, float, float, float] | None = None
         self.levels = (0.0, 1.0)
@@ -165,6 +168,7 @@ class NeuronMapView(QWidget):
 
     def set_points(self, X, labels=None) -> None:
         """Training points (n, 2) in raw units; ``labels`` (n,) ints (optional)."""
+        self._points = (X, labels)
         if X is None or len(X) == 0:
             self.points.setData([], [])
             return
@@ -174,10 +178,13 @@ class NeuronMapView(QWidget):
             if labels is None
             else np.where(np.isin(labels, (0, 1)), np.asarray(labels).reshape(-1), 2).astype(int)
         )
-        styles = [(pg.mkBrush(f), pg.mkPen(e, width=1.2)) for f, e in POINT_STYLES]
+        styles = [(pg.mkBrush(colour(f)), pg.mkPen(colour(e), width=1.2)) for f, e in POINT_STYLES]
         self.points.setData(
             X[:, 0], X[:, 1], brush=[styles[k][0] for k in lab], pen=[styles[k][1] for k in lab]
         )
+
+    def theme_changed(self, _t) -> None:
+        self.set_points(*self._points)  # per-point colours: drawn again from the theme
 
     def set_points_visible(self, on: bool) -> None:
         self.points.setVisible(bool(on))

@@ -134,7 +134,7 @@ class OptimizerPanel(QWidget):
         self.description.setWordWrap(True)
         self.description.setStyleSheet("color: #444;")
 
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="default")
         self.plot.setAspectLocked(True)
         self.plot.setMenuEnabled(False)
         for side in ("bottom", "left"):
@@ -241,8 +241,6 @@ class OptimizerPanel(QWidget):
         self.minima.setBrush(pg.mkBrush(t.plot_background))
         self.start_marker.setPen(pg.mkPen(t.ink, width=2))
         self.live_path.setPen(pg.mkPen(t.ink, width=2, style=Qt.PenStyle.DashLine))
-        for row in self.rows.values():
-            row.head.setPen(pg.mkPen(t.ink if t.dark else "k", width=1.2))
 
     def set_surface(self, key: str) -> None:
         idx = self.combo.findData(key)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from model.data.table import parse_float
 from widgets.common.fit import scroll_body
 from widgets.common.plot_style import light_grid
+from widgets.common.themed import Ink, paint
 
 __all__ = ["PredictPanel", "feature_groups", "class_probabilities"]
 
@@ -122,7 +123,7 @@ class PredictPanel(QWidget):
         self.outputs_label = QLabel("")
         self.outputs_label.setWordWrap(True)
         self.outputs_label.setStyleSheet("color: #5b6270;")
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="default")
         light_grid(self.plot)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
@@ -302,7 +303,9 @@ class PredictPanel(QWidget):
         self._bar_labels = []
         if k <= 12:
             for i, p in enumerate(probs):
-                t = pg.TextItem(f"{p:.2f}" if are_probs else f"{p:.3g}", color="#30343b", anchor=(0.5, 1.0))
+                t = paint(
+                    pg.TextItem(f"{p:.2f}" if are_probs else f"{p:.3g}", anchor=(0.5, 1.0)), text=Ink("ink")
+                )
                 t.setPos(i, float(p))
                 self.plot.addItem(t)
                 self._bar_labels.append(t)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel
 from model.analysis.race import KEY_HYPER
 from model.optim.names import OPTIMIZER_TITLES
 from model.optim.optimizers import DEFAULTS
+from widgets.common.themed import Pen, paint
 
 __all__ = ["LABELS", "COLORS", "HYPER_LABELS", "RacerRow"]
 
@@ -52,7 +53,7 @@ class RacerRow:
         pen = pg.mkPen(color, width=2.5)
         self.path = pg.PlotDataItem(pen=pen, name=LABELS[name])
         self.arrow = pg.PlotCurveItem(pen=pg.mkPen(color, width=2), connect="pairs")
-        self.head = pg.ScatterPlotItem(size=11, pen=pg.mkPen("k", width=1.2), brush=pg.mkBrush(color))
+        self.head = paint(pg.ScatterPlotItem(size=11, brush=pg.mkBrush(color)), pen=Pen("ink", width=1.2))
         for item, z in ((self.path, 10), (self.arrow, 11), (self.head, 20)):
             panel.plot.addItem(item)
             item.setZValue(z)

@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from widgets.common.plot_style import light_grid
+from widgets.common.themed import Ink, Pen, paint
 
 __all__ = ["StabilityStrip"]
 
@@ -23,7 +24,7 @@ CURVE = (148, 103, 189)
 class StabilityStrip(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="default")
         self.plot.setLabel("left", "η·λ_max")
         self.plot.setMinimumHeight(70)
         light_grid(self.plot)
@@ -32,12 +33,14 @@ class StabilityStrip(QWidget):
         self.edge = pg.InfiniteLine(
             pos=EDGE,
             angle=0,
-            pen=pg.mkPen((214, 39, 40), width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
             label="edge of stability: 2",
-            labelOpts={"position": 0.55, "color": (214, 39, 40), "movable": False},
+            labelOpts={"position": 0.55, "movable": False},
         )
+        paint(self.edge, pen=Pen("alarm", width=1.5, dashed=True), text=Ink("alarm"))
         self.plot.addItem(self.edge, ignoreBounds=False)
-        self.curve = self.plot.plot(pen=pg.mkPen(CURVE, width=2), symbol="o", symbolSize=4, symbolBrush=CURVE)
+        self.curve = self.plot.plot(
+            pen=pg.mkPen(CURVE, width=2), symbol="o", symbolSize=4, symbolBrush=CURVE, symbolPen=CURVE
+        )
         self.label = QLabel("η·λ_max: not computed yet")
         f = self.label.font()
         f.setPointSizeF(f.pointSizeF() * 0.9)
