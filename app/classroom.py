@@ -32,6 +32,14 @@ THEME_TITLES = {
 }
 
 
+LAPTOP_HEIGHT = 900  # a first window shorter than this gets the laptop layout (Classroom.arrange_docks)
+
+
+def plots_height(window_height: int) -> int:
+    """The plots dock's first height: 45 % of a short (laptop) window, 40 % of a tall one."""
+    return max(300, int(window_height * (0.45 if window_height < LAPTOP_HEIGHT else 0.4)))
+
+
 def presentation_zoom(screen) -> float:
     """One zoom for fonts, node values, line widths and plot text: 2 on a 1080-px screen."""
     h = screen.availableGeometry().height() if screen is not None else 1080
@@ -56,6 +64,7 @@ class Classroom(QObject):
         self.win, self.doc, self.controller, self.teaching = win, doc, controller, teaching
         self.acts, self.menus, self.toolbar, self.docks = acts, menus, toolbar, docks
         self.presenting = False
+        self.compact = False  # the laptop layout (arrange_docks)
         self._saved_state = None
         self._lesson: GettingStarted | None = None
         self._shortcuts: ShortcutsDialog | None = None
@@ -102,6 +111,32 @@ class Classroom(QObject):
             QSize(target.width() - extra.width(), target.height() - extra.height()).expandedTo(QSize(1, 1))
         )
         win.move(target.topLeft())
+
+    def arrange_docks(self) -> None:
+        """First start (no saved layout): dock sizes for this window. On a short laptop
+        window the plots are what is short of room (at 1366×768 the loss plot was
+        642×106 px): they run under the canvas *and* the Training column, half as wide
+        again, and take 45 % of the height; the Inspector becomes a tab beside Data,
+        raised when something is selected on the canvas; Training keeps the top right."""
+        w, d = self.win, self.docks
+        if w.height() < LAPTOP_HEIGHT and not self.compact:
+            self.compact = True
+            w.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+            w.tabifyDockWidget(d["data"], d["inspector"])
+            d["data"].raise_()
+            canvas = self.teaching.canvas
+            canvas.nodeSelected.connect(self._inspect)
+            canvas.edgeSelected.connect(self._inspect)
+        d["training"].raise_()
+        right = d["training"] if self.compact else d["inspector"]
+        w.resizeDocks([d["data"], right], [380, 320], Qt.Orientation.Horizontal)
+        w.resizeDocks([d["plots"]], [plots_height(w.height())], Qt.Orientation.Vertical)
+
+    def _inspect(self, *_selection) -> None:
+        """Laptop layout: the Inspector, a tab beside Data, comes to the front to show the selection."""
+        dock = self.docks["inspector"]
+        if dock.isVisible() and not dock.isFloating() and self.win.tabifiedDockWidgets(dock):
+            dock.raise_()
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.win and event.type() == QEvent.Type.Show:

@@ -347,9 +347,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(250, self._size_docks)  # again once a real window manager has mapped it
 
     def _size_docks(self) -> None:
-        self.docks["training"].raise_()
-        self.resizeDocks([self.docks["data"], self.docks["inspector"]], [380, 320], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["plots"]], [max(300, self.height() * 2 // 5)], Qt.Orientation.Vertical)
+        self.classroom.arrange_docks()  # first start: sized (and on a laptop, laid out) for the screen
 
     def _restore_layout(self) -> None:
         geo = self.qsettings.value("geometry")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from widgets.common import pen_zoom
 from widgets.common.contrast import readable_sheet
 
 __all__ = [
@@ -209,8 +210,10 @@ def apply_theme(app, key: str = "system", roots=()) -> Theme:
 
     t = THEMES[resolve_theme(key, app)]
     _current["key"] = t.key
-    if t.key != "light" or app.style().name().lower() != "fusion":
-        app.setStyle("Fusion")  # the one style that follows the palette everywhere
+    from widgets.common import theme_style
+
+    # Fusion, through a proxy that keeps icons legible on dark windows (theme_style)
+    theme_style.style_app(app, t, make=t.key != "light" or app.style().name().lower() != "fusion")
     app.setPalette(_palette(t))
     # high contrast: Fusion draws frames and check marks from the window colour, invisible on black
     app.setStyleSheet(HIGH_CONTRAST_SHEET if t.key == "high-contrast" else "")
@@ -230,6 +233,9 @@ def restyle(root, t: Theme | None = None) -> None:
     for w in root.findChildren(QWidget):
         if w.styleSheet():  # re-set: keeps the palette of its polish, colours made to read
             _restyle_sheet(w, t)
+    from widgets.common.theme_style import restyle_icons
+
+    restyle_icons(root, t)
     for view in root.findChildren(QGraphicsView):
         if isinstance(view, pg.GraphicsView):
             view.setBackground(t.plot_background)
@@ -322,8 +328,8 @@ def set_zoom(app, factor: float, roots=()) -> None:
     tick labels, axis labels, titles, legends and line widths under ``roots``."""
     from PySide6.QtGui import QFont
 
-    _widen_every_pen()
     factor = float(factor)
+    pen_zoom.set_factor(factor)  # lines made or re-penned from now on get the zoom too
     base = _current.setdefault("base_pt", app.font().pointSizeF() if app.font().pointSizeF() > 0 else 9.0)
     f = QFont(app.font())
     f.setPointSizeF(base * factor)
@@ -354,7 +360,7 @@ def zoom_plots(root, factor: float, base_pt: float = 9.0) -> None:
                 item.setStyle(tickFont=font)
                 item.label.setFont(font)
                 item._updateWidth() if item.orientation in ("left", "right") else item._updateHeight()
-            elif _widens(item):
+            elif pen_zoom.widens(item):
                 pen = item.pen if isinstance(item, pg.InfiniteLine) else item.opts.get("pen")
                 if pen is None:
                     continue
@@ -369,56 +375,3 @@ def zoom_plots(root, factor: float, base_pt: float = 9.0) -> None:
                 )
                 pt = float(str(size).rstrip("ptx") or base_pt + 2)
                 item.setText(item.text, size=f"{pt * factor:.1f}pt")
-
-
-def _widens(item) -> bool:
-    """Lines whose width the zoom scales (a PlotDataItem's own curve follows its parent)."""
-    import pyqtgraph as pg
-
-    if isinstance(item, (pg.PlotDataItem, pg.InfiniteLine)):
-        return True
-    return isinstance(item, pg.PlotCurveItem) and not isinstance(item.parentItem(), pg.PlotDataItem)
-
-
-def _widened(item, pen):
-    """``pen`` remembered as the width the item asked for, and widened by the zoom."""
-    import pyqtgraph as pg
-
-    pen = pg.mkPen(pen)
-    base = item.__dict__["_mlp_base_width"] = pen.widthF() or 1.0
-    if _current["zoom"] != 1.0:
-        pen.setWidthF(base * _current["zoom"])
-    return pen
-
-
-def _widen_every_pen() -> None:
-    """Presenting widens lines made later too (a sweep's curves, a race, a panel
-    opened or a pen changed while presenting): every line pen of pyqtgraph's
-    curve and line items passes through their ``setPen`` or ``setData(pen=)``,
-    so those are wrapped once to widen by the current zoom."""
-    import pyqtgraph as pg
-
-    if _current.get("widening"):
-        return
-    _current["widening"] = True
-
-    def wrap_set_pen(cls):
-        original = cls.setPen
-
-        def setPen(self, *args, **kwargs):
-            if (len(args) == 1 and args[0] is None and not kwargs) or not _widens(self):
-                return original(self, *args, **kwargs)
-            return original(self, _widened(self, pg.mkPen(*args, **kwargs)))
-
-        cls.setPen = setPen
-
-    for cls in (pg.PlotDataItem, pg.PlotCurveItem, pg.InfiniteLine):
-        wrap_set_pen(cls)
-    set_data = pg.PlotDataItem.setData
-
-    def setData(self, *args, **kwargs):
-        if kwargs.get("pen") is not None:
-            kwargs["pen"] = _widened(self, kwargs["pen"])
-        return set_data(self, *args, **kwargs)
-
-    pg.PlotDataItem.setData = setData

@@ -13,12 +13,12 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QSpinBox, QTableWidget, QTableWidgetItem
 
 from model.nn.gradcheck import TOLERANCE, check_network, check_parameter
+from widgets.common import theme as themes
 from widgets.common.background import JobView
 
 __all__ = ["GradCheckPanel"]
 
-BAD = QColor("#f8d0d0")
-GOOD = QColor("#d9f2d9")
+BAD, GOOD = "#f8d0d0", "#d9f2d9"  # pale fills made for white; dark themes tint them (Theme.tint)
 HEADERS = ["layer ℓ", "parameters checked", "largest relative error", "largest |difference|", "verdict"]
 
 
@@ -113,7 +113,7 @@ class GradCheckPanel(JobView):
         for r, (row, lay) in enumerate(zip(rows, result.layers)):
             for c, text in enumerate(row):
                 item = QTableWidgetItem(text)
-                item.setBackground(GOOD if lay.ok else BAD)
+                item.setBackground(QColor(themes.current_theme().tint(GOOD if lay.ok else BAD)))
                 if lay.worst is not None:
                     w = lay.worst
                     item.setToolTip(
