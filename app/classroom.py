@@ -87,6 +87,8 @@ class Classroom(QObject):
         if screen is None:
             return
         avail = screen.availableGeometry()
+        if restored and self.docks["training"] in self.win.tabifiedDockWidgets(self.docks["inspector"]):
+            self._compact_layout()  # a layout saved in the laptop arrangement
         if not restored:
             size = PREFERRED_SIZE.boundedTo(avail.size())
             self.win.resize(size)
@@ -116,24 +118,40 @@ class Classroom(QObject):
         """First start (no saved layout): dock sizes for this window. On a short laptop
         window the plots are what is short of room (at 1366×768 the loss plot was
         642×106 px): they run under the canvas *and* the Training column, half as wide
-        again, and take 45 % of the height; the Inspector becomes a tab beside Data,
-        raised when something is selected on the canvas; Training keeps the top right."""
+        again, and take 45 % of the height; the Inspector becomes a tab beside Training,
+        Step-through and Neuron map, raised when something is selected on the canvas."""
         w, d = self.win, self.docks
         if w.height() < LAPTOP_HEIGHT and not self.compact:
-            self.compact = True
-            w.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
-            w.tabifyDockWidget(d["data"], d["inspector"])
-            d["data"].raise_()
-            canvas = self.teaching.canvas
-            canvas.nodeSelected.connect(self._inspect)
-            canvas.edgeSelected.connect(self._inspect)
+            w.tabifyDockWidget(d["neuron_map"], d["inspector"])
+            self._compact_layout()
         d["training"].raise_()
-        right = d["training"] if self.compact else d["inspector"]
-        w.resizeDocks([d["data"], right], [380, 320], Qt.Orientation.Horizontal)
+        if self.compact:  # the right column as wide as its four tabs, the canvas as before
+            right = max(320, self._tabs_width(d["inspector"]))
+            w.resizeDocks([d["data"], d["training"]], [380 - (right - 320), right], Qt.Orientation.Horizontal)
+        else:
+            w.resizeDocks([d["data"], d["inspector"]], [380, 320], Qt.Orientation.Horizontal)
         w.resizeDocks([d["plots"]], [plots_height(w.height())], Qt.Orientation.Vertical)
 
+    def _compact_layout(self) -> None:
+        """The laptop layout's parts a saved window state does not hold: the plots'
+        corner and raising the Inspector on a selection."""
+        if self.compact:
+            return
+        self.compact = True
+        self.win.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.teaching.canvas.nodeSelected.connect(self._inspect)
+        self.teaching.canvas.edgeSelected.connect(self._inspect)
+
+    def _tabs_width(self, dock) -> int:
+        """Width of the dock-area tab bar holding ``dock``'s tab, every tab unelided."""
+        for bar in self.win.findChildren(QTabBar):
+            titles = [bar.tabText(i) for i in range(bar.count())]
+            if bar.parent() is self.win and dock.windowTitle() in titles:
+                return sum(bar.tabSizeHint(i).width() for i in range(bar.count())) + 4
+        return 0
+
     def _inspect(self, *_selection) -> None:
-        """Laptop layout: the Inspector, a tab beside Data, comes to the front to show the selection."""
+        """Laptop layout: the Inspector, a tab beside Training, comes to the front to show the selection."""
         dock = self.docks["inspector"]
         if dock.isVisible() and not dock.isFloating() and self.win.tabifiedDockWidgets(dock):
             dock.raise_()

@@ -6,47 +6,22 @@ panel in front, everything that does not fit, as one JSON line.
 """
 
 import json
-import os
 import sys
-import tempfile
+
+from tests.gui.probe_common import start_app
 
 W, H = int(sys.argv[1]), int(sys.argv[2])
 SCALE = sys.argv[3] if len(sys.argv) > 3 else "1"
-cfg = os.path.join(tempfile.mkdtemp(prefix="fit-"), "screen.json")
-with open(cfg, "w") as f:
-    json.dump(
-        {
-            "screens": [
-                {
-                    "name": "s",
-                    "x": 0,
-                    "y": 0,
-                    "width": W,
-                    "height": H,
-                    "logicalDpi": 96,
-                    "logicalBaseDpi": 96,
-                    "dpr": 1,
-                }
-            ]
-        },
-        f,
-    )
-os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={cfg}"
-os.environ["QT_SCALE_FACTOR"] = SCALE
-os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"
-os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="fit-rec-")
+app, _settle = start_app(W, H, SCALE)
+from PySide6.QtWidgets import QAbstractScrollArea, QWidget  # noqa: E402
 
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget  # noqa: E402
-
-app = QApplication([])
 from app.document import Document, example_path  # noqa: E402
 from app.gui_main import PANELS  # noqa: E402
 from app.main_window import MainWindow  # noqa: E402
 
 
 def settle(n=6):
-    for _ in range(n):
-        app.processEvents()
+    _settle(n)
 
 
 def inside(inner, outer, tol=1):

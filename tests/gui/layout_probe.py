@@ -15,6 +15,7 @@ W, H = int(sys.argv[1]), int(sys.argv[2])
 app, win, settle = open_window(W, H, str(ROOT / "resources" / "examples" / "spiral.json"))
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QPoint, QRect  # noqa: E402
+from PySide6.QtWidgets import QTabBar  # noqa: E402
 
 settle()
 
@@ -40,6 +41,9 @@ for name in ("loss", "lr", "optimizers", "gradients", "predict", "hidden"):
     views = [v for v in win.plots.panels[name].findChildren(pg.GraphicsView) if v.isVisible()]
     out["panels"][name] = max((visible(v) for v in views), key=lambda s: s[0] * s[1])
 out["front"] = in_front()
+# dock-area tab bars: a tab reaching past its bar's edge is cut off (behind scroll arrows)
+bars = [b for b in win.findChildren(QTabBar) if b.parent() is win and b.isVisible()]
+out["tabs_cut"] = [b.tabText(i) for b in bars for i in range(b.count()) if b.tabRect(i).right() > b.width()]
 out["optimizer_combo"] = visible(win.training_panel.optimizer_combo)
 win.canvas.nodeSelected.emit(1, 0)
 settle()

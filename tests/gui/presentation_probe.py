@@ -8,44 +8,16 @@ of node values, plot tick labels and menu text measured in grabbed images.
 import json
 import os
 import sys
-import tempfile
 
 import numpy as np
 
+from tests.gui.probe_common import start_app
+
 W, H = 1920, 1080
-cfg = os.path.join(tempfile.mkdtemp(prefix="pres-"), "screen.json")
-with open(cfg, "w") as f:
-    json.dump(
-        {
-            "screens": [
-                {
-                    "name": "s",
-                    "x": 0,
-                    "y": 0,
-                    "width": W,
-                    "height": H,
-                    "logicalDpi": 96,
-                    "logicalBaseDpi": 96,
-                    "dpr": 1,
-                }
-            ]
-        },
-        f,
-    )
-os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={cfg}"
-os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"
-os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="pres-rec-")
-
+app, settle = start_app(W, H)
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
-app = QApplication([])
 from app.main_window import MainWindow  # noqa: E402
-
-
-def settle(n=8):
-    for _ in range(n):
-        app.processEvents()
 
 
 def rgb(img):

@@ -26,24 +26,33 @@ def run_probe(script: str, args, tmp_path) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def open_window(width: int, height: int, project: str | None = None):
-    """(app, window, settle) on a width × height offscreen screen, placed as on first
-    start; ``project`` a file to open first (default: the start-up example)."""
+def start_app(width: int, height: int, scale: str = "1"):
+    """(app, settle): a QApplication on a width × height offscreen screen (device
+    pixels, ``QT_SCALE_FACTOR`` ``scale``), no saved settings, a private recovery folder."""
     from app.screen_setup import offscreen_screen, quiet_offscreen_warnings
 
     offscreen_screen(width, height)
+    os.environ["QT_SCALE_FACTOR"] = str(scale)
     os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"
     os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="probe-rec-")
     quiet_offscreen_warnings()
     from PySide6.QtWidgets import QApplication
 
     app = QApplication([])
-    from app.document import Document
-    from app.main_window import MainWindow
 
     def settle(n=8):
         for _ in range(n):
             app.processEvents()
+
+    return app, settle
+
+
+def open_window(width: int, height: int, project: str | None = None):
+    """(app, window, settle) on a width × height offscreen screen, placed as on first
+    start; ``project`` a file to open first (default: the start-up example)."""
+    app, settle = start_app(width, height)
+    from app.document import Document
+    from app.main_window import MainWindow
 
     doc = None
     if project is not None:

@@ -2,31 +2,17 @@
 clamped, no panel pushing the window (or a dock, or any widget) past its
 parent, each panel in front, in presentation mode and after it."""
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.gui.probe_common import run_probe
 
 
 @pytest.mark.parametrize(
     "width,height,scale",
     [(1280, 720, "1"), (1366, 768, "1"), (1920, 1080, "1"), (2560, 1440, "2")],
 )
-def test_window_fits_the_screen_with_every_panel_in_front(width, height, scale):
-    res = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "gui" / "fit_probe.py"), str(width), str(height), scale],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": "/tmp"},
-    )
-    assert res.returncode == 0, res.stderr[-2000:]
-    report = json.loads(res.stdout.strip().splitlines()[-1])
+def test_window_fits_the_screen_with_every_panel_in_front(width, height, scale, tmp_path):
+    report = run_probe("fit_probe.py", (width, height, scale), tmp_path)
     logical_w, logical_h = width / float(scale), height / float(scale)
     x, y, w, h = report["window"]
     assert 0 <= x and 0 <= y and x + w <= logical_w and y + h <= logical_h
