@@ -264,3 +264,35 @@ def test_no_plot_item_keeps_a_light_theme_grey(populated):
                         wrong.append((type(item).__name__, "text contrast", c.name(), back))
     assert checked > 50
     assert not wrong, "\n".join(map(str, sorted(set(wrong))))
+
+
+def test_canvas_labels_buttons_and_legend_are_dark_in_a_dark_theme(themed, qtbot):
+    """The layer headers' pills, the −/+ buttons and the weight legend sit on the
+    theme's canvas (no light patches on a dark canvas), their text in its ink."""
+    from widgets.canvas.node_item import HandleButton, Label
+
+    win, t = themed
+    cv = win.canvas
+    cv.viewport().update()
+    qtbot.wait(30)
+    img = pixels(cv.viewport().grab().toImage()).astype(int)
+    lum = _lum(img)
+    back = float(_lum(np.array(_hex_rgb(t.canvas_background))))
+
+    def region(item):
+        r = item.boundingRect()
+        c = cv.mapFromScene(item.scenePos())  # items drawn at screen size around their position
+        x0, y0 = c.x() + int(r.left()) + 2, c.y() + int(r.top()) + 2
+        return lum[y0 : y0 + int(r.height()) - 4, x0 : x0 + int(r.width()) - 4]
+
+    items = cv.scene().items()
+    for kind in (Label, HandleButton):
+        shown = [i for i in items if isinstance(i, kind) and i.isVisible()]
+        assert shown, kind
+        for item in shown[:4]:
+            patch = region(item)
+            assert abs(float(np.median(patch)) - back) < 40, (kind.__name__, np.median(patch), back)
+            assert np.mean(np.abs(patch - back) > 60) > 0.02, "its text or symbol reads"
+    h = lum.shape[0]
+    legend = lum[h - 40 : h - 14, 14:120]  # the weight legend in the bottom-left corner
+    assert abs(float(np.median(legend)) - back) < 40, (np.median(legend), back)

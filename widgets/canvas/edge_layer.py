@@ -36,6 +36,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsObject
 
+from widgets.common import theme as themes
+
 __all__ = ["EdgeLayer", "MODES", "BINS_PER_SIGN", "BAND_TINT", "palette", "band_colour", "draw_legend"]
 
 MODES = ("weight", "forward", "backward")
@@ -396,15 +398,18 @@ def draw_legend(painter: QPainter, corner: QPointF, mode: str, scale: float) -> 
     box = QRectF(corner.x(), corner.y() - h, w, h)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    painter.setPen(QPen(QColor("#d5d9e0"), 1))
-    painter.setBrush(QColor(255, 255, 255, 235))
+    t = themes.current_theme()
+    card = QColor(t.card if t.dark else "#ffffff")
+    card.setAlpha(235)
+    painter.setPen(QPen(QColor(t.card_border), 1))
+    painter.setBrush(card)
     painter.drawRoundedRect(box, 5, 5)
     painter.setFont(font)
-    painter.setPen(QColor("#30343b"))
+    painter.setPen(QColor(t.ink))
     painter.drawText(QPointF(box.left() + 8, box.top() + 4 + fm.ascent()), title)
     y_mid = box.top() + 10 + fm.height() + fm.height() / 2
     x = box.left() + 8
-    painter.setPen(QColor("#6b7280"))
+    painter.setPen(QColor(t.muted))
     painter.drawText(QPointF(x, y_mid + fm.ascent() / 2 - 1), left)
     x += fm.horizontalAdvance(left) + 6
     for pen in swatches:
@@ -414,7 +419,7 @@ def draw_legend(painter: QPainter, corner: QPointF, mode: str, scale: float) -> 
         painter.setPen(p)
         painter.drawLine(QPointF(x + sw / 2, y_mid - 7), QPointF(x + sw / 2, y_mid + 7))
         x += sw + gap
-    painter.setPen(QColor("#6b7280"))
+    painter.setPen(QColor(t.muted))
     painter.drawText(QPointF(x + 6, y_mid + fm.ascent() / 2 - 1), right)
     painter.restore()
     return box

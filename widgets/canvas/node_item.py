@@ -16,6 +16,9 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsObject, QStyle
 
+from widgets.common import theme as themes
+from widgets.common.themed import on_canvas
+
 __all__ = ["NodeItem", "Label", "HandleButton", "value_colour", "value_range", "ui_font", "NODE_RADIUS"]
 
 NODE_RADIUS = 13.0
@@ -280,10 +283,13 @@ class Label(QGraphicsItem):
     def paint(self, painter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(251, 251, 252, 215))  # keeps text readable over edges
+        t = themes.current_theme()
+        back = QColor(t.canvas_background)
+        back.setAlpha(215)  # keeps text readable over edges
+        painter.setBrush(back)
         painter.drawRoundedRect(self._rect, 3, 3)
         painter.setFont(self._font)
-        painter.setPen(self._colour)
+        painter.setPen(QColor(on_canvas(self._colour.name(), t)))  # made for the light canvas
         painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.text)
 
 
@@ -306,11 +312,15 @@ class HandleButton(QGraphicsObject):
 
     def paint(self, painter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        on = self.isEnabled()
-        painter.setPen(QPen(QColor("#b8bec8"), 1))
-        painter.setBrush(QColor("#ffffff") if on else QColor("#f1f2f4"))
+        on, t = self.isEnabled(), themes.current_theme()
+        if t.dark:  # a dark card, the theme's ink; disabled: the ink faded into the card
+            fill, ink = QColor(t.card), QColor(t.ink if on else themes.mix(t.ink, t.card, 0.6))
+        else:
+            fill, ink = QColor("#ffffff" if on else "#f1f2f4"), TEXT if on else QColor("#c4c8cf")
+        painter.setPen(QPen(QColor("#b8bec8" if not t.dark else t.card_border), 1))
+        painter.setBrush(fill)
         painter.drawRoundedRect(QRectF(-9, -9, 18, 18), 4, 4)
-        painter.setPen(QPen(TEXT if on else QColor("#c4c8cf"), 1.6))
+        painter.setPen(QPen(ink, 1.6))
         painter.drawLine(QPointF(-4.5, 0), QPointF(4.5, 0))
         if self.symbol == "+":
             painter.drawLine(QPointF(0, -4.5), QPointF(0, 4.5))

@@ -23,7 +23,7 @@ from widgets.common import theme as themes
 from widgets.common.contrast import contrast_ratio
 from widgets.common.contrast import readable as _readable
 
-__all__ = ["Ink", "Pen", "paint", "colour", "contrast_ratio", "readable", "LABEL_FILL_ALPHA"]
+__all__ = ["Ink", "Pen", "paint", "colour", "contrast_ratio", "readable", "on_canvas", "LABEL_FILL_ALPHA"]
 
 LABEL_FILL_ALPHA = 210  # text labels on plots sit on a nearly opaque patch of the background
 
@@ -31,6 +31,18 @@ LABEL_FILL_ALPHA = 210  # text labels on plots sit on a nearly opaque patch of t
 def readable(colour: str, t) -> str:
     """A marker colour moved towards theme ``t``'s ink until it reads on its plots (4.5:1)."""
     return _readable(colour, t.plot_background, t.ink)
+
+
+_ON_CANVAS: dict = {}
+
+
+def on_canvas(colour: str, t) -> str:
+    """A text colour made for the light canvas, read at 4.5:1 on theme ``t``'s canvas
+    (cached: canvas labels ask on every paint)."""
+    key = (colour, t.key)
+    if key not in _ON_CANVAS:
+        _ON_CANVAS[key] = _readable(colour, t.canvas_background, t.ink)
+    return _ON_CANVAS[key]
 
 
 @dataclass(frozen=True)
