@@ -39,7 +39,9 @@ class ConvexityView(QWidget):
             "bowl the chord always lies above: E(λa + (1−λ)b) ≤ λE(a) + (1−λ)E(b)."
         )
         self.button.toggled.connect(self._on_toggled)
-        self.segment = pg.PlotDataItem(pen=pg.mkPen(CHORD_COLOUR, width=2.5), symbol="s", symbolSize=9)
+        self.segment = pg.PlotDataItem(
+            pen=pg.mkPen(CHORD_COLOUR, width=2.5), symbol="s", symbolSize=9, symbolPen=CHORD_COLOUR
+        )
         self.segment.setSymbolBrush(pg.mkBrush(CHORD_COLOUR))
         self.segment.setZValue(25)
         plot.addItem(self.segment)

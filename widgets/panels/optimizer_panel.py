@@ -49,6 +49,7 @@ from widgets.common.contours import contour_segments
 from widgets.common.fit import scroll_body
 from widgets.common.jobs import JobManager
 from widgets.common.stamp import analysis_stamp, mark_stale
+from widgets.common.themed import Pen, paint
 from widgets.panels.convexity_view import ConvexityView
 from widgets.panels.racer_controls import COLORS, HYPER_LABELS, LABELS, RacerRow  # noqa: F401 (re-export)
 
@@ -125,7 +126,7 @@ class OptimizerPanel(QWidget):
             "(steepest descent with the first racer's η): online learning zig-zags around it."
         )
         self.batch.valueChanged.connect(lambda _v: self._load_lrs())
-        self.batch_path = pg.PlotDataItem(pen=pg.mkPen((90, 90, 90), width=2, style=Qt.PenStyle.DashLine))
+        self.batch_path = paint(pg.PlotDataItem(), pen=Pen("muted", width=2, dashed=True))
         self.batch_path.setZValue(9)
         self.step_label = QLabel("step 0")
         self.progress = QLabel("")

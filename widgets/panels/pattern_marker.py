@@ -6,6 +6,8 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
+from widgets.common.themed import Ink, paint
+
 __all__ = ["PatternMarker", "MARK_COLOUR"]
 
 MARK_COLOUR = "#c2185b"  # magenta: neither class colour nor the probe ring's ink
@@ -28,7 +30,9 @@ class PatternMarker:
             pen=pg.mkPen(BATCH_COLOUR, width=1.2, style=Qt.PenStyle.DashLine),
         )
         # beside the frame (towards the plot's middle), on a pale card: readable over points and the map
-        self.label = pg.TextItem("", color=MARK_COLOUR, anchor=(-0.3, 0.5), fill=(255, 255, 255, 215))
+        self.label = paint(
+            pg.TextItem("", anchor=(-0.3, 0.5)), text=Ink(MARK_COLOUR), fill=Ink("plot_background", 215)
+        )
         self._plot = plot
         f = self.label.textItem.font()
         f.setBold(True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 
 from model.teaching.decision_lines import collapsed_line, collapsed_map, line_through_box, unit_lines
+from widgets.common.themed import Pen, paint
 
 __all__ = ["UnitLinesOverlay", "MAX_UNITS", "UNIT_COLOURS"]
 
@@ -22,7 +22,8 @@ class UnitLinesOverlay:
     def __init__(self, plot: pg.PlotWidget):
         self.plot = plot
         self.items: list[pg.PlotDataItem] = []
-        self.collapse_item = pg.PlotDataItem(pen=pg.mkPen("#111111", width=3, style=Qt.PenStyle.DashLine))
+        # the collapsed map's line in the theme's ink (widgets.common.themed)
+        self.collapse_item = paint(pg.PlotDataItem(), pen=Pen("ink", width=3, dashed=True))
         self.collapse_item.setZValue(15)
         plot.addItem(self.collapse_item)
         self.lines = []  # the Line (a1, a2, θ) of each drawn unit, raw units
