@@ -37,7 +37,7 @@ class CsvImport:
         ds = self.dataset
         s = "" if self.dropped == 1 else "s"
         text = (
-            f"{ds.n_samples:,} rows, {ds.n_inputs} inputs → {ds.n_outputs} outputs, "
+            f"{ds.n_samples:,} rows, {ds.n_inputs:,} inputs → {ds.n_outputs:,} outputs, "
             f"{self.dropped:,} row{s} with missing values dropped · {ds.task}"
         )
         if ds.task == "classification":
