@@ -13,6 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QComboBox, QStyle, QTabBar, QToolButton, QWidget
+from shiboken6 import isValid
 
 from model.train.pace import PACES, pace_by_key
 from widgets.common import theme as themes
@@ -428,6 +429,8 @@ class Classroom(QObject):
 
     def _steady(self, key: str, verb: str, keys: str, text: str) -> None:
         a = self.acts[key]
+        if not isValid(a):  # the window's actions went first; the undo stack lives on
+            return
         a.setText(f"&{verb}")
         a.setToolTip(f"{verb} {text} ({keys})" if text else f"Nothing to {verb.lower()} ({keys})")
 
