@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from model.analysis.live import LiveAnalyses
-from model.nn.dropout import dropped_units, sample_row
+from model.nn.dropout import mask_rows, sample_row, thinned_probe
 from model.nn.probe import ProbeRecord, probe
 from model.train.history import HistoryRows
 from model.train.pace import DEFAULT_PACE, PaceScheduler
@@ -195,8 +195,14 @@ class TrainingWorker(threading.Thread):
                 if paced and self.pacer.pace.slow_motion and self._probe_data is not None
                 else None
             )
+            pre = self.trainer.net.copy() if before is not None and self.trainer.dropout_rates else None
             finished = self._one_update()
-            dropped = self._dropped() if before is not None else None
+            dropped = None
+            if pre is not None:  # the wave shows the thinned network this update really trained
+                rows = self._mask_rows()
+                if rows is not None:
+                    before = thinned_probe(pre, *self._probe_data, rows)
+                    dropped = tuple(np.zeros(0, bool) if r is None else r == 0 for r in rows)
             if mode == "run":
                 self.pacer.done()
             now = time.perf_counter()
@@ -280,14 +286,11 @@ class TrainingWorker(threading.Thread):
                 tr.stop_reason = STOP_EPOCHS
         return tr.stop_reason
 
-    def _dropped(self) -> tuple | None:
-        """The probe sample's dropped units in the update just made (the trainer's own mask)."""
+    def _mask_rows(self):
+        """The probe sample's dropout masks in the update just made (the trainer's own), or None."""
         tr = self.trainer
-        if tr.dropout_rates is None or self._probe_data is None:
-            return None
         row = sample_row(tr.X, tr.T, *self._probe_data)
-        d = None if row is None else dropped_units(tr.last_masks, tr.last_batch, row)
-        return None if d is None else tuple(d)
+        return None if row is None else mask_rows(tr.last_masks, tr.last_batch, row)
 
     def _publish(
         self, finished: str | None, force_grid: bool, paced: bool = False, update_probe=None, dropped=None

@@ -21,7 +21,9 @@ __all__ = [
     "forward_with_masks",
     "loss_with_masks",
     "gradients_with_masks",
+    "mask_rows",
     "dropped_units",
+    "thinned_probe",
     "sample_row",
 ]
 
@@ -77,14 +79,14 @@ def gradients_with_masks(net, X, T, masks):
     return loss, gW, gb, V[-1]
 
 
-def dropped_units(masks, batch, row: int):
-    """Which units training sample ``row`` had dropped in an update.
+def mask_rows(masks, batch, row: int):
+    """Training sample ``row``'s masks in an update: one (width,) array of 0 and
+    1/(1 − p) per hidden layer (None where that layer has no dropout), or None
+    when there was no dropout or ``row`` was not in the batch.
 
-    ``masks`` are that update's (n, width) masks (None per layer without
-    dropout), ``batch`` its ``(start, stop, order)`` (``order`` None: rows
-    ``start…stop`` in order; else the rows ``order[start:stop]``). Returns one
-    bool (width,) array per hidden layer (all False without dropout there), or
-    None when there was no dropout or ``row`` was not in the batch."""
+    ``masks`` are that update's (n, width) masks, ``batch`` its ``(start, stop,
+    order)`` (``order`` None: rows ``start…stop`` in order; else the rows
+    ``order[start:stop]``)."""
     if masks is None or batch is None or all(m is None for m in masks):
         return None
     start, stop, order = batch
@@ -97,7 +99,47 @@ def dropped_units(masks, batch, row: int):
         if not hit.size:
             return None
         pos = int(hit[0])
-    return [np.zeros(0, bool) if m is None else (m[pos] == 0) for m in masks]
+    return [None if m is None else m[pos].copy() for m in masks]
+
+
+def dropped_units(masks, batch, row: int):
+    """Which units training sample ``row`` had dropped in an update: one bool
+    (width,) array per hidden layer (empty without dropout there), or None (see
+    :func:`mask_rows`)."""
+    rows = mask_rows(masks, batch, row)
+    return None if rows is None else [np.zeros(0, bool) if r is None else (r == 0) for r in rows]
+
+
+def thinned_probe(net, x, t, rows):
+    """The probe record of one sample through the network thinned by its mask
+    ``rows`` (from :func:`mask_rows`): a dropped unit shows V = 0 and δ = 0, and
+    the gradients are this sample's share of the update the trainer made."""
+    from model.nn.probe import ProbeRecord
+
+    X = np.asarray(x, net.dtype).reshape(1, -1)
+    T = np.asarray(t, net.dtype).reshape(1, -1)
+    masks = [None if r is None else np.asarray(r, net.dtype).reshape(1, -1) for r in rows]
+    b, g, V = forward_with_masks(net, X, masks)
+    acts, L = net.spec.activations, net.n_layers
+    loss = losses.loss_value(net.spec.loss, b[-1], V[-1], T)
+    d = losses.output_delta(net.spec.loss, acts[-1], b[-1], V[-1], T)
+    deltas, gW, gb = [None] * L, [None] * L, [None] * L
+    for l in range(L - 1, -1, -1):
+        deltas[l], gW[l], gb[l] = d[0].copy(), -(V[l].T @ d), -d[0].copy()
+        if l > 0:
+            d = (d @ net.weights[l].T) * activations.derivative(acts[l - 1], b[l - 1], g[l - 1])
+            if masks[l - 1] is not None:
+                d *= masks[l - 1]
+    V1 = [v[0].copy() for v in V]
+    return ProbeRecord(
+        V=V1,
+        b=[x[0].copy() for x in b],
+        deltas=deltas,
+        grad_W=gW,
+        grad_b=gb,
+        contrib=[W * V1[l][:, None] for l, W in enumerate(net.weights)],
+        loss=float(loss),
+    )
 
 
 def sample_row(X: np.ndarray, T: np.ndarray, x, t) -> int | None:

@@ -10,7 +10,7 @@ from qt_helpers import pixels
 from app.document import Document
 from app.training_controller import private_trainer
 from model.io.project import load_project
-from model.nn.dropout import dropped_units, sample_row
+from model.nn.dropout import dropped_units, mask_rows, sample_row, thinned_probe
 from widgets.canvas.dropout_marks import LEGEND, dropped_set, mark_dropped
 
 
@@ -44,6 +44,7 @@ def _check_wave(qtbot, w):
     qtbot.waitUntil(lambda: canvas.viewport().width() > 300, timeout=10_000)
     canvas.fit_view()
     replay = private_trainer(doc)  # the same network, data, settings and seed as the run's
+    net0 = replay.net.copy()  # the weights the first update is made from
     snaps = []
     w.controller.snapshot.connect(snaps.append)
     w.controller.pace_clock = FakeClock()
@@ -61,6 +62,11 @@ def _check_wave(qtbot, w):
     row = sample_row(replay.X, replay.T, *doc.probe())
     want = dropped_units(replay.last_masks, replay.last_batch, row)
     np.testing.assert_array_equal(snap.dropped[0], want[0])
+    # the wave's numbers are the thinned network's: dropped units output 0 and pass no error back
+    rec = thinned_probe(net0, *doc.probe(), mask_rows(replay.last_masks, replay.last_batch, row))
+    for a, b in zip(snap.update_probe.V + snap.update_probe.deltas, rec.V + rec.deltas):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    assert (snap.update_probe.V[1][want[0]] == 0).all() and (snap.update_probe.deltas[0][want[0]] == 0).all()
     expected = {(1, int(i)) for i in np.flatnonzero(want[0])}
     assert expected and len(expected) < 8  # this seed drops some units, not all
     assert dropped_set(canvas) == expected

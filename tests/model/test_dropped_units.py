@@ -45,3 +45,29 @@ def test_sample_row_matches_inputs_and_targets():
     T = np.array([[1.0], [0.0], [0.0]])
     assert sample_row(X, T, [0.0, 1.0], [0.0]) == 2
     assert sample_row(X, T, [5.0, 1.0], [0.0]) is None
+
+
+def test_thinned_probe_is_the_sample_through_the_thinned_network():
+    from model.nn.dropout import gradients_with_masks, mask_rows, thinned_probe
+    from model.nn.probe import probe
+
+    tr = _trainer(None)
+    net0 = tr.net.copy()  # the weights the first update is made from
+    next(tr.updates())
+    row = 3
+    rows = mask_rows(tr.last_masks, tr.last_batch, row)
+    rec = thinned_probe(net0, tr.X[row], tr.T[row], rows)
+    loss, gW, gb, out = gradients_with_masks(
+        net0, tr.X[row : row + 1], tr.T[row : row + 1], [r.reshape(1, -1) for r in rows]
+    )
+    assert rec.loss == loss
+    for a, b in zip(rec.grad_W, gW):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    for l, r in enumerate(rows):
+        dropped = r == 0
+        assert dropped.any() and (rec.V[l + 1][dropped] == 0).all() and (rec.deltas[l][dropped] == 0).all()
+    # nothing dropped and no scaling: the plain probe
+    ones = [np.ones_like(r) for r in rows]
+    plain, full = thinned_probe(net0, tr.X[row], tr.T[row], ones), probe(net0, tr.X[row], tr.T[row])
+    for a, b in zip(plain.V + plain.deltas + plain.grad_W, full.V + full.deltas + full.grad_W):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
