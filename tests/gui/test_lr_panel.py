@@ -316,3 +316,10 @@ def test_analyze_cli_equals_the_panels_numbers(qtbot, tmp_path):
     keep = [j for j, h in enumerate(g["table_header"]) if not h.startswith("ms/")]
     assert [[row[j] for j in keep] for row in shown] == [[row[j] for j in keep] for row in g["table"]]
     p.shutdown()
+
+
+def test_every_sub_tab_fits_a_laptops_plots_dock_without_sideways_scrolling(qtbot, panel):
+    # 1280×720 leaves the plots dock about 560 px wide: inputs on their own row, the
+    # GD-variants plots allowed narrower (three 220 px plots plus the inputs overflowed)
+    for name, view in panel.views.items():
+        assert view.minimumSizeHint().width() <= 560, name

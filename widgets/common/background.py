@@ -133,10 +133,13 @@ class BackgroundJob(QObject):
             self.finished.emit(value)
 
 
+INPUTS_PER_ROW = 3
+
+
 class JobView(QWidget):
     """Inputs, Run / Cancel, progress bar and status line around one :class:`BackgroundJob`.
 
-    Subclasses put inputs in ``self.controls`` (:meth:`add_input`, then
+    Subclasses put inputs in ``self.inputs`` (:meth:`add_input`, then
     :meth:`finish_controls`), plots in ``self.body``, and implement
     :meth:`job_function` (returns the callable(should_stop, progress); raise
     ``ValueError`` to refuse with a message), :meth:`show_result` and
@@ -160,11 +163,15 @@ class JobView(QWidget):
         self.status.setWordWrap(True)
         self.run_button.clicked.connect(self.run)
         self.cancel_button.clicked.connect(self.cancel)
-        self.controls = QHBoxLayout()
+        self.controls = QHBoxLayout()  # Run, Cancel, progress
+        # the job's inputs below, at most INPUTS_PER_ROW a row: a narrow dock never scrolls sideways
+        self.inputs = QVBoxLayout()
+        self._input_row: QHBoxLayout | None = None
         self.body = QVBoxLayout()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(self.controls)
+        lay.addLayout(self.inputs)
         lay.addWidget(self.status)
         lay.addLayout(self.body, 1)
 
@@ -172,14 +179,20 @@ class JobView(QWidget):
         widget.setToolTip(tip)
         lab = QLabel(label)
         lab.setToolTip(tip)
-        self.controls.addWidget(lab)
-        self.controls.addWidget(widget)
+        row = self._input_row
+        if row is None or row.count() >= 2 * INPUTS_PER_ROW:
+            row = self._input_row = QHBoxLayout()
+            self.inputs.addLayout(row)
+        row.addWidget(lab)
+        row.addWidget(widget)
 
     def finish_controls(self) -> None:
-        # Run first: on a narrow dock the row scrolls sideways and its end is out of view
+        # Run first, on its own row above the inputs: in view on a narrow, short dock
         for i, w in enumerate((self.run_button, self.cancel_button, self.progress_bar)):
             self.controls.insertWidget(i, w)
         self.controls.addStretch(1)
+        for i in range(self.inputs.count()):
+            self.inputs.itemAt(i).layout().addStretch(1)
 
     def run(self) -> None:
         """Start the job (ignored while one runs)."""

@@ -50,6 +50,7 @@ class VariantsView(ProblemJobView):
         self.body.addWidget(self.legend)
         row = QHBoxLayout()
         for p in self.plots:
+            p.setMinimumWidth(150)  # three side by side inside a laptop's plots dock, no sideways scroll
             row.addWidget(p)
         self.table = QTableWidget(0, len(sweeps.VariantsResult.TABLE_HEADER))
         self.table.setHorizontalHeaderLabels(list(sweeps.VariantsResult.TABLE_HEADER))
