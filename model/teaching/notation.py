@@ -46,6 +46,13 @@ class Notation:
     delta_name: str
     delta_sign: float  # displayed δ = delta_sign × the lecture's δ
     grad_w: str
+    # the labels and tips that differ in words, not only in symbols: one table per notation
+    bias_label: str
+    bias_tip: str
+    preact_tip: str
+    delta_tip: str
+    net_input_formula: str
+    export_note: str  # how to use exported weights (the export README)
 
     # ------------------------------------------------------------ indices
     def unit(self, index: int) -> int:
@@ -72,19 +79,6 @@ class Notation:
         )
 
     # ------------------------------------------------------------- labels
-    @property
-    def bias_label(self) -> str:
-        return "Threshold θ" if self.use_theta else "Bias b"
-
-    @property
-    def bias_tip(self) -> str:
-        if self.use_theta:
-            return (
-                "The threshold θ = −bias: b = Σ w·V − θ. Type θ and press Enter "
-                "(the weight export stores the bias b = −θ)."
-            )
-        return "The bias b added to the pre-activation: z = Σ a·W + b. Type it and press Enter."
-
     def bias_shown(self, bias: float) -> float:
         """The number the bias field shows (θ = −bias in the lecture's notation)."""
         return -bias if self.use_theta else bias
@@ -98,12 +92,6 @@ class Notation:
         return f"{self.z} (probe)"
 
     @property
-    def preact_tip(self) -> str:
-        if self.use_theta:
-            return "b = Σ w·V − θ: the neuron's net input for the probe sample."
-        return "z = Σ a·W + b: the unit's pre-activation for the probe sample."
-
-    @property
     def output_label(self) -> str:
         return f"{self.a} (probe)"
 
@@ -115,63 +103,49 @@ class Notation:
     def delta_label(self) -> str:
         return f"{self.delta_name} (probe)"
 
-    @property
-    def delta_tip(self) -> str:
-        if self.delta_sign > 0:
-            return (
-                "δ, the lecture's sign: δ = g′(b)·(t − V) at the output, δ = g′(b)·Σ w·δ "
-                "in a hidden layer; δ = −∂E/∂b, so the update is Δw = +η·δ·V."
-            )
-        return "∂L/∂z: the loss gradient w.r.t. the pre-activation (= −δ of the lecture); ΔW = −η·∂L/∂W."
-
     def delta_shown(self, lecture_delta: float | None) -> float | None:
         return None if lecture_delta is None else self.delta_sign * lecture_delta
 
-    @property
-    def net_input_formula(self) -> str:
-        return "b = Σ w·V − θ,  V = g(b)" if self.use_theta else "z = a·W + b,  a = g(z)"
 
-    @property
-    def export_note(self) -> str:
-        """How to use exported weights, in this notation (for the export README)."""
-        if self.use_theta:
-            return (
-                "To use the weights without MLP Studio: for each layer ℓ the net input of unit i is "
-                "b_i = Σ_j w_ij V_j − θ_i with w_ij = `Wℓ[j, i]` (the file stores from → to) and "
-                "θ_i = −`bℓ[i]`, then V_i = g(b_i) with the layer's activation (see `activations`); "
-                "inputs are scaled first with `preprocessing.json` (the ONNX model does this itself)."
-            )
-        return (
-            "To use the weights without MLP Studio: for each layer ℓ, `z = a @ Wℓ + bℓ`, "
-            "then `a = g(z)` with the layer's activation (see `activations`); inputs are scaled "
-            "first with `preprocessing.json` (the ONNX model does this itself)."
-        )
-
-
-LECTURE = Notation(
-    key="lecture",
-    title="Lecture (w_ij from j to i, θ, δ)",
-    one_based=True,
-    receiver_first=True,
-    use_theta=True,
-    z="b",
-    a="V",
-    delta_name="δ",
-    delta_sign=1.0,
-    grad_w="∂E/∂w",
-)
-CODE = Notation(
-    key="code",
-    title="Code (a = xW + b, ∂L/∂z)",
-    one_based=False,
-    receiver_first=False,
-    use_theta=False,
-    z="z",
-    a="a",
-    delta_name="∂L/∂z",
-    delta_sign=-1.0,
-    grad_w="∂L/∂W",
-)
+#: One table, one column per notation: every label that differs between them.
+_TABLE = {  # field: (lecture, code)
+    "key": ("lecture", "code"),
+    "title": ("Lecture (w_ij from j to i, θ, δ)", "Code (a = xW + b, ∂L/∂z)"),
+    "one_based": (True, False),
+    "receiver_first": (True, False),
+    "use_theta": (True, False),
+    "z": ("b", "z"),
+    "a": ("V", "a"),
+    "delta_name": ("δ", "∂L/∂z"),
+    "delta_sign": (1.0, -1.0),
+    "grad_w": ("∂E/∂w", "∂L/∂W"),
+    "bias_label": ("Threshold θ", "Bias b"),
+    "bias_tip": (
+        "The threshold θ = −bias: b = Σ w·V − θ. Type θ and press Enter "
+        "(the weight export stores the bias b = −θ).",
+        "The bias b added to the pre-activation: z = Σ a·W + b. Type it and press Enter.",
+    ),
+    "preact_tip": (
+        "b = Σ w·V − θ: the neuron's net input for the probe sample.",
+        "z = Σ a·W + b: the unit's pre-activation for the probe sample.",
+    ),
+    "delta_tip": (
+        "δ, the lecture's sign: δ = g′(b)·(t − V) at the output, δ = g′(b)·Σ w·δ "
+        "in a hidden layer; δ = −∂E/∂b, so the update is Δw = +η·δ·V.",
+        "∂L/∂z: the loss gradient w.r.t. the pre-activation (= −δ of the lecture); ΔW = −η·∂L/∂W.",
+    ),
+    "net_input_formula": ("b = Σ w·V − θ,  V = g(b)", "z = a·W + b,  a = g(z)"),
+    "export_note": (
+        "To use the weights without MLP Studio: for each layer ℓ the net input of unit i is "
+        "b_i = Σ_j w_ij V_j − θ_i with w_ij = `Wℓ[j, i]` (the file stores from → to) and "
+        "θ_i = −`bℓ[i]`, then V_i = g(b_i) with the layer's activation (see `activations`); "
+        "inputs are scaled first with `preprocessing.json` (the ONNX model does this itself).",
+        "To use the weights without MLP Studio: for each layer ℓ, `z = a @ Wℓ + bℓ`, "
+        "then `a = g(z)` with the layer's activation (see `activations`); inputs are scaled "
+        "first with `preprocessing.json` (the ONNX model does this itself).",
+    ),
+}
+LECTURE, CODE = (Notation(**{k: v[i] for k, v in _TABLE.items()}) for i in (0, 1))
 NOTATIONS = {n.key: n for n in (LECTURE, CODE)}
 
 
