@@ -8,14 +8,13 @@ writes ∂f/∂node under it in red, and labels the edges it used with
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QBoxLayout,
     QDoubleSpinBox,
     QFrame,
     QGraphicsScene,
-    QGraphicsView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -28,76 +27,19 @@ from PySide6.QtWidgets import (
 from model.teaching.chain_rule import EXAMPLES, ChainGraph, ChainRuleError, build_graph, parse_expression
 from widgets.common import theme as themes
 from widgets.common.fit import scroll_body
-from widgets.panels.chain_rule_layout import (
-    SYMBOL,  # noqa: F401 (re-exported)
-    definition,
+from widgets.panels.chain_rule_layout import (  # noqa: F401 (SYMBOL, display_names, layout re-exported)
+    SYMBOL,
     display_names,
-    is_named,
     layout,
     local_symbol,
     num,
     paren,
-    place,
-    wrap,
 )
+from widgets.panels.chain_rule_scene import GraphView, draw_graph
 
 DEFAULT = "lecture_fxyz"
-# fills made for white; Theme.tint darkens them for dark themes
-FILL = {
-    "input": "#dbe8fb",
-    "const": "#f2f2f2",
-    "op": "#ffffff",
-    "output": "#fde3c8",
-    "current": "#fde2e2",
-}
-
-
-def _inks():
-    """(gradient, ink, muted, {kind: fill}, background) of the current theme."""
-    t = themes.current_theme()
-    fills = {k: QColor(t.tint(v) if k != "op" else t.plot_background) for k, v in FILL.items()}
-    return QColor(t.alarm), QColor(t.ink), QColor(t.muted), fills, QColor(t.plot_background)
-
-
-BOX_H = 34.0
-MIN_SCALE, MAX_SCALE = 0.5, 1.4  # below half size the text is unreadable: scroll instead
 SIDE_W = 225  # the controls column beside the graph on a short dock
 CONTROLS_H = 165  # about the controls' height above the graph
-
-
-class _GraphView(QGraphicsView):
-    """Leaves Left/Right to the panel (stepping) instead of scrolling."""
-
-    def keyPressEvent(self, e):
-        if e.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right):
-            e.ignore()
-        else:
-            super().keyPressEvent(e)
-
-    def resizeEvent(self, e):
-        super().resizeEvent(e)
-        self.fit()
-
-    def sizeHint(self):
-        # modest: the panel's scroll body sizes itself by its children's hints (the wrapped
-        # equation makes it height-for-width), and the whole scene's size would make the
-        # panel taller than a short dock, pushing the graph's bottom row out of sight
-        return QSize(320, 160)
-
-    def fit(self, focus: QRectF | None = None):
-        """Whole graph in view, scaled MIN_SCALE–MAX_SCALE (smaller text is unreadable:
-        scroll instead, with the current node kept in view)."""
-        r = self.sceneRect()
-        if r.isEmpty():
-            return
-        vp = self.viewport().size()
-        s = min((vp.width() - 4) / r.width(), (vp.height() - 4) / r.height())
-        s = min(max(s, MIN_SCALE), MAX_SCALE)
-        self.resetTransform()
-        self.scale(s, s)
-        self.centerOn(r.center())
-        if focus is not None:
-            self.ensureVisible(focus, 30, 30)
 
 
 class _Column(QScrollArea):
@@ -148,7 +90,7 @@ class ChainRulePanel(QWidget):
         self.values_row.addStretch(1)
 
         self.scene = QGraphicsScene(self)
-        self.view = _GraphView(self.scene)
+        self.view = GraphView(self.scene)
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.view.setBackgroundBrush(QColor(themes.current_theme().plot_background))
 
@@ -383,169 +325,25 @@ class ChainRulePanel(QWidget):
         g = self.graph
         return [] if g is None else [i for i in g.backward_order() if g.nodes[i].op != "const"]
 
-    def _names(self) -> tuple[list[str], str, str]:
-        """Display names, the output's name and the derivative letter (d or ∂)."""
-        g = self.graph
-        names = display_names(g)
-        out = names[g.output] if is_named(g.nodes[g.output]) else "f"
-        return names, out, "d" if len(g.variables) == 1 else "∂"
-
     def theme_changed(self, t) -> None:
         self.view.setBackgroundBrush(QColor(t.plot_background))
         self._redraw()
 
     def _redraw(self) -> None:
-        g, sc = self.graph, self.scene
-        GRAD, INK, MUTED, FILL, _bg = self._inks = _inks()
-        sc.clear()
-        self._node_texts, self._grad_texts = {}, {}
-        self._label_rects, self._current_rect = {}, None
+        g = self.graph
         if g is None:
+            self.scene.clear()
+            self._node_texts, self._grad_texts, self._label_rects, self._current_rect = {}, {}, {}, None
             return
-        names, out, d = self._names()
-
-        def deriv(a: str, b: str) -> str:
-            return f"{d}{wrap(a)}/{d}{wrap(b)}"
-
-        stages = self._stages()
-        reached = set(stages[: self._stage])
-        current = stages[self._stage - 1] if self._stage else None
-        font, small = QFont(), QFont()
-        font.setPointSizeF(11)
-        small.setPointSizeF(9)
-        fm, fs = QFontMetricsF(font), QFontMetricsF(small)
-        texts = {n.id: names[n.id] if n.op == "const" else f"{names[n.id]} = {num(n.value)}" for n in g.nodes}
-        box_w = {
-            n.id: max(
-                (fs if n.op == "const" else fm).horizontalAdvance(texts[n.id]) + 18,
-                34 if n.op == "const" else 64,
-            )
-            for n in g.nodes
-        }
-        # room per node: its box, its gradient text (reserved before it shows), its caption
-        room = {
-            n.id: max(
-                box_w[n.id],
-                fm.horizontalAdvance(f"{deriv(out, names[n.id])} = {num(n.grad)}"),
-                fs.horizontalAdvance(definition(g, n, names)) if is_named(n) else 0,
-            )
-            for n in g.nodes
-        }
-        px = place(g, layout(g), box_w, room)
-        boxes: dict[int, QRectF] = {}
-        for n in g.nodes:
-            const = n.op == "const"
-            text = texts[n.id]
-            key, k = names[n.id], 2
-            while key in self._node_texts:
-                key, k = f"{names[n.id]} ({k})", k + 1
-            self._node_texts[key] = text
-            t = sc.addSimpleText(text, small if const else font)
-            t.setBrush(MUTED if const else INK)
-            tw, th = t.boundingRect().width(), t.boundingRect().height()
-            w, h = box_w[n.id], BOX_H * (0.75 if const else 1.0)
-            cx, cy = px[n.id]
-            r = QRectF(cx - w / 2, cy - h / 2, w, h)
-            boxes[n.id] = r
-            path = QPainterPath()
-            path.addRoundedRect(r, 8, 8)
-            kind = "output" if n.id == g.output else n.op if const or n.op == "input" else "op"
-            fill = FILL["current"] if n.id == current else FILL[kind]
-            pen = QPen(GRAD if n.id in reached else MUTED, 2.2 if n.id in reached else 1.2)
-            if const:
-                pen.setStyle(Qt.PenStyle.DashLine)
-            sc.addPath(path, pen, QBrush(fill)).setZValue(1)
-            t.setPos(cx - tw / 2, cy - th / 2)
-            t.setZValue(2)
-            if is_named(n):  # what the node computes, above its box
-                c = sc.addSimpleText(definition(g, n, names), small)
-                c.setBrush(MUTED)
-                c.setPos(cx - c.boundingRect().width() / 2, r.top() - c.boundingRect().height() - 1)
-            if n.id in reached:
-                gt = f"{deriv(out, names[n.id])} = {num(n.grad)}"
-                self._grad_texts[key] = gt
-                gi = sc.addSimpleText(gt, font)
-                gi.setBrush(GRAD)
-                gi.setPos(cx - gi.boundingRect().width() / 2, r.bottom() + 2)
-                gi.setZValue(2)
-                self._label_rects[gt] = gi.sceneBoundingRect()
-                if n.id == current:
-                    self._current_rect = r.united(gi.sceneBoundingRect())
-            self._label_rects[text] = r
-        for n in g.nodes:  # edges input → consumer, labelled with the local derivative
-            for i, (src, local) in enumerate(zip(n.inputs, n.local_grads)):
-                dy = (i - (len(n.inputs) - 1) / 2) * 10.0  # separate arrowheads per input
-                self._edge(
-                    boxes[src],
-                    boxes[n.id],
-                    dy,
-                    g.nodes[src].op == "const",
-                    src in reached,
-                    local,
-                    n.grad,
-                    deriv(names[n.id], names[src]),
-                )
-        # scene rect with the room reserved for gradient texts not shown yet: no jumps, no clipping
-        full = sc.itemsBoundingRect()
-        for i, (x, y) in px.items():
-            full = full.united(QRectF(x - room[i] / 2, y - BOX_H, room[i], 2 * BOX_H + 24))
-        sc.setSceneRect(full.adjusted(-12, -12, 12, 12))
-        self.view.setSceneRect(sc.sceneRect())  # the view's own rect updates its scroll bars at once
-        self._set_equation(names, out, deriv, current)
-        if current is not None:  # after the view has taken in the new scene (it recentres first)
-            box = self._current_rect or boxes[current]
+        dr = draw_graph(self.scene, g, self._stages(), self._stage)
+        self._node_texts, self._grad_texts = dr.node_texts, dr.grad_texts
+        self._label_rects, self._current_rect = dr.label_rects, dr.current_rect
+        self.view.setSceneRect(self.scene.sceneRect())  # the view's own rect updates its scroll bars at once
+        self._set_equation(dr.names, dr.out, dr.deriv, dr.current)
+        if dr.current is not None:  # after the view has taken in the new scene (it recentres first)
+            box = dr.current_rect
             self.view.ensureVisible(box, 20, 20)
             QTimer.singleShot(0, self, lambda: self.view.ensureVisible(box, 20, 20))
-
-    def _edge(
-        self,
-        a: QRectF,
-        b: QRectF,
-        dy: float,
-        const: bool,
-        active: bool,
-        local: float,
-        upstream: float,
-        what: str,
-    ) -> None:
-        sc = self.scene
-        GRAD, _ink, MUTED, _fill, bg = self._inks
-        p0, p1 = QPointF(a.right(), a.center().y()), QPointF(b.left(), b.center().y() + dy)
-        colour = GRAD if active else MUTED
-        pen = QPen(colour, 1.8 if active else 1.1)
-        sc.addLine(p0.x(), p0.y(), p1.x() - 6, p1.y(), pen).setZValue(0)
-        v = p1 - p0
-        length = max((v.x() ** 2 + v.y() ** 2) ** 0.5, 1e-9)
-        ux, uy = v.x() / length, v.y() / length
-        head = QPolygonF(
-            [
-                p1,
-                p1 - QPointF(9 * ux - 4 * uy, 9 * uy + 4 * ux),
-                p1 - QPointF(9 * ux + 4 * uy, 9 * uy - 4 * ux),
-            ]
-        )
-        sc.addPolygon(head, QPen(colour), QBrush(colour)).setZValue(0)
-        if const:
-            return
-        text = f"{num(local)} × {paren(upstream)}" if active else num(local)  # local × upstream
-        f = QFont()
-        f.setPointSizeF(9.5 if active else 10)
-        t = sc.addSimpleText(text, f)
-        t.setBrush(colour)
-        t.setToolTip(
-            f"{what} = {num(local)} (local derivative)"
-            + (f"; × upstream {num(upstream)} = {num(local * upstream)}" if active else "")
-        )
-        br = t.boundingRect()
-        m = (p0 + p1) / 2
-        t.setPos(m.x() - br.width() / 2, m.y() - br.height() / 2)  # on the line it labels
-        t.setZValue(4)
-        bg = sc.addRect(
-            t.sceneBoundingRect().adjusted(-2, 0, 2, 0),
-            QPen(Qt.PenStyle.NoPen),
-            QBrush(QColor(bg.red(), bg.green(), bg.blue(), 225)),
-        )
-        bg.setZValue(3)
 
     def _set_equation(self, names, out, deriv, current) -> None:
         g, total = self.graph, self.stage_count()
