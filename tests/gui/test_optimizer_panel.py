@@ -218,3 +218,11 @@ def test_chord_mode_two_clicks_draw_the_chord_above_the_bowl(panel, qtbot):
     qtbot.mouseClick(cv.button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(panel.plot.viewport(), Qt.MouseButton.LeftButton, pos=view_pixel(panel, 0.5, 1.0))
     assert panel.race.start != get_surface("rosenbrock").start
+
+
+def test_the_race_panel_fits_a_laptops_plots_dock_without_sideways_scrolling(panel):
+    from PySide6.QtWidgets import QWidget
+
+    body = panel.findChild(QWidget, "panel_body")
+    assert body.minimumSizeHint().width() <= 560  # was 944: one row of every control
+    assert panel.play_button.y() < panel.speed.y()  # Play first, on the top row

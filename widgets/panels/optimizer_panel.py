@@ -18,6 +18,7 @@ from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QGridLayout,
@@ -80,6 +81,7 @@ def surface_colours(t) -> tuple[pg.ColorMap, QColor]:
 
 
 ANALYTIC_RES, NETWORK_RES = 161, 81
+STACK_BELOW = 900  # px of panel width: below it the racers go under the surface plot
 MAX_STEPS = 5000
 LIVE_MAX = 4000
 FRAME_MS, FRAME_BUDGET_S = 33, 0.020
@@ -174,21 +176,14 @@ class OptimizerPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setVisible(False)
 
-        bar = QHBoxLayout()
-        for w in (
-            QLabel("Surface:"),
-            self.combo,
-            self.play_button,
-            self.step_button,
-            self.reset_button,
-            self.speed,
-            self.state_toggle,
-            self.batch,
-            self.step_label,
-            self.progress,
-        ):
+        # two rows: all of it on one needed 940 px, wider than a laptop's plots dock
+        bar, bar2 = QHBoxLayout(), QHBoxLayout()
+        for w in (QLabel("Surface:"), self.combo, self.play_button, self.step_button, self.reset_button):
             bar.addWidget(w)
+        for w in (self.speed, self.state_toggle, self.batch, self.step_label, self.progress):
+            bar2.addWidget(w)
         bar.addStretch(1)
+        bar2.addStretch(1)
         side = QGridLayout()
         side.addWidget(QLabel("<b>Racers</b> — arrows: −∇E, ○ start, ☆ minima"), 0, 0, 1, 4)
         for r, (name, row) in enumerate(self.rows.items(), start=1):
@@ -203,12 +198,14 @@ class OptimizerPanel(QWidget):
         right.addWidget(self.convexity)
         right.addWidget(self.table, 1)
         right.addStretch(0)
-        body = QHBoxLayout()
+        # racers beside the surface on a wide dock, under it on a narrow one (resizeEvent)
+        body = self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         body.addWidget(self.plot, 3)
         body.addLayout(right, 2)
         lay = QVBoxLayout(scroll_body(self))
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(bar)
+        lay.addLayout(bar2)
         lay.addWidget(self.description)
         lay.addLayout(body, 1)
 
@@ -230,6 +227,13 @@ class OptimizerPanel(QWidget):
     @property
     def grid_ready(self) -> bool:
         return self._grid_ready
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        d = QBoxLayout.Direction
+        narrow = self.width() < STACK_BELOW
+        self.body.setDirection(d.TopToBottom if narrow else d.LeftToRight)
+        self.plot.setMinimumHeight(320 if narrow else 0)
 
     def theme_changed(self, t) -> None:
         """Surface, contours and markers in the theme's colours (a pastel map stays under dark text)."""

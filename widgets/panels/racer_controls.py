@@ -49,7 +49,7 @@ class RacerRow:
                 f"{HYPER_LABELS[self.key]} of {LABELS[name]} (changing it restarts the race)"
             )
         self.status = QLabel("")
-        self.status.setMinimumWidth(120)
+        self.status.setMinimumWidth(80)  # narrow docks: the surface plot keeps its width
         pen = pg.mkPen(color, width=2.5)
         self.path = pg.PlotDataItem(pen=pen, name=LABELS[name])
         self.arrow = pg.PlotCurveItem(pen=pg.mkPen(color, width=2), connect="pairs")
