@@ -246,7 +246,10 @@ def test_code_notation_switch_rewrites_the_step_through_equations(win, qtbot):
     st = win.teaching.stepper
     st.next()
     assert st.equation_text().startswith("b₁⁽¹⁾ = Σₖ w·V − θ")
+    mu = st.walk.indices[0]
+    assert st.pattern_spin.prefix() == "μ = " and st.pattern_spin.value() == mu + 1
     win.acts["notation"].setChecked(True)  # View ▸ Code Notation
+    assert st.pattern_spin.prefix() == "row " and st.pattern_spin.value() == mu  # 0-based
     assert st.stage_index == 1 and st.equation_text().startswith("z1[0] = Σᵢ a0[i]·W1[i, 0] + b1[0]")
     assert "Code notation: z = a·W + b" in st.legend.text()
     headers = [st.table.horizontalHeaderItem(c).text() for c in range(st.table.columnCount())]
@@ -256,4 +259,5 @@ def test_code_notation_switch_rewrites_the_step_through_equations(win, qtbot):
     assert st.equation_text().startswith("∂L/∂z2[0] = g′(z)·(a − t)")
     win.acts["notation"].setChecked(False)
     assert st.stage_index == 3 and st.equation_text().startswith("δ₁⁽²⁾ = g′(b)·(t − V)")
+    assert st.pattern_spin.prefix() == "μ = " and st.pattern_spin.value() == mu + 1
     assert "Lecture notation" in st.legend.text()

@@ -223,8 +223,9 @@ class StepThroughPanel(QWidget):
         self._args = (net, X, T, float(lr), loss)
         self._batch = idx
         with QSignalBlocker(self.pattern_spin), QSignalBlocker(self.batch_check):
-            self.pattern_spin.setRange(1, len(X))
-            self.pattern_spin.setValue(idx[0] + 1)
+            base = self._row_base()
+            self.pattern_spin.setRange(base, len(X) - 1 + base)
+            self.pattern_spin.setValue(idx[0] + base)
             self.batch_check.setEnabled(len(idx) > 1)
             self.batch_check.setChecked(len(idx) > 1)
             self.batch_check.setText(f"whole batch ({len(idx)})" if len(idx) > 1 else "whole batch")
@@ -248,6 +249,7 @@ class StepThroughPanel(QWidget):
             tip = "View ▸ Code Notation off: back to the lecture's notation (θ = −b, δ, 1-based)."
         self.legend.setText(text)
         self.legend.setToolTip(tip)
+        self._relabel_pattern_spin()
         if self.walk is not None and self._args is not None:
             index, highlight = self._index, self._highlight
             net, X, T, lr, loss = self._args
@@ -255,6 +257,26 @@ class StepThroughPanel(QWidget):
             self._index = min(index, len(self.walk) - 1)
             self._highlight = highlight
             self._show()
+
+    def _row_base(self) -> int:
+        """The pattern chooser counts rows from 1 (μ, the lecture) or from 0 (x[i], the code)."""
+        return 1 if getattr(self, "notation", LECTURE).one_based else 0
+
+    def _relabel_pattern_spin(self) -> None:
+        spin, base = self.pattern_spin, self._row_base()
+        index = spin.value() - spin.property("base") if spin.property("base") is not None else None
+        with QSignalBlocker(spin):
+            spin.setPrefix("μ = " if base else "row ")
+            spin.setToolTip(
+                "the pattern x⁽μ⁾ applied to the input layer (1-based row)"
+                if base
+                else "the sample x[i] applied to the input layer (0-based row)"
+            )
+            if self._args is not None:
+                spin.setRange(base, len(self._args[1]) - 1 + base)
+                if index is not None:
+                    spin.setValue(index + base)
+        spin.setProperty("base", base)
 
     def next(self) -> bool:
         """One stage on; False at the end (or when not started)."""
@@ -352,7 +374,7 @@ class StepThroughPanel(QWidget):
             return
         use_batch = self.batch_check.isChecked() and len(self._batch) > 1
         self.pattern_spin.setEnabled(not use_batch)
-        self._begin(self._batch if use_batch else [self.pattern_spin.value() - 1])
+        self._begin(self._batch if use_batch else [self.pattern_spin.value() - self._row_base()])
 
     def _on_canvas_node(self, layer: int, index: int) -> None:
         st = self.stage
