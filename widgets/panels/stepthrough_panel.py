@@ -17,18 +17,14 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -40,6 +36,7 @@ from model.teaching.stepthrough import Stage, StepThrough, describe_edge, descri
 from widgets.common import theme as themes
 from widgets.common.fit import scroll_body
 from widgets.panels.quiz_box import QuizBox
+from widgets.panels.stage_table import StageTable
 
 __all__ = ["StepThroughPanel"]
 
@@ -51,8 +48,6 @@ PHASES = {
     "update": "weight and threshold changes",
     "new_weights": "updated network",
 }
-MAX_TABLE_ROWS = 8
-HIGHLIGHT_ROW = "#fff3c4"  # made for white; Theme.tint darkens it for dark themes
 
 
 def _equation_style(t) -> str:
@@ -60,12 +55,6 @@ def _equation_style(t) -> str:
         f"QLabel {{ background: {t.card}; border: 1px solid {t.card_border}; border-radius: 5px;"
         f" padding: 8px; color: {t.ink}; }}"
     )
-
-
-def _mono(pt: float) -> QFont:
-    f = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-    f.setPointSizeF(pt)
-    return f
 
 
 class StepThroughPanel(QWidget):
@@ -91,6 +80,7 @@ class StepThroughPanel(QWidget):
 
         title = QLabel("Step through one update — Algorithm 4")
         title.setFont(self._font(10.5, bold=True))
+        title.setWordWrap(True)  # a narrow dock wraps it instead of scrolling sideways
         self.pattern_spin = QSpinBox()
         self.pattern_spin.setPrefix("μ = ")
         self.pattern_spin.setToolTip("the pattern x⁽μ⁾ applied to the input layer (1-based row)")
@@ -109,6 +99,7 @@ class StepThroughPanel(QWidget):
         self.counter.setFont(self._font(10.0, bold=True))
         self.counter.setWordWrap(True)
         self.phase = QLabel("")
+        self.phase.setWordWrap(True)
         self._muted = [self.phase]
         self.equation = QLabel("")
         # proportional, not monospace: DejaVu Sans Mono draws sub/superscripts
@@ -120,13 +111,7 @@ class StepThroughPanel(QWidget):
         self.equation.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.equation.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
-        self.table = QTableWidget(0, 0)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setFont(_mono(10.0))
+        self.table = StageTable()
         self.table.cellClicked.connect(lambda row, _c: self.set_highlight(row))
 
         self.prev_button = QPushButton("◀  Previous")
@@ -430,30 +415,7 @@ class StepThroughPanel(QWidget):
     def _show_text(self, st: Stage) -> None:
         h = self._highlight
         self.equation.setText(st.equations.get(h, st.equation) if h is not None else st.equation)
-        t = self.table
-        t.setColumnCount(len(st.table_headers))
-        t.setHorizontalHeaderLabels(st.table_headers)
-        t.setRowCount(len(st.table_rows))
-        bold = self._font(10.0, bold=True)
-        for r, row in enumerate(st.table_rows):
-            for c, text in enumerate(row):
-                item = QTableWidgetItem(text)
-                item.setTextAlignment(
-                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    if c
-                    else Qt.AlignmentFlag.AlignCenter
-                )
-                if r == h and st.equations:
-                    item.setFont(bold)
-                    theme = themes.current_theme()
-                    item.setBackground(QColor(theme.tint(HIGHLIGHT_ROW)))
-                    item.setForeground(QColor(theme.ink))
-                t.setItem(r, c, item)
-        t.resizeRowsToContents()
-        rows = min(len(st.table_rows), MAX_TABLE_ROWS)  # fit the rows; scroll beyond
-        t.setFixedHeight(
-            t.horizontalHeader().height() + 2 * t.frameWidth() + sum(t.rowHeight(r) for r in range(rows)) + 6
-        )
+        self.table.show_stage(st, h)
 
     def _drive_canvas(self, st: Stage) -> None:
         """The stage's picture, through the canvas's one teaching method."""
