@@ -14,10 +14,9 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QBoxLayout,
     QCheckBox,
     QComboBox,
@@ -28,8 +27,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QStyle,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -38,33 +35,19 @@ from model.analysis.loss_slices import NetworkSlice, RandomDirections
 from model.analysis.race import RACERS, OptimizerRace, loss_text, racer_default_lr
 from model.analysis.surfaces import (
     ANALYTIC,
-    AnalyticSurface,
-    GridCancelled,
-    display_values,
     get_surface,
-    grid,
 )
 from model.optim.optimizers import DEFAULTS
 from widgets.common import theme as themes
-from widgets.common.contours import contour_segments
+from widgets.common.contours import contour_segments  # noqa: F401 (re-exported)
 from widgets.common.fit import scroll_body
 from widgets.common.jobs import JobManager
-from widgets.common.stamp import analysis_stamp, mark_stale
 from widgets.common.themed import Pen, paint
 from widgets.panels.convexity_view import ConvexityView
+from widgets.panels.race_state_table import RaceStateTable
+from widgets.panels.race_surfaces import NET_DIRS, NET_SLICE, RaceSurfaces
 from widgets.panels.racer_controls import COLORS, HYPER_LABELS, LABELS, RacerRow  # noqa: F401 (re-export)
 
-NET_SLICE, NET_DIRS = "network_slice", "random_directions"
-STATE_LABELS = {
-    "position": "position (x, y)",
-    "gradient": "gradient ∇E",
-    "velocity": "velocity v",
-    "sum_sq": "Σ g² (accumulated)",
-    "square_avg": "E[g²] (running mean)",
-    "m": "m (mean of g)",
-    "v": "v (mean of g²)",
-    "effective_step": "effective step size",
-}
 # low loss pale, high loss dusky blue: the coloured paths stay readable everywhere
 CMAP_STOPS = ("#fffdf2", "#d8ecd9", "#a3c6de", "#7290bd")  # made for white; dark themes deepen them
 CMAP = pg.ColorMap([0.0, 0.35, 0.7, 1.0], list(CMAP_STOPS))
@@ -80,14 +63,12 @@ def surface_colours(t) -> tuple[pg.ColorMap, QColor]:
     return pg.ColorMap([0.0, 0.35, 0.7, 1.0], stops), ink
 
 
-ANALYTIC_RES, NETWORK_RES = 161, 81
 STACK_BELOW = 900  # px of panel width: below it the racers go under the surface plot
 MAX_STEPS = 5000
-LIVE_MAX = 4000
 FRAME_MS, FRAME_BUDGET_S = 33, 0.020
 
 
-class OptimizerPanel(QWidget):
+class OptimizerPanel(RaceSurfaces, QWidget):
     """Optimizer trajectories on analytic surfaces and on the real network's loss."""
 
     def __init__(self, parent=None, jobs: JobManager | None = None):
@@ -170,11 +151,7 @@ class OptimizerPanel(QWidget):
         self.rows = {name: RacerRow(self, name) for name in RACERS}
         self.theme_changed(themes.current_theme())
 
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["optimizer", "quantity", "x", "y"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setVisible(False)
+        self.table = RaceStateTable()
 
         # two rows: all of it on one needed 940 px, wider than a laptop's plots dock
         bar, bar2 = QHBoxLayout(), QHBoxLayout()
@@ -290,86 +267,7 @@ class OptimizerPanel(QWidget):
         self.table.setVisible(on)
         self._fill_table()
 
-    def set_network(self, net, X, T) -> None:
-        """Enable the network surfaces for a copy of ``net`` and the data X, T."""
-        self._net = net.copy()
-        self._X, self._T = np.array(X, dtype=float), np.array(T, dtype=float)
-        self._stamp = analysis_stamp(net.spec, self._X, self._T)
-        sizes = self._net.layer_sizes
-        if self._chosen is None or not self._chosen_fit():
-            self._chosen = (
-                ((0, 0, 0), (0, 0, 1))
-                if sizes[1] > 1
-                else ((0, 0, 0), (0, 1, 0))
-                if sizes[0] > 1
-                else ((0, 0, 0), (1, 0, 0))
-            )
-        self._surfaces.pop(NET_SLICE, None)
-        self._surfaces.pop(NET_DIRS, None)
-        self._live = {NET_SLICE: [], NET_DIRS: []}
-        self._enable_network_items(True)
-        if self.combo.currentData() in (NET_SLICE, NET_DIRS):
-            self._load_surface()
-        self._update_stale()
-
-    def set_chosen_weights(self, w1, w2) -> None:
-        """The two weights (layer, i, j) of the "two chosen weights" surface."""
-        self._chosen = (tuple(int(v) for v in w1), tuple(int(v) for v in w2))
-        self._surfaces.pop(NET_SLICE, None)
-        self._live[NET_SLICE] = []
-        if self._net is not None:
-            self._make_surface(NET_SLICE)  # validates the indices now
-            if self.combo.currentData() == NET_SLICE:
-                self._load_surface()
-
-    def set_live_weights(self, weights) -> None:
-        """Append the training network's current point to the live path."""
-        if self._net is None:
-            return
-        (l1, i1, j1), (l2, i2, j2) = self._chosen
-        self._append_live(NET_SLICE, (float(weights[l1][i1, j1]), float(weights[l2][i2, j2])))
-        if NET_DIRS in self._surfaces:
-            self._append_live(NET_DIRS, self._surfaces[NET_DIRS].project(weights))
-        self._draw_live()
-
-    @property
-    def live_points(self) -> np.ndarray:
-        """(k, 2) live path on the current network surface (empty otherwise)."""
-        pts = self._live.get(self.combo.currentData(), [])
-        return np.array(pts, dtype=float).reshape(-1, 2)
-
     # ------------------------------------------------------------ surfaces
-    def _enable_network_items(self, on: bool) -> None:
-        for key in (NET_SLICE, NET_DIRS):
-            item = self.combo.model().item(self.combo.findData(key))
-            item.setEnabled(on)
-            item.setToolTip("" if on else "Build or load a network first")
-
-    def _chosen_fit(self) -> bool:
-        try:
-            NetworkSlice(self._net, self._X[:1], self._T[:1], *self._chosen)
-            return True
-        except ValueError:
-            return False
-
-    def _update_stale(self) -> None:
-        """A race on a network surface belongs to the network and data its grid was
-        computed for; once they change (or while the new grid computes) it is stale."""
-        on_net = self.combo.currentData() in (NET_SLICE, NET_DIRS)
-        mark_stale(self.plot, on_net and (not self._grid_ready or self._shown_stamp != self._stamp))
-
-    def _make_surface(self, key):
-        if key not in self._surfaces:
-            if key in (NET_SLICE, NET_DIRS):
-                self._surface_stamps[key] = self._stamp
-            if key == NET_SLICE:
-                self._surfaces[key] = NetworkSlice(self._net, self._X, self._T, *self._chosen)
-            elif key == NET_DIRS:
-                self._surfaces[key] = RandomDirections(self._net, self._X, self._T, seed=0)
-            else:
-                self._surfaces[key] = get_surface(key)
-        return self._surfaces[key]
-
     def _load_lrs(self, hyper: bool = False) -> None:
         """Every racer's default η for the surface and batch size (a stochastic SGD
         racer below its worst batch's 2/λ_max), then restart the race."""
@@ -404,59 +302,10 @@ class OptimizerPanel(QWidget):
         self._draw_live()
         self._start_grid(s)
 
-    def _start_grid(self, s) -> None:
-        """Compute the surface's grid; a new request cancels the previous one."""
-        self.jobs.cancel("loss-surface")
-        self._job = None
-        self._grid_ready = False
-        if isinstance(s, AnalyticSurface):
-            self._show_grid(s, grid(s, ANALYTIC_RES))
-            return
-        self.image.clear()
-        self.isolines.setData([], [])
-        self._update_stale()
-
-        def work(should_stop, progress):  # worker thread: reads the surface's private copies only
-            try:
-                return grid(s, NETWORK_RES, progress=progress, cancelled=should_stop)
-            except GridCancelled:
-                return None
-
-        job = self._job = self.jobs.create(work, self, "loss-surface-grid", replace="loss-surface")
-        job.progress.connect(lambda f: self.progress.setText(f"computing loss surface… {f:.0%}"))
-        job.finished.connect(lambda result: self._grid_done(job, s, result))
-        job.failed.connect(lambda msg: self._grid_failed(job, msg))
-        self.progress.setText("computing loss surface… 0%")
-        job.start()
-
-    def _grid_done(self, job, s, result) -> None:
-        if job is self._job and result is not None:
-            self._job = None
-            self._show_grid(s, result)
-
-    def _grid_failed(self, job, msg: str) -> None:
-        if job is self._job:  # shown in the progress label, never raised in a thread
-            self._job = None
-            self.progress.setText(f"could not compute the surface: {msg}")
-
     def shutdown(self) -> None:
         """Stop the race and every surface computation (closing)."""
         self.pause()
         self.jobs.shutdown()
-
-    def _show_grid(self, s, result) -> None:
-        X, Y, Z = result
-        D = display_values(Z, s.log_display)
-        xs, ys = X[0], Y[:, 0]
-        lo, hi = float(D.min()), float(np.percentile(D, 99.5))
-        hx, hy = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
-        self.image.setImage(D.astype(np.float32), levels=(lo, hi), autoLevels=False)
-        self.image.setRect(QRectF(xs[0] - hx, ys[0] - hy, xs[-1] - xs[0] + 2 * hx, ys[-1] - ys[0] + 2 * hy))
-        self.isolines.setData(*contour_segments(xs, ys, D, np.linspace(lo, hi, 16)[1:-1]))
-        self.progress.setText("")
-        self._grid_ready = True
-        self._shown_stamp = self._surface_stamps.get(self.combo.currentData())
-        self._update_stale()
 
     # ------------------------------------------------------------- drawing
     def _draw_race(self) -> None:
@@ -492,35 +341,9 @@ class OptimizerPanel(QWidget):
         self.step_label.setText(f"step {race.steps}")
         self._fill_table()
 
-    def _draw_live(self) -> None:
-        pts = self.live_points
-        self.live_path.setVisible(len(pts) > 0)
-        self.live_path.setData(pts[:, 0], pts[:, 1])
-
-    def _append_live(self, key, point) -> None:
-        pts = self._live[key]
-        pts.append(point)
-        if len(pts) > LIVE_MAX:  # keep the whole trajectory at half the density
-            self._live[key] = pts[::2]
-
     def _fill_table(self) -> None:
-        if not self.table.isVisible() or self.race is None:
-            return
-        rows = []
-        for name in self.race.names:
-            rows.append((name, "position", self.race.position(name)))
-            rows.append((name, "gradient", self.race.gradient(name)))
-            rows += [(name, k, v) for k, v in self.race.state(name).items()]
-        self.table.setRowCount(len(rows))
-        for r, (name, key, vec) in enumerate(rows):
-            cells = [LABELS[name], STATE_LABELS[key], f"{vec[0]:.6g}", f"{vec[1]:.6g}"]
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, (name, key))
-                if c == 0:
-                    item.setForeground(pg.mkColor(COLORS[name]))
-                self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
+        if self.table.isVisible() and self.race is not None:
+            self.table.show_race(self.race)
 
     # -------------------------------------------------------------- events
     def _on_play(self, on: bool) -> None:
