@@ -226,3 +226,18 @@ def test_panel_drives_the_canvas_through_show_stage_only(rig, qtbot):
     panel.go_to(0)
     assert calls[-1][0][1] is None and canvas.node_item(1, 0).text() == ""
     assert canvas.node_item(0, 0).text() != ""
+
+
+def test_code_notation_counts_the_pattern_chooser_from_zero(rig):
+    from model.teaching.notation import CODE, LECTURE
+
+    _canvas, panel = rig
+    assert panel.pattern_spin.value() == 4 and panel.walk.indices == [3]  # μ = 4 is row 3
+    panel.set_notation(CODE)
+    assert panel.pattern_spin.prefix() == "row " and panel.pattern_spin.value() == 3
+    assert panel.pattern_spin.minimum() == 0 and panel.pattern_spin.maximum() == len(DS.X) - 1
+    panel.pattern_spin.setValue(5)
+    assert panel.walk.indices == [5] and panel.equation_text().startswith("sample x[5] (row 5, 0-based)")
+    panel.set_notation(LECTURE)
+    assert panel.pattern_spin.value() == 6 and panel.walk.indices == [5]
+    assert panel.equation_text().startswith("pattern μ = 6:")
