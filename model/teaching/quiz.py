@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from model.teaching.stepthrough import Stage
-from model.teaching.stepthrough_text import fac, node_sym, num, w_sym
+from model.teaching.stepthrough_text import Symbols, fac, num
 
 __all__ = ["Question", "Grade", "Quiz", "question_for", "grade", "parse_answer", "RTOL", "ATOL"]
 
@@ -93,13 +93,13 @@ def question_for(stage: Stage, index: int, selection=None, eta: float | None = N
     update → Δw of the selected edge (default w₁₁ of the last layer) or Δθ
     of the selected node. ``eta`` is needed for the Δw/Δθ formulas.
     """
-    k = stage.kind
+    k, sym = stage.kind, Symbols(stage.notation)  # the symbols and signs of the stage's notation
     if k == "forward":
         i = _node(stage, stage.layer, selection)
         return Question(
             (index, "node", stage.layer, i),
             "V",
-            node_sym("V", stage.layer, i),
+            sym.a(stage.layer, i),
             float(stage.node_values[stage.layer][i]),
             stage.equations.get(i, stage.equation),
         )
@@ -108,8 +108,8 @@ def question_for(stage: Stage, index: int, selection=None, eta: float | None = N
         return Question(
             (index, "node", stage.layer, i),
             "δ",
-            node_sym("δ", stage.layer, i),
-            float(stage.deltas[stage.layer][i]),
+            sym.d(stage.layer, i),
+            float(sym.delta(stage.deltas[stage.layer][i])),
             stage.equations.get(i, stage.equation),
         )
     if k != "update" or stage.delta_W is None:
@@ -117,23 +117,27 @@ def question_for(stage: Stage, index: int, selection=None, eta: float | None = N
     e = "η" if eta is None else num(eta)
     if selection and selection[0] == "node" and selection[1] >= 1:
         lay, i = int(selection[1]), int(selection[2])
-        d = float(stage.deltas[lay][i])
+        d = float(sym.delta(stage.deltas[lay][i]))
         dth = float(stage.delta_theta[lay - 1][i])
-        sym = node_sym("Δθ", lay, i)
-        formula = f"{sym} = −η·{node_sym('δ', lay, i)}\n    = −{e}·{fac(d)} = {num(dth)}"
-        return Question((index, "node", lay, i), "Δθ", sym, dth, formula)
+        shown = dth if sym.lecture else -dth  # Δθ, or the bias's change Δb = −Δθ
+        q = sym.b(lay, i, "Δ")
+        formula = f"{q} = −η·{sym.d(lay, i)}\n    = −{e}·{fac(d)} = {num(shown)}"
+        return Question((index, "node", lay, i), "Δθ", q, shown, formula)
     if selection and selection[0] == "edge":
         l, i, j = (int(v) for v in selection[1:4])
     else:
         l, i, j = len(stage.weights) - 1, 0, 0
     dw = float(stage.delta_W[l][i, j])
-    sym = w_sym(l, i, j, "Δw")
-    d, V = float(stage.deltas[l + 1][j]), float(stage.node_values[l][i])
+    q = sym.w(l, i, j, "Δ")
+    d, V = float(sym.delta(stage.deltas[l + 1][j])), float(stage.node_values[l][i])
+    rate = "η" if sym.lecture else "−η"
+    rule = f"{sym.d(l + 1, j)}·{sym.a(l, i)}" if sym.lecture else f"{sym.a(l, i)}·{sym.d(l + 1, j)}"
     if stage.title.endswith(")") and "batch" in stage.title:
-        formula = f"{sym} = η·⟨{node_sym('δ', l + 1, j)}·{node_sym('V', l, i)}⟩ (mean over the batch)\n    = {num(dw)}"
+        formula = f"{q} = {rate}·⟨{rule}⟩ (mean over the batch)\n    = {num(dw)}"
     else:
-        formula = f"{sym} = η·{node_sym('δ', l + 1, j)}·{node_sym('V', l, i)}\n    = {e}·{fac(d)}·{fac(V)} = {num(dw)}"
-    return Question((index, "edge", l, i, j), "Δw", sym, dw, formula)
+        pair = f"{fac(d)}·{fac(V)}" if sym.lecture else f"{fac(V)}·{fac(d)}"
+        formula = f"{q} = {rate}·{rule}\n    = {'' if sym.lecture else '−'}{e}·{pair} = {num(dw)}"
+    return Question((index, "edge", l, i, j), "Δw", q, dw, formula)
 
 
 @dataclass

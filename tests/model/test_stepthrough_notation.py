@@ -113,3 +113,20 @@ def test_a_batch_in_code_notation_averages_with_its_signs():
     m = re.search(r"Δb1\[0\] = −η·\(1/3\)·Σ_μ ∂L/∂z1\[0\]\n\s+= −η·⟨∂L/∂z⟩ = .* = " + NUMBER, u)
     assert m and close(float(m.group(1).replace("−", "-")), -0.3 * bw.grad_b[0][0])
     assert walk.stages[-2].table_headers[1] == "mean ∂L/∂z"
+
+
+def test_the_quiz_asks_in_the_stages_notation(walks):
+    from model.teaching.quiz import question_for
+
+    _net, code, lec = walks
+    q = question_for(code.stages[3], 3)  # the output error
+    ql = question_for(lec.stages[3], 3)
+    assert ql.symbol == "δ₁⁽²⁾" and q.symbol == "∂L/∂z2[0]" and q.truth == pytest.approx(-ql.truth)
+    assert question_for(code.stages[1], 1).symbol == "a1[0]"
+    upd = code.stages[5]
+    qb = question_for(upd, 5, ("node", 1, 2), eta=0.5)
+    assert qb.symbol == "Δb1[2]" and qb.truth == pytest.approx(-upd.delta_theta[0][2])
+    assert qb.formula.startswith("Δb1[2] = −η·∂L/∂z1[2]")
+    qw = question_for(upd, 5, ("edge", 0, 1, 2), eta=0.5)
+    assert qw.symbol == "ΔW1[1, 2]" and qw.truth == pytest.approx(upd.delta_W[0][1, 2])
+    assert qw.formula.startswith("ΔW1[1, 2] = −η·a0[1]·∂L/∂z1[2]") and close(last(qw.formula), qw.truth)
