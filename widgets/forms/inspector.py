@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from model.nn.activations import ACTIVATIONS, DESCRIPTIONS
 from model.nn.spec import MAX_WIDTH, layer_name
 from model.teaching.notation import LECTURE, Notation, signed
+from widgets.common.fit import scroll_body
 
 __all__ = ["Inspector", "parse_number", "fmt"]
 
@@ -132,7 +133,7 @@ class Inspector(QWidget):
         self.stack.addWidget(self._layer_page())
         self.stack.addWidget(self._node_page())
         self.stack.addWidget(self._edge_page())
-        lay = QVBoxLayout(self)
+        lay = QVBoxLayout(scroll_body(self))  # a short dock scrolls instead of squashing rows
         lay.addWidget(self.title)
         lay.addWidget(self.stack)
         lay.addStretch(1)
