@@ -107,3 +107,20 @@ def test_comparison_view(panel, deep_comparison, qtbot):
     panel.grab()
     qtbot.mouseClick(panel.back_button, Qt.MouseButton.LeftButton)
     assert not panel.comparison_shown()
+
+
+def test_a_nine_layer_network_fits_a_laptops_plots_dock(panel, qtbot):
+    # the vanishing-gradients example's 9 layers at 1366×768: histograms five a row, the
+    # caption wrapping, the norm plots not squashed below 170 px (their ticks ran together)
+    from PySide6.QtWidgets import QWidget
+
+    spec = NetworkSpec([2] + [8] * 8 + [1], ["sigmoid"] * 9, seed=0)
+    net = Network(spec)
+    ds = make_dataset("circles", n=60, noise=0.1, seed=0)
+    tr = Trainer(net, ds.X, ds.T, TrainSettings(lr=0.5))
+    tr.train(3)
+    panel.set_history(tr.history)
+    panel.set_network(net, ds.X)
+    body = panel.findChild(QWidget, "panel_body")
+    assert body.minimumSizeHint().width() <= 560
+    assert panel.grad_plot.minimumHeight() >= 170 and panel.weight_plot.minimumHeight() >= 170

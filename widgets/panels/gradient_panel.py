@@ -63,7 +63,7 @@ def _nice_ticks(lo: float, hi: float, n: int = 3) -> list[tuple[float, str]]:
 
 # value range of bounded activations: fixed histogram ranges make saturation visible
 ACT_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "softmax": (0.0, 1.0), "step": (0.0, 1.0)}
-MAX_HIST_COLS, MAX_HISTS = 10, 20
+MAX_HIST_COLS, MAX_HISTS = 5, 20  # five a row: a laptop's plots dock holds them without sideways scrolling
 
 
 def _plot(y_label: str, log_y: bool = False, title: str | None = None) -> pg.PlotWidget:
@@ -73,6 +73,7 @@ def _plot(y_label: str, log_y: bool = False, title: str | None = None) -> pg.Plo
     light_grid(w)
     w.getAxis("left").enableAutoSIPrefix(False)
     w.setLogMode(y=log_y)
+    w.setMinimumHeight(170)  # a short dock scrolls; squashed, the y tick labels ran into each other
     return w
 
 
@@ -147,6 +148,7 @@ class GradientFlowPanel(QWidget):
         self._hist_edges: list[np.ndarray] = []
         self.hist_caption = QLabel("Activations of each layer on the training inputs")
         self.hist_caption.setStyleSheet("color: #555;")
+        self.hist_caption.setWordWrap(True)  # wraps in a narrow dock instead of widening the panel
 
         history_page = QWidget()
         lay = QVBoxLayout(history_page)
