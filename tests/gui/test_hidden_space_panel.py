@@ -53,3 +53,12 @@ def test_main_window_tab_shows_the_trained_xor_layer(qtbot):
     V = win.doc.net.forward(win.doc.data.X_train).V[1]
     if V.shape[1] == 2:
         np.testing.assert_allclose(panel.result.points, V)
+
+
+def test_axes_show_the_values_themselves_without_an_si_prefix(qtbot):
+    p = show(qtbot, HiddenSpacePanel())
+    for side in ("bottom", "left"):
+        ax = p.plot.getAxis(side)
+        p.plot.setLabel(side, "PC 1 of layer 1")
+        ax.setRange(-0.1, 0.05)  # an untrained layer's tiny principal components
+        assert "x0.001" not in ax.labelString()

@@ -43,6 +43,8 @@ class HiddenSpacePanel(QWidget):
         self.plot.setBackground("default")
         light_grid(self.plot)
         self.plot.setMenuEnabled(False)
+        for side in ("bottom", "left"):  # the hidden units' own values, no "(x0.001)" to decode
+            self.plot.getAxis(side).enableAutoSIPrefix(False)
         self.grid_curve = paint(pg.PlotCurveItem(connect="finite"), pen=Pen(GRID_PEN))
         # points ringed in the plot background: they stay apart where they overlap
         self.scatter = paint(pg.ScatterPlotItem(size=8), pen=Pen("plot_background", width=0.8))
