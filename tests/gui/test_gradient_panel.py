@@ -110,8 +110,8 @@ def test_comparison_view(panel, deep_comparison, qtbot):
 
 
 def test_a_nine_layer_network_fits_a_laptops_plots_dock(panel, qtbot):
-    # the vanishing-gradients example's 9 layers at 1366×768: histograms five a row, the
-    # caption wrapping, the norm plots not squashed below 170 px (their ticks ran together)
+    # the vanishing-gradients example's 9 layers at 1366×768: histograms five a row and the
+    # caption wrapping, so the panel does not scroll sideways
     from PySide6.QtWidgets import QWidget
 
     spec = NetworkSpec([2] + [8] * 8 + [1], ["sigmoid"] * 9, seed=0)
@@ -123,4 +123,3 @@ def test_a_nine_layer_network_fits_a_laptops_plots_dock(panel, qtbot):
     panel.set_network(net, ds.X)
     body = panel.findChild(QWidget, "panel_body")
     assert body.minimumSizeHint().width() <= 560
-    assert panel.grad_plot.minimumHeight() >= 170 and panel.weight_plot.minimumHeight() >= 170

@@ -73,7 +73,6 @@ def _plot(y_label: str, log_y: bool = False, title: str | None = None) -> pg.Plo
     light_grid(w)
     w.getAxis("left").enableAutoSIPrefix(False)
     w.setLogMode(y=log_y)
-    w.setMinimumHeight(170)  # a short dock scrolls; squashed, the y tick labels ran into each other
     return w
 
 
@@ -148,7 +147,6 @@ class GradientFlowPanel(QWidget):
         self._hist_edges: list[np.ndarray] = []
         self.hist_caption = QLabel("Activations of each layer on the training inputs")
         self.hist_caption.setStyleSheet("color: #555;")
-        self.hist_caption.setWordWrap(True)  # wraps in a narrow dock instead of widening the panel
 
         history_page = QWidget()
         lay = QVBoxLayout(history_page)
