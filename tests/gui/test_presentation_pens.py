@@ -67,3 +67,38 @@ def test_lines_made_while_presenting_are_widened(win, qtbot):
     assert _drawn_width(loss.curve("updates")) == 1.0 and _drawn_width(grid) == 1.0
     assert _drawn_width(row.path) == 2.5
     race.pause()
+
+
+def _text_pts(win):
+    return [
+        it.textItem.font().pointSizeF()
+        for view in win.findChildren(pg.GraphicsView)
+        for it in view.scene().items()
+        if isinstance(it, pg.TextItem) and it.isVisible()
+    ]
+
+
+def test_plot_texts_grow_with_the_zoom_whenever_made(win, qtbot):
+    """The predict panel's bar values (remade per pattern) and any plot text made
+    before or while presenting are drawn at their own size times the zoom."""
+    before = pg.TextItem("before")
+    base = before.textItem.font().pointSizeF()
+    win.show_panel("predict")
+    qtbot.waitUntil(lambda: len(win.plots.panels["predict"]._bar_labels) > 0, timeout=10_000)
+    plain = _text_pts(win)
+    assert plain and all(p > 0 for p in plain)
+    win.classroom.zoom(ZOOM)
+    try:
+        pred = win.plots.panels["predict"]
+        zoomed = [t.textItem.font().pointSizeF() for t in pred._bar_labels]
+        assert zoomed == [plain[0] * ZOOM] * len(zoomed)
+        old = list(pred._bar_labels)
+        pred.set_text(next(iter(pred.fields)), "1")  # the bars and their labels are made anew
+        pred.predict()
+        assert pred._bar_labels and pred._bar_labels[0] is not old[0]
+        assert all(t.textItem.font().pointSizeF() == plain[0] * ZOOM for t in pred._bar_labels)
+        after = pg.TextItem("after")
+        assert after.textItem.font().pointSizeF() == base * ZOOM
+    finally:
+        win.classroom.zoom(1.0)
+    assert all(t.textItem.font().pointSizeF() == plain[0] for t in win.plots.panels["predict"]._bar_labels)

@@ -10,7 +10,7 @@ asked for (``_mlp_base_width``) and is drawn at that width times the zoom.
 
 from __future__ import annotations
 
-__all__ = ["set_factor", "factor", "widens", "widened"]
+__all__ = ["set_factor", "factor", "widens", "widened", "zoom_text"]
 
 _zoom = {"factor": 1.0}
 
@@ -44,6 +44,14 @@ def widened(item, pen):
     return pen
 
 
+def zoom_text(item) -> None:
+    """A TextItem (bar values, "diverged", the μ label) at its own size times the zoom."""
+    font = item.textItem.font()
+    base = item.__dict__.setdefault("_mlp_base_pt", font.pointSizeF() if font.pointSizeF() > 0 else 9.0)
+    font.setPointSizeF(base * _zoom["factor"])
+    item.setFont(font)
+
+
 def _install() -> None:
     """Presenting widens lines made later too (a sweep's curves, a race, a panel
     opened or a pen changed while presenting): every line pen of pyqtgraph's
@@ -75,3 +83,13 @@ def _install() -> None:
         return set_data(self, *args, **kwargs)
 
     pg.PlotDataItem.setData = setData
+    text_init = pg.TextItem.__init__
+
+    def text_item_init(self, *args, **kwargs):
+        text_init(self, *args, **kwargs)
+        # made while presenting: its font is the (zoomed) application font already
+        pt = self.textItem.font().pointSizeF()
+        if _zoom["factor"] != 1.0 and pt > 0:
+            self.__dict__["_mlp_base_pt"] = pt / _zoom["factor"]
+
+    pg.TextItem.__init__ = text_item_init

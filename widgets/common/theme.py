@@ -369,6 +369,8 @@ def zoom_plots(root, factor: float, base_pt: float = 9.0) -> None:
                 item.setPen(pen)  # widened by the zoom on its way in
             elif isinstance(item, pg.LegendItem):
                 item.setLabelTextSize(f"{base_pt * factor:.1f}pt")
+            elif isinstance(item, pg.TextItem):
+                pen_zoom.zoom_text(item)
             elif isinstance(item, pg.LabelItem) and item.text:
                 size = item.__dict__.setdefault(
                     "_mlp_base_size", item.opts.get("size") or f"{base_pt + 2:.0f}pt"
