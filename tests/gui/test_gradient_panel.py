@@ -123,3 +123,5 @@ def test_a_nine_layer_network_fits_a_laptops_plots_dock(panel, qtbot):
     panel.set_network(net, ds.X)
     body = panel.findChild(QWidget, "panel_body")
     assert body.minimumSizeHint().width() <= 560
+    # the norm plots are never squashed below readable ticks (a short dock scrolls instead)
+    assert panel.grad_plot.minimumHeight() >= 150 and panel.weight_plot.minimumHeight() >= 150

@@ -132,6 +132,8 @@ class GradientFlowPanel(QWidget):
         self.weight_plot = _plot("weight norm")
         self.weight_plot.setToolTip("‖Wℓ‖ per layer at the end of each epoch")
         self.weight_plot.setXLink(self.grad_plot)
+        for w in (self.grad_plot, self.weight_plot):
+            w.setMinimumHeight(150)  # a short dock scrolls; squashed, the y ticks ran into each other
         self.grad_curves = _LayerCurves(self.grad_plot)
         self.weight_curves = _LayerCurves(self.weight_plot)
         self.legend = QLabel("")
