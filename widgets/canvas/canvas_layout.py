@@ -25,6 +25,7 @@ __all__ = [
     "edge_segments",
     "edge_order_values",
     "layer_title",
+    "compact_title",
     "node_caption",
     "lod_notice",
     "feature_symbol",
@@ -165,6 +166,16 @@ def layer_title(layer: int, layer_sizes, activations) -> str:
         return f"Input · {layer_sizes[0]:,}"
     name = "Output" if layer == n - 1 else f"Hidden {layer}"
     return f"{name} · {activations[layer - 1]} · {layer_sizes[layer]:,}"
+
+
+def compact_title(layer: int, layer_sizes, activations) -> str:
+    """Header when the layers stand too close for :func:`layer_title`: "H1" over
+    "tanh" (the width and the full title are in the node tooltips and the Inspector)."""
+    n = len(layer_sizes)
+    if layer == 0:
+        return f"In\n{layer_sizes[0]:,}"
+    name = "Out" if layer == n - 1 else f"H{layer}"
+    return f"{name}\n{activations[layer - 1]}"
 
 
 def node_caption(layer: int, index: int, layer_sizes, activations, bias=None, value=None) -> str:

@@ -144,7 +144,7 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
         self.edge_layer.set_geometry(seg)
         for item in [n for col in self._nodes for n in col] + self._decor:
             self._scene.removeItem(item)
-        self._nodes, self._lookup, self._decor = [], {}, []
+        self._nodes, self._lookup, self._decor, self._headers = [], {}, [], []
         for l, (pos, idx) in enumerate(zip(self._pos, self._vis)):
             col = [NodeItem(l, int(i), x, y) for (x, y), i in zip(pos, idx)]
             for node in col:
@@ -157,6 +157,7 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
             header = Label(lay.layer_title(l, self._sizes, self._acts).replace(" · ", "\n", 1), "bottom")
             header.setTransform(QTransform.fromTranslate(0, -6))  # screen pixels
             self._add_decor(header, l * self._gap, pos[:, 1].min() - NODE_RADIUS)
+            self._headers.append(header)
         for name, (x, y) in zip(self.input_names(), self._pos[0]):
             label = Label(name, "center", 9.0, TEXT, halign="right")
             label.setTransform(QTransform.fromTranslate(-4, 0))  # screen pixels left of the node
@@ -192,6 +193,41 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
         if len(changed) != 1 or changed[0] not in self._handles:
             return None
         return changed[0], self._on_screen(self._handles[changed[0]][1])
+
+    # headers are drawn at a fixed screen size: when zooming out brings the layers
+    # closer than the headers are wide, they switch to their short form
+    def setTransform(self, matrix, combine: bool = False) -> None:
+        super().setTransform(matrix, combine)
+        self._fit_headers()
+
+    def scale(self, sx: float, sy: float) -> None:
+        super().scale(sx, sy)
+        self._fit_headers()
+
+    def _fit_headers(self) -> None:
+        heads = getattr(self, "_headers", None)
+        if not heads:
+            return
+        gap = self._gap * self.transform().m11()  # screen pixels between layer centres
+        pt = heads[0]._font.pointSizeF()
+        n = range(len(heads))
+        short = [lay.compact_title(l, self._sizes, self._acts) for l in n]
+        forms = (
+            [lay.layer_title(l, self._sizes, self._acts).replace(" · ", "\n", 1) for l in n],
+            short,
+            [t.split("\n")[0] for t in short],
+        )
+        for texts in forms:
+            ws = [Label(t, "bottom", pt).boundingRect().width() for t in texts]
+            if all((a + b) / 2 + 4 <= gap for a, b in zip(ws, ws[1:])):
+                break
+        for h, t in zip(heads, texts):
+            if h.text != t:
+                h.set_text(t)
+
+    def header_texts(self) -> list[str]:
+        """The layer headers as drawn now (full or short form)."""
+        return [h.text for h in getattr(self, "_headers", [])]
 
     def _on_screen(self, item) -> QPointF:
         """Where ``item``'s origin is drawn in the viewport (its screen-pixel offset included)."""
