@@ -62,6 +62,17 @@ def _fmt(v: float) -> str:
 
 
 def _labels(canvas) -> list[_Text]:
+    fit = getattr(canvas, "_fit_headers", None)
+    if fit is not None:
+        fit(scale=1.0)  # the diagram is drawn at scene scale: headers in the form that fits there
+    try:
+        return _collect_labels(canvas)
+    finally:
+        if fit is not None:
+            fit()
+
+
+def _collect_labels(canvas) -> list[_Text]:
     out = []
     for it in canvas.scene().items():
         if not isinstance(it, Label) or not it.isVisible():

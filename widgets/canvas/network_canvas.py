@@ -204,11 +204,13 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
         super().scale(sx, sy)
         self._fit_headers()
 
-    def _fit_headers(self) -> None:
+    def _fit_headers(self, scale: float | None = None) -> None:
+        """Pick the longest header form that fits at ``scale`` (default: the view's);
+        the diagram export asks for scale 1, where it draws the scene."""
         heads = getattr(self, "_headers", None)
         if not heads:
             return
-        gap = self._gap * self.transform().m11()  # screen pixels between layer centres
+        gap = self._gap * (self.transform().m11() if scale is None else scale)  # px between layers
         pt = heads[0]._font.pointSizeF()
         n = range(len(heads))
         short = [lay.compact_title(l, self._sizes, self._acts) for l in n]
