@@ -111,6 +111,32 @@ def _animate(win) -> bool:
 
 
 # ---------------------------------------------------------------- measurements
+def _show_until_first_expose(app, win) -> dict:
+    """Show ``win`` and run the event loop until its first Expose/Paint event:
+    {"t": perf_counter then, "age": process age then, "event", "obj"}."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    seen: dict = {}
+
+    class First(QObject):
+        def eventFilter(self, obj, ev):  # noqa: N802  (Qt name)
+            if ev.type() in (QEvent.Type.Expose, QEvent.Type.Paint) and "t" not in seen:
+                seen.update(
+                    t=time.perf_counter(), age=_process_age(), event=ev.type().name, obj=type(obj).__name__
+                )
+                app.quit()
+            return False
+
+    flt = First()
+    app.installEventFilter(flt)
+    win.show()
+    if "t" not in seen:
+        QTimer.singleShot(10_000, app.quit)
+        app.exec()
+    app.removeEventFilter(flt)
+    return seen
+
+
 def measure_startup() -> dict:
     _setup_env()
     stages = {"interpreter+script_start": _process_age() - (time.perf_counter() - T_SCRIPT)}
@@ -124,7 +150,7 @@ def measure_startup() -> dict:
     import numpy  # noqa: F401
 
     stage("import numpy")
-    from PySide6.QtCore import QEvent, QObject
+    from PySide6 import QtCore  # noqa: F401
     from PySide6.QtWidgets import QApplication  # noqa: F401
 
     stage("import PySide6")
@@ -141,27 +167,8 @@ def measure_startup() -> dict:
     stage("Document()")
     win = MainWindow(doc)
     stage("MainWindow()")
-    seen: dict = {}
-
-    class First(QObject):
-        def eventFilter(self, obj, ev):  # noqa: N802  (Qt name)
-            if ev.type() in (QEvent.Type.Expose, QEvent.Type.Paint) and "t" not in seen:
-                seen.update(
-                    t=time.perf_counter(), age=_process_age(), event=ev.type().name, obj=type(obj).__name__
-                )
-                app.quit()
-            return False
-
-    flt = First()
-    app.installEventFilter(flt)
-    win.show()
-    if "t" not in seen:
-        from PySide6.QtCore import QTimer
-
-        QTimer.singleShot(10_000, app.quit)
-        app.exec()
+    seen = _show_until_first_expose(app, win)
     stage("show() to first expose")
-    app.removeEventFilter(flt)
     win.controller.shutdown()
     return {
         "startup_s": seen["age"],
@@ -176,27 +183,12 @@ def measure_startup_bare() -> dict:
     """The floor: interpreter, numpy, PySide6, pyqtgraph and an empty QMainWindow to first expose."""
     _setup_env()
     import numpy  # noqa: F401
-    from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QMainWindow
 
     app = _app()
     win = QMainWindow()
     win.resize(1400, 900)
-    seen: dict = {}
-
-    class First(QObject):
-        def eventFilter(self, obj, ev):  # noqa: N802  (Qt name)
-            if ev.type() in (QEvent.Type.Expose, QEvent.Type.Paint) and "t" not in seen:
-                seen.update(t=time.perf_counter(), age=_process_age())
-                app.quit()
-            return False
-
-    flt = First()
-    app.installEventFilter(flt)
-    win.show()
-    if "t" not in seen:
-        QTimer.singleShot(10_000, app.quit)
-        app.exec()
+    seen = _show_until_first_expose(app, win)
     return {"startup_s": seen["age"], "startup_from_script_s": seen["t"] - T_SCRIPT}
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QTransform
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
 
 from model.teaching.notation import short
@@ -211,7 +211,6 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
         if not heads:
             return
         gap = self._gap * (self.transform().m11() if scale is None else scale)  # px between layers
-        pt = heads[0]._font.pointSizeF()
         n = range(len(heads))
         short = [lay.compact_title(l, self._sizes, self._acts) for l in n]
         forms = (
@@ -219,8 +218,9 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
             short,
             [t.split("\n")[0] for t in short],
         )
+        fm = QFontMetricsF(heads[0]._font)  # measured as Label.set_text does, without items
         for texts in forms:
-            ws = [Label(t, "bottom", pt).boundingRect().width() for t in texts]
+            ws = [max(fm.horizontalAdvance(line) for line in t.split("\n")) + 8 for t in texts]
             if all((a + b) / 2 + 4 <= gap for a, b in zip(ws, ws[1:])):
                 break
         for h, t in zip(heads, texts):
