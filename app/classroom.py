@@ -318,6 +318,7 @@ class Classroom(QObject):
         app = QApplication.instance()
         themes.set_zoom(app, factor, [self.win])
         self.teaching.canvas.set_zoom(factor)
+        self.win.features.strip.set_zoom(factor)  # the input chips in the canvas corner too
         base_icon = self.__dict__.setdefault("_base_icon", self.toolbar.iconSize())
         self.toolbar.setIconSize(base_icon * factor)
         self._compact_toolbar(factor != 1.0)

@@ -103,8 +103,8 @@ def test_undo_text_goes_in_the_tooltip_and_the_toolbar_stays_put(win, qtbot):
 
 def test_dock_tabs_are_not_elided_and_training_is_in_view(win, qtbot):
     win.resize(1366, 768)
-    qtbot.wait(50)
-    assert not win.docks["training"].visibleRegion().isEmpty()
+    # the docks are laid out a few event rounds later (later still under load): wait for it
+    qtbot.waitUntil(lambda: not win.docks["training"].visibleRegion().isEmpty(), timeout=60_000)
     bars = [b for b in win.findChildren(QTabBar) if b.parent() is win and b.count()]
     assert bars
     for bar in bars:

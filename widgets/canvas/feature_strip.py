@@ -13,7 +13,7 @@ keeps the strip's height free above the network when it fits the view
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QToolButton, QWidget
 
@@ -27,10 +27,16 @@ FEATURE_TIPS = {
     "sin(": "its sine: a wavy input, for stripes",
 }
 
-CHIP_STYLE = (
-    "QToolButton { border: 1px solid #9ca3af; border-radius: 9px; padding: 1px 7px; }"
-    "QToolButton:checked { background: #2563eb; color: white; border-color: #1d4ed8; }"
-)
+BASE_PT = 9.0  # the chips' text at presentation zoom 1
+
+
+def chip_style(zoom: float = 1.0) -> str:
+    """Round chips whose corners and padding grow with the presentation zoom."""
+    return (
+        f"QToolButton {{ border: 1px solid #9ca3af; border-radius: {round(9 * zoom)}px;"
+        f" padding: {round(zoom)}px {round(7 * zoom)}px; }}"
+        "QToolButton:checked { background: #2563eb; color: white; border-color: #1d4ed8; }"
+    )
 
 
 def chip_text(name: str) -> str:
@@ -55,11 +61,11 @@ class FeatureStrip(QWidget):
         super().__init__(canvas)
         self.canvas = canvas
         self.setObjectName("feature_strip")
-        # a font of its own: the presentation zoom leaves the strip (and the room the network
-        # is fitted below) as it is, so the node values keep their measured projector size
-        font = QFont(QApplication.font())
-        font.setPointSizeF(font.pointSizeF() if font.pointSizeF() > 0 else 9.0)
-        self.setFont(font)
+        # a font of its own, grown by set_zoom with the presentation zoom (the canvas then
+        # refits the network below the taller strip: see event())
+        self.zoom = 1.0
+        self._base_pt = QApplication.font().pointSizeF() if QApplication.font().pointSizeF() > 0 else BASE_PT
+        self.setFont(QFont(QApplication.font()))
         self._row = QHBoxLayout(self)
         self._row.setContentsMargins(6, 4, 6, 2)
         self._row.setSpacing(4)
@@ -87,7 +93,7 @@ class FeatureStrip(QWidget):
             for name in names:
                 chip = QToolButton(text=chip_text(name), checkable=True)
                 chip.setObjectName(f"feature_chip:{name}")
-                chip.setStyleSheet(CHIP_STYLE)
+                chip.setStyleSheet(chip_style(self.zoom))
                 chip.setToolTip(_tip(name))
                 chip.toggled.connect(lambda on, n=name: self.featureToggled.emit(n, on))
                 self._row.insertWidget(self._row.count() - 1, chip)
@@ -101,6 +107,24 @@ class FeatureStrip(QWidget):
         # the same choice in the input layer's right-click menu
         self.canvas.feature_choices = [(n, chip_text(n), n in chosen) for n in self.chips]
         self._fit()
+
+    def set_zoom(self, zoom: float) -> None:
+        """Presentation zoom: the chips' text, padding and corners grow (and shrink back)."""
+        self.zoom = float(zoom)
+        font = QFont(self.font())
+        font.setPointSizeF(self._base_pt * self.zoom)
+        self.setFont(font)
+        for chip in self.chips.values():
+            chip.setStyleSheet(chip_style(self.zoom))
+        self._fit()
+
+    def event(self, event) -> bool:
+        # the strip's size follows its font, style and chips a layout pass later: keep the
+        # canvas's reserved room in step then too, not only when the features change
+        out = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._fit()
+        return out
 
     def _fit(self) -> None:
         self.adjustSize()

@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QTransform
+from PySide6.QtGui import QColor, QPainter, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
 
 from model.teaching.notation import short
 from widgets.canvas import canvas_layout as lay
+from widgets.canvas import decor_fit
 from widgets.canvas.canvas_foreground import draw_foreground
 from widgets.canvas.canvas_interaction import CanvasInteraction
 from widgets.canvas.dropout_marks import TIP as DROPPED_TIP
@@ -39,7 +40,6 @@ from widgets.canvas.edge_layer import EdgeLayer
 from widgets.canvas.node_item import (
     LEVEL_COLOURS,
     NODE_RADIUS,
-    TEXT,
     HandleButton,
     Label,
     NodeItem,
@@ -57,9 +57,6 @@ OVERLAY_TITLES = {
     "forward": "forward activity |w·V|",
     "backward": "backward error |∂E/∂w|",
 }
-
-
-PRESENTATION_VALUE_PX = 13.0  # value font pixels per unit of presentation zoom (digits ~ 0.75 of it)
 
 
 class NetworkCanvas(CanvasInteraction, QGraphicsView):
@@ -120,6 +117,7 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
         self._band_active = self._band_pending = self._suppress = False
         self._auto_fit = True
         self._names: list[str] | None = None
+        self._input_labels: list = []  # decor_fit places them (and the −/+ buttons) by the zoom
         self.zoom = 1.0  # presentation zoom: labels, buttons and the largest fit scale
 
     # ------------------------------------------------------------- setters
@@ -149,7 +147,7 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
             col = [NodeItem(l, int(i), x, y) for (x, y), i in zip(pos, idx)]
             for node in col:
                 # presenting: values at a screen size of their own, however small the node
-                node.value_px = PRESENTATION_VALUE_PX * self.zoom if self.zoom != 1.0 else 0.0
+                node.value_px = decor_fit.value_px(self)
                 self._scene.addItem(node)
                 self._lookup[node.key] = node
             self._nodes.append(col)
@@ -158,16 +156,15 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
             header.setTransform(QTransform.fromTranslate(0, -6))  # screen pixels
             self._add_decor(header, l * self._gap, pos[:, 1].min() - NODE_RADIUS)
             self._headers.append(header)
-        for name, (x, y) in zip(self.input_names(), self._pos[0]):
-            label = Label(name, "center", 9.0, TEXT, halign="right")
-            label.setTransform(QTransform.fromTranslate(-4, 0))  # screen pixels left of the node
-            self._add_decor(label, x - NODE_RADIUS, y)
+        self._input_labels = decor_fit.make_input_labels(self)  # placed by fit_decor
+        for label in self._input_labels:
+            self._add_decor(label, label.pos().x(), label.pos().y())
         for l, mark in enumerate(lay.ellipsis_positions(self._sizes, **kw)):
             if mark is not None:
                 self._add_decor(Label(f"⋮  {mark[2]:,} more", "center", 8.5, MUTED), mark[0], mark[1])
         self._values, self._overlay_mode = None, None
         for item in self._decor:
-            if isinstance(item, Label):
+            if isinstance(item, Label) and item not in self._input_labels:
                 item.set_zoom(self.zoom)
                 item.setTransform(
                     QTransform.fromTranslate(
@@ -205,27 +202,9 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
         self._fit_headers()
 
     def _fit_headers(self, scale: float | None = None) -> None:
-        """Pick the longest header form that fits at ``scale`` (default: the view's);
-        the diagram export asks for scale 1, where it draws the scene."""
-        heads = getattr(self, "_headers", None)
-        if not heads:
-            return
-        gap = self._gap * (self.transform().m11() if scale is None else scale)  # px between layers
-        n = range(len(heads))
-        short = [lay.compact_title(l, self._sizes, self._acts) for l in n]
-        forms = (
-            [lay.layer_title(l, self._sizes, self._acts).replace(" · ", "\n", 1) for l in n],
-            short,
-            [t.split("\n")[0] for t in short],
-        )
-        fm = QFontMetricsF(heads[0]._font)  # measured as Label.set_text does, without items
-        for texts in forms:
-            ws = [max(fm.horizontalAdvance(line) for line in t.split("\n")) + 8 for t in texts]
-            if all((a + b) / 2 + 4 <= gap for a, b in zip(ws, ws[1:])):
-                break
-        for h, t in zip(heads, texts):
-            if h.text != t:
-                h.set_text(t)
+        """Headers, −/+ buttons, input names and values in the forms that fit at ``scale``
+        (default: the view's); the diagram export asks for scale 1, where it draws the scene."""
+        decor_fit.fit_decor(self, scale)
 
     def header_texts(self) -> list[str]:
         """The layer headers as drawn now (full or short form)."""
@@ -308,14 +287,16 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
                 continue
             v = self._values[l]
             lo, hi = value_range(self._acts[l - 1] if l else "input", v)
-            # numbers are drawn only on nodes big enough on screen to hold them
-            legible = 2 * NODE_RADIUS * self.transform().m11() >= 18
+            # numbers only on nodes big enough on screen to hold them (presenting: every
+            # k-th node, so the value pills do not cover each other)
+            stride = self._value_stride = decor_fit.value_stride(self)
             levels = value_levels(v, lo, hi)  # one vectorised pass per layer
-            for node in col:
+            for row, node in enumerate(col):
                 x = float(v[node.index])
                 node.value = x
                 node.set_fill(LEVEL_COLOURS[int(levels[node.index])])
-                node.set_text(short(x) if legible and np.isfinite(x) else "")  # NaN: not reached
+                shown = stride and row % stride == 0 and np.isfinite(x)  # NaN: not reached
+                node.set_text(short(x) if shown else "")
 
     def show_stage(self, node_values, weights=None, edges=None, selected=None) -> None:
         """One teaching picture in one call (how the step-through panel drives the canvas).
@@ -398,13 +379,11 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
             minus.setEnabled(n > 1)
             minus.clicked.connect(lambda l=l, n=n: self.layerWidthRequested.emit(l, n - 1))
             plus.clicked.connect(lambda l=l, n=n: self.layerWidthRequested.emit(l, n + 1))
-            z = self.zoom
-            for item, dx in ((minus, -12), (plus, 12)):
+            for item in (minus, plus):
                 self._scene.addItem(item)
-                # offsets in screen pixels: the buttons ignore the view's zoom (not the presentation's)
-                item.setPos(l * self._gap, y)
-                item.setTransform(QTransform.fromScale(z, z) * QTransform.fromTranslate(dx * z, 17 * z))
+                item.setPos(l * self._gap, y)  # offsets from here: decor_fit, by the view's scale
             self._handles[l] = (minus, plus)
+        decor_fit.fit_decor(self)
 
     def width_handles(self, layer: int) -> tuple[HandleButton, HandleButton]:
         """The (−, +) buttons of a layer (KeyError if it has none)."""
