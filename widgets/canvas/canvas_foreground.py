@@ -7,7 +7,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 
 from widgets.canvas.dropout_marks import draw_dropout_legend
-from widgets.canvas.edge_layer import draw_legend
+from widgets.canvas.edge_legend import draw_legend
 from widgets.canvas.node_item import ui_font
 
 __all__ = ["draw_foreground"]

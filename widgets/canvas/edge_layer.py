@@ -2,8 +2,11 @@
 
 Per-edge graphics items do not scale (ARCHITECTURE.md, "Canvas rendering"):
 this item keeps all segment endpoints in one (E, 4) array, bins the per-edge
-values into a small palette and draws one cached ``QPainterPath`` per bin —
-at most 16 draw calls per frame whatever the edge count.
+values into a small palette and draws one ``drawLines`` batch per bin — at
+most 16 draw calls whatever the edge count — into a device-pixel cache that
+later repaints only blit (widgets/canvas/edge_raster.py). New values that
+leave every edge in its bin (training's small steps) change nothing drawn:
+``set_values`` then returns False and nothing is repainted.
 
 Palettes (``mode``):
 
@@ -31,14 +34,13 @@ to show every edge. At most one polygon per layer pair, opaque
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsObject
 
-from widgets.common import theme as themes
+from widgets.canvas.edge_raster import DeviceCache, LineBatch
 
-__all__ = ["EdgeLayer", "MODES", "BINS_PER_SIGN", "BAND_TINT", "palette", "band_colour", "draw_legend"]
+__all__ = ["EdgeLayer", "MODES", "BINS_PER_SIGN", "BAND_TINT", "palette", "band_colour"]
 
 MODES = ("weight", "forward", "backward")
 BINS_PER_SIGN = 8
@@ -154,8 +156,11 @@ class EdgeLayer(QGraphicsObject):
         self.mode = "weight"
         self.scale = 1.0
         self._drawn = np.empty(0, dtype=np.int64)  # indices of the edges drawn
-        self._paths: list[tuple[QPen, QPainterPath]] = []
+        self._batches: list[LineBatch] = []
+        self._binning: tuple | None = None  # what the batches were built from
+        self._legend: tuple | None = None  # (mode, scale) as the legend prints it
         self._highlight: int | None = None
+        self._cache = DeviceCache()
 
     # ------------------------------------------------------------------ data
     @property
@@ -201,6 +206,7 @@ class EdgeLayer(QGraphicsObject):
             self._edge_rect = QRectF()
         self._rect = QRectF(self._edge_rect)
         self._highlight = None
+        self._binning = None
         self.set_layer_bands(None)
         self.set_values(None)
 
@@ -232,13 +238,16 @@ class EdgeLayer(QGraphicsObject):
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = rect
+        self._cache.invalidate()
         self.update()
 
-    def set_values(self, values, mode: str = "weight", scale: float | None = None) -> None:
+    def set_values(self, values, mode: str = "weight", scale: float | None = None) -> bool:
         """Colour the edges by ``values`` (E,) or neutral grey when None.
 
         ``scale`` is the |value| that maps to the strongest bin (default: the
         largest |value|); pass a fixed one to keep colours steady across frames.
+        Returns whether anything drawn changed (an edge's bin, the drawn set,
+        the palette, the legend's scale); when not, nothing is repainted.
         """
         if mode not in MODES:
             raise ValueError(f"unknown edge mode {mode!r}; allowed: {', '.join(MODES)}")
@@ -246,23 +255,20 @@ class EdgeLayer(QGraphicsObject):
         self.mode = mode
         if values is None:
             self.values = None
-            self._drawn = (
+            drawn = (
                 np.arange(E)
                 if not self.lod_active
                 else np.linspace(0, E - 1, self.lod_threshold).astype(np.int64)
             )
-            pen = QPen(QColor(NEUTRAL), 1.2)
-            pen.setCosmetic(True)
-            self._paths = [(pen, self._path(self._drawn))] if E else []
-            self.update()
-            return
+            self._drawn = drawn
+            return self._rebin(("neutral", BACKGROUND), drawn, None, None, (mode, None))
         v = np.asarray(values, dtype=np.float64).reshape(-1)
         if v.shape[0] != E:
             raise ValueError(f"expected {E} edge values, got {v.shape[0]}")
         v = np.where(np.isfinite(v), v, 0.0)
         mag = np.abs(v)
-        if self.lod_active:
-            drawn = np.argpartition(mag, E - self.lod_threshold)[E - self.lod_threshold :]
+        if self.lod_active:  # sorted: the same strongest set compares equal frame to frame
+            drawn = np.sort(np.argpartition(mag, E - self.lod_threshold)[E - self.lod_threshold :])
         else:
             drawn = np.arange(E)
         if scale is None or not scale > 0:
@@ -272,34 +278,64 @@ class EdgeLayer(QGraphicsObject):
         t = np.clip(mag[drawn] / scale, 0.0, 1.0)
         # dense pictures: lighter tints, so the strongest edges (drawn last)
         # stand out instead of a solid mat of colour
-        pens = _cached_palette(mode, float(np.clip(np.sqrt(800 / max(len(drawn), 1)), 0.5, 1.0)))
+        fade = round(float(np.clip(np.sqrt(800 / max(len(drawn), 1)), 0.5, 1.0)), 1)
         if mode == "weight":
             bins = np.minimum((t * BINS_PER_SIGN).astype(np.int64), BINS_PER_SIGN - 1)
             bins = bins + BINS_PER_SIGN * (v[drawn] < 0)
-            # strongest on top; within a strength the sign drawn last alternates,
-            # so neither hue systematically hides the other in dense pictures
-            draw_order = [
-                k + s * BINS_PER_SIGN for k in range(BINS_PER_SIGN) for s in ((0, 1) if k % 2 else (1, 0))
-            ]
         else:
-            n = len(pens)
+            n = 2 * BINS_PER_SIGN
             bins = np.minimum((t * n).astype(np.int64), n - 1)
-            draw_order = list(range(n))
-        order = np.argsort(bins, kind="stable")
-        sorted_idx = drawn[order]
-        bounds = np.searchsorted(bins[order], np.arange(len(pens) + 1))
-        self._paths = []
-        for k in draw_order:
-            lo, hi = bounds[k], bounds[k + 1]
-            if hi > lo:
-                self._paths.append((pens[k], self._path(sorted_idx[lo:hi])))
-        self.update()
+        return self._rebin((mode, fade, BACKGROUND), drawn, bins, fade, (mode, f"{self.scale:.3g}"))
 
-    def _path(self, idx: np.ndarray) -> QPainterPath:
-        s = self._seg[idx]
-        x = np.ascontiguousarray(s[:, 0::2]).reshape(-1)  # x0, x1, x0, x1, ...
-        y = np.ascontiguousarray(s[:, 1::2]).reshape(-1)
-        return pg.arrayToQPath(x, y, connect="pairs", finiteCheck=False)
+    def _rebin(self, palette_key, drawn, bins, fade, legend) -> bool:
+        """Rebuild the batches unless the drawn edges sit in the same bins of the
+        same palette as now; True when anything drawn changed."""
+        old = self._binning
+        same = (
+            old is not None
+            and old[0] == palette_key
+            and np.array_equal(old[1], drawn)
+            and (bins is None if old[2] is None else bins is not None and np.array_equal(old[2], bins))
+        )
+        legend_moved = legend != self._legend
+        self._legend = legend
+        if same:
+            if legend_moved:
+                self.update()
+            return legend_moved
+        self._binning = (palette_key, drawn, bins)
+        if bins is None:  # neutral grey, one batch
+            pen = QPen(QColor(NEUTRAL), 1.2)
+            pen.setCosmetic(True)
+            self._batches = [LineBatch(pen, self._seg[drawn])] if len(drawn) else []
+        else:
+            mode = palette_key[0]
+            pens = _cached_palette(mode, fade)
+            if mode == "weight":
+                # strongest on top; within a strength the sign drawn last alternates,
+                # so neither hue systematically hides the other in dense pictures
+                draw_order = [
+                    k + s * BINS_PER_SIGN for k in range(BINS_PER_SIGN) for s in ((0, 1) if k % 2 else (1, 0))
+                ]
+            else:
+                draw_order = list(range(len(pens)))
+            order = np.argsort(bins, kind="stable")
+            sorted_idx = drawn[order]
+            bounds = np.searchsorted(bins[order], np.arange(len(pens) + 1))
+            self._batches = [
+                LineBatch(pens[k], self._seg[sorted_idx[bounds[k] : bounds[k + 1]]])
+                for k in draw_order
+                if bounds[k + 1] > bounds[k]
+            ]
+        self._cache.invalidate()
+        self.update()
+        return True
+
+    @property
+    def rasters(self) -> int:
+        """How many times the bands and edges were really rasterised (the
+        cache's misses); a repaint that only blits does not count."""
+        return self._cache.rasters
 
     # ------------------------------------------------------------- selection
     @property
@@ -342,18 +378,8 @@ class EdgeLayer(QGraphicsObject):
         return self._rect
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        if self._bands:  # under the edges; few large opaque polygons, no antialiasing
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            painter.setPen(Qt.PenStyle.NoPen)
-            for colour, poly in self._bands:
-                painter.setBrush(colour)
-                painter.drawPolygon(poly)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self.n_drawn <= self.antialias_limit)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        for pen, path in self._paths:
-            painter.setPen(pen)
-            painter.drawPath(path)
-        if self._highlight is not None:
+        self._cache.draw(painter, self._draw_static)
+        if self._highlight is not None:  # over the cache: selecting an edge re-rasterises nothing
             x0, y0, x1, y1 = self._seg[self._highlight]
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             for colour, width in ((HIGHLIGHT_HALO, 7.0), (HIGHLIGHT, 2.5)):
@@ -363,63 +389,22 @@ class EdgeLayer(QGraphicsObject):
                 painter.setPen(pen)
                 painter.drawLine(QPointF(x0, y0), QPointF(x1, y1))
 
+    def _draw_static(self, painter: QPainter) -> None:
+        """Bands and edges, what the device cache holds."""
+        if self._bands:  # under the edges; few large opaque polygons, no antialiasing
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            painter.setPen(Qt.PenStyle.NoPen)
+            for colour, poly in self._bands:
+                painter.setBrush(colour)
+                painter.drawPolygon(poly)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self.n_drawn <= self.antialias_limit)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for batch in self._batches:
+            batch.draw(painter)
+
 
 _LEGEND_TITLES = {
     "weight": "edge: weight w",
     "forward": "edge: forward activity |w·V|",
     "backward": "edge: backward error |∂E/∂w|",
 }
-
-
-def draw_legend(painter: QPainter, corner: QPointF, mode: str, scale: float) -> QRectF:
-    """Draw the key to a mode's palette in device pixels with its bottom-left
-    at ``corner``; returns the box drawn. The painter must be untransformed."""
-    font = QFont()
-    font.setPointSizeF(8.5)
-    fm = QFontMetricsF(font)
-    pens = _cached_palette(mode)
-    title = _LEGEND_TITLES[mode]
-    sw, gap = 7.0, 2.0  # swatch step, pixels
-    if mode == "weight":
-        half = pens[:BINS_PER_SIGN]
-        swatches = pens[2 * BINS_PER_SIGN - 1 : BINS_PER_SIGN - 1 : -1] + half  # −max … 0 … +max
-        left, right = f"−{scale:.3g}", f"+{scale:.3g}"
-    else:
-        swatches, left, right = pens, "0", f"{scale:.3g}"
-    ramp_w = len(swatches) * (sw + gap)
-    w = (
-        max(
-            fm.horizontalAdvance(title),
-            fm.horizontalAdvance(left) + ramp_w + fm.horizontalAdvance(right) + 12,
-        )
-        + 16
-    )
-    h = fm.height() * 2 + 18
-    box = QRectF(corner.x(), corner.y() - h, w, h)
-    painter.save()
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    t = themes.current_theme()
-    card = QColor(t.card if t.dark else "#ffffff")
-    card.setAlpha(235)
-    painter.setPen(QPen(QColor(t.card_border), 1))
-    painter.setBrush(card)
-    painter.drawRoundedRect(box, 5, 5)
-    painter.setFont(font)
-    painter.setPen(QColor(t.ink))
-    painter.drawText(QPointF(box.left() + 8, box.top() + 4 + fm.ascent()), title)
-    y_mid = box.top() + 10 + fm.height() + fm.height() / 2
-    x = box.left() + 8
-    painter.setPen(QColor(t.muted))
-    painter.drawText(QPointF(x, y_mid + fm.ascent() / 2 - 1), left)
-    x += fm.horizontalAdvance(left) + 6
-    for pen in swatches:
-        p = QPen(pen)
-        p.setCapStyle(Qt.PenCapStyle.FlatCap)
-        p.setWidthF(pen.widthF() * 1.5)
-        painter.setPen(p)
-        painter.drawLine(QPointF(x + sw / 2, y_mid - 7), QPointF(x + sw / 2, y_mid + 7))
-        x += sw + gap
-    painter.setPen(QColor(t.muted))
-    painter.drawText(QPointF(x + 6, y_mid + fm.ascent() / 2 - 1), right)
-    painter.restore()
-    return box

@@ -47,6 +47,7 @@ from widgets.canvas.node_item import (
     value_levels,
     value_range,
 )
+from widgets.canvas.node_layer import NodeLayer
 
 __all__ = ["NetworkCanvas"]
 
@@ -91,6 +92,8 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
         self.layer_gap, self.node_gap, self.max_visible = layer_gap, node_gap, max_visible
         self.edge_layer = EdgeLayer(lod_threshold=lod_threshold)
         self._scene.addItem(self.edge_layer)
+        self.node_layer = NodeLayer()  # paints every node in one call (the nodes have no contents)
+        self._scene.addItem(self.node_layer)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
@@ -162,6 +165,7 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
         for l, mark in enumerate(lay.ellipsis_positions(self._sizes, **kw)):
             if mark is not None:
                 self._add_decor(Label(f"⋮  {mark[2]:,} more", "center", 8.5, MUTED), mark[0], mark[1])
+        self.node_layer.set_nodes(n for col in self._nodes for n in col)
         self._values, self._overlay_mode = None, None
         for item in self._decor:
             if isinstance(item, Label) and item not in self._input_labels:
@@ -231,6 +235,8 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
 
         edge_layer.set_background(colour)
         self._scene.setBackgroundBrush(QColor(colour))
+        for item in self._scene.items():
+            item.update()  # labels and buttons are cached pictures drawn in the old theme's colours
         if self._sizes:
             self.set_weights(self._weights, self._biases)
 
@@ -260,8 +266,9 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
         self._weights = [np.asarray(w) for w in weights]
         self._biases = [np.asarray(b) for b in biases]
         if self._overlay_mode is None and self._sizes:
-            self.edge_layer.set_values(lay.edge_order_values(self._weights, self._vis), "weight")
-            self.viewport().update()
+            # repainted only when an edge changes bin or the legend's scale moves
+            if self.edge_layer.set_values(lay.edge_order_values(self._weights, self._vis), "weight"):
+                self.viewport().update()
 
     def set_node_thumbnails(self, images_per_layer) -> None:
         """Per layer a list of QImages (or None) drawn inside the nodes — the
@@ -338,8 +345,8 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
             else lay.edge_order_values(values_per_layer, self._vis)
         )
         self._overlay_mode = mode
-        self.edge_layer.set_values(flat, mode, scale)
-        self.viewport().update()
+        if self.edge_layer.set_values(flat, mode, scale):
+            self.viewport().update()
 
     def set_layer_bands(self, strengths, mode: str = "forward") -> None:
         """Per layer pair a band strength 0…1 (None: no bands): filled

@@ -1,8 +1,11 @@
 """The small scene items of the network canvas: nodes and their decorations.
 
 ``NodeItem`` is one neuron (one item per node is fine — there are hundreds at
-most, ARCHITECTURE.md "Canvas rendering"); ``Label`` and ``HandleButton`` are
-the layer headers and +/− width buttons, drawn at a fixed screen size.
+most, ARCHITECTURE.md "Canvas rendering"): it holds the node's state, is
+selected, hovered and hit-tested, but on the canvas it does not paint itself —
+the canvas's :class:`~widgets.canvas.node_layer.NodeLayer` draws every node in
+one call (``NodeItem.draw``). ``Label`` and ``HandleButton`` are the layer
+headers and +/− width buttons, drawn at a fixed screen size.
 
 The fill shows a value (the probe sample's activation) on a diverging scale:
 orange for negative, white at zero, blue for positive — the same hue
@@ -41,6 +44,7 @@ _PEN, _PEN_SELECTED, _PEN_RING = (
 )
 _TEXT_LIGHT, _TEXT_DARK = QColor("#ffffff"), QColor("#2b2f36")
 _DROPPED_FILL, _PEN_CROSS = QColor("#c7cbd1"), _cosmetic("#4b5058", 2.2)
+_SELECTED_CHANGED = QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged
 _POS = np.array([0x2F, 0x6F, 0xDF], float)
 _NEG = np.array([0xE4, 0x57, 0x2E], float)
 _WHITE = np.array([255, 255, 255], float)
@@ -131,6 +135,17 @@ class NodeItem(QGraphicsEllipseItem):
         self._thumb = None  # QImage of the neuron's map over the input plane
         self.value_px = 0.0  # > 0 (presentation): the value's font height in screen pixels
         self.dropped = False  # dropout: this unit was dropped in the update a wave shows
+        self.layer_item = None  # the NodeLayer that paints this node (None: it paints itself)
+
+    def _changed(self) -> None:
+        """Repaint: the node layer when it draws this node (an item without contents
+        is not repainted by its own update())."""
+        (self.layer_item or self).update()
+
+    def itemChange(self, change, value):  # noqa: N802  (Qt name)
+        if change == _SELECTED_CHANGED and self.layer_item is not None:
+            self.layer_item.update()  # the selection rings are the layer's to draw
+        return super().itemChange(change, value)
 
     @property
     def key(self) -> tuple[int, int]:
@@ -146,33 +161,44 @@ class NodeItem(QGraphicsEllipseItem):
         if fill != self._fill:
             self._fill = fill
             self.setBrush(QBrush(fill))
-            self.update()
+            self._changed()
 
     def set_dropped(self, on: bool) -> None:
         """Grey with a cross: the unit was dropped (output 0, no error back) in the shown update."""
         if bool(on) != self.dropped:
             self.dropped = bool(on)
-            self.update()
+            self._changed()
 
     def set_thumbnail(self, image) -> None:
         """Show a small image (e.g. the neuron's map) inside the node; None removes it."""
         self._thumb = image
-        self.update()
+        self._changed()
 
     def set_text(self, text: str) -> None:
         if text != self._text:
             self._text = text
-            self.update()
+            self._changed()
 
     def text(self) -> str:
         return self._text
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        # called for every node every frame: cached pens, no allocations,
-        # antialiasing only when the node is big enough on screen to show it
+        """Only when no node layer draws this node (it then has no contents):
+        the same picture as the layer's, one item at a time."""
         px = self._d * painter.worldTransform().m11()  # diameter in screen pixels
-        selected = option.state & QStyle.StateFlag.State_Selected
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, px >= 9)
+        self.draw(painter, bool(option.state & QStyle.StateFlag.State_Selected), px)
+
+    def is_plain(self, px: float) -> bool:
+        """Drawn as a bare filled circle at ``px`` screen pixels (no image, mark or text)?
+        The node layer draws those in a tight loop."""
+        return (
+            self._thumb is None and not self.dropped and not (self._text and (self.value_px > 0 or px >= 18))
+        )
+
+    def draw(self, painter: QPainter, selected: bool, px: float) -> None:
+        """The node in item coordinates, ``px`` its diameter in screen pixels;
+        antialiasing is the caller's (on from 9 px)."""
         painter.setPen(_PEN_SELECTED if selected else _PEN)
         painter.setBrush(self._fill)
         painter.drawEllipse(self._r)
@@ -253,6 +279,8 @@ class Label(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setZValue(20)
+        # static text: painted once into a device-pixel cache, blitted on every frame
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._font, self._colour, self._valign = ui_font(pt, bold), colour, valign
         self._pt = float(pt)
         self.set_text(text)
@@ -305,6 +333,7 @@ class HandleButton(QGraphicsObject):
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
         self.setToolTip(tooltip)
         self.setZValue(20)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # repainted only when it changes
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def boundingRect(self) -> QRectF:
