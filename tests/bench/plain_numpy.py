@@ -48,7 +48,6 @@ def train(sizes, acts, loss, X, T, opt="sgd", lr=0.1, hyper=None, batch=32, epoc
     bs = [np.zeros(b, dt) for b in sizes[1:]]
     params = Ws + bs
     state = [[np.zeros_like(p) for p in params] for _ in range(2)]
-    mu, b1, b2, eps = hyper.get("momentum", 0.9), 0.9, 0.999, 1e-8
     n, t, history = len(X), 0, []
     for _ in range(epochs):
         order = rng.permutation(n)
@@ -78,19 +77,25 @@ def train(sizes, acts, loss, X, T, opt="sgd", lr=0.1, hyper=None, batch=32, epoc
             grads = gW + gb
             # optimizer
             t += 1
-            for i, (p, g) in enumerate(zip(params, grads)):
-                if opt == "sgd":
-                    p -= lr * g
-                elif opt == "momentum":
-                    v = state[0][i]
-                    v *= mu
-                    v += g
-                    p -= lr * v
-                else:  # adam
-                    m1, v2 = state[0][i], state[1][i]
-                    m1 *= b1
-                    m1 += (1 - b1) * g
-                    v2 *= b2
-                    v2 += (1 - b2) * g * g
-                    p -= (lr / (1 - b1**t)) * m1 / (np.sqrt(v2) / np.sqrt(1 - b2**t) + eps)
+            update(opt, params, grads, state, t, lr, hyper)
     return Ws, bs, history
+
+
+def update(opt, params, grads, state, t, lr, hyper):
+    """The optimizer rule per array (step ``t``, 1-based), in place."""
+    mu, b1, b2, eps = hyper.get("momentum", 0.9), 0.9, 0.999, 1e-8
+    for i, (p, g) in enumerate(zip(params, grads)):
+        if opt == "sgd":
+            p -= lr * g
+        elif opt == "momentum":
+            v = state[0][i]
+            v *= mu
+            v += g
+            p -= lr * v
+        else:  # adam
+            m1, v2 = state[0][i], state[1][i]
+            m1 *= b1
+            m1 += (1 - b1) * g
+            v2 *= b2
+            v2 += (1 - b2) * g * g
+            p -= (lr / (1 - b1**t)) * m1 / (np.sqrt(v2) / np.sqrt(1 - b2**t) + eps)
