@@ -71,6 +71,21 @@ class LayerBuffers:
         self.Y = np.empty(lead + (n, outs[-1]), dtype)
         self.D = [np.empty(lead + (n, k), dtype) for k in outs]
         self.G = [np.empty(lead + (n, k), dtype) for k in outs]
+        self.tiles = [_bias_tile(Z, dtype) if lead and l else None for l, Z in enumerate(self.Z)]
+
+
+def _bias_tile(Z: np.ndarray, dtype):
+    """For stacked (K, n, k) pre-activations of a narrow layer: a (K, 1, t·k)
+    row holding the bias t times and Z seen as (K, n/t, t·k), so the bias add
+    runs inner loops of t·k elements instead of k (16 runs of 200 × 8:
+    21 µs broadcast against 3 + 10 µs); None where k is wide enough already."""
+    K, n, k = Z.shape
+    if k > 16:
+        return None
+    t = max(d for d in range(1, max(1, 256 // k) + 1) if n % d == 0)
+    if t == 1:
+        return None
+    return np.empty((K, 1, t * k), dtype), Z.reshape(K, n // t, t * k)
 
 
 def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str):
@@ -81,6 +96,8 @@ def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str):
     (n, n_in + 1) the inputs with a ones column, ``T`` (n, n_out) the targets,
     both of the parameters' dtype."""
     L = len(acts)
+    # stacked softmax + cross-entropy: the loss reuses the softmax's max and normaliser
+    fused = bool(buf.lead) and kind == "cross_entropy" and acts[-1] == "softmax"
     A = Xa
     for l in range(L):
         Z = buf.Z[l]
@@ -88,9 +105,18 @@ def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str):
             mm(A, p.aug[0], out=Z)
         else:
             mm(A, p.W[l], out=Z)
-            Z += p.b[l]
+            tile = buf.tiles[l] if buf.lead else None
+            if tile is None:
+                Z += p.b[l]
+            else:
+                row, Zt = tile
+                np.copyto(row.reshape(Z.shape[0], -1, Z.shape[-1]), p.b[l])
+                Zt += row
         out = buf.V[l] if l < L - 1 else buf.Y
-        activations.forward(acts[l], Z, out=out)
+        if l == L - 1 and fused:
+            loss = _softmax_cross_entropy(Z, T, out)
+        else:
+            activations.forward(acts[l], Z, out=out)
         A = out
     Z, Y, D = buf.Z[-1], buf.Y, buf.D[-1]
     # D = ∂(mean loss)/∂Z = −δ/n: the 1/n and the sign are applied once here
@@ -102,7 +128,8 @@ def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str):
             D *= activations.derivative(acts[-1], Z, Y, out=buf.G[-1])
         D *= inv_n
     else:
-        loss = run_loss(kind, Z, T)
+        if not fused:
+            loss = run_loss(kind, Z, T)
         D *= inv_n / Y.shape[-1] if kind == "bce" else inv_n
     for l in range(L - 1, 0, -1):
         mm(buf.VT[l - 1], D, out=p.gW[l])
@@ -125,6 +152,20 @@ def _half_sq(D: np.ndarray):
     if D.ndim == 2:
         return 0.5 * float(np.vdot(D, D))
     return 0.5 * np.einsum("kij,kij->k", D, D).astype(np.float64)
+
+
+def _softmax_cross_entropy(Z: np.ndarray, T: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Softmax of stacked (K, n, k) ``Z`` into ``Y`` and the mean cross-entropy
+    per run (K,) float64: the same operations, in the same order, as the
+    activation's softmax followed by :func:`run_loss`, but the max, the
+    exponentials and their sums computed once (digits, 16 runs: ~100 → ~55 µs)."""
+    m = Z.max(axis=-1, keepdims=True)
+    np.subtract(Z, m, out=Y)
+    np.exp(Y, out=Y)
+    s = Y.sum(axis=-1, keepdims=True)
+    Y /= s
+    lse = m + np.log(s)
+    return ((T * (lse - Z)).sum(axis=(1, 2)) / max(len(T), 1)).astype(np.float64)
 
 
 def run_loss(kind: str, Z: np.ndarray, T: np.ndarray):

@@ -99,6 +99,7 @@ class BatchedTrainer:
         self.rng = np.random.default_rng(settings.seed)
         self.epoch = 0
         self.step = 0
+        self.run_samples = 0  # Σ over updates of active runs × batch rows (the work done)
         # per-run state of the runs still training (rows of the stack) ...
         self._runs = np.arange(K)  # original index of each stacked row
         self._good = self._flat.copy()
@@ -190,6 +191,7 @@ class BatchedTrainer:
                 loss, total, opt = loss[self._keep], total[self._keep], self.optimizer
             opt.step([self._flat], [self._gflat])
             self.step += 1
+            self.run_samples += len(self._runs) * (stop - start)
             total += loss * (stop - start)
             yield self.step
         self._end_epoch(total / n)
@@ -283,6 +285,9 @@ def _suspects(flat, start, loss, floor: float, Y: np.ndarray, act: str) -> np.nd
     floor with saturated outputs and weights moved (nearly) beyond the step
     limit; the other rows are healthy, and need no call."""
     with np.errstate(all="ignore"):
+        # the usual epoch: every parameter finite and small, every loss below the floor
+        if np.abs(flat).max() <= divergence.MAGNITUDE_LIMIT and (loss < floor).all():
+            return np.empty(0, dtype=np.intp)
         biggest = np.maximum(flat.max(axis=1), -flat.min(axis=1))
         sane = (biggest <= divergence.MAGNITUDE_LIMIT) & np.isfinite(loss)
         stuck = ~(loss < floor) & sane

@@ -8,7 +8,11 @@ Per workload, in the same process and interleaved round by round: one
 Trainer run at the middle rate, the 16 runs one after another (what
 lr_sweep did before), and the 16 runs stacked (model.train.batched, what
 lr_sweep does now).  Targets (issue 17): stacked ≤ 2× one run on XOR and
-circles 2-8-8-1, ≤ 6× on digits 64-128-64-10.  Medians of ``--repeat``
+circles 2-8-8-1, ≤ 6× on digits 64-128-64-10.  Each line also gives the
+matmul GFLOP/s of both (exact FLOPs, :func:`flops_per_sample`), the gemm
+peak measured in the same rounds, and the *matmul floor*: the stack's
+matmuls alone at that peak over one run's time, the least ratio any layer
+loop could reach on this many threads (digits is bound by it).  Medians of ``--repeat``
 rounds, wall-clock and CPU time, with the 1-minute load average around
 them; each thread mode (``default``, ``1thread`` = OPENBLAS/OMP_NUM_THREADS=1)
 runs in a subprocess of its own.  On a shared 2-core machine the 1-thread
@@ -80,6 +84,25 @@ def _problem(w):
     return net, X, ds.T, s
 
 
+def flops_per_sample(sizes) -> int:
+    """Exact matmul FLOPs of one update per batch row: the forward pass (the first
+    layer with its bias row folded in), ∂E/∂W and the bias sums of every layer,
+    and ∂E/∂V for every layer but the first (its input gradient is not needed)."""
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    fwd = (pairs[0][0] + 1) * pairs[0][1] + sum(a * b for a, b in pairs[1:])
+    back = fwd + sum(b for _, b in pairs[1:]) + sum(a * b for a, b in pairs[1:])
+    return 2 * (fwd + back)
+
+
+def _peak() -> float:
+    """f64 matmul GFLOP/s of one 768² product (best of 3): the machine's gemm
+    limit at this thread count, measured in the same rounds as the runs."""
+    a = np.random.default_rng(0).normal(size=(768, 768))
+    out = np.empty_like(a)
+    best = min(_timed(lambda: np.matmul(a, a, out=out))[0] for _ in range(3))
+    return 2 * 768**3 / best / 1e9
+
+
 def _one(net, X, T, s, lr, epochs):
     tr = Trainer(net.copy(), X, T, TrainSettings(**{**s.to_dict(), "lr": lr, "schedule": s.schedule}))
     tr.train(epochs)
@@ -117,16 +140,28 @@ def measure(mode: str, repeat: int) -> dict:
             "stacked": lambda: BatchedTrainer(net, X, T, s, lrs).train(E),
         }
         times = {k: [] for k in jobs}
-        loads = [os.getloadavg()[0]]
+        loads, peaks = [os.getloadavg()[0]], []
         for r in range(repeat):
             keys = list(jobs)[r % 3 :] + list(jobs)[: r % 3]
             for k in keys:
                 times[k].append(_timed(jobs[k]))
+            peaks.append(_peak())
             loads.append(os.getloadavg()[0])
         bt = BatchedTrainer(net, X, T, s, lrs)
         bt.train(E)
         wall = {k: _median([t[0] for t in v]) for k, v in times.items()}
         cpu = {k: _median([t[1] for t in v]) for k, v in times.items()}
+        # matmul work: the stack's rows actually trained (diverged runs leave it)
+        fps, peak = flops_per_sample(w["sizes"]), _median(peaks)
+        one_flops, stacked_flops = fps * len(X) * E, fps * bt.run_samples
+        gemm = dict(
+            peak_gflops=peak,
+            one_gflops=one_flops / wall["one"] / 1e9,
+            stacked_gflops=stacked_flops / wall["stacked"] / 1e9,
+            # the stack's matmuls alone at the peak rate, over one run's time: no
+            # stacked layer loop can beat this ratio on this many threads
+            matmul_floor_over_one=stacked_flops / (peak * 1e9) / wall["one"],
+        )
         r = dict(
             one_run_s=wall["one"],
             sequential_s=wall["sequential"],
@@ -138,6 +173,7 @@ def measure(mode: str, repeat: int) -> dict:
             diverged=int((bt.diverged_at > 0).sum()),
             target=w["target"],
             load=_median(loads),
+            **gemm,
         )
         r["ok"] = None if w["target"] is None else r["stacked_over_one"] <= w["target"]
         out["workloads"][name] = r
@@ -147,7 +183,9 @@ def measure(mode: str, repeat: int) -> dict:
             f"{r['stacked_over_one']:.2f}× one run (CPU time {r['cpu_stacked_over_one']:.2f}×) "
             + ("(no target); " if w["target"] is None else f"(target ≤ {w['target']:g}×, ")
             + ("" if w["target"] is None else ("ok); " if r["ok"] else "MISSED); "))
-            + f"{r['diverged']} of 16 diverged",
+            + f"{r['diverged']} of 16 diverged; matmuls {r['stacked_gflops']:.1f} GFLOP/s stacked, "
+            f"{r['one_gflops']:.1f} one run, peak {r['peak_gflops']:.1f} "
+            f"(matmul floor {r['matmul_floor_over_one']:.2f}× one run)",
             flush=True,
         )
     return out

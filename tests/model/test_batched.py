@@ -132,3 +132,92 @@ def test_lr_sweep_with_dropout_falls_back_to_sequential_runs():
     r = lr_sweep(net, X, T, s, [0.1, 0.5], 3, curvature=False)
     losses, _, _, _ = _sequential(net, X, T, s, 0.5, 3)
     np.testing.assert_array_equal(r.losses[1], losses)
+
+
+@pytest.mark.parametrize(
+    "optimizer,hyper,out_act,lrs",
+    [
+        ("momentum", {"momentum": 0.9}, "linear", [0.05, 0.5, 2.2, 1e12]),
+        ("adam", {}, "sigmoid", [0.01, 1.0, 82.0, 135.0]),
+    ],
+)
+def test_divergence_mid_run_keeps_the_other_runs_optimizer_state(optimizer, hyper, out_act, lrs):
+    """A run frozen after a few epochs takes its rows of the velocity / m, v state
+    with it; the runs left keep training exactly as they would alone."""
+    X, T = _data(n=40)
+    net = Network(NetworkSpec([3, 5, 4, 1], ["tanh", "relu", out_act], seed=3))
+    s = TrainSettings(optimizer=optimizer, lr=0.1, hyper=hyper, batch_size=8, seed=5)
+    _check(net, X, T, s, lrs, 8)
+    bt = BatchedTrainer(net, X, T, s, lrs)
+    bt.train(8)
+    assert (bt.diverged_at >= 2).any() and (bt.diverged_at == 0).sum() >= 2, bt.diverged_at
+
+
+def test_narrow_layers_add_their_bias_through_a_tiled_row():
+    """Full batches of 40 samples with 5 and 4 hidden units: the stacked bias add
+    goes through the (K, 1, t·k) row (t = 40) and the runs still equal the
+    sequential ones; so does a last mini-batch of another size (44 = 5·8 + 4)."""
+    from model.nn import backprop
+
+    X, T = _data(n=40)
+    net = Network(NetworkSpec([3, 5, 4, 1], ["tanh", "tanh", "sigmoid"], seed=7))
+    bt = BatchedTrainer(net, X, T, TrainSettings(optimizer="sgd", lr=0.5), [0.1, 1.0])
+    bt.train(1)
+    buf = bt._buffers[40]
+    assert buf.tiles[0] is None and all(t is not None for t in buf.tiles[1:])
+    assert buf.tiles[1][0].shape == (2, 1, 40 * 4) and buf.tiles[1][1].shape == (2, 1, 40 * 4)
+    _check(net, X, T, TrainSettings(optimizer="sgd", lr=0.5), [0.1, 1.0, 30.0], 5)
+    X, T = _data(n=44)
+    _check(net, X, T, TrainSettings(optimizer="nesterov", batch_size=8, seed=2), [0.1, 1.0], 4)
+    # the tiled add is bit for bit the broadcast add
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(3, 12, 4))
+    b = rng.normal(size=(3, 1, 4))
+    row, Zt = backprop._bias_tile(Z, Z.dtype)
+    np.copyto(row.reshape(3, -1, 4), b)
+    want = Z + b
+    Zt += row
+    np.testing.assert_array_equal(Z, want)
+    assert backprop._bias_tile(np.empty((2, 37, 8)), float) is None  # 37 samples: no t ≤ 32 but 1
+    assert backprop._bias_tile(np.empty((2, 8, 64)), float) is None  # wide layers: plain add
+
+
+def test_fused_softmax_cross_entropy_equals_softmax_then_loss():
+    """The stacked output layer's shared-normaliser softmax + cross-entropy gives
+    the same bits as the activation's softmax followed by run_loss, also for
+    logits that overflow a naive exponential."""
+    from model.nn import activations, backprop
+
+    rng = np.random.default_rng(3)
+    Z = rng.normal(size=(4, 9, 5)) * np.array([1.0, 30.0, 1e3, 1e-3])[:, None, None]
+    T = np.eye(5)[rng.integers(0, 5, 9)]
+    Y = np.empty_like(Z)
+    loss = backprop._softmax_cross_entropy(Z, T, Y)
+    np.testing.assert_array_equal(Y, activations.forward("softmax", Z))
+    np.testing.assert_array_equal(loss, backprop.run_loss("cross_entropy", Z, T))
+    assert loss.dtype == np.float64 and np.isfinite(loss).all()
+
+
+def test_epoch_end_fast_path_flags_the_same_runs():
+    """The one-reduction shortcut of the epoch-end test answers 'no suspect'
+    only when the per-run test would: NaN, huge or stuck runs still reach it."""
+    from model.train import batched
+
+    rng = np.random.default_rng(1)
+    start = rng.normal(size=(4, 6))
+    Y = np.full((4, 5, 1), 0.5)
+    healthy = start + 0.1
+    assert len(batched._suspects(healthy, start, np.full(4, 0.1), 0.2, Y, "sigmoid")) == 0
+    for r, (value, loss) in enumerate([(np.nan, 0.1), (2e8, 0.1), (0.0, np.nan), (0.0, 0.3)]):
+        flat, losses = healthy.copy(), np.full(4, 0.1)
+        flat[r, 2] = flat[r, 2] if value == 0.0 else value
+        losses[r] = loss
+        want = [] if loss == 0.3 else [r]  # loss above the floor alone: not saturated, not suspect
+        assert list(batched._suspects(flat, start, losses, 0.2, Y, "sigmoid")) == want
+    # stuck: loss above the floor, outputs at the bounds, weights moved > 1000× their size
+    flat, losses = healthy.copy(), np.full(4, 0.1)
+    flat[3] = start[3] * 5000.0
+    losses[3] = 0.3
+    Ys = Y.copy()
+    Ys[3] = 1.0
+    assert list(batched._suspects(flat, start, losses, 0.2, Ys, "sigmoid")) == [3]
