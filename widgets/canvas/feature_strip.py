@@ -18,6 +18,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from model.data.features import candidate_features, display_name
+from widgets.common.themed_widgets import set_sheet
 
 __all__ = ["FeatureStrip", "chip_text", "FEATURE_TIPS"]
 
@@ -31,11 +32,12 @@ BASE_PT = 9.0  # the chips' text at presentation zoom 1
 
 
 def chip_style(zoom: float = 1.0) -> str:
-    """Round chips whose corners and padding grow with the presentation zoom."""
+    """Round chips whose corners and padding grow with the presentation zoom; colour
+    roles (widgets/common/ui_roles.py), resolved again on every theme switch."""
     return (
-        f"QToolButton {{ border: 1px solid #9ca3af; border-radius: {round(9 * zoom)}px;"
+        f"QToolButton {{ border: 1px solid @outline; border-radius: {round(9 * zoom)}px;"
         f" padding: {round(zoom)}px {round(7 * zoom)}px; }}"
-        "QToolButton:checked { background: #2563eb; color: white; border-color: #1d4ed8; }"
+        "QToolButton:checked { background: @accent; color: @accent_text; border-color: @accent; }"
     )
 
 
@@ -93,7 +95,7 @@ class FeatureStrip(QWidget):
             for name in names:
                 chip = QToolButton(text=chip_text(name), checkable=True)
                 chip.setObjectName(f"feature_chip:{name}")
-                chip.setStyleSheet(chip_style(self.zoom))
+                set_sheet(chip, chip_style(self.zoom))
                 chip.setToolTip(_tip(name))
                 chip.toggled.connect(lambda on, n=name: self.featureToggled.emit(n, on))
                 self._row.insertWidget(self._row.count() - 1, chip)
@@ -115,7 +117,7 @@ class FeatureStrip(QWidget):
         font.setPointSizeF(self._base_pt * self.zoom)
         self.setFont(font)
         for chip in self.chips.values():
-            chip.setStyleSheet(chip_style(self.zoom))
+            set_sheet(chip, chip_style(self.zoom))
         self._fit()
 
     def event(self, event) -> bool:

@@ -13,13 +13,16 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
+from widgets.common import theme as themes
+from widgets.common.themed_widgets import ink
+
 __all__ = ["HealthBadges", "BadgeItem", "STYLE"]
 
-STYLE = {  # kind -> (fill, glyph)
-    "dead": ("#6b6b6b", "✕"),
-    "saturated": ("#e08a00", "≈"),
-    "vanishing": ("#1f77b4", "↓"),
-    "exploding": ("#d62728", "↑"),
+STYLE = {  # kind -> (fill's colour role, glyph); the glyph in badge_glyph, the ring the canvas's
+    "dead": ("badge_dead", "✕"),
+    "saturated": ("badge_saturated", "≈"),
+    "vanishing": ("badge_vanishing", "↓"),
+    "exploding": ("badge_exploding", "↑"),
 }
 RADIUS = 8.0
 
@@ -30,8 +33,7 @@ class BadgeItem(QGraphicsItem):
     def __init__(self, kind: str, tooltip: str):
         super().__init__()
         self.kind = kind
-        fill, self.glyph = STYLE[kind]
-        self._brush = QBrush(QColor(fill))
+        self.fill_role, self.glyph = STYLE[kind]
         self._font = QFont()
         self._font.setPointSizeF(7.5)
         self._font.setBold(True)
@@ -44,11 +46,12 @@ class BadgeItem(QGraphicsItem):
         return QRectF(-RADIUS - 1, -RADIUS - 1, 2 * RADIUS + 2, 2 * RADIUS + 2)
 
     def paint(self, painter, option, widget=None) -> None:
+        t = themes.current_theme()  # at every paint: a theme switch repaints the canvas
         painter.setRenderHint(painter.RenderHint.Antialiasing, True)
-        painter.setPen(QPen(QColor("white"), 1.5))
-        painter.setBrush(self._brush)
+        painter.setPen(QPen(QColor(t.canvas_background), 1.5))  # a halo parting it from the edges
+        painter.setBrush(QBrush(ink(self.fill_role, t)))
         painter.drawEllipse(QRectF(-RADIUS, -RADIUS, 2 * RADIUS, 2 * RADIUS))
-        painter.setPen(QColor("white"))
+        painter.setPen(ink("badge_glyph", t))
         painter.setFont(self._font)
         painter.drawText(
             QRectF(-RADIUS, -RADIUS, 2 * RADIUS, 2 * RADIUS), Qt.AlignmentFlag.AlignCenter, self.glyph

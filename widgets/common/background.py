@@ -29,6 +29,8 @@ import traceback
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from widgets.common.themed_widgets import set_sheet
+
 __all__ = ["BackgroundJob", "JobView"]
 
 _PENDING = object()
@@ -229,7 +231,7 @@ class JobView(QWidget):
 
     def say(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet("color: #d62728;" if error else "")
+        set_sheet(self.status, "color: @error;" if error else "")
 
     def _finished(self, result) -> None:
         self._show(result, lambda: self.summary(result))

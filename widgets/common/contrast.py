@@ -6,11 +6,9 @@ themed plot items and the style-sheet colours of labels.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
-__all__ = ["contrast_ratio", "mix", "readable", "readable_sheet", "TEXT_CONTRAST"]
+__all__ = ["contrast_ratio", "mix", "readable", "TEXT_CONTRAST"]
 
 TEXT_CONTRAST = 4.5  # WCAG 2 AA for normal text
 _NAMED = {"white": "#ffffff", "black": "#000000"}
@@ -52,24 +50,3 @@ def readable(colour: str, background: str, towards: str, ratio: float = TEXT_CON
         if contrast_ratio(c, background) >= ratio:
             return c
     return towards
-
-
-_DECL = re.compile(
-    r"(?<![-\w])(color|background|background-color)(\s*:\s*)(#[0-9a-fA-F]{3,6}\b|white\b|black\b)"
-)
-
-
-def readable_sheet(sheet: str, window: str, ink: str, dark: bool) -> str:
-    """A widget style sheet written for the light theme, for a theme whose window is
-    ``window`` and text ``ink``: a light background becomes a tint of the window in a
-    dark theme, and every text colour reads on its background at 4.5:1."""
-    backs = [m.group(3) for m in _DECL.finditer(sheet) if m.group(1) != "color"]
-    back = mix(backs[0], window, 0.8) if backs and dark else (backs[0] if backs else window)
-
-    def swap(m: re.Match) -> str:
-        prop, sep, value = m.groups()
-        if prop == "color":
-            return prop + sep + readable(value, back, ink)
-        return prop + sep + (mix(value, window, 0.8) if dark else value)
-
-    return _DECL.sub(swap, sheet)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from widgets.common import pen_zoom
-from widgets.common.contrast import readable_sheet
+from widgets.common.contrast import readable
 
 __all__ = [
     "Theme",
@@ -94,7 +94,7 @@ THEMES = {
         "#f3f3f5",
         "#2f6fdf",
         "#ffffff",
-        "#9aa0a8",
+        "#686c71",  # disabled text: 4.6:1 on the button grey (Fusion's #9aa0a8: 2.3:1)
         "#ffffff",
         "#30343b",
         "#9aa1ab",
@@ -109,9 +109,9 @@ THEMES = {
         "#26282c",
         "#e6e7ea",
         "#34363b",
-        "#4c8dff",
+        "#3b6fd4",  # selection: white text on it at 4.8:1 (#4c8dff: 3.2:1)
         "#ffffff",
-        "#7d828c",
+        "#9ca0a8",  # disabled text: 4.6:1 on the button grey (was #7d828c: 3.1:1)
         "#1e1f22",
         "#d7d9de",
         "#7d828c",
@@ -146,6 +146,8 @@ QSlider::groove:horizontal { border: 1px solid #ffffff; height: 4px; }
 QSlider::handle:horizontal { background: #ffd400; width: 12px; margin: -6px 0; }
 """
 _current = {"key": "light", "zoom": 1.0}
+# widgets.common.themed_widgets.refresh, registered there (it imports this module, not the reverse)
+WIDGET_REFRESH: list = []
 
 
 def mix(a: str, b: str, amount: float) -> str:
@@ -193,7 +195,7 @@ def _palette(t: Theme):
         (R.ToolTipBase, t.base),
         (R.ToolTipText, t.text),
         (R.PlaceholderText, t.disabled),
-        (R.Link, t.highlight),
+        (R.Link, readable(t.highlight, t.window, t.text)),  # link text reads on the window
     ):
         p.setColor(role, QColor(colour))
     for role in (R.Text, R.WindowText, R.ButtonText):
@@ -218,7 +220,14 @@ def apply_theme(app, key: str = "system", roots=()) -> Theme:
     # high contrast: Fusion draws frames and check marks from the window colour, invisible on black
     app.setStyleSheet(HIGH_CONTRAST_SHEET if t.key == "high-contrast" else "")
     pg.setConfigOptions(background=t.plot_background, foreground=t.plot_foreground)
-    for root in roots:
+    roots = list(roots)
+    # and every window open beside them (a dialog opened without a parent)
+    others = [
+        w
+        for w in app.topLevelWidgets()
+        if w.isVisible() and not any(r is w or r.isAncestorOf(w) for r in roots)
+    ]
+    for root in [*roots, *others]:
         restyle(root, t)
     return t
 
@@ -230,11 +239,10 @@ def restyle(root, t: Theme | None = None) -> None:
     from PySide6.QtWidgets import QGraphicsView, QWidget
 
     t = t or current_theme()
-    for w in root.findChildren(QWidget):
-        if w.styleSheet():  # re-set: keeps the palette of its polish, colours made to read
-            _restyle_sheet(w, t)
     from widgets.common.theme_style import restyle_icons
 
+    for refresh in WIDGET_REFRESH:  # style sheets and rich text written with colour roles
+        refresh(root, t)
     restyle_icons(root, t)
     for view in root.findChildren(QGraphicsView):
         if isinstance(view, pg.GraphicsView):
@@ -260,16 +268,6 @@ def restyle(root, t: Theme | None = None) -> None:
     for w in [root, *root.findChildren(QWidget)]:
         if callable(getattr(w, "theme_changed", None)):
             w.theme_changed(t)
-
-
-def _restyle_sheet(w, t: Theme) -> None:
-    """A style sheet's colours (written for the light theme) in theme ``t``; the
-    sheet as written is kept, and taken anew when the widget's code set another."""
-    if w.styleSheet() != w.property("mlpSheetShown"):
-        w.setProperty("mlpSheetWritten", w.styleSheet())
-    sheet = readable_sheet(w.property("mlpSheetWritten"), t.window, t.text, t.dark)
-    w.setProperty("mlpSheetShown", sheet)
-    w.setStyleSheet(sheet)
 
 
 # --------------------------------------------------------------- colour vision

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from model.teaching.challenge import LOCKABLE, Challenge, GoalError, lock_values, parse_goal
+from widgets.common.themed_widgets import set_sheet
 
 __all__ = ["ChallengeDialog"]
 
@@ -88,11 +89,11 @@ class ChallengeDialog(QDialog):
             n = len(parse_goal(self.goal.text()))
         except GoalError as e:
             self.goal_state.setText(str(e))
-            self.goal_state.setStyleSheet("color: #b00020;")
+            set_sheet(self.goal_state, "color: @error;")
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
             return
         self.goal_state.setText(f"✓ {n} condition{'s' if n > 1 else ''}")
-        self.goal_state.setStyleSheet("color: #2e7d32;")
+        set_sheet(self.goal_state, "color: @good;")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
 
     def challenge(self) -> Challenge:

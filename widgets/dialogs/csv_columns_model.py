@@ -8,11 +8,16 @@ combo exists only while a cell is being edited (:class:`RoleDelegate`).
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate
 
+from widgets.common.themed_widgets import ink
+
 ROLES = ("ignore", "input", "target")
-ROLE_COLOURS = {"ignore": QColor("#8a9099"), "input": QColor("#1f4fa8"), "target": QColor("#a33a12")}
+ROLE_INKS = {
+    "ignore": "disabled",
+    "input": "input_column",
+    "target": "target_column",
+}  # colour roles (ui_roles)
 HEADERS = ("Column", "Detected kind", "Role")
 
 
@@ -58,7 +63,7 @@ class ColumnsModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.EditRole):
             return (name, self._kind_text(name), self.roles[r])[c]
         if role == Qt.ItemDataRole.ForegroundRole and c < 2:
-            return ROLE_COLOURS[self.roles[r]]
+            return ink(ROLE_INKS[self.roles[r]])  # the current theme's, at every paint
         return None
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802

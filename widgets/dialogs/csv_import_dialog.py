@@ -26,7 +26,6 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -68,6 +67,7 @@ from model.data.table import (
 )
 from model.io.project import DataSource
 from widgets.common.background import BackgroundJob
+from widgets.common.themed_widgets import set_item_ink, set_sheet
 from widgets.dialogs.csv_choice_check import SYNC_COLUMNS, ChoiceChecker
 from widgets.dialogs.csv_columns_model import ROLES, ColumnsModel, RoleDelegate
 
@@ -86,8 +86,7 @@ __all__ = [
 
 PREVIEW_ROWS = 100
 PREVIEW_COLUMNS = 60
-ERROR_STYLE = "color: #b3261e;"
-MISSING_COLOUR = QColor("#b3261e")
+ERROR_STYLE = "color: @error;"
 
 
 class CsvImportDialog(QDialog):
@@ -183,12 +182,12 @@ class CsvImportDialog(QDialog):
             "neuron per category, named column=value."
         )
         self.note_label.setWordWrap(True)
-        self.note_label.setStyleSheet("color: #5b6270;")
+        set_sheet(self.note_label, "color: @hint;")
         self.summary_label = QLabel("")
         self.summary_label.setWordWrap(True)
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        set_sheet(self.error_label, ERROR_STYLE)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -298,7 +297,7 @@ class CsvImportDialog(QDialog):
                 if parse_float(cell) is not None:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if is_missing(cell):
-                    item.setForeground(MISSING_COLOUR)
+                    set_item_ink(item, "error")
                 self.preview.setItem(i, j, item)
         self.preview.verticalHeader().setDefaultSectionSize(22)
         self.preview.resizeColumnsToContents()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from model.data.features import candidate_features, canonical, parse_tree, pretty_name
+from widgets.common.themed_widgets import set_sheet
 
 __all__ = ["FeatureDialog"]
 
@@ -50,7 +51,7 @@ class FeatureDialog(QDialog):
         add.clicked.connect(self.add_typed)
         self.entry.returnPressed.connect(self.add_typed)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b91c1c;")
+        set_sheet(self.error, "color: @error;")
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -13,6 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from model.teaching.challenge import LIMITS, LOCKABLE
+from widgets.common.themed_widgets import set_rich, set_sheet
 
 __all__ = ["ChallengeBar"]
 
@@ -24,15 +25,16 @@ class ChallengeBar(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("ChallengeBar")
-        self.setStyleSheet(
-            "#ChallengeBar { background: #fff7e0; border: 1px solid #e6c86e; border-radius: 4px; }"
+        set_sheet(
+            self,
+            "#ChallengeBar { background: @warn_fill; border: 1px solid @warn_border; border-radius: 4px; }",
         )
         self.title = QLabel()
         self.goal = QLabel()
         self.goal.setWordWrap(True)
         self.locks = QLabel()
         self.locks.setWordWrap(True)
-        self.locks.setStyleSheet("color: #6b5a1e;")
+        set_sheet(self.locks, "color: @warn;")
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setVisible(False)
@@ -78,11 +80,9 @@ class ChallengeBar(QWidget):
             f"{'✓' if r['passed'] else '✗'} {escape(r['clause'])} (now {escape(_fmt(r))})" for r in rows
         )
         head = (
-            "<b style='color:#2e7d32'>Goal reached.</b> "
-            if passed
-            else "<b style='color:#b00020'>Not yet.</b> "
+            "<b style='color:@good'>Goal reached.</b> " if passed else "<b style='color:@error'>Not yet.</b> "
         )
-        self.verdict.setText(head + marks)
+        set_rich(self.verdict, head + marks)
         self.verdict.setVisible(True)
 
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from model.data.datasets import BUILTIN, MAX_N
 from model.data.preprocessing import METHOD_TITLES, METHODS
 from model.io.project import DataSource
+from widgets.common.themed_widgets import set_sheet
 from widgets.forms.spins import double_spin
 
 __all__ = ["DataPanel", "GROUPS", "dataset_group", "task_text"]
@@ -89,7 +90,7 @@ class DataPanel(QWidget):
 
         self.description = QLabel()
         self.description.setWordWrap(True)
-        self.description.setStyleSheet("color: #555;")
+        set_sheet(self.description, "color: @hint;")
         self.description.setToolTip("What this data set is.")
         self.n_spin = QSpinBox()
         self.n_spin.setRange(1, MAX_N)

@@ -38,10 +38,11 @@ from model.nn.activations import ACTIVATIONS, DESCRIPTIONS
 from model.nn.spec import MAX_WIDTH, layer_name
 from model.teaching.notation import LECTURE, Notation, signed
 from widgets.common.fit import scroll_body
+from widgets.common.themed_widgets import set_sheet
 
 __all__ = ["Inspector", "parse_number", "fmt"]
 
-ERROR_STYLE = "QLineEdit { border: 2px solid #d62728; border-radius: 3px; }"
+ERROR_STYLE = "QLineEdit { border: 2px solid @error_border; border-radius: 3px; }"
 
 
 def parse_number(text: str) -> float | None:
@@ -87,7 +88,7 @@ class _NumberEdit(QLineEdit):
         self.committed.emit(v)
 
     def _mark(self, message: str | None) -> None:
-        self.setStyleSheet(ERROR_STYLE if message else "")
+        set_sheet(self, ERROR_STYLE if message else "")
         self._message.setText(message or "")
         self._message.setVisible(bool(message))
 
@@ -103,7 +104,7 @@ def _label(tip: str = "", selectable: bool = True) -> QLabel:
 
 def _message() -> QLabel:
     lab = _label("Why the typed value was not applied.", selectable=False)
-    lab.setStyleSheet("color: #b22222;")
+    set_sheet(lab, "color: @error;")
     lab.hide()
     return lab
 
@@ -148,7 +149,7 @@ class Inspector(QWidget):
         self.sum_params = _label("Number of weights and biases the network learns.")
         self.sum_loss = _label("The loss function and, if known, its current value.")
         self.sum_hint = _label("", selectable=False)
-        self.sum_hint.setStyleSheet("color: #555;")
+        set_sheet(self.sum_hint, "color: @hint;")
         self.sum_hint.setText("Click a layer header, a node or an edge on the canvas to inspect it.")
         form.addRow("Layers", self.sum_layers)
         form.addRow("Activations", self.sum_acts)
@@ -177,7 +178,7 @@ class Inspector(QWidget):
         self.act_combo.setToolTip("The activation function g applied to every neuron of this layer.")
         self.act_desc = _label("The activation's formula.")
         self.layer_note = _label("", selectable=False)
-        self.layer_note.setStyleSheet("color: #555;")
+        set_sheet(self.layer_note, "color: @hint;")
         form.addRow("Index", self.layer_index)
         form.addRow("Width", self.width_spin)
         form.addRow("Activation", self.act_combo)

@@ -43,6 +43,7 @@ from model.optim.optimizers import DEFAULTS, OPTIMIZERS
 from model.optim.schedules import SCHEDULE_FIELDS, SCHEDULES, Schedule
 from model.train.trainer import TrainSettings
 from widgets.common.fit import scroll_body
+from widgets.common.themed_widgets import set_sheet
 from widgets.forms.generalisation_rows import GeneralisationRows
 from widgets.forms.spins import double_spin
 
@@ -74,7 +75,7 @@ FIELD_TIPS = {
     "max_lr": "Cyclic schedule: the learning rate at the top of every cycle.",
 }
 LR_MIN_EXP, LR_MAX_EXP, SLIDER_STEPS = -5.0, 1.0, 100  # slider: 100 ticks per decade
-ERROR_STYLE = "border: 2px solid #d62728; border-radius: 3px;"
+ERROR_STYLE = "border: 2px solid @error_border; border-radius: 3px;"
 
 
 class SciSpinBox(QDoubleSpinBox):
@@ -251,9 +252,8 @@ class TrainingPanel(QWidget):
         self.generalisation = GeneralisationRows()
         self.generalisation.add_to(form)
 
-        self.message = QLabel(
-            wordWrap=True, styleSheet="color: #b22222;", toolTip="Why the last edit was not applied."
-        )
+        self.message = QLabel(wordWrap=True, toolTip="Why the last edit was not applied.")
+        set_sheet(self.message, "color: @error;")
         outer = QVBoxLayout(scroll_body(self))
         outer.addLayout(form)
         outer.addWidget(self.message)
@@ -504,7 +504,7 @@ class TrainingPanel(QWidget):
         ):
             w.setStyleSheet("")
         if widget is not None:
-            widget.setStyleSheet(ERROR_STYLE)
+            set_sheet(widget, ERROR_STYLE)
         self.message.setText(message or "")
         self.message.setVisible(bool(message))
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from model.teaching.chain_rule import EXAMPLES, ChainGraph, ChainRuleError, build_graph, parse_expression
 from widgets.common import theme as themes
 from widgets.common.fit import scroll_body
+from widgets.common.themed_widgets import set_sheet
 from widgets.panels.chain_rule_layout import (  # noqa: F401 (SYMBOL, display_names, layout re-exported)
     SYMBOL,
     display_names,
@@ -72,7 +73,7 @@ class ChainRulePanel(QWidget):
         self._typing.timeout.connect(lambda: self.set_expression(self.expr.text()))
         self.expr.textEdited.connect(lambda _t: self._typing.start())
         self.error = QLabel("")
-        self.error.setStyleSheet("color: #c0392b;")
+        set_sheet(self.error, "color: @error;")
         self.error.setWordWrap(True)
         self.error.setVisible(False)
         self.example_buttons = {}

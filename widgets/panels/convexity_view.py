@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from model.analysis.convexity import Chord, chord
 from widgets.common import theme as themes
+from widgets.common.themed import readable
+from widgets.common.themed_widgets import set_sheet
 
 __all__ = ["ConvexityView"]
 
@@ -50,12 +52,6 @@ class ConvexityView(QWidget):
         self.profile.setMouseEnabled(False, False)
         self.profile.setMinimumHeight(130)
         self.profile.setMaximumHeight(230)  # the racers' state table keeps its room below
-        # the key in the title: a legend box would sit on the chord's high end
-        self.profile.setTitle(
-            f"<span style='color:{SURFACE_COLOUR}'>━ E(λa + (1−λ)b)</span>&nbsp;&nbsp;"
-            f"<span style='color:{CHORD_COLOUR}'>╍ chord λE(a) + (1−λ)E(b)</span>",
-            size="9pt",
-        )
         self.profile.setLabel("bottom", "λ  (a at 1, b at 0)")
         self.profile.setLabel("left", "E")
         self.profile.getViewBox().invertX(True)  # a on the left, like clicking a first
@@ -84,7 +80,17 @@ class ConvexityView(QWidget):
         for side in ("bottom", "left"):
             self.profile.getAxis(side).setPen(t.ink)
             self.profile.getAxis(side).setTextPen(t.ink)
-        self.summary.setStyleSheet(f"color: {t.ink};")
+        set_sheet(self.summary, "color: @ink;")
+        # the key in the title (a legend box would sit on the chord's high end), in the
+        # colours the curves are drawn in on this theme's plot
+        surface, chord_ink = readable(SURFACE_COLOUR, t), readable(CHORD_COLOUR, t)
+        self.profile.setTitle(
+            f"<span style='color:{surface}'>━ E(λa + (1−λ)b)</span>&nbsp;&nbsp;"
+            f"<span style='color:{chord_ink}'>╍ chord λE(a) + (1−λ)E(b)</span>",
+            size="9pt",
+        )
+        self.surface_curve.setPen(pg.mkPen(surface, width=2.5))
+        self.chord_curve.setPen(pg.mkPen(chord_ink, width=2, style=Qt.PenStyle.DashLine))
 
     def set_surface(self, surface) -> None:
         """A new surface clears the chord (its numbers belong to the old one)."""

@@ -35,6 +35,7 @@ from model.data.datasets import Dataset
 from model.teaching.decision_lines import binary_decisions
 from widgets.common import theme as themes
 from widgets.common.plot_style import light_grid
+from widgets.common.ui_roles import swatch
 from widgets.panels.class_colours import (
     BINARY_COLORS,
     CLASS_PALETTE,
@@ -350,10 +351,7 @@ class DatasetView(QWidget):
         train = self.train
         hint = "filled = training, hollow = validation"
         if train.task == "classification":
-            parts = [
-                f'<span style="color:{c}">●</span> {n}'
-                for c, n in zip(self._class_colors(), self._class_names())
-            ]
+            parts = [f"{swatch(c, '●')} {n}" for c, n in zip(self._class_colors(), self._class_names())]
             self.legend.setText("&nbsp;&nbsp;".join(parts) + f"&nbsp;&nbsp;<i>({hint})</i>")
         else:
             lo, hi = self._target_levels()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QSpinBox, QTableWidget, QTabl
 from model.nn.gradcheck import TOLERANCE, check_network, check_parameter
 from widgets.common import theme as themes
 from widgets.common.background import JobView
+from widgets.common.themed_widgets import set_rich, set_sheet
 
 __all__ = ["GradCheckPanel"]
 
@@ -86,13 +87,14 @@ class GradCheckPanel(JobView):
             return
         self.last_check = c
         verdict = "agree" if c.ok else f"DISAGREE (above {TOLERANCE:g})"
-        self.selection_label.setText(
+        set_rich(
+            self.selection_label,
             f"<b>{what}</b>: backprop <b>{c.analytic:.9g}</b> · central difference <b>{c.numeric:.9g}</b>"
             f" · relative error <b>{c.rel_error:.2e}</b> — {verdict}"
-            f"<br><span style='color:#6b7280'>mean loss over all {len(X)} training samples "
-            "(the inspector's ∂E/∂w is the probe sample's)</span>"
+            f"<br><span style='color:@hint'>mean loss over all {len(X)} training samples "
+            "(the inspector's ∂E/∂w is the probe sample's)</span>",
         )
-        self.selection_label.setStyleSheet("" if c.ok else "color: #b00020;")
+        set_sheet(self.selection_label, "" if c.ok else "color: @error;")
 
     # ------------------------------------------------------------ JobView
     def job_function(self):

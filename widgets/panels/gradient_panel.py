@@ -17,6 +17,8 @@ from widgets.common.fit import scroll_body
 from widgets.common.plot_style import light_grid
 from widgets.common.stamp import analysis_stamp, mark_stale
 from widgets.common.themed import colour
+from widgets.common.themed_widgets import set_sheet
+from widgets.common.ui_roles import swatch
 
 MAX_SAMPLES = 1000
 BINS = 24
@@ -80,7 +82,7 @@ def legend_html(n: int) -> str:
     """Legend lines 'layer 1 … L' in the layer colours (at most 16, evenly spaced)."""
     shown = range(n) if n <= 16 else sorted(set(np.linspace(0, n - 1, 16).round().astype(int)))
     cols = layer_colours(n)
-    rows = [f"<span style='color:{cols[l].name()}'>━━</span>&nbsp;layer&nbsp;{l + 1}" for l in shown]
+    rows = [f"{swatch(cols[l].name(), '━━')}&nbsp;layer&nbsp;{l + 1}" for l in shown]
     return "<br>".join(rows)
 
 
@@ -139,7 +141,7 @@ class GradientFlowPanel(QWidget):
         self.legend = QLabel("")
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.legend.setStyleSheet("QLabel { background: white; padding: 4px; color: #333; font-size: 9pt; }")
+        set_sheet(self.legend, "QLabel { background: @base; padding: 4px; color: @text; font-size: 9pt; }")
         self._legend_n = 0
         self.hist_view = pg.GraphicsLayoutWidget()
         self.hist_view.setBackground("default")
@@ -148,7 +150,7 @@ class GradientFlowPanel(QWidget):
         self._hist_counts: list[np.ndarray] = []
         self._hist_edges: list[np.ndarray] = []
         self.hist_caption = QLabel("Activations of each layer on the training inputs")
-        self.hist_caption.setStyleSheet("color: #555;")
+        set_sheet(self.hist_caption, "color: @hint;")
 
         history_page = QWidget()
         lay = QVBoxLayout(history_page)

@@ -34,6 +34,7 @@ from widgets.common.background import BackgroundJob, JobView
 from widgets.common.fit import scroll_body
 from widgets.common.jobs import JobManager
 from widgets.common.themed import Ink, Pen, paint
+from widgets.common.themed_widgets import set_rich
 from widgets.forms.training_panel import SciSpinBox
 
 from .lr_common import (
@@ -284,15 +285,13 @@ class RangeTestView(ProblemJobView):
         limit_line(self.plot, r.curvature)
         added = [i for i in self.plot.getPlotItem().items if i not in before]
         self._limit = added[0] if added else None
-        self.suggest_label.setText(
+        text = (
             f"Suggested η: <b>{lr:.3g}</b> (a quarter of the last η at which the loss is still near "
             f"its best, {b:.2g}; shaded: near the best)"
         )
         if r.drop < 0.05:
-            self.suggest_label.setText(
-                self.suggest_label.text() + " — <span style='color:#d62728'>"
-                "no clear drop: try more updates or a narrower range</span>"
-            )
+            text += " — <span style='color:@error'>no clear drop: try more updates or a narrower range</span>"
+        set_rich(self.suggest_label, text)
         self.use_button.setEnabled(True)
 
     def summary(self, r) -> str:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from model.analysis import sweeps
 from widgets.common.themed import Pen, paint
+from widgets.common.ui_roles import swatch
 
 from .lr_common import DIVERGED, VARIANT_COLOURS, ProblemJobView, auto_log_y, make_plot
 
@@ -76,8 +77,7 @@ class VariantsView(ProblemJobView):
             auto_log_y(p, *[run.loss for run in r.runs])
         self.legend.setText(
             "&nbsp;&nbsp;&nbsp;".join(
-                f"<span style='color:{VARIANT_COLOURS[run.name]}'>■</span> {run.name} (b = {run.batch_size:,})"
-                for run in r.runs
+                f"{swatch(VARIANT_COLOURS[run.name])} {run.name} (b = {run.batch_size:,})" for run in r.runs
             )
         )
         for run in r.runs:

@@ -43,6 +43,7 @@ from widgets.common.contours import contour_segments  # noqa: F401 (re-exported)
 from widgets.common.fit import scroll_body
 from widgets.common.jobs import JobManager
 from widgets.common.themed import Pen, paint
+from widgets.common.themed_widgets import set_sheet
 from widgets.panels.convexity_view import ConvexityView
 from widgets.panels.race_state_table import RaceStateTable
 from widgets.panels.race_surfaces import NET_DIRS, NET_SLICE, RaceSurfaces
@@ -113,10 +114,10 @@ class OptimizerPanel(RaceSurfaces, QWidget):
         self.batch_path.setZValue(9)
         self.step_label = QLabel("step 0")
         self.progress = QLabel("")
-        self.progress.setStyleSheet("color: #a05000;")
+        set_sheet(self.progress, "color: @warn;")
         self.description = QLabel("")
         self.description.setWordWrap(True)
-        self.description.setStyleSheet("color: #444;")
+        set_sheet(self.description, "color: @hint;")
 
         self.plot = pg.PlotWidget(background="default")
         self.plot.setAspectLocked(True)

@@ -31,13 +31,14 @@ from model.data.table import parse_float
 from widgets.common.fit import scroll_body
 from widgets.common.plot_style import light_grid
 from widgets.common.themed import Ink, paint
+from widgets.common.themed_widgets import set_sheet
 
 __all__ = ["PredictPanel", "feature_groups", "class_probabilities"]
 
 BAR = "#9bb7ea"
 BAR_WINNER = "#2f6fdf"
-BAD_STYLE = "QLineEdit { background: #fde7e4; border: 1px solid #d2452f; }"
-ERROR_STYLE = "color: #b3261e;"
+BAD_STYLE = "QLineEdit { background: @error_fill; border: 1px solid @error_border; }"
+ERROR_STYLE = "color: @error;"
 
 
 def feature_groups(feature_names) -> list[tuple[str, list[str] | None, list[int]]]:
@@ -111,7 +112,7 @@ class PredictPanel(QWidget):
         buttons.addWidget(self.predict_button)
         self.message = QLabel("")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE)
+        set_sheet(self.message, ERROR_STYLE)
         left = QVBoxLayout()
         left.addWidget(QLabel("<b>Inputs</b> (raw units, as in the data file)"))
         left.addWidget(scroll, 1)
@@ -122,7 +123,7 @@ class PredictPanel(QWidget):
         self.result.setWordWrap(True)
         self.outputs_label = QLabel("")
         self.outputs_label.setWordWrap(True)
-        self.outputs_label.setStyleSheet("color: #5b6270;")
+        set_sheet(self.outputs_label, "color: @hint;")
         self.plot = pg.PlotWidget(background="default")
         light_grid(self.plot)
         self.plot.setMouseEnabled(x=False, y=False)
@@ -248,7 +249,7 @@ class PredictPanel(QWidget):
         except ValueError as exc:
             message, name = exc.args if len(exc.args) == 2 else (str(exc), None)
             if name in self.fields:
-                self.fields[name].setStyleSheet(BAD_STYLE)
+                set_sheet(self.fields[name], BAD_STYLE)
             self.message.setText(message)
             self.result.setText("Fix the highlighted input to predict.")
             self._outputs = self._probs = None

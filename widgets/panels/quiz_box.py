@@ -23,11 +23,14 @@ from PySide6.QtWidgets import QDoubleSpinBox as _Spin
 from PySide6.QtWidgets import QLineEdit as _Entry
 
 from model.teaching.quiz import RTOL, Quiz
+from widgets.common.themed_widgets import set_sheet
 
 __all__ = ["QuizBox"]
 
-RIGHT = "QLabel { background: #e3f4e1; border: 1px solid #9ccc95; border-radius: 5px; padding: 6px; }"
-WRONG = "QLabel { background: #fbe4e4; border: 1px solid #e0a0a0; border-radius: 5px; padding: 6px; }"
+RIGHT = "QLabel { background: @good_fill; border: 1px solid @good_border; border-radius: 5px; padding: 6px; }"
+WRONG = (
+    "QLabel { background: @error_fill; border: 1px solid @error_border; border-radius: 5px; padding: 6px; }"
+)
 
 
 class QuizBox(QWidget):
@@ -65,7 +68,7 @@ class QuizBox(QWidget):
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.score = QLabel(self.quiz.score_text())
-        self.score.setStyleSheet("color: #374151;")
+        set_sheet(self.score, "color: @hint;")
         top = QHBoxLayout()
         top.addWidget(self.enabled_box)
         top.addWidget(self.teacher_box, 1)
@@ -114,10 +117,10 @@ class QuizBox(QWidget):
         g = self.quiz.answer(q, self.entry.text())
         if g.value is None:  # not a number: ask again, nothing counted
             self.result.setText(g.message)
-            self.result.setStyleSheet(WRONG)
+            set_sheet(self.result, WRONG)
             return
         self.result.setText(f"{g.message}\n{q.formula}")
-        self.result.setStyleSheet(RIGHT if g.correct else WRONG)
+        set_sheet(self.result, RIGHT if g.correct else WRONG)
         self.question = None
         self.score.setText(self.quiz.score_text())
         self._show_prompt()

@@ -10,6 +10,7 @@ from model.analysis.race import KEY_HYPER
 from model.optim.names import OPTIMIZER_TITLES
 from model.optim.optimizers import DEFAULTS
 from widgets.common.themed import Pen, paint
+from widgets.common.themed_widgets import set_sheet
 
 __all__ = ["LABELS", "COLORS", "HYPER_LABELS", "RacerRow"]
 
@@ -34,7 +35,7 @@ class RacerRow:
         self.check = QCheckBox(LABELS[name])
         self.check.setChecked(True)
         self.check.setToolTip(f"Race {LABELS[name]} (its path, arrow and row)")
-        self.check.setStyleSheet(f"QCheckBox {{ color: {color}; font-weight: bold; }}")
+        set_sheet(self.check, f"QCheckBox {{ color: @{color}; font-weight: bold; }}")  # reads on the window
         self.lr = QDoubleSpinBox(decimals=5, minimum=1e-5, maximum=10.0)
         self.lr.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
         self.lr.setPrefix("lr ")

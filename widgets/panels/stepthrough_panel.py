@@ -35,6 +35,7 @@ from model.teaching.quiz import question_for
 from model.teaching.stepthrough import Stage, StepThrough, describe_edge, describe_node
 from widgets.common import theme as themes
 from widgets.common.fit import scroll_body
+from widgets.common.themed_widgets import set_sheet
 from widgets.panels.quiz_box import QuizBox
 from widgets.panels.stage_table import StageTable
 
@@ -50,11 +51,9 @@ PHASES = {
 }
 
 
-def _equation_style(t) -> str:
-    return (
-        f"QLabel {{ background: {t.card}; border: 1px solid {t.card_border}; border-radius: 5px;"
-        f" padding: 8px; color: {t.ink}; }}"
-    )
+EQUATION_STYLE = (  # colour roles, resolved in the current theme (widgets/common/ui_roles.py)
+    "QLabel { background: @card; border: 1px solid @card_border; border-radius: 5px; padding: 8px; color: @ink; }"
+)
 
 
 class StepThroughPanel(QWidget):
@@ -106,7 +105,7 @@ class StepThroughPanel(QWidget):
         # (b₁⁽¹⁾) as full-width cells that fall apart; table numbers stay monospace
         self.equation.setFont(self._font(12.0))
         self.equation.setWordWrap(True)
-        self.equation.setStyleSheet(_equation_style(themes.current_theme()))
+        set_sheet(self.equation, EQUATION_STYLE)
         self.equation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.equation.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.equation.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -395,8 +394,7 @@ class StepThroughPanel(QWidget):
 
     def theme_changed(self, t, redraw: bool = True) -> None:
         for label in self._muted:
-            label.setStyleSheet(f"color: {t.muted};")
-        self.equation.setStyleSheet(_equation_style(t))
+            set_sheet(label, "color: @hint;")
         if redraw and self.stage is not None and self.table.rowCount():
             self._show_text(self.stage)
 

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 
 from model.teaching.decision_lines import collapsed_line, collapsed_map, line_through_box, unit_lines
 from widgets.common.themed import Pen, paint
+from widgets.common.ui_roles import swatch
 
 __all__ = ["UnitLinesOverlay", "MAX_UNITS", "UNIT_COLOURS"]
 
@@ -56,7 +57,7 @@ class UnitLinesOverlay:
                     it.show()
             caption.append(
                 " ".join(
-                    f"<span style='color:{UNIT_COLOURS[i % len(UNIT_COLOURS)]}'>━</span> unit {i + 1}"
+                    f"{swatch(UNIT_COLOURS[i % len(UNIT_COLOURS)], '━')} unit {i + 1}"
                     for i in range(len(self.lines))
                 )
                 + ": w_i1·x1 + w_i2·x2 = θ_i"
