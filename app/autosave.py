@@ -3,11 +3,11 @@
 While the document has unsaved changes, a copy is written atomically every
 ``interval`` seconds to ``recovery-<pid>-<token>.json`` in the recovery
 folder (the token tells two windows of one process apart). The GUI thread
-takes an immutable copy of the document (``Document.to_project`` with the
-history copied: a few memcpys), never reading a training worker, so it is
+takes an immutable copy of the document (``Document.snapshot``, as an explicit
+Save does: a few memcpys), never reading a training worker, so it is
 consistent by construction; a short-lived thread turns that copy into JSON
 and writes it atomically, so a long history never stalls the window (the
-encoder is pure Python: it hands the GIL back every few milliseconds). A clean close deletes it; files whose owner
+encoder works in chunks: it hands the GIL back every millisecond or two). A clean close deletes it; files whose owner
 process is gone are *orphans*, and the next start offers every one of them.
 Temporary files of an atomic save that was interrupted are removed at start.
 """
@@ -133,12 +133,10 @@ class Autosaver(QObject):
         if not self.doc.dirty:
             return None
         try:
-            project = self.doc.to_project()  # weights copied; settings/data objects are replaced, not edited
+            project = self.doc.snapshot().project  # private copies: the document goes on changing
         except ValueError as e:
             self.last_error = str(e)
             return None
-        if project.history is not None:
-            project.history = project.history.copy()  # the document's keeps growing meanwhile
         # where the work belongs first, so a restore can offer the same name
         meta = {"path": str(self.doc.path) if self.doc.path else None, "name": self.doc.name}
         return project, meta, self.path, self.path.with_suffix(".meta")

@@ -40,6 +40,16 @@ class DocumentError(ValueError):
 
 
 @dataclass(frozen=True)
+class Snapshot:
+    """What a save writes, taken on the GUI thread: a Project holding private copies
+    of the weights and history (settings and data objects are replaced on edit,
+    never changed in place), and the document's :attr:`Document.revision` then."""
+
+    project: Project
+    revision: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
 class _State:
     """Everything ``_install`` swaps in at once."""
 
@@ -90,6 +100,9 @@ class Document(QObject):
         self.notation = LECTURE  # what every label uses (View ▸ Code Notation switches it)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self._results_dirty = False
+        # revision counters: documents installed, undo-stack moves, training results
+        self._generation = self._edits = self._results = 0
+        self.undo_stack.indexChanged.connect(self._count_edit)
         self.ghosts: list[np.ndarray] = []  # train-loss curves of earlier runs
         self.probe_index = 0
         self._note = ""
@@ -110,6 +123,7 @@ class Document(QObject):
         self.probe_index = 0
         self.live = None
         self.ghosts = []
+        self._generation += 1
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self._results_dirty = False
@@ -119,6 +133,14 @@ class Document(QObject):
 
     def _clean_changed(self, _clean: bool) -> None:
         self.dirtyChanged.emit(self.dirty)
+
+    def _count_edit(self, _index: int) -> None:
+        self._edits += 1  # any push, undo, redo or merge: what a save wrote may be out of date
+
+    @property
+    def revision(self) -> tuple[int, int, int]:
+        """Changes whenever the saved state would: another document, an undo-stack move, new results."""
+        return (self._generation, self._edits, self._results)
 
     @property
     def spec(self) -> NetworkSpec:
@@ -149,6 +171,7 @@ class Document(QObject):
 
     def mark_results_changed(self) -> None:
         """Training changed weights/history (not an undo step, but unsaved)."""
+        self._results += 1
         if not self._results_dirty:
             self._results_dirty = True
             self.dirtyChanged.emit(True)
@@ -287,15 +310,33 @@ class Document(QObject):
             p.name = self.project.name or self.path.stem
         return p
 
-    def save(self, path: str | Path) -> None:
-        """Atomic save; on failure the previous file and the dirty mark stay."""
-        path = Path(path)
-        save_project(self.to_project(), path)
-        self.path = path
-        self._results_dirty = False
-        self.undo_stack.setClean()
+    def snapshot(self) -> Snapshot:
+        """An immutable copy of what Save writes (GUI thread; a few memcpys, no JSON):
+        a worker may encode it while the document goes on changing."""
+        p = self.to_project()
+        if p.history is not None:
+            p.history = p.history.copy()  # the document's keeps growing meanwhile
+        return Snapshot(p, self.revision)
+
+    def mark_saved(self, path: str | Path, revision: tuple[int, int, int]) -> None:
+        """A snapshot taken at ``revision`` is now in ``path``: the document lives there,
+        and is clean only if nothing changed since (a save of another document, one
+        replaced meanwhile by Open or New, changes nothing here)."""
+        if revision[0] != self._generation:
+            return
+        self.path = Path(path)
+        if revision == self.revision:
+            self._results_dirty = False
+            self.undo_stack.setClean()
         self.pathChanged.emit()
-        self.dirtyChanged.emit(False)
+        self.dirtyChanged.emit(self.dirty)
+
+    def save(self, path: str | Path) -> None:
+        """Atomic save on this thread (scripts, tests; the window saves in the
+        background: app/project_saver.py); on failure the previous file and the dirty mark stay."""
+        snap = self.snapshot()
+        save_project(snap.project, Path(path))
+        self.mark_saved(path, snap.revision)
 
     def mark_recovered(self, original: str | None) -> None:
         """The document came from a recovery copy: unsaved, named after its original file."""

@@ -18,6 +18,7 @@ from model.io.weights_io import apply_weights, export_json, export_npz, load_wei
 from . import resources_path
 from .commands import NetworkCommand
 from .dialogs import Dialogs
+from .project_saver import WAIT_SECONDS, ProjectSaver
 
 PROJECT_FILTER = "MLP Studio projects (*.json);;All files (*)"
 OPEN_FILTER = "Projects and ONNX models (*.json *.onnx);;MLP Studio projects (*.json);;ONNX models (*.onnx);;All files (*)"
@@ -27,7 +28,8 @@ OPENABLE = (".json", ".onnx")
 class FileOps:
     """Collaborators: the document, the training controller (paused or shut
     down before files are read or written), the dialogs, the autosaver
-    (recovery) and ``remember(path)`` (the Open Recent list)."""
+    (recovery) and ``remember(path)`` (the Open Recent list). Saves are
+    written in the background by :attr:`saver` (app/project_saver.py)."""
 
     def __init__(self, doc, controller, dialogs: Dialogs, autosaver, remember: Callable[[str], None]):
         self.doc = doc
@@ -35,6 +37,10 @@ class FileOps:
         self.dialogs = dialogs
         self.autosaver = autosaver
         self._remember = remember
+        self.saver = ProjectSaver(doc)
+        self.saver.started.connect(lambda path: self.dialogs.status(f"Saving {Path(path).name}…", 0))
+        self.saver.saved.connect(self._saved)
+        self.saver.failed.connect(lambda _path, text: self.dialogs.show_error("Could not save", text))
 
     def start_dir(self, kind: str = "") -> str:
         """The project's folder; without one, the shipped examples ("project") or
@@ -46,13 +52,31 @@ class FileOps:
         return str(Path.home())
 
     def confirm_discard(self) -> bool:
-        """Unsaved changes: Save / Discard / Cancel. True means go ahead."""
+        """Unsaved changes: Save / Discard / Cancel. True means go ahead.
+        A save under way is waited for first (it may leave nothing unsaved)."""
+        if not self.finish_saves():
+            return False
         if not self.doc.dirty:
             return True
         answer = self.dialogs.ask_unsaved(self.doc.name)
         if answer == "save":
-            return self.file_save()
+            return self.file_save(wait=True)
         return answer == "discard"
+
+    def finish_saves(self, timeout: float = WAIT_SECONDS) -> bool:
+        """Wait (painting, not taking input) for the saves under way; False, said
+        in one line, if one is still being written after ``timeout`` seconds."""
+        if not self.saver.busy:
+            return True
+        self.dialogs.status("Waiting for the save to finish…", 0)
+        if self.saver.wait(timeout):
+            return True
+        self.dialogs.show_error(
+            "Still saving",
+            f"The project is still being written after {timeout:.0f} s; nothing was closed or "
+            "replaced. Try again once the status bar says it is saved.",
+        )
+        return False
 
     # -------------------------------------------------------------- files
     def file_new(self) -> None:
@@ -86,26 +110,35 @@ class FileOps:
             self.controller.shutdown()
             self.doc.open_example(name)
 
-    def file_save(self) -> bool:
+    def file_save(self, wait: bool = False) -> bool:
+        """Ctrl+S: written in the background (``wait``: until written; True if it was)."""
         if self.doc.path is None:
-            return self.file_save_as()
-        return self.save_to(self.doc.path)
+            return self.file_save_as(wait)
+        return self.save_to(self.doc.path, wait)
 
-    def file_save_as(self) -> bool:
+    def file_save_as(self, wait: bool = False) -> bool:
         path = self.dialogs.ask_save_path("Save project as", PROJECT_FILTER, f"{self.doc.name}.json")
-        return self.save_to(path) if path else False
+        return self.save_to(path, wait) if path else False
 
-    def save_to(self, path) -> bool:
-        """Atomic save; on failure the old file stays and the document stays unsaved.
-        Training goes on: the file is written from the document, never the worker."""
+    def save_to(self, path, wait: bool = True) -> bool:
+        """Atomic save of the document as it is now; on failure the old file stays
+        and the document stays unsaved. Training goes on: the file is written
+        from the document's snapshot, never the worker. Without ``wait`` it returns
+        once the snapshot is taken (True) and the status bar follows the write;
+        with it, once written (True) or failed (False, said in one line)."""
         try:
-            self.doc.save(path)
-        except (OSError, ValueError) as e:
-            self.dialogs.show_error(f"Could not save {Path(path).name}", str(e))
+            req = self.saver.save(path)
+        except ValueError as e:
+            self.dialogs.show_error("Could not save", f"Could not save {Path(path).name}: {e}")
             return False
-        self._remember(str(path))
+        if not wait:
+            return True
+        self.saver.wait(None)
+        return req.outcome.error is None
+
+    def _saved(self, path: str) -> None:
+        self._remember(path)
         self.dialogs.status(f"Saved {path}", 4000)
-        return True
 
     # ------------------------------------------------------------ weights
     def export_weights(self, path: str | None = None) -> bool:

@@ -360,6 +360,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """End training, background computations, animations and autosave; join every thread."""
+        self.files.saver.wait()  # a save is never cancelled: its thread ends by finishing
         self.instruments.shutdown()
         self.plots.shutdown()
         self.jobs.shutdown()

@@ -12,12 +12,12 @@
 ``challenge`` is optional too (a teacher's locks, goal and hint; see
 ``model.teaching.challenge``); files without it load as before.
 Loading validates everything and raises :class:`ProjectError` naming the JSON
-path of the first problem. Saving is atomic (temp file + ``os.replace``).
+path of the first problem. Saving is atomic (temp file + ``os.replace``); the
+text is indented by level with each list of numbers on one line (project_encode.py).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from pathlib import Path
@@ -28,7 +28,7 @@ from model.io.atomic import (  # noqa: F401 - atomic_write_* are imported from h
     atomic_write_text,
     clean_stale_temporaries,
 )
-from model.io.project_encode import project_to_dict
+from model.io.project_encode import encode_project, project_to_dict
 from model.io.project_reader import plain_reason, project_from_dict
 from model.io.project_types import (
     FORMAT,
@@ -44,21 +44,13 @@ from model.io.project_types import (
 def save_project(p: Project, path: str | os.PathLike) -> None:
     """Write atomically: a failure leaves any previous file at ``path`` intact.
 
-    A project its own loader would refuse is not written (what the app
-    writes, it reads): too large a file is one line, before any byte is written.
+    Any thread may call it (it reads nothing but ``p``). A project its own
+    loader would refuse is not written (what the app writes, it reads): too
+    large a file is one line, before any byte is written.
     """
-    text = json.dumps(project_to_dict(p), indent=1, allow_nan=False)
-    size = len(text.encode("utf-8"))
-    if size > MAX_FILE_BYTES:
-        raise ProjectError(
-            "",
-            f"the project would be {size / 2**20:,.0f} MiB, more than the {MAX_FILE_BYTES // 2**20} MiB "
-            "a project file may have (a very long training history?); export the weights instead",
-        )
-    atomic_write_text(path, text)
+    atomic_write_bytes(path, encode_project(p))
 
 
-# ---------------------------------------------------------------- from JSON
 def load_project(path: str | os.PathLike) -> Project:
     """Read and validate a project file; raises ProjectError (a ValueError).
 
