@@ -2,15 +2,20 @@
 
 Run from the repository root::
 
-    QT_QPA_PLATFORM=offscreen python tests/bench/canvas_repaint.py [--reference COMMIT]
+    QT_QPA_PLATFORM=offscreen python tests/bench/canvas_repaint.py [--reference COMMIT] [--size WxH]
 
 Not a pytest test. The scene is what the GUI-stall figure trains: a
 2-64-64-64-1 network (8,384 edges, level of detail: 3,000 drawn) on a
-1400×900 canvas, repainted synchronously (``viewport().repaint()``, the real
+1400×900 canvas (``--size``; the main window's canvas at 1400×900 is about
+660×330), repainted synchronously (``viewport().repaint()``, the real
 paint path). Frames:
 
 - ``wave_front``: the waves' front moves to the next layer pair (overlay
-  recoloured, node fills changed) and the view repaints — 3×/s at 0.75 waves/s;
+  recoloured, node fills changed) and the view repaints — 3×/s at 0.75 waves/s,
+  after the 9 animation frames in between (30 Hz) that the new renderer uses
+  to prepare the next front;
+- ``wave_between``: the costliest of those 9 frames (binning the next front,
+  rasterising it in slices; nothing in the reference);
 - ``nodes_only``: new node values (the probe sample, waves off) and a repaint;
 - ``training_step``: weights moved by one small step (edges stay in their
   bins), new node values, repaint — each display frame with waves off;
@@ -40,7 +45,8 @@ ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = "c94f376"  # main before the batched renderer (nodes painted one item at a time)
 SIZES = [2, 64, 64, 64, 1]
 W, H = 1400, 900
-FRAMES = ("wave_front", "nodes_only", "training_step", "expose")
+FRAMES = ("wave_front", "wave_between", "nodes_only", "training_step", "expose")
+BETWEEN = 9  # animation frames between two fronts at 0.75 waves/s, 4 pairs, 30 Hz
 REPEATS = 24
 
 
@@ -72,10 +78,20 @@ def _child(frame: str, busy: bool) -> dict:
     anim.tick(0.0)
     k = [0]
 
+    def between() -> tuple[float, float]:
+        """The frames between two fronts (each ticks, nothing to repaint): the
+        costliest one's (CPU ms, wall ms)."""
+        worst = (0.0, 0.0)
+        for _ in range(BETWEEN):
+            t0, c0 = time.perf_counter(), time.thread_time()
+            anim.tick(anim.layer_seconds / (BETWEEN + 1))
+            worst = max(worst, (1000 * (time.thread_time() - c0), 1000 * (time.perf_counter() - t0)))
+        return worst
+
     def change():
         k[0] += 1
         if frame == "wave_front":
-            anim.tick(anim.layer_seconds)
+            anim.tick(anim.layer_seconds - BETWEEN * anim.layer_seconds / (BETWEEN + 1))
         elif frame == "nodes_only":
             c.set_node_values(values[k[0] % 4])
         elif frame == "training_step":
@@ -83,7 +99,7 @@ def _child(frame: str, busy: bool) -> dict:
             c.set_weights([w * f for w in net.weights], net.biases)
             c.set_node_values(values[k[0] % 4])
 
-    if frame != "wave_front":
+    if not frame.startswith("wave"):
         anim.stop()
     stop = threading.Event()
 
@@ -97,10 +113,15 @@ def _child(frame: str, busy: bool) -> dict:
         worker.start()
     cpu, wall = [], []
     for i in range(REPEATS + 2):
+        if frame.startswith("wave"):
+            worst = between()
+            if frame == "wave_between" and i >= 2:
+                cpu.append(worst[0])
+                wall.append(worst[1])
         t0, c0 = time.perf_counter(), time.thread_time()
         change()
         c.viewport().repaint()
-        if i >= 2:  # warm-up frames
+        if i >= 2 and frame != "wave_between":  # warm-up frames
             cpu.append(1000 * (time.thread_time() - c0))
             wall.append(1000 * (time.perf_counter() - t0))
     stop.set()
@@ -122,11 +143,11 @@ def _tree(ref: str) -> Path:
     return out
 
 
-def _run(tree: Path, frame: str, busy: bool) -> dict:
+def _run(tree: Path, frame: str, busy: bool, size: str) -> dict:
     env = dict(
         os.environ, PYTHONPATH=str(tree), QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen")
     )
-    args = [sys.executable, __file__, "--child", frame, "busy" if busy else "idle"]
+    args = [sys.executable, __file__, "--child", frame, "busy" if busy else "idle", size]
     out = subprocess.run(args, capture_output=True, text=True, cwd=tree, env=env, timeout=600)
     if out.returncode != 0:
         return {"error": (out.stderr.strip().splitlines() or ["?"])[-1]}
@@ -135,10 +156,13 @@ def _run(tree: Path, frame: str, busy: bool) -> dict:
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--child"]:
+        global W, H
+        W, H = (int(x) for x in argv[3].split("x"))
         print(json.dumps(_child(argv[1], argv[2] == "busy")))
         sys.stdout.flush()
         os._exit(0)
     ref = argv[argv.index("--reference") + 1] if "--reference" in argv else REFERENCE
+    size = argv[argv.index("--size") + 1] if "--size" in argv else f"{W}x{H}"
     trees = {"reference": _tree(ref), "new": ROOT}
     plan = [(f, False) for f in FRAMES] + [("wave_front", True)]
     results: dict = {}
@@ -147,7 +171,7 @@ def main(argv: list[str]) -> None:
         runs = {"reference": [], "new": []}
         for _ in range(2):
             for who, tree in trees.items():
-                runs[who].append(_run(tree, frame, busy))
+                runs[who].append(_run(tree, frame, busy, size))
         best = {
             who: min((r for r in rs if "error" not in r), key=lambda r: r["cpu_ms"], default=rs[0])
             for who, rs in runs.items()
@@ -167,8 +191,8 @@ def main(argv: list[str]) -> None:
             print(f"{name}: {row}", flush=True)
         results[name] = row
     load = os.getloadavg()
-    print(f"{SIZES} on {W}x{H}; reference {ref}; load {load[0]:.2f}")
-    print(json.dumps({"frames": results, "reference": ref, "sizes": SIZES, "loadavg": load}))
+    print(f"{SIZES} on {size}; reference {ref}; load {load[0]:.2f}")
+    print(json.dumps({"frames": results, "reference": ref, "sizes": SIZES, "canvas": size, "loadavg": load}))
 
 
 if __name__ == "__main__":

@@ -133,6 +133,16 @@ def big(qtbot):
     return _shown(qtbot, BIG, 1400, 900)
 
 
+def _waving(c: NetworkCanvas) -> WaveAnimator:
+    """An animator on ``c`` at its first front (painted), driven by tick() only."""
+    anim = WaveAnimator(speed=1.0)
+    anim.attach(c)
+    anim.set_probe(probe(c.test_net, [0.3, -0.2], [1.0]))
+    anim.tick(0.0)
+    c.viewport().repaint()
+    return anim
+
+
 def test_node_and_selection_changes_rasterise_no_edges(big):
     el, layer = big.edge_layer, big.node_layer
     r0, p0 = el.rasters, layer.paints
@@ -165,21 +175,43 @@ def test_training_step_inside_the_bins_redraws_nothing(big, qtbot):
     assert el.rasters == r0 + 1
 
 
-def test_a_wave_front_change_rasterises_the_edges_once(big):
-    """Between fronts the waves repaint nothing; at a front the edges are
-    rasterised once, however often the view is repainted after it."""
-    el = big.edge_layer
-    anim = WaveAnimator(speed=1.0)
-    anim.attach(big)
-    anim.set_probe(probe(big.test_net, [0.3, -0.2], [1.0]))
-    anim.tick(0.0)
+def test_a_wave_front_change_draws_the_prepared_picture_once(big):
+    """Between fronts the waves repaint nothing; the frame after a front bins
+    the next front, and when the front moves its picture is that one (finished
+    on demand when no frame in between rasterised it), drawn once however often
+    the view repaints."""
+    el, anim = big.edge_layer, _waving(big)
+    r0, p0, calls = el.rasters, el.prepared, anim.overlay_calls
+    anim.tick(anim.layer_seconds / 4)  # same front: no overlay, nothing redrawn; the next one is binned
     big.viewport().repaint()
-    r0, calls = el.rasters, anim.overlay_calls
-    anim.tick(anim.layer_seconds / 4)  # same front: no overlay, nothing to redraw
-    big.viewport().repaint()
-    assert (el.rasters, anim.overlay_calls) == (r0, calls)
+    assert (el.rasters, el.prepared, anim.overlay_calls) == (r0, p0, calls)
     anim.tick(anim.layer_seconds)  # next front
     big.viewport().repaint()
     big.viewport().repaint()
-    assert anim.overlay_calls == calls + 1 and el.rasters == r0 + 1
-    anim.stop()
+    assert anim.overlay_calls == calls + 1
+    assert (el.rasters, el.prepared) == (r0, p0 + 1)
+
+
+def test_next_front_is_rasterised_ahead_and_swapped_in(big, monkeypatch):
+    """Between fronts the animator rasterises the next front's picture in slices;
+    through a whole cycle (and the next cycle's first front, with a newer
+    record) no front is rasterised while painting, and each swapped-in picture
+    is the one the per-item renderer draws."""
+    el, anim = big.edge_layer, _waving(big)
+    r0, p0 = el.rasters, el.prepared
+    fronts = []
+    for k in range(2 * 4 * 8 + 1):  # 8 ticks per front, two waves of 4 pairs, then the next cycle
+        if k == 20:
+            anim.set_probe(probe(big.test_net, [-0.4, 0.5], [0.0]))
+        shown = anim._shown
+        anim.tick(anim.layer_seconds / 8)
+        big.viewport().repaint()
+        if anim._shown != shown:
+            fronts.append(anim._shown)
+            if len(fronts) in (3, 8):  # a forward front, and the new cycle's first front
+                new, old = _rgb(big), _per_item_rgb(big, monkeypatch)
+                assert np.abs(new - old).max() <= 2
+    assert fronts[:4] == [("forward", 1), ("forward", 2), ("forward", 3), ("backward", 3)]
+    assert fronts[-1] == ("forward", 0) and len(fronts) == 8
+    assert el.rasters == r0 + 2  # only the two per-item comparisons drew directly
+    assert el.prepared - p0 >= 8

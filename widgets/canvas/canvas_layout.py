@@ -24,6 +24,7 @@ __all__ = [
     "ellipsis_positions",
     "edge_segments",
     "edge_order_values",
+    "layer_bands",
     "layer_title",
     "compact_title",
     "node_caption",
@@ -157,6 +158,13 @@ def edge_order_values(per_layer, node_indices=None) -> np.ndarray:
             m = m[np.ix_(node_indices[l], node_indices[l + 1])]
         parts.append(m.ravel())
     return np.concatenate(parts) if parts else np.empty(0)
+
+
+def layer_bands(positions, layer_gap: float, radius: float) -> list[tuple[float, ...]]:
+    """Per layer pair the band joining two columns (their visible nodes ± ``radius``):
+    ``(x0, y0_top, y0_bottom, x1, y1_top, y1_bottom)`` in scene units."""
+    ext = [(l * layer_gap, p[:, 1].min() - radius, p[:, 1].max() + radius) for l, p in enumerate(positions)]
+    return [a + b for a, b in zip(ext, ext[1:])]
 
 
 def layer_title(layer: int, layer_sizes, activations) -> str:

@@ -38,12 +38,12 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsObject
 
-from widgets.canvas.edge_raster import DeviceCache, LineBatch
+from widgets.canvas.edge_bins import BINS_PER_SIGN, Binning, bin_values
+from widgets.canvas.edge_raster import DeviceCache
 
 __all__ = ["EdgeLayer", "MODES", "BINS_PER_SIGN", "BAND_TINT", "palette", "band_colour"]
 
 MODES = ("weight", "forward", "backward")
-BINS_PER_SIGN = 8
 WEIGHT_POSITIVE = "#2f6fdf"
 WEIGHT_NEGATIVE = "#e4572e"
 NEUTRAL = "#9aa0a8"
@@ -156,10 +156,11 @@ class EdgeLayer(QGraphicsObject):
         self.mode = "weight"
         self.scale = 1.0
         self._drawn = np.empty(0, dtype=np.int64)  # indices of the edges drawn
-        self._batches: list[LineBatch] = []
-        self._binning: tuple | None = None  # what the batches were built from
-        self._legend: tuple | None = None  # (mode, scale) as the legend prints it
+        self._binning: Binning | None = None  # what is drawn
+        self._bands_key: tuple | None = None
+        self._next: tuple | None = None  # (values, mode, scale, Binning) prepared ahead
         self._highlight: int | None = None
+        self._geometry = 0
         self._cache = DeviceCache()
 
     # ------------------------------------------------------------------ data
@@ -206,7 +207,8 @@ class EdgeLayer(QGraphicsObject):
             self._edge_rect = QRectF()
         self._rect = QRectF(self._edge_rect)
         self._highlight = None
-        self._binning = None
+        self._binning = self._next = None
+        self._geometry += 1  # part of every picture's key: same bins on moved edges differ
         self.set_layer_bands(None)
         self.set_values(None)
 
@@ -216,30 +218,35 @@ class EdgeLayer(QGraphicsObject):
         ``bands``: per pair ``(x0, y0_top, y0_bottom, x1, y1_top, y1_bottom)``
         in scene units; ``strengths``: per pair 0…1 (0: not drawn), coloured
         by :func:`band_colour` of ``mode`` ("forward" | "backward")."""
-        if bands is None or strengths is None:
-            self._bands, self.band_strengths, self.band_mode = [], None, None
-            rect = QRectF(self._edge_rect)
-        else:
-            if len(strengths) != len(bands):
-                raise ValueError(f"expected {len(bands)} band strengths, got {len(strengths)}")
-            s = [float(np.clip(x, 0.0, 1.0)) if np.isfinite(x) else 0.0 for x in strengths]
-            self._bands = [
-                (
-                    band_colour(mode, t),
-                    QPolygonF([QPointF(x0, t0), QPointF(x1, t1), QPointF(x1, b1), QPointF(x0, b0)]),
-                )
-                for (x0, t0, b0, x1, t1, b1), t in zip(bands, s)
-                if t > 0
-            ]
-            self.band_strengths, self.band_mode = s, mode
-            rect = QRectF(self._edge_rect)
-            for _, poly in self._bands:
-                rect = rect.united(poly.boundingRect())
+        key, polys, s = self._band_polygons(bands, strengths, mode)
+        self._bands, self.band_strengths, self.band_mode = polys, s, None if s is None else mode
+        rect = QRectF(self._edge_rect)
+        for _, poly in polys:
+            rect = rect.united(poly.boundingRect())
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = rect
-        self._cache.invalidate()
-        self.update()
+        if key != self._bands_key:
+            self._bands_key = key
+            self.update()
+
+    def _band_polygons(self, bands, strengths, mode):
+        """(picture key, [(colour, polygon)], clipped strengths or None)."""
+        if bands is None or strengths is None:
+            return None, [], None
+        if len(strengths) != len(bands):
+            raise ValueError(f"expected {len(bands)} band strengths, got {len(strengths)}")
+        s = [float(np.clip(x, 0.0, 1.0)) if np.isfinite(x) else 0.0 for x in strengths]
+        polys = [
+            (
+                band_colour(mode, t),
+                QPolygonF([QPointF(x0, t0), QPointF(x1, t1), QPointF(x1, b1), QPointF(x0, b0)]),
+            )
+            for (x0, t0, b0, x1, t1, b1), t in zip(bands, s)
+            if t > 0
+        ]
+        key = (mode, BACKGROUND, tuple(s), tuple(tuple(float(x) for x in b) for b in bands))
+        return key, polys, s
 
     def set_values(self, values, mode: str = "weight", scale: float | None = None) -> bool:
         """Colour the edges by ``values`` (E,) or neutral grey when None.
@@ -249,93 +256,60 @@ class EdgeLayer(QGraphicsObject):
         Returns whether anything drawn changed (an edge's bin, the drawn set,
         the palette, the legend's scale); when not, nothing is repainted.
         """
-        if mode not in MODES:
-            raise ValueError(f"unknown edge mode {mode!r}; allowed: {', '.join(MODES)}")
-        E = self.n_edges
-        self.mode = mode
-        if values is None:
-            self.values = None
-            drawn = (
-                np.arange(E)
-                if not self.lod_active
-                else np.linspace(0, E - 1, self.lod_threshold).astype(np.int64)
-            )
-            self._drawn = drawn
-            return self._rebin(("neutral", BACKGROUND), drawn, None, None, (mode, None))
-        v = np.asarray(values, dtype=np.float64).reshape(-1)
-        if v.shape[0] != E:
-            raise ValueError(f"expected {E} edge values, got {v.shape[0]}")
-        v = np.where(np.isfinite(v), v, 0.0)
-        mag = np.abs(v)
-        if self.lod_active:  # sorted: the same strongest set compares equal frame to frame
-            drawn = np.sort(np.argpartition(mag, E - self.lod_threshold)[E - self.lod_threshold :])
+        nxt = self._next
+        if (
+            nxt is not None
+            and nxt[0] is values
+            and nxt[1:3] == (mode, scale)
+            and nxt[3].palette_key[-1] == BACKGROUND
+        ):
+            b = nxt[3]  # the prepared front: binned (and maybe rasterised) already
         else:
-            drawn = np.arange(E)
-        if scale is None or not scale > 0:
-            scale = float(mag.max()) if E else 1.0
-            scale = scale if scale > 0 else 1.0
-        self.values, self.scale, self._drawn = v, float(scale), drawn
-        t = np.clip(mag[drawn] / scale, 0.0, 1.0)
-        # dense pictures: lighter tints, so the strongest edges (drawn last)
-        # stand out instead of a solid mat of colour
-        fade = round(float(np.clip(np.sqrt(800 / max(len(drawn), 1)), 0.5, 1.0)), 1)
-        if mode == "weight":
-            bins = np.minimum((t * BINS_PER_SIGN).astype(np.int64), BINS_PER_SIGN - 1)
-            bins = bins + BINS_PER_SIGN * (v[drawn] < 0)
-        else:
-            n = 2 * BINS_PER_SIGN
-            bins = np.minimum((t * n).astype(np.int64), n - 1)
-        return self._rebin((mode, fade, BACKGROUND), drawn, bins, fade, (mode, f"{self.scale:.3g}"))
-
-    def _rebin(self, palette_key, drawn, bins, fade, legend) -> bool:
-        """Rebuild the batches unless the drawn edges sit in the same bins of the
-        same palette as now; True when anything drawn changed."""
-        old = self._binning
-        same = (
-            old is not None
-            and old[0] == palette_key
-            and np.array_equal(old[1], drawn)
-            and (bins is None if old[2] is None else bins is not None and np.array_equal(old[2], bins))
-        )
-        legend_moved = legend != self._legend
-        self._legend = legend
-        if same:
-            if legend_moved:
+            b = self._bin(values, mode, scale)
+        old, self._binning = self._binning, b
+        self.mode, self.values, self.scale, self._drawn = mode, b.values, b.scale, b.drawn
+        if b.same_picture(old):
+            b._batches, b._key = old._batches, old._key  # reuse the built draw calls
+            if b.legend != old.legend:
                 self.update()
-            return legend_moved
-        self._binning = (palette_key, drawn, bins)
-        if bins is None:  # neutral grey, one batch
-            pen = QPen(QColor(NEUTRAL), 1.2)
-            pen.setCosmetic(True)
-            self._batches = [LineBatch(pen, self._seg[drawn])] if len(drawn) else []
-        else:
-            mode = palette_key[0]
-            pens = _cached_palette(mode, fade)
-            if mode == "weight":
-                # strongest on top; within a strength the sign drawn last alternates,
-                # so neither hue systematically hides the other in dense pictures
-                draw_order = [
-                    k + s * BINS_PER_SIGN for k in range(BINS_PER_SIGN) for s in ((0, 1) if k % 2 else (1, 0))
-                ]
-            else:
-                draw_order = list(range(len(pens)))
-            order = np.argsort(bins, kind="stable")
-            sorted_idx = drawn[order]
-            bounds = np.searchsorted(bins[order], np.arange(len(pens) + 1))
-            self._batches = [
-                LineBatch(pens[k], self._seg[sorted_idx[bounds[k] : bounds[k + 1]]])
-                for k in draw_order
-                if bounds[k + 1] > bounds[k]
-            ]
-        self._cache.invalidate()
+                return True
+            return False
         self.update()
         return True
 
+    def _bin(self, values, mode, scale) -> Binning:
+        if mode not in MODES:
+            raise ValueError(f"unknown edge mode {mode!r}; allowed: {', '.join(MODES)}")
+        return bin_values(
+            self.n_edges, values, mode, scale, self.lod_threshold, _cached_palette, BACKGROUND, NEUTRAL
+        )
+
+    def prepare(self, values, mode: str, scale: float | None, bands=None, strengths=None) -> None:
+        """The picture coming next (the waves' next front: ``values`` for
+        :meth:`set_values`, ``bands``/``strengths`` for :meth:`set_layer_bands`
+        in ``mode``): binned now and rasterised ahead in slices by
+        :meth:`prepare_step`, so showing it later (with the same ``values``
+        object) costs a swap."""
+        b = self._bin(values, mode, scale)
+        self._next = (values, mode, scale, b)
+        key, polys, _ = self._band_polygons(bands, strengths, mode)
+        self._cache.prepare((self._geometry, b.key, key), self._setup_for(b), self._ops(b, polys))
+
+    def prepare_step(self, seconds: float = 0.002) -> bool:
+        """Rasterise the prepared picture for about ``seconds``; True when done."""
+        return self._cache.step(seconds)
+
     @property
     def rasters(self) -> int:
-        """How many times the bands and edges were really rasterised (the
-        cache's misses); a repaint that only blits does not count."""
+        """How many times the bands and edges were rasterised while painting (the
+        cache's misses); a repaint that only blits, or swaps in a picture
+        prepared ahead, does not count."""
         return self._cache.rasters
+
+    @property
+    def prepared(self) -> int:
+        """Pictures rasterised ahead (:meth:`prepare`) and finished."""
+        return self._cache.prepared
 
     # ------------------------------------------------------------- selection
     @property
@@ -378,7 +352,10 @@ class EdgeLayer(QGraphicsObject):
         return self._rect
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        self._cache.draw(painter, self._draw_static)
+        b = self._binning
+        if b is not None:
+            content = (self._geometry, b.key, self._bands_key)
+            self._cache.draw(painter, content, self._setup_for(b), self._ops(b, self._bands))
         if self._highlight is not None:  # over the cache: selecting an edge re-rasterises nothing
             x0, y0, x1, y1 = self._seg[self._highlight]
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -389,18 +366,36 @@ class EdgeLayer(QGraphicsObject):
                 painter.setPen(pen)
                 painter.drawLine(QPointF(x0, y0), QPointF(x1, y1))
 
-    def _draw_static(self, painter: QPainter) -> None:
-        """Bands and edges, what the device cache holds."""
-        if self._bands:  # under the edges; few large opaque polygons, no antialiasing
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            painter.setPen(Qt.PenStyle.NoPen)
-            for colour, poly in self._bands:
-                painter.setBrush(colour)
-                painter.drawPolygon(poly)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self.n_drawn <= self.antialias_limit)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        for batch in self._batches:
-            batch.draw(painter)
+    def _setup_for(self, b: Binning):
+        aa = len(b.drawn) <= self.antialias_limit
+
+        def setup(painter: QPainter) -> None:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+
+        return setup
+
+    def _ops(self, b: Binning, bands) -> list:
+        """The picture the cache holds, as ops in drawing order: the bands
+        (under the edges; few large opaque polygons, no antialiasing), then
+        the edges' batches in slices."""
+        ops = []
+        if bands:
+            aa = len(b.drawn) <= self.antialias_limit
+
+            def draw_bands(painter: QPainter) -> None:
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+                painter.setPen(Qt.PenStyle.NoPen)
+                for colour, poly in bands:
+                    painter.setBrush(colour)
+                    painter.drawPolygon(poly)
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+
+            ops.append(draw_bands)
+        for batch in b.batches(self._seg):
+            ops += batch.slices()
+        return ops
 
 
 _LEGEND_TITLES = {

@@ -355,12 +355,19 @@ class NetworkCanvas(CanvasInteraction, QGraphicsView):
         if strengths is None or len(self._sizes) < 2:
             self.edge_layer.set_layer_bands(None)
         else:
-            ext = [
-                (l * self._gap, p[:, 1].min() - NODE_RADIUS, p[:, 1].max() + NODE_RADIUS)
-                for l, p in enumerate(self._pos)
-            ]
-            self.edge_layer.set_layer_bands([a + b for a, b in zip(ext, ext[1:])], list(strengths), mode)
+            self.edge_layer.set_layer_bands(
+                lay.layer_bands(self._pos, self._gap, NODE_RADIUS), strengths, mode
+            )
         self.viewport().update()
+
+    def prepare_edge_overlay(self, flat, mode: str, scale: float, band_strengths=None) -> None:
+        """The overlay (one flat array in edge order) and bands coming next: the
+        edge layer rasterises them ahead (``EdgeLayer.prepare``); showing them
+        later with the same ``flat`` array swaps pictures."""
+        bands = None
+        if band_strengths is not None and len(self._sizes) >= 2:
+            bands = lay.layer_bands(self._pos, self._gap, NODE_RADIUS)
+        self.edge_layer.prepare(flat, mode, scale, bands, band_strengths)
 
     def set_editable_layers(self, layers) -> None:
         """Layers that get +/− width handles (default: the hidden layers)."""

@@ -15,14 +15,19 @@ One *cycle* is a forward wave (input → output) followed by a backward wave
 
 Cost: the timer only advances a clock. Overlay arrays and node colours are
 rebuilt only when the front moves to another layer pair — one
-``canvas.set_edge_overlay`` call per layer change, never per frame — so a
-frame costs the canvas's K draw calls whatever the edge count, and waves
-never slow training (the animator only reads records it is handed).
+``canvas.set_edge_overlay`` call per layer change, never per frame — and the
+next front's picture is prepared while the current one shows: binned at once
+and rasterised in slices of ~2 ms on the frames between
+(``EdgeLayer.prepare``), so the frame where the front moves swaps pictures
+instead of drawing thousands of lines. Waves never slow training (the
+animator only reads records it is handed).
 
 Records: ``set_probe`` stores the newest ``ProbeRecord``; the animator takes
-it at the start of each *forward* wave, so forward and backward of one cycle
-show the same sample's pass (the backward δ belong to that forward pass).
-Records arriving mid-cycle replace each other: fast training drops records.
+it for the next cycle when the last front of a backward wave starts (so that
+cycle's first front can be prepared) and shows it from the next *forward*
+wave, so forward and backward of one cycle show the same sample's pass (the
+backward δ belong to that forward pass). Records arriving mid-cycle replace
+each other: fast training drops records.
 
 Colour scales (the value of the strongest bin) come from a high percentile
 of each pair's values (:func:`scale_percentile`: 95th … 99th), not its max,
@@ -52,10 +57,10 @@ from PySide6.QtGui import QColor
 from widgets.canvas import canvas_layout as lay
 from widgets.canvas.dropout_marks import mark_dropped
 from widgets.canvas.node_item import NEUTRAL_FILL, NODE_RADIUS
+from widgets.canvas.wave_frames import TRAIL, cycle_arrays, front_overlay, next_front, scale_percentile
 
 __all__ = ["WaveAnimator", "TRAIL", "DELTA_COLOURS", "delta_colour", "scale_percentile"]
 
-TRAIL = 0.3  # strength of the pairs the front has passed
 FPS = 30.0
 DELTA_SHADES = 32
 _WHITE = np.array([255.0, 255.0, 255.0])
@@ -69,13 +74,6 @@ DELTA_COLOURS = [
 def delta_colour(t: float) -> QColor:
     """Fill for a node whose |δ| is ``t`` of the largest (0…1): white → purple."""
     return DELTA_COLOURS[int(round(float(np.clip(t, 0.0, 1.0)) * DELTA_SHADES))]
-
-
-def scale_percentile(n_edges: int) -> float:
-    """Percentile of a layer pair's |values| that maps to the strongest bin:
-    95 for small pairs, up to 99 for dense ones, so the top bin holds a few
-    dozen edges at most instead of a solid mat of the brightest colour."""
-    return 100.0 * (1.0 - float(np.clip(40.0 / max(n_edges, 1), 0.01, 0.05)))
 
 
 def _short(x: float) -> str:
@@ -113,6 +111,9 @@ class WaveAnimator(QObject):
         self.dropped = self._pending_dropped = None  # dropout: the units dropped in the shown update
         self._clock = 0.0  # seconds into the current wave
         self._shown: tuple[str, int] | None = None
+        self._next_cycle = None  # (record, flat, scale, dmax): the next cycle's, chosen ahead
+        self._prepared = None  # (record, phase, front, values, scale, bands) handed to the canvas ahead
+        self._prepare_due = False
         self._flat: dict[str, list[np.ndarray]] = {}  # mode -> per-pair |values|, edge order
         self._scale: dict[str, list[float]] = {}  # mode -> per-pair colour scale
         self._dmax = 1.0
@@ -209,6 +210,11 @@ class WaveAnimator(QObject):
         self.front_layer = step if self.phase == "forward" else L - 1 - step
         if self._shown != (self.phase, self.front_layer):
             self._show()
+        elif self._prepare_due:  # the frame after a front: bin the next front's picture
+            self._prepare_due = False
+            self._prepare_next()
+        else:  # the frames between fronts: rasterise it a slice at a time
+            self.canvas.edge_layer.prepare_step()
 
     # ------------------------------------------------------------ internals
     def _n_pairs(self) -> int:
@@ -216,12 +222,17 @@ class WaveAnimator(QObject):
 
     def _restart(self) -> None:
         self.phase, self.front_layer, self._clock, self._shown = "forward", -1, 0.0, None
-        self.record = None
+        self.record = self._next_cycle = self._prepared = None
 
     def _begin_cycle(self) -> bool:
-        """Take the newest record for a new forward wave; False when there is
+        """Take the newest record for a new forward wave (the one chosen ahead
+        when the previous cycle's last front was prepared); False when there is
         none that fits the canvas's current topology."""
-        rec = self._pending if self._pending is not None else self.record
+        ahead, self._next_cycle = self._next_cycle, None
+        if ahead is not None:
+            rec = ahead[0]
+        else:
+            rec = self._pending if self._pending is not None else self.record
         self.phase, self._clock, self._shown = "forward", 0.0, None
         sizes = [len(v) for v in rec.V] if rec is not None else None
         if rec is None or sizes != self.canvas.layer_sizes:
@@ -230,57 +241,30 @@ class WaveAnimator(QObject):
         same = rec is self.record and self._flat
         if rec is self._pending:
             self.dropped, self._pending_dropped = self._pending_dropped, None
-        self.record, self._pending = rec, None
-        if same:  # no newer record: the arrays of the last cycle still hold
-            return True
-        vis = [lay.visible_node_indices(n, self.canvas.max_visible) for n in sizes]
-        self._flat = {}
-        for mode, mats in (("forward", rec.contrib), ("backward", rec.grad_W)):
-            parts = [
-                np.abs(np.asarray(m, dtype=np.float64)[np.ix_(vis[l], vis[l + 1])]).ravel()
-                for l, m in enumerate(mats)
-            ]
-            self._flat[mode] = parts
-            # a high percentile rather than the max: in dense layers a few
-            # outliers would otherwise leave every other edge in the palest bin
-            tops = [float(np.nanpercentile(p, scale_percentile(p.size))) if p.size else 0.0 for p in parts]
-            tops = [t if np.isfinite(t) and t > 0 else 0.0 for t in tops]
-            top = max(tops, default=0.0) or 1.0
-            self._scale[mode] = [t or top for t in tops] if mode == "forward" else [top] * len(tops)
-        d = [np.abs(np.asarray(x, dtype=np.float64)) for x in rec.deltas]
-        top = max((float(np.nanmax(x)) for x in d if x.size), default=0.0)
-        self._dmax = top if np.isfinite(top) and top > 0 else 1.0
+            self._pending = None
+        self.record = rec
+        if ahead is not None:
+            self._flat, self._scale, self._dmax = ahead[1:]
+        elif not same:  # a newer record: its arrays (else the last cycle's still hold)
+            self._flat, self._scale, self._dmax = cycle_arrays(rec, self.canvas.max_visible)
         return True
 
     def _show(self) -> None:
         """Push the overlay and node colours for the current front (one
-        set_edge_overlay call)."""
+        set_edge_overlay call); the next frame prepares the next front."""
         c, phase, front = self.canvas, self.phase, self.front_layer
         if c.layer_sizes != [len(v) for v in self.record.V]:  # topology changed mid-wave
             self._restart()
             return
-        parts = self._flat[phase]
-        # dense pictures (level of detail active): no trail, so the drawn
-        # strongest edges are the front's and the wave stays legible
-        trail = 0.0 if c.edge_layer.lod_active else TRAIL
-        scales = self._scale[phase]
-        out = []
-        for l, p in enumerate(parts):
-            passed = l < front if phase == "forward" else l > front
-            if l == front:
-                out.append(p)
-            elif passed and trail:  # on the front's scale, as strong as on its own × trail
-                out.append(p * (trail * scales[front] / scales[l]))
-            else:
-                out.append(np.zeros_like(p))
-        c.set_edge_overlay(np.concatenate(out), phase, scales[front])
+        ready = self._prepared
+        if ready is not None and ready[0] is self.record and ready[1:3] == (phase, front):
+            values, scale, bands = ready[3:]  # the same objects: the canvas swaps in the prepared picture
+        else:
+            values, scale, bands = front_overlay(
+                self._flat, self._scale, phase, front, c.edge_layer.lod_active
+            )
+        c.set_edge_overlay(values, phase, scale)
         self.overlay_calls += 1
-        bands = None
-        if c.edge_layer.lod_active:  # the trail the thinned edges cannot show
-            bands = [
-                1.0 if l == front else TRAIL if (l < front if phase == "forward" else l > front) else 0.0
-                for l in range(len(parts))
-            ]
         c.set_layer_bands(bands, phase)
         if phase == "forward":
             self._show_forward_nodes(front)
@@ -289,6 +273,27 @@ class WaveAnimator(QObject):
         mark_dropped(c, self.dropped)
         self._shown = (phase, front)
         self.frontChanged.emit(phase, front)
+        self._prepare_due = True  # on the next frame, not this one
+
+    def _prepare_next(self) -> None:
+        """Hand the canvas the next front's overlay to rasterise ahead; at the
+        last front of a cycle, the next cycle's record is chosen now."""
+        c, rec = self.canvas, self.record
+        flat, scales = self._flat, self._scale
+        phase, front, new_cycle = next_front(self.phase, self.front_layer, self._n_pairs())
+        if new_cycle:  # the next cycle's record: the newest now (later ones wait a cycle)
+            if self._pending is not None:
+                rec = self._pending
+                if [len(v) for v in rec.V] != c.layer_sizes:
+                    return
+                flat, scales, dmax = cycle_arrays(rec, c.max_visible)
+            else:
+                dmax = self._dmax
+            self._next_cycle = (rec, flat, scales, dmax)
+        lod = c.edge_layer.lod_active
+        values, scale, bands = front_overlay(flat, scales, phase, front, lod)
+        self._prepared = (rec, phase, front, values, scale, bands)
+        c.prepare_edge_overlay(values, phase, scale, bands)
 
     def _layer_nodes(self, l: int):
         c = self.canvas
