@@ -12,7 +12,11 @@ circles 2-8-8-1, ≤ 6× on digits 64-128-64-10.  Each line also gives the
 matmul GFLOP/s of both (exact FLOPs, :func:`flops_per_sample`), the gemm
 peak measured in the same rounds, and the *matmul floor*: the stack's
 matmuls alone at that peak over one run's time, the least ratio any layer
-loop could reach on this many threads (digits is bound by it).  Medians of ``--repeat``
+loop could reach on this many threads, and *per-run arithmetic*: one run's
+update without the trainer around it (layer loop + optimizer step) times
+the run-updates the stack did, over one run's time — what stacking costs
+when it saves only the trainer's bookkeeping (digits, whose calls are all
+arithmetic, sits near it; circles' small calls get well below it).  Medians of ``--repeat``
 rounds, wall-clock and CPU time, with the 1-minute load average around
 them; each thread mode (``default``, ``1thread`` = OPENBLAS/OMP_NUM_THREADS=1)
 runs in a subprocess of its own.  On a shared 2-core machine the 1-thread
@@ -103,6 +107,30 @@ def _peak() -> float:
     return 2 * 768**3 / best / 1e9
 
 
+def _update_arithmetic(net, X, T, s, lr) -> float:
+    """Seconds of one run's update without the trainer around it: the layer
+    loop on one batch plus the optimizer step (best of 30).  ``run-updates ×
+    this`` over one run's time is what K runs cost if stacking saved only the
+    trainer's per-update bookkeeping; a stack gets below it only where one
+    run's NumPy calls cost more than their arithmetic (small layers)."""
+    from model.optim.optimizers import make_optimizer
+
+    m = net.copy()
+    bs = len(X) if s.batch_size is None else min(s.batch_size, len(X))
+    Xa = np.ones((bs, X.shape[1] + 1))
+    Xa[:, :-1] = X[:bs]
+    Tb = np.ascontiguousarray(T[:bs], dtype=float)
+    opt = make_optimizer(s.optimizer, lr=lr, **s.hyper)
+    params = m.parameters()
+
+    def update():
+        _, grads = m.gradients_augmented(Xa, Tb)
+        opt.step(params, grads)
+
+    update()
+    return min(_timed(update)[0] for _ in range(30))
+
+
 def _one(net, X, T, s, lr, epochs):
     tr = Trainer(net.copy(), X, T, TrainSettings(**{**s.to_dict(), "lr": lr, "schedule": s.schedule}))
     tr.train(epochs)
@@ -154,7 +182,10 @@ def measure(mode: str, repeat: int) -> dict:
         # matmul work: the stack's rows actually trained (diverged runs leave it)
         fps, peak = flops_per_sample(w["sizes"]), _median(peaks)
         one_flops, stacked_flops = fps * len(X) * E, fps * bt.run_samples
+        bs = len(X) if s.batch_size is None else min(s.batch_size, len(X))
+        arithmetic = _update_arithmetic(net, X, T, s, mid) * bt.run_samples / bs
         gemm = dict(
+            per_run_arithmetic_over_one=arithmetic / wall["one"],
             peak_gflops=peak,
             one_gflops=one_flops / wall["one"] / 1e9,
             stacked_gflops=stacked_flops / wall["stacked"] / 1e9,
@@ -185,7 +216,8 @@ def measure(mode: str, repeat: int) -> dict:
             + ("" if w["target"] is None else ("ok); " if r["ok"] else "MISSED); "))
             + f"{r['diverged']} of 16 diverged; matmuls {r['stacked_gflops']:.1f} GFLOP/s stacked, "
             f"{r['one_gflops']:.1f} one run, peak {r['peak_gflops']:.1f} "
-            f"(matmul floor {r['matmul_floor_over_one']:.2f}× one run)",
+            f"(matmul floor {r['matmul_floor_over_one']:.2f}× one run); one run's per-update "
+            f"arithmetic × the stack's run-updates = {r['per_run_arithmetic_over_one']:.2f}× one run",
             flush=True,
         )
     return out

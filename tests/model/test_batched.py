@@ -221,3 +221,29 @@ def test_epoch_end_fast_path_flags_the_same_runs():
     Ys = Y.copy()
     Ys[3] = 1.0
     assert list(batched._suspects(flat, start, losses, 0.2, Ys, "sigmoid")) == [3]
+
+
+def test_wide_layers_take_the_transposed_product_path():
+    """Layers above 1024 weights compute the stacked ∂E/∂V as (W·Dᵀ)ᵀ: the same
+    bits as each network's own D·Wᵀ, and whole runs equal the sequential ones."""
+    X, T = _data(n=24, k_out=2)
+    nets = [
+        Network(
+            NetworkSpec(
+                [3, 40, 30, 2],
+                ["relu", "tanh", "softmax"],
+                loss="cross_entropy",
+                seed=s,
+            )
+        )
+        for s in range(3)
+    ]
+    bt = BatchedTrainer(nets[0], X, T, TrainSettings(optimizer="sgd"), [0.1, 0.2, 0.3], nets=nets)
+    loss = bt._gradients(bt._Xa, bt.T)
+    assert bt._views.WTc[1] is None and bt._buffers[24]._T  # the wide layer took the path
+    for k, net in enumerate(nets):
+        want, _ = net.gradients_augmented(bt._Xa, bt.T)
+        np.testing.assert_array_equal(bt._gflat[k], net._gflat)
+        assert loss[k] == pytest.approx(want, rel=1e-15)
+    s = TrainSettings(optimizer="momentum", lr=0.1, batch_size=6, seed=4)
+    _check(nets[0], X, T, s, [0.01, 0.3, 1e12], 4)
