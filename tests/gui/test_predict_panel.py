@@ -130,3 +130,27 @@ def test_mismatched_feature_names_are_refused(qtbot, iris_model):
     qtbot.addWidget(p)
     with pytest.raises(ValueError, match="feature names"):
         p.set_model(net, sc, ds.feature_names[:3], ds.class_names, ds.task)
+
+
+def test_panel_fills_a_short_dock_instead_of_scrolling_its_plot(qtbot):
+    """A laptop's plots dock is ~300 px tall. The panel's word-wrapped labels
+    made the scroll area size its body by the *preferred* height (the plot's
+    480-px size hint), so the bars' 0 line and class names sat below the fold."""
+    from PySide6.QtWidgets import QScrollArea, QWidget
+
+    p = PredictPanel()
+    qtbot.addWidget(p)
+    net = Network(NetworkSpec([2, 4, 1], ["tanh", "sigmoid"], seed=0))
+    p.set_model(net, None, ["x1", "x2"], ["0", "1"], "classification")
+    p.resize(1000, 300)
+    p.show()
+    qtbot.waitExposed(p)
+    body = p.findChild(QWidget, "panel_body")
+    area = p.findChild(QScrollArea, "panel_scroll")
+    qtbot.waitUntil(lambda: body.height() == area.viewport().height(), timeout=5000)
+    assert area.verticalScrollBar().maximum() == 0
+    plot_bottom = p.plot.mapTo(body, p.plot.rect().bottomLeft()).y()
+    assert plot_bottom < area.viewport().height()
+    # too small for the content's minimum: then it scrolls, nothing is squashed
+    p.resize(320, 120)
+    qtbot.waitUntil(lambda: area.verticalScrollBar().maximum() > 0, timeout=5000)

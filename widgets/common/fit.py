@@ -15,6 +15,21 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 __all__ = ["scroll_body"]
 
 
+class _PanelBody(QWidget):
+    """The scrolled content. A resizable QScrollArea makes a height-for-width
+    widget at least ``heightForWidth(w)`` tall, and a layout answers that with
+    its *preferred* height: one word-wrapped label made a panel as tall as its
+    plots' size hints (a 300-px dock scrolled a 528-px predict panel). Answer
+    with the minimum instead, so the content fills the viewport and scrolls
+    only when it truly does not fit."""
+
+    def heightForWidth(self, width: int) -> int:
+        lay = self.layout()
+        if lay is None or not lay.hasHeightForWidth():
+            return super().heightForWidth(width)
+        return lay.totalMinimumHeightForWidth(width)
+
+
 class _PanelScroll(QScrollArea):
     """Scrolls by wheel and bars only: arrow keys stay the panel's (the chain
     rule and step-through panels step with ← →)."""
@@ -34,7 +49,7 @@ def scroll_body(panel: QWidget) -> QWidget:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     area.setToolTip("")
-    body = QWidget()
+    body = _PanelBody()
     body.setObjectName("panel_body")
     area.setWidget(body)
     outer.addWidget(area)
