@@ -105,8 +105,8 @@ def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str):
     (n, n_in + 1) the inputs with a ones column, ``T`` (n, n_out) the targets,
     both of the parameters' dtype."""
     L = len(acts)
-    # stacked softmax + cross-entropy: the loss reuses the softmax's max and normaliser
-    fused = bool(buf.lead) and kind == "cross_entropy" and acts[-1] == "softmax"
+    # softmax + cross-entropy: the loss reuses the softmax's max and normaliser
+    fused = kind == "cross_entropy" and acts[-1] == "softmax"
     A = Xa
     for l in range(L):
         Z = buf.Z[l]
@@ -173,17 +173,20 @@ def _half_sq(D: np.ndarray):
     return 0.5 * np.einsum("kij,kij->k", D, D).astype(np.float64)
 
 
-def _softmax_cross_entropy(Z: np.ndarray, T: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    """Softmax of stacked (K, n, k) ``Z`` into ``Y`` and the mean cross-entropy
-    per run (K,) float64: the same operations, in the same order, as the
-    activation's softmax followed by :func:`run_loss`, but the max, the
-    exponentials and their sums computed once (digits, 16 runs: ~100 → ~55 µs)."""
+def _softmax_cross_entropy(Z: np.ndarray, T: np.ndarray, Y: np.ndarray):
+    """Softmax of ``Z`` into ``Y`` and the mean cross-entropy: a float for one
+    network (n, k), (K,) float64 per run for a stack (K, n, k).  The same
+    operations, in the same order, as the activation's softmax followed by
+    :func:`run_loss` (so the same bits), but the max, the exponentials and
+    their sums computed once (digits, 16 runs: ~100 → ~55 µs)."""
     m = Z.max(axis=-1, keepdims=True)
     np.subtract(Z, m, out=Y)
     np.exp(Y, out=Y)
     s = Y.sum(axis=-1, keepdims=True)
     Y /= s
     lse = m + np.log(s)
+    if Z.ndim == 2:  # one network: as losses.loss_value
+        return float(np.sum(T * (lse - Z))) / max(len(T), 1)
     return ((T * (lse - Z)).sum(axis=(1, 2)) / max(len(T), 1)).astype(np.float64)
 
 

@@ -133,3 +133,34 @@ def test_divergence_limit_is_fixed_by_the_first_loss():
     assert tr._limit == -math.inf
     tr.run_epoch()
     assert tr._limit == pytest.approx(1e6 * tr.first_loss)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_one_network_fused_softmax_cross_entropy_gives_the_same_bits(dtype):
+    """One network's output layer computes softmax and cross-entropy together
+    (one max, one normaliser): the outputs, the loss and every gradient equal,
+    bit for bit, the activation's softmax followed by losses.loss_value, also
+    for logits that overflow a naive exponential and for soft targets."""
+    from model.nn import activations, backprop, losses
+
+    rng = np.random.default_rng(4)
+    for scale in (1.0, 40.0, 1e3):
+        Z = (rng.normal(size=(11, 6)) * scale).astype(dtype)
+        T = rng.dirichlet(np.ones(6), 11).astype(dtype)
+        Y = np.empty_like(Z)
+        loss = backprop._softmax_cross_entropy(Z, T, Y)
+        np.testing.assert_array_equal(Y, activations.forward("softmax", Z))
+        assert isinstance(loss, float) and math.isfinite(loss)
+        assert loss == losses.loss_value("cross_entropy", Z, None, T)
+    # through the layer loop: a trainer-sized update against the unfused formulas
+    net = _net(dtype, sizes=(4, 9, 6), acts=("relu", "softmax"), loss="cross_entropy")
+    X = rng.normal(size=(13, 4)).astype(dtype)
+    T = np.eye(6, dtype=dtype)[rng.integers(0, 6, 13)]
+    loss, grads = net.gradients_into(X, T)
+    Z = net.batch_buffers(13).Z[-1]  # the fast path's own (bias-folded) logits
+    assert loss == losses.loss_value("cross_entropy", Z, None, T)
+    np.testing.assert_array_equal(net.last_output, activations.forward("softmax", Z))
+    _, gW, gb = net.loss_and_gradients(X, T)
+    tol = 1e-12 if dtype == "float64" else 1e-5
+    for a, b in zip(gW + gb, grads):
+        np.testing.assert_allclose(b, a, rtol=tol, atol=tol)
