@@ -164,17 +164,24 @@ class Classroom(QObject):
         return False
 
     # ---------------------------------------------------------------- pace
-    def _build_pace(self) -> None:
-        self.pace_combo = QComboBox()
-        self.pace_combo.setObjectName("pace_combo")
+    def make_pace_combo(self, name: str = "pace_combo") -> QComboBox:
+        """A pace chooser kept in step with the others (the toolbar's, the Training form's)."""
+        combo = QComboBox()
+        combo.setObjectName(name)
         for i, p in enumerate(PACES):
-            self.pace_combo.addItem(p.label, p.key)
-            self.pace_combo.setItemData(i, p.tip, Qt.ItemDataRole.ToolTipRole)
-        self.pace_combo.setToolTip(
+            combo.addItem(p.label, p.key)
+            combo.setItemData(i, p.tip, Qt.ItemDataRole.ToolTipRole)
+        combo.setToolTip(
             "Training pace: slow motion shows every update as a forward and a backward wave; "
             "full speed trains as fast as the computer can ([ slower, ] faster)"
         )
-        self.pace_combo.currentIndexChanged.connect(lambda i: self.set_pace(PACES[i].key))
+        combo.setCurrentIndex([p.key for p in PACES].index(pace_by_key(self.doc.project.pace).key))
+        combo.currentIndexChanged.connect(lambda i: self.set_pace(PACES[i].key))
+        self.__dict__.setdefault("pace_combos", []).append(combo)
+        return combo
+
+    def _build_pace(self) -> None:
+        self.pace_combo = self.make_pace_combo()
         self.toolbar.insertWidget(self.acts["step_epoch"], self.pace_combo)
         menu = self.menus.train.addMenu("Pa&ce")
         menu.setToolTipsVisible(True)
@@ -215,10 +222,11 @@ class Classroom(QObject):
         self.doc.project.pace = pace.key
         self.controller.set_pace(pace.key)
         i = [p.key for p in PACES].index(pace.key)
-        if self.pace_combo.currentIndex() != i:
-            self.pace_combo.blockSignals(True)
-            self.pace_combo.setCurrentIndex(i)
-            self.pace_combo.blockSignals(False)
+        for combo in self.pace_combos:
+            if combo.currentIndex() != i:
+                combo.blockSignals(True)
+                combo.setCurrentIndex(i)
+                combo.blockSignals(False)
         self.acts[f"pace_{pace.key}"].setChecked(True)
         self.teaching.waves.hold = pace.slow_motion
         if pace.slow_motion:  # every update as its own forward + backward wave

@@ -236,6 +236,8 @@ class MainWindow(QMainWindow):
         ins.dropoutEdited.connect(lambda l, p: edit(e.set_dropout, l, p))
         self.training_panel.settingsEdited.connect(lambda s: edit(e.set_settings, s, pause=False))
         self.training_panel.curvature_provider = lambda: curvature_for(d.net, d.data.X_train, d.data.train.T)
+        self.training_panel.set_run_controls(self.acts["play"], self.classroom.make_pace_combo("form_pace"))
+        self.training_panel.remember_sections(self.qsettings)  # folded sections, as left last time
         self.data_panel.sourceEdited.connect(lambda s, p: edit(e.set_data, s, p))
         self.dataset_view.pointClicked.connect(d.set_probe)
         self.plots.learningRateChosen.connect(self._use_lr)

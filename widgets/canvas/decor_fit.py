@@ -48,6 +48,7 @@ class InputLabel(Label):
     def set_leader(self, line: QLineF | None) -> None:
         self.prepareGeometryChange()
         self._leader = line
+        self.update()  # a cached item: repaint it with (or without) the line
 
     def text_rect(self) -> QRectF:
         """The text's pill, in the item's (screen-pixel) coordinates."""

@@ -7,25 +7,29 @@ and emits ``settingsEdited(settings)`` (plus ``learningRateEdited(lr)`` first
 when the learning rate moved).  An invalid combination turns the offending
 control red, shows why in the message line, and emits nothing.
 The panel never keeps settings of its own: the document is the truth.
+
+Laid out for a laptop's short dock (~270 px at 1280×720): the most-used
+controls first and always unfolded — play and pace (when the app hands them
+over), optimizer, learning rate, mode, batch size, epoch limit — then folding
+sections for the optimizer's own hyper-parameters, the schedule, stopping and
+generalisation. Nothing above a row moves when the optimizer changes (its β
+rows are in the section below), and folding a section moves nothing above it.
 """
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QRadioButton,
-    QSlider,
-    QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -39,85 +43,27 @@ from model.optim.names import (
     gd_mode,
     mode_batch_size,
 )
-from model.optim.optimizers import DEFAULTS, OPTIMIZERS
-from model.optim.schedules import SCHEDULE_FIELDS, SCHEDULES, Schedule
+from model.optim.optimizers import OPTIMIZERS
 from model.train.trainer import TrainSettings
 from widgets.common.fit import scroll_body
 from widgets.common.themed_widgets import set_sheet
+from widgets.forms.collapsible import CollapsibleSection, new_form
+from widgets.forms.form_error import ERROR_STYLE, Invalid
 from widgets.forms.generalisation_rows import GeneralisationRows
-from widgets.forms.spins import double_spin
+from widgets.forms.learning_rate_row import LearningRateRow, slider_pos
+from widgets.forms.optimizer_rows import OptimizerRows
+from widgets.forms.schedule_rows import ScheduleRows
+from widgets.forms.spins import SciSpinBox, int_spin
 
 __all__ = ["TrainingPanel", "OPTIMIZER_TITLES", "SCHEDULE_TITLES", "SciSpinBox"]
 
-HYPER_TIPS = {
-    "momentum": "μ: fraction of the previous velocity kept each step (0 = plain SGD, 0.9 typical).",
-    "rho": "ρ: decay of RMSProp's running average of squared gradients (0.9 typical).",
-    "beta1": "β₁: decay of Adam's running mean of gradients (0.9 typical).",
-    "beta2": "β₂: decay of Adam's running mean of squared gradients (0.999 typical).",
-    "eps": "ε: small constant added to the denominator so the step never divides by zero.",
+SECTIONS = {  # key: (title, tooltip)
+    "optimizer": ("Optimizer settings", "The chosen update rule's own hyper-parameters (μ, ρ, β, ε)."),
+    "schedule": ("Learning-rate schedule", "How η changes over the epochs."),
+    "stopping": ("Stopping and shuffling", "A target loss to stop at, and the shuffle seed."),
+    "generalisation": ("Generalisation", "Penalties, weight decay and early stopping."),
 }
-FIELD_TITLES = {
-    "step_size": "Step every",
-    "gamma": "Factor γ",
-    "decay": "Decay rate",
-    "period": "Period",
-    "min_lr": "Minimum η",
-    "base_lr": "Lowest η",
-    "max_lr": "Highest η",
-}
-FIELD_TIPS = {
-    "step_size": "Step decay: multiply η by γ every this many epochs. Cyclic: epochs from the lowest to the highest η.",
-    "gamma": "The factor (0 < γ ≤ 1) the learning rate is multiplied by at each step.",
-    "decay": "How fast the learning rate shrinks per epoch (≥ 0).",
-    "period": "Epochs over which the cosine goes from η₀ down to the minimum.",
-    "min_lr": "The learning rate the cosine schedule ends at (must be below η₀).",
-    "base_lr": "Cyclic schedule: the learning rate at the start and bottom of every cycle (η₀ is not used).",
-    "max_lr": "Cyclic schedule: the learning rate at the top of every cycle.",
-}
-LR_MIN_EXP, LR_MAX_EXP, SLIDER_STEPS = -5.0, 1.0, 100  # slider: 100 ticks per decade
-ERROR_STYLE = "border: 2px solid @error_border; border-radius: 3px;"
-
-
-class SciSpinBox(QDoubleSpinBox):
-    """A positive-number spin box shown in ``%g`` form; arrows step by ×10 / ÷10."""
-
-    def __init__(self, lo: float, hi: float, parent=None):
-        super().__init__(parent)
-        self.setDecimals(323)  # keep the value exact: no rounding to a fixed number of decimals
-        self.setRange(lo, hi)
-
-    def textFromValue(self, value: float) -> str:
-        return f"{value:.6g}"
-
-    def valueFromText(self, text: str) -> float:
-        try:
-            return float(text)
-        except ValueError:
-            return self.value()
-
-    def validate(self, text, pos):
-        from PySide6.QtGui import QValidator
-
-        try:
-            v = float(text)
-        except ValueError:
-            return QValidator.State.Intermediate, text, pos
-        ok = math.isfinite(v) and self.minimum() <= v <= self.maximum()
-        return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
-
-    def stepBy(self, steps: int) -> None:
-        self.setValue(self.value() * 10.0**steps)
-
-
-def _spin(lo: int, hi: int, tip: str, suffix: str = "") -> QSpinBox:
-    s = QSpinBox(suffix=suffix)
-    s.setRange(lo, hi)
-    s.setKeyboardTracking(False)  # commit on Enter / focus loss, not on every keystroke
-    s.setToolTip(tip)
-    return s
-
-
-_dspin = double_spin  # one definition for every form
+FOLDED_KEY = "training/folded"  # the settings key of the folded sections
 
 
 class TrainingPanel(QWidget):
@@ -138,7 +84,6 @@ class TrainingPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._n_train = 0
-        self._exact_lr: float | None = None  # display cache: lr beyond the spin box's 6 decimals
         self._hyper_keys: set[str] = set()  # hyper keys the shown settings spelled out
         self._updating = False
         self._build()
@@ -147,77 +92,18 @@ class TrainingPanel(QWidget):
 
     # ------------------------------------------------------------------ build
     def _build(self) -> None:
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow dock: label above field
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        outer = QVBoxLayout(scroll_body(self))
+        self.run_row = QHBoxLayout()  # play and pace, handed over by the app (set_run_controls)
+        outer.addLayout(self.run_row)
+        form = self._form = new_form()
         self.optimizer_combo = QComboBox()
         for name in OPTIMIZERS:
             self.optimizer_combo.addItem(OPTIMIZER_TITLES[name], name)
         self.optimizer_combo.setToolTip("The update rule: how a gradient becomes a weight change.")
         form.addRow("Optimizer", self.optimizer_combo)
-
-        # the learning rate sits right under the optimizer, above the optimizer's own
-        # rows: choosing Adam adds β rows below it, so η₀ never moves under the mouse
-        self.lr_spin = _dspin(1e-6, 100.0, 6, 0.001, "η₀: the initial learning rate (step size).")
-        self.lr_slider = QSlider(Qt.Orientation.Horizontal)
-        self.lr_slider.setRange(int(LR_MIN_EXP * SLIDER_STEPS), int(LR_MAX_EXP * SLIDER_STEPS))
-        self.lr_slider.setToolTip("Learning rate on a log scale from 10⁻⁵ to 10.")
-        lr_row = QHBoxLayout()
-        lr_row.addWidget(self.lr_spin)
-        lr_row.addWidget(self.lr_slider, 1)
-        form.addRow("Learning rate η₀", lr_row)
-        # a new optimizer wants its own η: suggested, applied only on request (one undo step)
-        self.suggest_label = QLabel(wordWrap=True)
-        self.suggest_button = QPushButton("Apply")
-        self.suggest_button.setToolTip("Set the learning rate to the suggested η (one undo step)")
-        self.suggest_button.clicked.connect(self.apply_suggestion)
-        self.suggest_row = QWidget()
-        srow = QHBoxLayout(self.suggest_row)
-        srow.setContentsMargins(0, 0, 0, 0)
-        srow.addWidget(self.suggest_label, 1)
-        srow.addWidget(self.suggest_button)
-        form.addRow("", self.suggest_row)
-        self.suggestion = None
-        #: () -> Curvature | None, set by the app: λ_max of the current network and data
-        self.curvature_provider = None
-
-        self.hyper_spins: dict[str, QDoubleSpinBox] = {}
-        titles = {"momentum": "Momentum μ", "rho": "Decay ρ", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
-        for key in ("momentum", "rho", "beta1", "beta2"):
-            self.hyper_spins[key] = _dspin(0.0, 0.9999, 4, 0.01, HYPER_TIPS[key])
-        self.hyper_spins["eps"] = SciSpinBox(1e-300, 1.0)
-        self.hyper_spins["eps"].setKeyboardTracking(False)
-        self.hyper_spins["eps"].setToolTip(HYPER_TIPS["eps"])
-        for key, title in titles.items():
-            form.addRow(title, self.hyper_spins[key])
-        self.advanced_check = QCheckBox(
-            "Show advanced (ε)", toolTip="Show rarely changed hyper-parameters such as ε."
-        )
-        form.addRow("", self.advanced_check)
-        self._form = form
-
-        self.schedule_combo = QComboBox()
-        for kind in SCHEDULES:
-            self.schedule_combo.addItem(SCHEDULE_TITLES[kind], kind)
-        self.schedule_combo.setToolTip("How the learning rate changes over the epochs.")
-        form.addRow("Schedule", self.schedule_combo)
-        self.field_spins = {
-            "step_size": _spin(1, 10_000_000, FIELD_TIPS["step_size"], " epochs"),
-            "gamma": _dspin(0.0001, 1.0, 4, 0.05, FIELD_TIPS["gamma"]),
-            "decay": _dspin(0.0, 10.0, 6, 0.001, FIELD_TIPS["decay"]),
-            "period": _spin(1, 10_000_000, FIELD_TIPS["period"], " epochs"),
-            "min_lr": _dspin(0.0, 100.0, 6, 0.0001, FIELD_TIPS["min_lr"]),
-            "base_lr": _dspin(0.0, 100.0, 6, 0.0001, FIELD_TIPS["base_lr"]),
-            "max_lr": _dspin(0.0, 100.0, 6, 0.001, FIELD_TIPS["max_lr"]),
-        }
-        for key, spin in self.field_spins.items():
-            form.addRow(FIELD_TITLES[key], spin)
-        self.schedule_label = QLabel(
-            wordWrap=True, toolTip="The schedule's formula (η₀ = initial learning rate)."
-        )
-        self.schedule_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("", self.schedule_label)
-
+        self.lr = LearningRateRow()
+        self.lr_spin, self.lr_slider = self.lr.spin, self.lr.slider
+        form.addRow("Learning rate η₀", self.lr.layout)
         self.mode_group = QButtonGroup(self)
         mode_row = QHBoxLayout()
         self.mode_buttons = {}
@@ -229,15 +115,44 @@ class TrainingPanel(QWidget):
             mode_row.addWidget(b)
         mode_row.addStretch(1)
         form.addRow("Mode", mode_row)
-        self.batch_spin = _spin(2, 10_000_000, "Samples per mini-batch.")
+        self.batch_spin = int_spin(2, 10_000_000, "Samples per mini-batch.")
         self.batch_info = QLabel(wordWrap=True, toolTip="Updates per epoch for the current training set.")
         batch_row = QHBoxLayout()
         batch_row.addWidget(self.batch_spin)
         batch_row.addWidget(self.batch_info, 1)
         form.addRow("Batch size", batch_row)
-
-        self.epochs_spin = _spin(1, 10_000_000, "Stop after this many epochs (passes over the data).")
+        self.epochs_spin = int_spin(1, 10_000_000, "Stop after this many epochs (passes over the data).")
         form.addRow("Epoch limit", self.epochs_spin)
+        outer.addLayout(form)
+
+        # a new optimizer wants its own η: suggested below the common rows (none of them
+        # moves when it appears), applied only on request (one undo step)
+        self.suggest_label = QLabel(wordWrap=True)
+        self.suggest_button = QPushButton("Apply")
+        self.suggest_button.setToolTip("Set the learning rate to the suggested η (one undo step)")
+        self.suggest_button.clicked.connect(self.apply_suggestion)
+        self.suggest_row = QWidget()
+        srow = QHBoxLayout(self.suggest_row)
+        srow.setContentsMargins(0, 0, 0, 0)
+        srow.addWidget(self.suggest_label, 1)
+        srow.addWidget(self.suggest_button)
+        outer.addWidget(self.suggest_row)
+        self.suggestion = None
+        #: () -> Curvature | None, set by the app: λ_max of the current network and data
+        self.curvature_provider = None
+        self.message = QLabel(wordWrap=True, toolTip="Why the last edit was not applied.")
+        set_sheet(self.message, "color: @error;")
+        outer.addWidget(self.message)
+
+        self.sections = {k: CollapsibleSection(k, t, tip) for k, (t, tip) in SECTIONS.items()}
+        self.optimizer_rows = OptimizerRows()
+        self.optimizer_rows.add_to(self.sections["optimizer"].form)
+        self.hyper_spins, self.advanced_check = self.optimizer_rows.spins, self.optimizer_rows.advanced_check
+        self.schedule = ScheduleRows()
+        self.schedule.add_to(self.sections["schedule"].form)
+        self.schedule_combo, self.field_spins = self.schedule.combo, self.schedule.field_spins
+        self.schedule_label = self.schedule.label
+        stop = self.sections["stopping"].form
         self.target_check = QCheckBox()
         self.target_check.setToolTip("Stop early once the training loss falls to the target.")
         self.target_spin = SciSpinBox(0.0, 1e12)
@@ -246,18 +161,15 @@ class TrainingPanel(QWidget):
         target_row = QHBoxLayout()
         target_row.addWidget(self.target_check)
         target_row.addWidget(self.target_spin, 1)
-        form.addRow("Target loss", target_row)
-        self.seed_spin = _spin(0, 2**31 - 1, "Seed for shuffling the samples each epoch.")
-        form.addRow("Shuffle seed", self.seed_spin)
+        stop.addRow("Target loss", target_row)
+        self.seed_spin = int_spin(0, 2**31 - 1, "Seed for shuffling the samples each epoch.")
+        stop.addRow("Shuffle seed", self.seed_spin)
         self.generalisation = GeneralisationRows()
-        self.generalisation.add_to(form)
-
-        self.message = QLabel(wordWrap=True, toolTip="Why the last edit was not applied.")
-        set_sheet(self.message, "color: @error;")
-        outer = QVBoxLayout(scroll_body(self))
-        outer.addLayout(form)
-        outer.addWidget(self.message)
+        self.generalisation.add_to(self.sections["generalisation"].form)
+        for section in self.sections.values():
+            outer.addWidget(section)
         outer.addStretch(1)
+        self._align_labels([form, *(s.form for s in self.sections.values())])
 
         self.optimizer_combo.currentIndexChanged.connect(self._on_optimizer)
         for spin in self.hyper_spins.values():
@@ -265,15 +177,50 @@ class TrainingPanel(QWidget):
         self.advanced_check.toggled.connect(self._sync_visibility)
         self.lr_spin.valueChanged.connect(self._on_lr_spin)
         self.lr_slider.valueChanged.connect(self._on_lr_slider)
-        self.schedule_combo.currentIndexChanged.connect(self._on_schedule_kind)
-        for spin in self.field_spins.values():
-            spin.valueChanged.connect(self._on_edit)
         self.mode_group.idToggled.connect(self._on_mode)
         for w in (self.batch_spin, self.epochs_spin, self.seed_spin, self.target_spin):
             w.valueChanged.connect(self._on_edit)
         self.target_check.toggled.connect(self._on_edit)
-        for signal in self.generalisation.edits():
+        for signal in self.schedule.edits() + self.generalisation.edits():
             signal.connect(self._on_edit)
+
+    @staticmethod
+    def _align_labels(forms) -> None:
+        """One label column for the common rows and every section, so the fields line up."""
+        from PySide6.QtWidgets import QFormLayout
+
+        labels = []
+        for form in forms:
+            for row in range(form.rowCount()):
+                item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+                if item is not None and item.widget() is not None:
+                    labels.append(item.widget())
+        width = max((w.sizeHint().width() for w in labels), default=0)
+        for w in labels:
+            w.setMinimumWidth(width)
+
+    def set_run_controls(self, play_action, pace_combo) -> None:
+        """Put the app's Play / Pause action (as a button) and a pace combo at the top."""
+        button = QToolButton()
+        button.setObjectName("training_play")
+        button.setDefaultAction(play_action)
+        button.setToolButtonStyle(button.toolButtonStyle().ToolButtonTextBesideIcon)
+        self.play_button, self.pace_combo = button, pace_combo
+        self.run_row.addWidget(button)
+        self.run_row.addWidget(pace_combo, 1)
+
+    def remember_sections(self, store) -> None:
+        """Fold the sections ``store`` (a QSettings) says were folded; keep it told."""
+        folded = store.value(FOLDED_KEY, "")
+        folded = folded.split(",") if isinstance(folded, str) else list(folded or [])
+        for key, section in self.sections.items():
+            section.set_unfolded(key not in folded)
+
+        def save(*_):
+            store.setValue(FOLDED_KEY, ",".join(k for k, s in self.sections.items() if not s.unfolded()))
+
+        for section in self.sections.values():
+            section.toggled.connect(save)
 
     # ------------------------------------------------------------------ model -> widget
     def set_settings(self, settings: TrainSettings, n_train: int) -> None:
@@ -282,18 +229,10 @@ class TrainingPanel(QWidget):
         try:
             self._n_train = int(n_train)
             self.optimizer_combo.setCurrentIndex(OPTIMIZERS.index(settings.optimizer))
-            hyper = {**DEFAULTS[settings.optimizer], **settings.hyper}
+            self.optimizer_rows.show(settings.optimizer, settings.hyper)
             self._hyper_keys = set(settings.hyper)
-            for key, spin in self.hyper_spins.items():
-                if key in hyper:
-                    spin.setValue(float(hyper[key]))
-            self._exact_lr = float(settings.lr)
-            self.lr_spin.setValue(settings.lr)
-            self.lr_slider.setValue(self._slider_pos(settings.lr))
-            sch = settings.schedule
-            self.schedule_combo.setCurrentIndex(SCHEDULES.index(sch.kind))
-            for key, spin in self.field_spins.items():
-                spin.setValue(getattr(sch, key))
+            self.lr.show(settings.lr)
+            self.schedule.show(settings.schedule)
             bs = settings.batch_size
             mode = gd_mode(bs)
             self.mode_buttons[mode].setChecked(True)
@@ -322,26 +261,9 @@ class TrainingPanel(QWidget):
 
     def _read(self) -> TrainSettings:
         name = self.optimizer_combo.currentData()
-        lr = self._lr_value()
-        hyper = {}
-        for key in DEFAULTS[name]:
-            if key == "lr":
-                continue
-            v = float(self.hyper_spins[key].value())
-            if key in self._hyper_keys or v != DEFAULTS[name][key]:
-                hyper[key] = v
-        kind = self.schedule_combo.currentData()
-        fields = {k: self.field_spins[k].value() for k in SCHEDULE_FIELDS[kind]}
-        if kind == "cosine" and fields["min_lr"] >= lr:
-            raise _Invalid(
-                f"the cosine schedule's minimum η ({fields['min_lr']:g}) must be below "
-                f"the learning rate η₀ ({lr:g})",
-                self.field_spins["min_lr"],
-            )
-        try:
-            schedule = Schedule(kind=kind, **fields)
-        except ValueError as exc:
-            raise _Invalid(str(exc), self.schedule_combo) from None
+        lr = self.lr.value()
+        hyper = self.optimizer_rows.read(name, self._hyper_keys)
+        schedule = self.schedule.read(lr)
         mode = self._mode()
         batch = mode_batch_size(mode, self.batch_spin.value())
         target = self.target_spin.value() if self.target_check.isChecked() else None
@@ -358,14 +280,8 @@ class TrainingPanel(QWidget):
                 **self.generalisation.read(),
             )
         except ValueError as exc:
-            raise _Invalid(str(exc), self.optimizer_combo) from None
+            raise Invalid(str(exc), self.optimizer_combo) from None
         return s
-
-    def _lr_value(self) -> float:
-        v = float(self.lr_spin.value())
-        if self._exact_lr is not None and round(self._exact_lr, 6) == v:
-            return self._exact_lr  # the document's exact value, not its 6-decimal display
-        return v
 
     def _mode(self) -> str:
         return list(GD_MODES)[max(self.mode_group.checkedId(), 0)]
@@ -377,7 +293,7 @@ class TrainingPanel(QWidget):
         self._sync_visibility()
         try:
             s = self._read()
-        except _Invalid as exc:
+        except Invalid as exc:
             self._show_error(exc.message, exc.widget)
             return
         self._show_error(None)
@@ -388,17 +304,13 @@ class TrainingPanel(QWidget):
     def _on_edit(self, *_):
         self._emit()
 
-    _on_schedule_kind = _on_edit
-
     def _on_optimizer(self, *_):
         if self._updating:
             return
         name = self.optimizer_combo.currentData()
         self._hyper_keys = set()
         self._updating = True
-        for key, value in DEFAULTS[name].items():  # a new rule starts from its textbook defaults
-            if key != "lr":
-                self.hyper_spins[key].setValue(value)
+        self.optimizer_rows.show(name, {})  # a new rule starts from its textbook defaults
         self._updating = False
         self._suggest(name)
         self._emit()
@@ -412,7 +324,7 @@ class TrainingPanel(QWidget):
             except (ValueError, ArithmeticError):
                 curvature = None  # no λ_max here: the optimizer's usual default
         sug = suggest_lr(name, curvature, self.hyper_spins["momentum"].value())
-        self._set_suggestion(None if sug.lr == self._lr_value() else sug)
+        self._set_suggestion(None if sug.lr == self.lr.value() else sug)
 
     def _set_suggestion(self, sug) -> None:
         self.suggestion = sug
@@ -428,11 +340,7 @@ class TrainingPanel(QWidget):
         if sug is None:
             return
         self._set_suggestion(None)
-        self._exact_lr = sug.lr
-        for w, v in ((self.lr_spin, sug.lr), (self.lr_slider, self._slider_pos(sug.lr))):
-            w.blockSignals(True)
-            w.setValue(v)
-            w.blockSignals(False)
+        self.lr.show(sug.lr, signals=False)
         self._emit(lr_moved=True)
 
     def _on_mode(self, _id: int, checked: bool):
@@ -443,43 +351,24 @@ class TrainingPanel(QWidget):
         if self._updating:
             return
         self._set_suggestion(None)  # the student chose an η themselves
-        self._exact_lr = None
-        self.lr_slider.blockSignals(True)
-        self.lr_slider.setValue(self._slider_pos(value))
-        self.lr_slider.blockSignals(False)
+        self.lr.follow_spin(value)
         self._emit(lr_moved=True)
 
     def _on_lr_slider(self, pos: int):
         if self._updating:
             return
         self._set_suggestion(None)
-        self._exact_lr = None
-        self.lr_spin.blockSignals(True)
-        self.lr_spin.setValue(10.0 ** (pos / SLIDER_STEPS))
-        self.lr_spin.blockSignals(False)
+        self.lr.follow_slider(pos)
         self._emit(lr_moved=True)
 
-    @staticmethod
-    def _slider_pos(lr: float) -> int:
-        e = math.log10(max(lr, 1e-300))
-        return int(round(min(max(e, LR_MIN_EXP), LR_MAX_EXP) * SLIDER_STEPS))
+    _slider_pos = staticmethod(slider_pos)
 
     # ------------------------------------------------------------------ display
     def _sync_visibility(self) -> None:
         name = self.optimizer_combo.currentData()
-        keys = set(DEFAULTS[name]) - {"lr"}
-        for key, spin in self.hyper_spins.items():
-            show = key in keys and (key != "eps" or self.advanced_check.isChecked())
-            self._form.setRowVisible(spin, show)
-        self._form.setRowVisible(self.advanced_check, "eps" in keys)
-        kind = self.schedule_combo.currentData()
-        for key, spin in self.field_spins.items():
-            self._form.setRowVisible(spin, key in SCHEDULE_FIELDS[kind])
-        try:
-            fields = {k: self.field_spins[k].value() for k in SCHEDULE_FIELDS[kind]}
-            self.schedule_label.setText(Schedule(kind=kind, **fields).describe())
-        except ValueError as exc:
-            self.schedule_label.setText(str(exc))
+        self.optimizer_rows.sync(name)
+        self.sections["optimizer"].setVisible(self.optimizer_rows.has_rows(name))  # SGD: none
+        self.schedule.sync()
         mode = self._mode()
         self.batch_spin.setEnabled(mode == MINI_BATCH)
         self.target_spin.setEnabled(self.target_check.isChecked())
@@ -507,11 +396,3 @@ class TrainingPanel(QWidget):
             set_sheet(widget, ERROR_STYLE)
         self.message.setText(message or "")
         self.message.setVisible(bool(message))
-
-
-class _Invalid(ValueError):
-    """A rejected edit: the message and the control to mark red."""
-
-    def __init__(self, message: str, widget: QWidget):
-        super().__init__(message)
-        self.message, self.widget = message, widget
