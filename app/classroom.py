@@ -10,8 +10,8 @@ from the screen's available geometry, restored geometry clamped to it).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QComboBox, QStyle, QTabBar, QToolButton, QWidget
 from shiboken6 import isValid
 
@@ -23,7 +23,6 @@ from widgets.dialogs.shortcuts_dialog import ShortcutsDialog
 
 from . import resources_path
 
-PREFERRED_SIZE = QSize(1400, 900)
 PRESENTATION_HIDDEN = ("data", "inspector", "training", "stepthrough", "neuron_map", "plots")
 THEME_TITLES = {
     "system": "Follow the &System",
@@ -33,39 +32,23 @@ THEME_TITLES = {
 }
 
 
-LAPTOP_HEIGHT = 900  # a first window shorter than this gets the laptop layout (Classroom.arrange_docks)
-
-
-def plots_height(window_height: int) -> int:
-    """The plots dock's first height: 45 % of a short (laptop) window, 40 % of a tall one."""
-    return max(300, int(window_height * (0.45 if window_height < LAPTOP_HEIGHT else 0.4)))
-
-
 def presentation_zoom(screen) -> float:
     """One zoom for fonts, node values, line widths and plot text: 2 on a 1080-px screen."""
     h = screen.availableGeometry().height() if screen is not None else 1080
     return max(1.25, min(3.0, h / 540.0))
 
 
-def fit_rect(rect: QRect, avail: QRect) -> QRect:
-    """``rect`` shrunk to ``avail`` and moved inside it."""
-    w, h = min(rect.width(), avail.width()), min(rect.height(), avail.height())
-    x = min(max(rect.x(), avail.x()), avail.right() + 1 - w)
-    y = min(max(rect.y(), avail.y()), avail.bottom() + 1 - h)
-    return QRect(x, y, w, h)
-
-
 class Classroom(QObject):
     """Collaborators: the window (menus, toolbar, docks, settings), the document
     (its project's pace), the training controller (paced play), the teaching
-    object (waves) and the canvas and plots (presentation zoom)."""
+    object (waves; None until :meth:`attach_teaching`) and the canvas and plots
+    (presentation zoom)."""
 
     def __init__(self, win, doc, controller, teaching, acts: dict, menus, toolbar, docks: dict):
         super().__init__(win)
         self.win, self.doc, self.controller, self.teaching = win, doc, controller, teaching
         self.acts, self.menus, self.toolbar, self.docks = acts, menus, toolbar, docks
         self.presenting = False
-        self.compact = False  # the laptop layout (arrange_docks)
         self._saved_state = None
         self._lesson: GettingStarted | None = None
         self._shortcuts: ShortcutsDialog | None = None
@@ -80,87 +63,10 @@ class Classroom(QObject):
         win.installEventFilter(self)
         self.set_pace(doc.project.pace, user=False)
 
-    # ------------------------------------------------------------ geometry
-    def place_window(self, restored: bool) -> None:
-        """First start: as large as the screen allows, up to 1400×900; a restored
-        geometry (maybe from a bigger monitor) is clamped to this screen."""
-        screen = self.win.screen() or QGuiApplication.primaryScreen()
-        if screen is None:
-            return
-        avail = screen.availableGeometry()
-        if restored and self.docks["training"] in self.win.tabifiedDockWidgets(self.docks["inspector"]):
-            self._compact_layout()  # a layout saved in the laptop arrangement
-        if not restored:
-            size = PREFERRED_SIZE.boundedTo(avail.size())
-            self.win.resize(size)
-            self.win.move(
-                avail.x() + (avail.width() - size.width()) // 2,
-                avail.y() + (avail.height() - size.height()) // 2,
-            )
-        self.clamp_to_screen()
-
-    def clamp_to_screen(self) -> None:
-        win = self.win
-        screen = win.screen() or QGuiApplication.primaryScreen()
-        if screen is None or win.isFullScreen():
-            return
-        avail = screen.availableGeometry()
-        frame = win.frameGeometry()
-        if avail.contains(frame):
-            return
-        extra = QSize(frame.width() - win.width(), frame.height() - win.height())
-        target = fit_rect(frame, avail)
-        win.resize(
-            QSize(target.width() - extra.width(), target.height() - extra.height()).expandedTo(QSize(1, 1))
-        )
-        win.move(target.topLeft())
-
-    def arrange_docks(self) -> None:
-        """First start (no saved layout): dock sizes for this window. On a short laptop
-        window the plots are what is short of room (at 1366×768 the loss plot was
-        642×106 px): they run under the canvas *and* the Training column, half as wide
-        again, and take 45 % of the height; the Inspector becomes a tab beside Training,
-        Step-through and Neuron map, raised when something is selected on the canvas."""
-        w, d = self.win, self.docks
-        if w.height() < LAPTOP_HEIGHT and not self.compact:
-            w.tabifyDockWidget(d["neuron_map"], d["inspector"])
-            self._compact_layout()
-        d["training"].raise_()
-        if self.compact:  # the right column as wide as its four tabs, the canvas as before
-            right = max(320, self._tabs_width(d["inspector"]))
-            w.resizeDocks([d["data"], d["training"]], [380 - (right - 320), right], Qt.Orientation.Horizontal)
-        else:
-            w.resizeDocks([d["data"], d["inspector"]], [380, 320], Qt.Orientation.Horizontal)
-        w.resizeDocks([d["plots"]], [plots_height(w.height())], Qt.Orientation.Vertical)
-
-    def _compact_layout(self) -> None:
-        """The laptop layout's parts a saved window state does not hold: the plots'
-        corner and raising the Inspector on a selection."""
-        if self.compact:
-            return
-        self.compact = True
-        self.win.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.teaching.canvas.nodeSelected.connect(self._inspect)
-        self.teaching.canvas.edgeSelected.connect(self._inspect)
-
-    def _tabs_width(self, dock) -> int:
-        """Width of the dock-area tab bar holding ``dock``'s tab, every tab unelided."""
-        for bar in self.win.findChildren(QTabBar):
-            titles = [bar.tabText(i) for i in range(bar.count())]
-            if bar.parent() is self.win and dock.windowTitle() in titles:
-                return sum(bar.tabSizeHint(i).width() for i in range(bar.count())) + 4
-        return 0
-
-    def _inspect(self, *_selection) -> None:
-        """Laptop layout: the Inspector, a tab beside Training, comes to the front to show the selection."""
-        dock = self.docks["inspector"]
-        if dock.isVisible() and not dock.isFloating() and self.win.tabifiedDockWidgets(dock):
-            dock.raise_()
-
     def eventFilter(self, obj, event) -> bool:
         if obj is self.win and event.type() == QEvent.Type.Show:
-            QTimer.singleShot(0, self.clamp_to_screen)  # the real frame is known once shown
-            QTimer.singleShot(0, self._unelide_tabs)  # dock tab bars exist once laid out
+            QTimer.singleShot(0, self.win.window_layout.clamp_to_screen)  # the real frame is known once shown
+            QTimer.singleShot(0, self.unelide_tabs)  # dock tab bars exist once laid out
         return False
 
     # ---------------------------------------------------------------- pace
@@ -228,11 +134,12 @@ class Classroom(QObject):
                 combo.setCurrentIndex(i)
                 combo.blockSignals(False)
         self.acts[f"pace_{pace.key}"].setChecked(True)
-        self.teaching.waves.hold = pace.slow_motion
-        if pace.slow_motion:  # every update as its own forward + backward wave
-            self.teaching.waves.set_speed(2.0 * pace.rate)
-            if not self.acts["waves"].isChecked():
-                self.acts["waves"].setChecked(True)
+        if self.teaching is not None:  # else attach_teaching() applies it
+            self.teaching.waves.hold = pace.slow_motion
+            if pace.slow_motion:  # every update as its own forward + backward wave
+                self.teaching.waves.set_speed(2.0 * pace.rate)
+                if not self.acts["waves"].isChecked():
+                    self.acts["waves"].setChecked(True)
         if user and changed:
             self.doc.mark_results_changed()
             self.win.statusBar().showMessage(f"Training pace: {pace.label}", 4000)
@@ -280,7 +187,13 @@ class Classroom(QObject):
         self.theme_key = saved if saved in themes.THEME_KEYS else "system"
         self.acts[f"theme_{self.theme_key}"].setChecked(True)
 
+    def attach_teaching(self, teaching) -> None:
+        """The waves exist now (the window was shown before they were built): the pace reaches them."""
+        self.teaching = teaching
+        self.set_pace(self.doc.project.pace, user=False)
+
     def set_theme(self, key: str, remember: bool = True) -> None:
+        self.win.finish_building()  # every widget takes the theme
         self.theme_key = key
         self.acts[f"theme_{key}"].setChecked(True)
         themes.apply_theme(QApplication.instance(), key, [self.win])
@@ -296,6 +209,7 @@ class Classroom(QObject):
         on = bool(on)
         if on == self.presenting:
             return
+        self.win.finish_building()  # the presentation zoom reaches every widget
         win = self.win
         if on:
             self._saved_state = (win.saveState(), win.geometry(), win.isMaximized())
@@ -317,15 +231,17 @@ class Classroom(QObject):
             win.restoreState(state)
             if not maximized:
                 win.setGeometry(geometry)
-            self.clamp_to_screen()
-            QTimer.singleShot(0, self.clamp_to_screen)  # once the full-screen state has left
+            self.win.window_layout.clamp_to_screen()
+            QTimer.singleShot(
+                0, self.win.window_layout.clamp_to_screen
+            )  # once the full-screen state has left
         if self.acts["presentation"].isChecked() != on:
             self.acts["presentation"].setChecked(on)
 
     def zoom(self, factor: float) -> None:
         app = QApplication.instance()
         themes.set_zoom(app, factor, [self.win])
-        self.teaching.canvas.set_zoom(factor)
+        self.win.canvas.set_zoom(factor)
         self.win.features.strip.set_zoom(factor)  # the input chips in the canvas corner too
         base_icon = self.__dict__.setdefault("_base_icon", self.toolbar.iconSize())
         self.toolbar.setIconSize(base_icon * factor)
@@ -447,10 +363,10 @@ class Classroom(QObject):
         """Training in front on first start, beside the Inspector; dock tabs never elided."""
         w, d = self.win, self.docks
         d["training"].raise_()
-        self._unelide_tabs()
-        w.tabifiedDockWidgetActivated.connect(lambda _d: self._unelide_tabs())
+        self.unelide_tabs()
+        w.tabifiedDockWidgetActivated.connect(lambda _d: self.unelide_tabs())
 
-    def _unelide_tabs(self) -> None:
+    def unelide_tabs(self) -> None:
         for bar in self.win.findChildren(QTabBar):
             if bar.parent() is self.win:  # the dock-area tab bars
                 bar.setElideMode(Qt.TextElideMode.ElideNone)

@@ -83,10 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         import tempfile  # and never touches the user's crash-recovery file
 
         os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="mlp-studio-shot-")
-    import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
-    pg.setConfigOptions(antialias=True, background="w", foreground="#30343b")
     if offscreen:
         from .screen_setup import quiet_offscreen_warnings
 
@@ -94,11 +92,6 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("MLP Studio")
     app.setOrganizationName("MLP Studio")
-    # cyclic garbage is collected on the GUI thread only: a collection started by a
-    # worker's allocation would destroy Qt objects from the wrong thread
-    from pyqtgraph.util.garbage_collector import GarbageCollector
-
-    app._gc = GarbageCollector(interval=0.5)
 
     from .document import Document
     from .main_window import MainWindow
@@ -110,31 +103,82 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as e:
         print(f"mlp-studio: error: {e}", file=sys.stderr)
         return 1
-    win = MainWindow(doc)
+    if offscreen or not _can_show_frame_first(app, args):
+        configure_pyqtgraph(app)
+        win = MainWindow(doc)
+    else:  # on screen before pyqtgraph is imported: the frame first, the plots right after
+        win = MainWindow(doc, deferred=True)
+        win.before_building = lambda: configure_pyqtgraph(app)
+    if args.record or args.screenshot:
+        _start(win, args)
+        return _record(app, win, args) if args.record else screenshot(app, win, args)
+    from PySide6.QtCore import QTimer
+
+    from .first_expose import after_first_expose
+
+    windows = [win]
+    configure = {"interval": args.autosave_seconds, "folder": args.recovery_dir}
+    win.autosaver.configure(**configure)
+
+    def complete() -> None:
+        win.finish_building()
+        _start(win, args)
+        # the window's ~75,000 Python objects live as long as it does: out of the
+        # collector's sight, the periodic full collection on the GUI thread costs
+        # ~0 ms instead of ~90 ms (a stall every minute or so while training)
+        QTimer.singleShot(0, gc.freeze)
+        _offer_orphans(win, windows, configure, fresh=not args.project)
+        if args.play:
+            win.controller.play()
+
+    after_first_expose(win, complete)
+    win.show()
+    return app.exec()
+
+
+def configure_pyqtgraph(app) -> None:
+    """pyqtgraph's options, before its first widget; cyclic garbage collected on the
+    GUI thread only (a collection started by a worker's allocation would destroy
+    Qt objects from the wrong thread)."""
+    if getattr(app, "_gc", None) is not None:
+        return
+    import pyqtgraph as pg
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    pg.setConfigOptions(antialias=True, background="w", foreground="#30343b")
+    app._gc = GarbageCollector(interval=0.5)
+
+
+def _can_show_frame_first(app, args) -> bool:
+    """Whether the window may be shown before pyqtgraph is there: not when finishing
+    it would change what is on screen (a theme other than a light system one,
+    presentation mode's full screen)."""
+    if args.theme or args.presentation:
+        return False
+    from PySide6.QtCore import Qt
+
+    from .app_settings import app_settings
+
+    if app_settings().value("view/theme") not in (None, "", "system"):
+        return False
+    try:
+        return app.styleHints().colorScheme() != Qt.ColorScheme.Dark
+    except AttributeError:  # Qt before 6.5
+        return True
+
+
+def _start(win, args) -> None:
+    """--theme and --presentation, on the complete window."""
     if args.theme:
         win.classroom.set_theme(args.theme, remember=False)
     if args.presentation:
         win.classroom.set_presentation(True)
-    if args.record:
-        from .record_cli import record
 
-        return record(app, win, args)
-    if args.screenshot:
-        return screenshot(app, win, args)
-    windows = [win]
-    configure = {"interval": args.autosave_seconds, "folder": args.recovery_dir}
-    win.autosaver.configure(**configure)
-    win.show()
-    # the window's ~75,000 Python objects live as long as it does: out of the
-    # collector's sight, the periodic full collection on the GUI thread costs
-    # ~0 ms instead of ~90 ms (a stall every minute or so while training)
-    from PySide6.QtCore import QTimer
 
-    QTimer.singleShot(0, gc.freeze)
-    _offer_orphans(win, windows, configure, fresh=not args.project)
-    if args.play:
-        win.controller.play()
-    return app.exec()
+def _record(app, win, args) -> int:
+    from .record_cli import record
+
+    return record(app, win, args)
 
 
 def _offer_orphans(win, windows: list, configure: dict, fresh: bool) -> None:

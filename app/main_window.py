@@ -15,18 +15,11 @@ from __future__ import annotations
 
 import warnings
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMainWindow
 
 from model.analysis.lr_suggestion import curvature_for
-from widgets.canvas.network_canvas import NetworkCanvas
 from widgets.common.jobs import JobManager
-from widgets.forms.data_panel import DataPanel
-from widgets.forms.inspector import Inspector
-from widgets.forms.training_panel import TrainingPanel
-from widgets.panels.dataset_view import DatasetView
-from widgets.panels.plots_dock import PlotsDock
-from widgets.panels.point_editor import PointEditor
 
 from . import change_kinds as K
 from .actions import Menus, build_actions, build_toolbar, fill_recent
@@ -46,14 +39,20 @@ from .instruments import Instruments
 from .point_edit_actions import PointEditActions
 from .record_ui import RecordUi
 from .status_bar import TrainingStatus
-from .teaching import Teaching
 from .timeline import Timeline
 from .training_controller import TrainingController
-from .views import DocumentViews
+from .views import DocumentViews, show_frame
+from .window_frame import WindowFrame
+from .window_layout import WindowLayout
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, doc: Document | None = None):
+    """``MainWindow(doc)`` builds everything at once. ``deferred=True`` (the app's
+    start, app/gui_main.py) builds the frame only (canvas, forms, menus, toolbar,
+    docks holding placeholders; no pyqtgraph): show it, then call
+    :meth:`finish_building` once it is on screen."""
+
+    def __init__(self, doc: Document | None = None, deferred: bool = False):
         super().__init__()
         self.setObjectName("MainWindow")
         self.doc = doc or Document()
@@ -63,10 +62,37 @@ class MainWindow(QMainWindow):
         self.jobs.add_stopper("training", lambda _timeout: self.controller.shutdown())
         self.qsettings = app_settings()
         self._sized = False
+        self.built = False
+        self.before_building = None  # called once, before the rest is built
         self.autosaver = Autosaver(self.doc, parent=self)
         self.dialogs = Dialogs(self, lambda kind="": self.files.start_dir(kind), self._status)
         self.files = FileOps(self.doc, self.controller, self.dialogs, self.autosaver, self._remember)
-        self._build_widgets()
+        self.frame = WindowFrame(self)  # canvas, data_panel, training_panel, inspector, docks
+        self.window_layout = WindowLayout(self, self.docks, self.canvas)
+        self.status = TrainingStatus(self.statusBar())
+        self.acts = build_actions(self, self._slots(), self.doc.undo_stack)
+        self.menus = Menus(self, self.acts, self.files.open_example, self.dialogs.show_about)
+        self.toolbar = build_toolbar(self, self.acts)
+        self.classroom = Classroom(
+            self, self.doc, self.controller, None, self.acts, self.menus, self.toolbar, self.docks
+        )
+        self.setAcceptDrops(True)
+        show_frame(self.doc, self.canvas, self.data_panel, self.training_panel, self.inspector)
+        self._restore_layout()
+        if not deferred:
+            self.finish_building()
+
+    def finish_building(self) -> None:
+        """Everything that needs pyqtgraph (the plots, the data plot, the teaching
+        views) and everything that feeds them; at once, or right after the first expose."""
+        if self.built:
+            return
+        self.built = True
+        if self.before_building is not None:
+            self.before_building()  # e.g. pyqtgraph's options (app/gui_main.py)
+        from .teaching import Teaching  # pyqtgraph: after the first expose
+
+        self.frame.fill(self.jobs)  # dataset_view, point_editor, plots
         self.io = DataIO(
             self.doc,
             self.controller,
@@ -78,7 +104,6 @@ class MainWindow(QMainWindow):
             self,
         )
         self.teaching = Teaching(self, self.doc, self.canvas, self.controller, self.docks)
-        self.status = TrainingStatus(self.statusBar())
         self.recording = RecordUi(self)
         self.views = DocumentViews(
             self.doc,
@@ -95,13 +120,8 @@ class MainWindow(QMainWindow):
             self.status,
             self._update_title,
         )
-        self.acts = build_actions(self, self._slots(), self.doc.undo_stack)
-        self.menus = Menus(self, self.acts, self.files.open_example, self.dialogs.show_about)
-        self.toolbar = build_toolbar(self, self.acts)
         self.teaching.add_to(self.acts, self.toolbar, self.menus.train, self.menus.view)
-        self.classroom = Classroom(
-            self, self.doc, self.controller, self.teaching, self.acts, self.menus, self.toolbar, self.docks
-        )
+        self.classroom.attach_teaching(self.teaching)
         for dock in self.docks.values():
             self.menus.view.addAction(dock.toggleViewAction())
         fill_recent(self.menus.recent, recent_files(self.qsettings), self.files.open_path)
@@ -109,8 +129,6 @@ class MainWindow(QMainWindow):
         self._build_instruments()
         self.features = FeatureUi(self)  # input-feature chips on the canvas, Network menu
         self.doc.dirtyChanged.connect(lambda dirty: None if dirty else self.autosaver.discard())
-        self.setAcceptDrops(True)
-        self._restore_layout()
         self.classroom.apply_saved_theme()
         self.views.refresh(K.DOCUMENT)
         self.instruments.refresh(force=True)
@@ -140,72 +158,39 @@ class MainWindow(QMainWindow):
         cv.selectionCleared.connect(lambda: sel(None))
 
     # ------------------------------------------------------------- layout
-    def _build_widgets(self) -> None:
-        self.canvas = NetworkCanvas()
-        self.setCentralWidget(self.canvas)
-        self.data_panel = DataPanel()
-        self.dataset_view = DatasetView()
-        data_box = QWidget()
-        lay = QVBoxLayout(data_box)
-        lay.setContentsMargins(0, 0, 0, 0)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.data_panel)
-        split.addWidget(self.dataset_view)
-        split.setStretchFactor(1, 3)
-        split.setCollapsible(0, False)
-        # the form's wrapped description under-reports its height: never squeeze the form
-        self.data_panel.setMinimumHeight(self.data_panel.sizeHint().height() + 24)
-        self.dataset_view.setMinimumHeight(260)
-        self.point_editor = PointEditor(self.dataset_view.plot)  # your own points, on the data plot
-        self.dataset_view.layout().insertWidget(2, self.point_editor)
-        lay.addWidget(split)
-        self.training_panel = TrainingPanel()
-        self.inspector = Inspector()
-        self.plots = PlotsDock(jobs=self.jobs)
-        self.docks = {}
-        for key, title, widget, area in (
-            ("data", "Data", data_box, Qt.DockWidgetArea.LeftDockWidgetArea),
-            ("inspector", "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
-            ("training", "Training", self.training_panel, Qt.DockWidgetArea.RightDockWidgetArea),
-            ("plots", "Plots", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea),
-        ):
-            dock = QDockWidget(title, self)
-            dock.setObjectName(f"dock_{key}")
-            dock.setWidget(widget)
-            self.addDockWidget(area, dock)
-            self.docks[key] = dock
-        # side docks run the full height; the plots sit under the canvas only
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        # Inspector above Training: the training form is in view on first start, not behind a tab
-        self.splitDockWidget(self.docks["inspector"], self.docks["training"], Qt.Orientation.Vertical)
-        self.docks["inspector"].raise_()
-
     def _slots(self) -> dict:
-        f, io = self.files, self.io
-        return {
-            "new": f.file_new,
-            "open": f.file_open,
-            "save": f.file_save,
-            "save_as": f.file_save_as,
-            "export_weights": f.export_weights,
-            "import_weights": f.import_weights,
-            "export_history": f.export_history,
-            "export_onnx": io.export_onnx_file,
-            "export_diagram": io.export_diagram_file,
-            "export_plots": io.export_current_plots,
-            "export_all": io.export_all,
-            "import_csv": io.import_csv,
+        """The actions' slots, looked up when triggered (after the window is complete)."""
+        slots = {
+            "new": lambda: self.files.file_new(),
+            "open": lambda: self.files.file_open(),
+            "save": lambda: self.files.file_save(),
+            "save_as": lambda: self.files.file_save_as(),
+            "export_weights": lambda: self.files.export_weights(),
+            "import_weights": lambda: self.files.import_weights(),
+            "export_history": lambda: self.files.export_history(),
+            "export_onnx": lambda: self.io.export_onnx_file(),
+            "export_diagram": lambda: self.io.export_diagram_file(),
+            "export_plots": lambda: self.io.export_current_plots(),
+            "export_all": lambda: self.io.export_all(),
+            "import_csv": lambda: self.io.import_csv(),
             "export_pytorch": lambda: export_script(self.doc, self.dialogs, "pytorch"),
             "export_numpy": lambda: export_script(self.doc, self.dialogs, "numpy"),
-            "record": self.recording.ask_and_record,
+            "record": lambda: self.recording.ask_and_record(),
             "quit": self.close,
-            "fit": self.canvas.fit_view,
+            "fit": lambda: self.canvas.fit_view(),
             "play": self.toggle_play,
             "step_epoch": self.step_epoch,
             "step_update": self.step_update,
             "reset": lambda: self.apply_edit(self.edits.reset_weights),
         }
+        return {key: self._complete_first(fn) for key, fn in slots.items()}
+
+    def _complete_first(self, fn):
+        def run():
+            self.finish_building()  # a shortcut pressed in the first fraction of a second
+            return fn()
+
+        return run
 
     def _connect(self) -> None:
         d, c, cv, e, v = self.doc, self.controller, self.canvas, self.edits, self.views
@@ -330,6 +315,7 @@ class MainWindow(QMainWindow):
         self.plots.show_panel(name)
 
     def keyPressEvent(self, event) -> None:
+        self.finish_building()
         if not self.teaching.handle_key(event.key()):
             super().keyPressEvent(event)
 
@@ -345,28 +331,32 @@ class MainWindow(QMainWindow):
         if not self._sized and self.qsettings.value("windowState") is None:
             self.docks["training"].raise_()
             self._sized = True  # first run: give the docks sensible sizes once laid out
-            QTimer.singleShot(0, self._size_docks)
+            self._size_docks()  # laid out by now: the first frame already has them
             QTimer.singleShot(250, self._size_docks)  # again once a real window manager has mapped it
 
     def _size_docks(self) -> None:
-        self.classroom.arrange_docks()  # first start: sized (and on a laptop, laid out) for the screen
+        self.window_layout.arrange_docks()  # first start: sized (and on a laptop, laid out) for the screen
+        self.classroom.unelide_tabs()  # a tab bar the arrangement made shows whole titles too
 
     def _restore_layout(self) -> None:
+        """The saved geometry and dock layout, before the window is first shown."""
         geo = self.qsettings.value("geometry")
         state = self.qsettings.value("windowState")
         if geo is not None:
             self.restoreGeometry(geo)
         if state is not None:
             self.restoreState(state)
-        self.classroom.place_window(restored=geo is not None)  # sized from / clamped to this screen
+        self.window_layout.place_window(restored=geo is not None)  # sized from / clamped to this screen
 
     def shutdown(self) -> None:
         """End training, background computations, animations and autosave; join every thread."""
         self.files.saver.wait()  # a save is never cancelled: its thread ends by finishing
-        self.instruments.shutdown()
-        self.plots.shutdown()
-        self.jobs.shutdown()
-        self.teaching.shutdown()
+        if self.built:  # else there are no plots, instruments or animations yet
+            self.instruments.shutdown()
+            self.plots.shutdown()
+        self.jobs.shutdown()  # and training
+        if self.built:
+            self.teaching.shutdown()
         self.autosaver.stop()
         self._detach_document()
 

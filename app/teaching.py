@@ -3,9 +3,8 @@ step-through backpropagation (Algorithm 4) and neuron maps."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QDockWidget, QMainWindow
+from PySide6.QtWidgets import QComboBox, QMainWindow
 
 from model.teaching.neuron_maps import grid_points, neuron_maps
 from model.teaching.notation import CODE, LECTURE
@@ -39,18 +38,12 @@ class Teaching:
         self.stepper = StepThroughPanel()
         self.stepper.attach(canvas)
         self.neuron_map = NeuronMapView()
-        for key, title, widget in (
-            ("stepthrough", "Step-through", self.stepper),
-            ("neuron_map", "Neuron map", self.neuron_map),
-        ):
-            dock = QDockWidget(title, window)
-            dock.setObjectName(f"dock_{key}")
-            dock.setWidget(widget)
-            window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-            docks[key] = dock
-        window.tabifyDockWidget(docks["training"], docks["stepthrough"])
-        window.tabifyDockWidget(docks["stepthrough"], docks["neuron_map"])
-        docks["inspector"].raise_()
+        # their docks are the window frame's (app/window_frame.py), placeholders until now
+        for key, widget in (("stepthrough", self.stepper), ("neuron_map", self.neuron_map)):
+            placeholder = docks[key].widget()
+            docks[key].setWidget(widget)
+            if placeholder is not None:
+                placeholder.deleteLater()
         self.stepper.updateApplied.connect(self._apply_step_update)
         self.stepper.stageChanged.connect(lambda _i: self._mark_pattern())
         self.stepper.finished.connect(self._mark_pattern)

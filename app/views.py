@@ -20,6 +20,33 @@ GRID_RES = 64
 PLOT_INTERVAL = 0.25  # seconds between plot redraws while training (alternating map/curves)
 
 
+def show_network(doc, canvas) -> None:
+    from widgets.canvas.feature_strip import chip_text
+
+    canvas.set_input_names([chip_text(n) for n in doc.data.input_names])
+    canvas.set_network(doc.spec.layer_sizes, doc.spec.activations, doc.net.weights, doc.net.biases)
+    canvas.set_editable_layers(set(range(1, len(doc.spec.layer_sizes) - 1)))
+
+
+def show_settings(doc, training_panel) -> None:
+    training_panel.set_settings(doc.settings, len(doc.data.train))
+
+
+def show_data_source(doc, data_panel) -> None:
+    d = doc.data
+    data_panel.set_source(doc.project.data, doc.project.preprocessing)
+    data_panel.show_shape(d.task, d.train.n_inputs, d.train.n_outputs, len(d.train) + len(d.val))
+
+
+def show_frame(doc, canvas, data_panel, training_panel, inspector) -> None:
+    """What the window's frame shows of the document before the rest is built
+    (app/window_frame.py); :class:`DocumentViews` shows the same, and more, after."""
+    show_network(doc, canvas)
+    show_settings(doc, training_panel)
+    show_data_source(doc, data_panel)
+    inspector.show_network_summary(doc.spec)
+
+
 class DocumentViews:
     """Collaborators: the document and training controller (read), the widgets
     it feeds (canvas, data panel, dataset view, training panel, inspector,
@@ -57,24 +84,8 @@ class DocumentViews:
         for name, kinds, fn in (
             ("canvas.network", NET_DATA, lambda: self._show_network()),
             ("canvas.weights", (K.WEIGHTS,), lambda: cv.set_weights(d.net.weights, d.net.biases)),
-            (
-                "training_panel",
-                (*K.SETTINGS, K.DATA),
-                lambda: self.training_panel.set_settings(d.settings, len(d.data.train)),
-            ),
-            (
-                "data_panel",
-                (K.DATA,),
-                lambda: (
-                    self.data_panel.set_source(d.project.data, d.project.preprocessing),
-                    self.data_panel.show_shape(
-                        d.data.task,
-                        d.data.train.n_inputs,
-                        d.data.train.n_outputs,
-                        len(d.data.train) + len(d.data.val),
-                    ),
-                ),
-            ),
+            ("training_panel", (*K.SETTINGS, K.DATA), lambda: show_settings(d, self.training_panel)),
+            ("data_panel", (K.DATA,), lambda: show_data_source(d, self.data_panel)),
             ("dataset_view.data", (K.DATA,), lambda: self.dataset_view.set_data(d.data.train, d.data.val)),
             ("plots.task", (K.DATA,), lambda: plots.set_task(d.data.task)),
             (
@@ -126,11 +137,7 @@ class DocumentViews:
     def _show_network(self) -> None:
         d = self.doc
         self.teaching.leave_stepthrough()
-        from widgets.canvas.feature_strip import chip_text
-
-        self.canvas.set_input_names([chip_text(n) for n in d.data.input_names])
-        self.canvas.set_network(d.spec.layer_sizes, d.spec.activations, d.net.weights, d.net.biases)
-        self.canvas.set_editable_layers(set(range(1, len(d.spec.layer_sizes) - 1)))
+        show_network(d, self.canvas)
         if self.selection and self.selection[0] != "layer":
             self.selection = None
 

@@ -59,7 +59,7 @@ def open_window(width: int, height: int, project: str | None = None):
         doc = Document()
         doc.open(project)
     win = MainWindow(doc)
-    win.classroom.place_window(restored=False)
+    win.window_layout.place_window(restored=False)
     win.show()
     settle()
     return app, win, settle
