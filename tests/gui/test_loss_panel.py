@@ -137,3 +137,28 @@ def test_long_history_is_downsampled(panel):
     panel.train_curve.setData = lambda *a, **k: calls.append(1)
     panel.set_history(h)  # same length: no new data
     assert calls == []
+
+
+def test_a_long_loss_curve_draws_two_vertices_per_pixel_column(panel, qtbot):
+    """Long curves are drawn at most two vertices per pixel column (their min and
+    max), whatever the run's length; the data they hold stays complete."""
+    p = panel
+    qtbot.waitExposed(p)
+    h, rng = History(1), np.random.default_rng(0)
+    n = 20_000
+    for e in range(1, n + 1):
+        loss = 0.7 / e**0.3 + 0.05 * rng.random()
+        h.add_epoch({"epoch": e, "train_loss": loss, "updates": 4 * e, "train_acc": 0.9}, [1.0], [1.0])
+    p.set_history(h)
+    qtbot.wait(20)
+    x, y = p.curve_data("train")
+    assert len(x) == n and y[-1] == h["train_loss"][-1]  # the data: every epoch
+    for name in ("train", "acc"):
+        c = p.curve(name)
+        shown_x, shown_y = c.getData()  # what is drawn, after downsampling
+        width = c.getViewBox().width()
+        assert 0 < width < 800
+        assert len(shown_x) <= 2.2 * width, (name, len(shown_x), width)
+    # the envelope survives: the drawn curve still reaches the data's extremes
+    sx, sy = p.curve("train").getData()
+    assert np.isclose(sy.max(), y.max()) and np.isclose(sy.min(), y[x <= sx[-1]].min())

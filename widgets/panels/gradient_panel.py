@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, 
 
 from model.analysis.gradient_flow import comparison_summary
 from widgets.common.fit import scroll_body
-from widgets.common.plot_style import light_grid
+from widgets.common.plot_style import light_grid, screen_decimated
 from widgets.common.stamp import analysis_stamp, mark_stale
 from widgets.common.themed import colour
 from widgets.common.themed_widgets import set_sheet
@@ -105,8 +105,7 @@ class _LayerCurves:
             self.curves = []
             for l, col in enumerate(layer_colours(L)):
                 c = self.plot.plot(pen=pg.mkPen(col, width=2))
-                c.setDownsampling(auto=True, method="peak")
-                c.setClipToView(True)
+                screen_decimated(c)
                 self.curves.append(c)
             self._key = None
         key = (id(source), len(x))

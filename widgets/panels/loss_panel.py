@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from widgets.common.fit import scroll_body
-from widgets.common.plot_style import light_grid
+from widgets.common.plot_style import light_grid, screen_decimated
 from widgets.common.themed import LABEL_FILL_ALPHA, Ink, Pen, colour, paint
 from widgets.panels.stability_strip import StabilityStrip
 from widgets.panels.timeline_bar import TimelineBar
@@ -125,8 +125,7 @@ class LossPanel(QWidget):
             "smoothed": self.smooth_curve,
         }
         for c in self._curves.values():
-            c.setDownsampling(auto=True, method="peak")
-            c.setClipToView(True)
+            screen_decimated(c)
         self.updates_curve.setZValue(-5)
         self.updates_curve.setVisible(False)
 
@@ -407,8 +406,7 @@ class LossPanel(QWidget):
                 g = np.asarray(g, dtype=float)
                 # add to the plot first: clipping needs the view box
                 item = paint(self.plot.plot(np.arange(1, len(g) + 1), g), pen=Pen("muted", GHOST_ALPHA))
-                item.setDownsampling(auto=True, method="peak")
-                item.setClipToView(True)
+                screen_decimated(item)
                 item.setZValue(-10)
                 self._ghosts.append(item)
             self._legend_key = None
