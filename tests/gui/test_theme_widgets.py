@@ -53,6 +53,54 @@ def _offences(w: QWidget, t) -> list[str]:
     return out
 
 
+def _cell_offences(table, t) -> list[str]:
+    """Table cells whose own text or background colour isn't a role resolved in theme ``t``
+    (the confusion matrix's count-scaled fills are data, like a plot's colours)."""
+    from widgets.common.themed_widgets import _ITEM_FILL, _ITEM_INK
+    from widgets.common.ui_roles import role_colour
+
+    if type(table).__name__ == "ConfusionTable" or type(table.parent()).__name__ == "ConfusionTable":
+        return []
+    out = []
+    for r in range(min(table.rowCount(), 60)):
+        for c in range(min(table.columnCount(), 12)):
+            item = table.item(r, c)
+            if item is None:
+                continue
+            for qt_role, mine, what in (
+                (Qt.ItemDataRole.ForegroundRole, _ITEM_INK, "text"),
+                (Qt.ItemDataRole.BackgroundRole, _ITEM_FILL, "fill"),
+            ):
+                if item.data(qt_role) is None:
+                    continue
+                got = item.data(qt_role).color().name()
+                role = item.data(mine)
+                if role is None or got != role_colour(role, t):
+                    out.append(
+                        f"{type(table).__name__} cell {r},{c} {item.text()!r}: {what} {got} (role {role})"
+                    )
+    return out
+
+
+def _fill_tables(win, qtbot):
+    """The tables that colour their cells: step-through, gradient check, η variants, race state."""
+    from model.analysis import sweeps
+    from model.nn.gradcheck import check_network
+
+    win.acts["stepthrough"].trigger()
+    win.teaching.stepper.next()
+    win.show_panel("gradcheck")
+    d = win.doc
+    win.plots.panels["gradcheck"].show_result(
+        check_network(d.net.copy(), d.data.X_train, d.data.train.T, max_per_layer=2)
+    )
+    lr = win.plots.panels["lr"]
+    p = lr.problem
+    lr.variants.show_result(sweeps.gd_variants(p.net, p.X, p.T, p.settings, 3))
+    win.plots.panels["optimizers"].state_toggle.setChecked(True)
+    qtbot.wait(20)
+
+
 def _open_everything(win, qtbot):
     """Every panel and dock page built, and the dialogs a lesson opens."""
     from model.io.project import load_project
@@ -76,14 +124,15 @@ def _open_everything(win, qtbot):
         qtbot.addWidget(d)
         d.show()
     assert dialogs[0].wait_loaded()
+    _fill_tables(win, qtbot)
     return dialogs
 
 
 @pytest.mark.parametrize("key", THEMES)
 def test_no_hard_coded_colour_in_any_widget_or_dialog(win, qtbot, key):
-    """Style sheets and rich text everywhere (window, docks, every panel, the CSV,
-    features, challenge, lesson and shortcut dialogs): a colour is a role resolved
-    in the current theme, or a legend swatch in a data colour."""
+    """Style sheets, rich text and table cells everywhere (window, docks, every panel,
+    the CSV, features, challenge, lesson and shortcut dialogs): a colour is a role
+    resolved in the current theme, or a legend swatch in a data colour."""
     dialogs = _open_everything(win, qtbot)
     win.classroom.set_theme(key, remember=False)
     qtbot.wait(10)
@@ -95,7 +144,20 @@ def test_no_hard_coded_colour_in_any_widget_or_dialog(win, qtbot, key):
         w for w in widgets if _colours(w.styleSheet()) or (isinstance(w, QLabel) and _colours(w.text()))
     ]
     assert len(coloured) > 15, "the walk sees the coloured widgets (chips, notes, errors, legends)"
-    wrong = sorted({o for w in widgets for o in _offences(w, t)})
+    from PySide6.QtWidgets import QTableWidget
+
+    tables = [w for w in widgets if isinstance(w, QTableWidget)]
+    cells = sum(
+        1
+        for tb in tables
+        for r in range(tb.rowCount())
+        for c in range(tb.columnCount())
+        if tb.item(r, c) is not None and tb.item(r, c).data(Qt.ItemDataRole.ForegroundRole) is not None
+    )
+    assert cells >= 4, "the walk sees coloured table cells (η variants, race state, highlighted row)"
+    wrong = sorted(
+        {o for w in widgets for o in _offences(w, t)} | {o for tb in tables for o in _cell_offences(tb, t)}
+    )
     for d in dialogs:
         d.close()
     win.classroom.set_theme("light", remember=False)
@@ -128,7 +190,8 @@ def test_text_roles_read_at_4_5_in_each_theme(key):
                         low.append((group.name, ink.name, back.name, round(r, 2)))
         roles = table(theme.THEMES[key])
         pairs = [(f, b) for f in TEXT_ROLES for b in ("window", "base", "button", "alt_base")]
-        pairs += [(f, b) for f in ("text", "error", "good", "warn") for b in FILLS]
+        pairs += [("text", b) for b in FILLS] + [("ink", "mark_fill")]
+        pairs += [(f, f"{f}_fill") for f in ("error", "good", "warn")]
         pairs += [("accent_text", "accent"), ("highlight_text", "highlight")]
         pairs += [("badge_glyph", b) for b in BADGES]
         for f, b in pairs:
@@ -274,3 +337,23 @@ def test_csv_dialog_column_roles_in_the_theme(dark, qtbot):
     ]
     assert missing and {it.foreground().color().name() for it in missing} == {roles["error"]}
     d.close()
+
+
+def test_canvas_notices_drawn_in_the_theme(dark, qtbot):
+    """The level-of-detail notice on a big network is in the theme's warning colour
+    (the light theme's brown on a dark canvas read at 2.3:1)."""
+    win, roles = dark
+    win.resize(1366, 768)
+    cv = win.canvas
+    rng = np.random.default_rng(0)
+    cv.set_network(
+        [64] * 10, ["tanh"] * 9, [rng.standard_normal((64, 64)) for _ in range(9)], [np.zeros(64)] * 9
+    )
+    assert cv.lod_notice()
+    cv.viewport().update()
+    qtbot.wait(30)
+    img = pixels(cv.viewport().grab().toImage())
+    h, w = img.shape[:2]
+    corner = img[h - 30 : h - 6, w // 2 : w - 8]  # the notice, bottom right
+    core = _strongest(corner, roles["canvas_background"], 0.02)
+    assert len(core) >= 5 and _near(core, roles["warn"], 60) > 0.5, core[:5]

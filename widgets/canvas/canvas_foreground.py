@@ -4,11 +4,11 @@ legend, the dropped-units legend and the level-of-detail notice."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QColor
 
 from widgets.canvas.dropout_marks import draw_dropout_legend
 from widgets.canvas.edge_legend import draw_legend
 from widgets.canvas.node_item import ui_font
+from widgets.common.themed_widgets import ink
 
 __all__ = ["draw_foreground"]
 
@@ -25,7 +25,7 @@ def draw_foreground(canvas, painter, mode: str) -> None:
     notice = canvas.lod_notice()
     if notice:
         painter.setFont(ui_font(8.5))
-        painter.setPen(QColor("#8a4b00"))
+        painter.setPen(ink("warn"))  # the current theme's, at every paint
         w = painter.fontMetrics().horizontalAdvance(notice)
         painter.drawText(QPointF(canvas.viewport().width() / z - w - 12, h - 14), notice)
     painter.restore()

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QColor
 
 from widgets.canvas.node_item import ui_font
+from widgets.common.themed_widgets import ink
 
 __all__ = ["mark_dropped", "dropped_set", "draw_dropout_legend", "LEGEND", "TIP"]
 
@@ -38,5 +38,5 @@ def draw_dropout_legend(painter, canvas, x: float, y: float) -> None:
     if not dropped_set(canvas):
         return
     painter.setFont(ui_font(8.5))
-    painter.setPen(QColor("#4b5058"))
+    painter.setPen(ink("hint"))
     painter.drawText(QPointF(x, y), LEGEND)

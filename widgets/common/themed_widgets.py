@@ -16,9 +16,9 @@ from __future__ import annotations
 from widgets.common import theme as themes
 from widgets.common.ui_roles import resolve, role_colour
 
-__all__ = ["set_sheet", "set_rich", "set_item_ink", "ink", "refresh"]
+__all__ = ["set_sheet", "set_rich", "set_item_ink", "set_item_fill", "ink", "refresh"]
 
-_ITEM_INK = 0x0100 + 77  # Qt.UserRole + 77: a cell's text role
+_ITEM_INK, _ITEM_FILL = 0x0100 + 77, 0x0100 + 78  # Qt.UserRole + 77/78: a cell's colour roles
 
 
 def _show(w, kind: str, template: str, t) -> None:
@@ -49,9 +49,16 @@ def ink(role: str, t=None):
 
 
 def set_item_ink(item, role: str) -> None:
-    """A table cell's text in ``role``'s colour, now and on every switch."""
+    """A table cell's text in ``role``'s colour (a ``#hex`` marker colour made to read),
+    now and on every switch."""
     item.setData(_ITEM_INK, role)
     item.setForeground(ink(role))
+
+
+def set_item_fill(item, role: str) -> None:
+    """A table cell's background in ``role``'s colour, now and on every switch."""
+    item.setData(_ITEM_FILL, role)
+    item.setBackground(ink(role))
 
 
 def _current(w, kind: str) -> str:
@@ -84,9 +91,12 @@ def _refresh_cells(table, t) -> None:
     for r in range(table.rowCount()):
         for c in range(table.columnCount()):
             item = table.item(r, c)
-            role = item.data(_ITEM_INK) if item is not None else None
-            if role:
-                item.setForeground(QColor(role_colour(role, t)))
+            if item is None:
+                continue
+            if item.data(_ITEM_INK):
+                item.setForeground(QColor(role_colour(item.data(_ITEM_INK), t)))
+            if item.data(_ITEM_FILL):
+                item.setBackground(QColor(role_colour(item.data(_ITEM_FILL), t)))
 
 
 themes.WIDGET_REFRESH.append(refresh)

@@ -48,6 +48,7 @@ _ROLES = {
     "good_border": ("#6fae66", "#5fae6a", "#7dff8a"),
     "warn_fill": ("#fff7e0", "#3d3420", "#000000"),
     "warn_border": ("#d8b24a", "#c99a3c", "#ffd400"),
+    "mark_fill": ("#fff3c4", "#4b4942", "#333127"),  # a table's highlighted row
 }
 UI_ROLES: dict[str, dict[str, str]] = {
     key: {role: colours[i] for role, colours in _ROLES.items()}
@@ -55,7 +56,12 @@ UI_ROLES: dict[str, dict[str, str]] = {
 }
 _THEME_ROLES = ("ink", "muted", "alarm", "card", "card_border")  # Theme properties, beside its fields
 TEXT_ROLES = ("text", "hint", "disabled", "error", "good", "warn", "input_column", "target_column")
-FILLS = ("error_fill", "good_fill", "warn_fill")  # text (text, error, good, warn) sits on these too
+FILLS = (
+    "error_fill",
+    "good_fill",
+    "warn_fill",
+    "mark_fill",
+)  # text (text, error, good, warn) sits on these too
 BADGES = ("badge_dead", "badge_saturated", "badge_vanishing", "badge_exploding")  # under badge_glyph
 
 _TOKEN = re.compile(r"@(#[0-9a-fA-F]{6}\b|[a-z_]+\b)")

@@ -9,17 +9,14 @@ what the Chain rule tab derives, the difference column needs no calculus.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QSpinBox, QTableWidget, QTableWidgetItem
 
 from model.nn.gradcheck import TOLERANCE, check_network, check_parameter
-from widgets.common import theme as themes
 from widgets.common.background import JobView
-from widgets.common.themed_widgets import set_rich, set_sheet
+from widgets.common.themed_widgets import set_item_fill, set_rich, set_sheet
 
 __all__ = ["GradCheckPanel"]
 
-BAD, GOOD = "#f8d0d0", "#d9f2d9"  # pale fills made for white; dark themes tint them (Theme.tint)
 HEADERS = ["layer ℓ", "parameters checked", "largest relative error", "largest |difference|", "verdict"]
 
 
@@ -115,7 +112,7 @@ class GradCheckPanel(JobView):
         for r, (row, lay) in enumerate(zip(rows, result.layers)):
             for c, text in enumerate(row):
                 item = QTableWidgetItem(text)
-                item.setBackground(QColor(themes.current_theme().tint(GOOD if lay.ok else BAD)))
+                set_item_fill(item, "good_fill" if lay.ok else "error_fill")
                 if lay.worst is not None:
                     w = lay.worst
                     item.setToolTip(

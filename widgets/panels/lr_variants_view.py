@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from model.analysis import sweeps
 from widgets.common.themed import Pen, paint
+from widgets.common.themed_widgets import set_item_ink
 from widgets.common.ui_roles import swatch
 
 from .lr_common import DIVERGED, VARIANT_COLOURS, ProblemJobView, auto_log_y, make_plot
@@ -106,9 +107,9 @@ class VariantsView(ProblemJobView):
                 item = QTableWidgetItem(t)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if j == 0:
-                    item.setForeground(pg.mkColor(VARIANT_COLOURS[row[0]]))
+                    set_item_ink(item, VARIANT_COLOURS[row[0]])  # made to read on the table
                 if j == 3 and r.runs[i].diverged:
-                    item.setForeground(pg.mkColor(DIVERGED))
+                    set_item_ink(item, "error")
                 self.table.setItem(i, j, item)
 
     def summary(self, r) -> str:

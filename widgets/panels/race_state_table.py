@@ -4,10 +4,10 @@ effective step) as x, y pairs."""
 
 from __future__ import annotations
 
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem
 
+from widgets.common.themed_widgets import set_item_ink
 from widgets.panels.racer_controls import COLORS, LABELS
 
 __all__ = ["RaceStateTable", "STATE_LABELS"]
@@ -47,6 +47,6 @@ class RaceStateTable(QTableWidget):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, (name, key))
                 if c == 0:
-                    item.setForeground(pg.mkColor(COLORS[name]))
+                    set_item_ink(item, COLORS[name])  # made to read on the table
                 self.setItem(r, c, item)
         self.resizeColumnsToContents()

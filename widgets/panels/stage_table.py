@@ -4,15 +4,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from widgets.common import theme as themes
+from widgets.common.themed_widgets import set_item_fill, set_item_ink
 
 __all__ = ["StageTable", "MAX_TABLE_ROWS", "HIGHLIGHT_ROW"]
 
 MAX_TABLE_ROWS = 8  # more rows scroll
-HIGHLIGHT_ROW = "#fff3c4"  # made for white; Theme.tint darkens it for dark themes
+HIGHLIGHT_ROW = "#fff3c4"  # the light theme's mark_fill (widgets/common/ui_roles.py)
 
 
 def _mono(pt: float, bold: bool = False) -> QFont:
@@ -41,7 +41,6 @@ class StageTable(QTableWidget):
         self.setRowCount(len(stage.table_rows))
         bold = QFont(self.font())
         bold.setBold(True)
-        theme = themes.current_theme()
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         for r, row in enumerate(stage.table_rows):
             for c, text in enumerate(row):
@@ -49,8 +48,8 @@ class StageTable(QTableWidget):
                 item.setTextAlignment(right if c else Qt.AlignmentFlag.AlignCenter)
                 if r == highlight and stage.equations:
                     item.setFont(bold)
-                    item.setBackground(QColor(theme.tint(HIGHLIGHT_ROW)))
-                    item.setForeground(QColor(theme.ink))
+                    set_item_fill(item, "mark_fill")
+                    set_item_ink(item, "ink")
                 self.setItem(r, c, item)
         self.resizeRowsToContents()
         rows = min(len(stage.table_rows), MAX_TABLE_ROWS)  # fit the rows; scroll beyond
