@@ -50,7 +50,10 @@ class TimelineBar(QWidget):
 
     def set_epochs(self, epochs) -> None:
         """The keyframes' epochs (ascending); keeps a scrub position, else follows the newest."""
-        self._epochs = [int(e) for e in epochs]
+        epochs = [int(e) for e in epochs]
+        if epochs == self._epochs and self._epochs:
+            return  # called on every training frame; keyframes are added only now and then
+        self._epochs = epochs
         n = len(self._epochs)
         self.slider.blockSignals(True)
         self.slider.setRange(0, max(n - 1, 0))
