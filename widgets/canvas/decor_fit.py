@@ -21,10 +21,12 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen, QTransform
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTransform
 
 from widgets.canvas import canvas_layout as lay
 from widgets.canvas.node_item import NODE_RADIUS, TEXT, Label
+from widgets.common import theme as themes
+from widgets.common.themed import on_canvas
 
 __all__ = ["InputLabel", "fit_decor", "fit_headers", "handle_form", "value_stride", "make_input_labels"]
 
@@ -50,6 +52,10 @@ class InputLabel(Label):
         self._leader = line
         self.update()  # a cached item: repaint it with (or without) the line
 
+    def set_text(self, text: str) -> None:
+        super().set_text(text)
+        self.update()  # a cached item: repaint the (elided) text
+
     def text_rect(self) -> QRectF:
         """The text's pill, in the item's (screen-pixel) coordinates."""
         return QRectF(self._rect)
@@ -64,7 +70,7 @@ class InputLabel(Label):
         super().paint(painter, option, widget)
         if self._leader is not None:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            painter.setPen(QPen(self._colour, 1.0))
+            painter.setPen(QPen(QColor(on_canvas(self._colour.name(), themes.current_theme())), 1.0))
             painter.drawLine(self._leader)
 
 

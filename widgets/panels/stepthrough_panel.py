@@ -16,7 +16,7 @@ current layer on the canvas shows that node's equation.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,35 +25,22 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSpinBox,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from model.teaching.notation import LECTURE
 from model.teaching.quiz import question_for
-from model.teaching.stepthrough import Stage, StepThrough, describe_edge, describe_node
+from model.teaching.stepthrough import Stage, StepThrough
 from widgets.common import theme as themes
 from widgets.common.fit import scroll_body
 from widgets.common.themed_widgets import set_sheet
 from widgets.panels.quiz_box import QuizBox
 from widgets.panels.stage_table import StageTable
+from widgets.panels.stepthrough_canvas import StageCanvasLink
+from widgets.panels.stepthrough_texts import EQUATION_STYLE, LEGENDS, PHASES
 
 __all__ = ["StepThroughPanel"]
-
-PHASES = {
-    "input": "apply the pattern",
-    "forward": "propagate forward",
-    "output_error": "errors of the output layer",
-    "backward": "propagate errors backward",
-    "update": "weight and threshold changes",
-    "new_weights": "updated network",
-}
-
-
-EQUATION_STYLE = (  # colour roles, resolved in the current theme (widgets/common/ui_roles.py)
-    "QLabel { background: @card; border: 1px solid @card_border; border-radius: 5px; padding: 8px; color: @ink; }"
-)
 
 
 class StepThroughPanel(QWidget):
@@ -66,7 +53,7 @@ class StepThroughPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.canvas = self._viewport = None
+        self.link = StageCanvasLink(self)  # the attached canvas: its picture, keys, hover text
         self.walk: StepThrough | None = None
         self._index = 0
         self._args: tuple | None = None
@@ -189,16 +176,18 @@ class StepThroughPanel(QWidget):
     def equation_text(self) -> str:
         return self.equation.text()
 
+    @property
+    def canvas(self):
+        """The attached NetworkCanvas (None before :meth:`attach`)."""
+        return self.link.canvas
+
     def attach(self, canvas) -> None:
         """Drive ``canvas`` (a NetworkCanvas): overlays, node values, hover text, ← →."""
-        if self.canvas is not None:
-            self.canvas.removeEventFilter(self)
-            self._viewport.removeEventFilter(self)
-            self.canvas.nodeSelected.disconnect(self._on_canvas_node)
-        self.canvas, self._viewport = canvas, canvas.viewport()
-        canvas.installEventFilter(self)
-        self._viewport.installEventFilter(self)
-        canvas.nodeSelected.connect(self._on_canvas_node)
+        self.link.attach(canvas)
+
+    def hover_text(self, pos) -> str:
+        """Stage-aware tooltip for a canvas viewport point ("" over empty space)."""
+        return self.link.hover_text(pos)
 
     def start(self, net, X, T, indices, lr: float, loss: str | None = None) -> None:
         """Begin at stage 1 for ``X[indices]`` (one index: stochastic; several:
@@ -219,18 +208,7 @@ class StepThroughPanel(QWidget):
         """Every equation, table and hover text in ``notation`` (the lecture's or the
         code's); a walk in progress is rewritten at the same stage."""
         self.notation = notation
-        if notation.use_theta:
-            text = (
-                "Lecture notation: b = Σ w·V − θ, V = g(b), δ = g′(b)·(t − V) at the output "
-                "(δ = −∂E/∂b, so Δw = +η·δ·V); w_ij from unit j to unit i; units counted from 1."
-            )
-            tip = "View ▸ Code Notation switches every label to a = xW + b, ∂L/∂z."
-        else:
-            text = (
-                "Code notation: z = a·W + b, a = g(z), ∂L/∂z = g′(z)·(a − t) at the output "
-                "(= −δ of the lecture), ΔW = −η·aᵀ·∂L/∂z; Wℓ[i, j] from unit i to unit j; units counted from 0."
-            )
-            tip = "View ▸ Code Notation off: back to the lecture's notation (θ = −b, δ, 1-based)."
+        text, tip = LEGENDS[bool(notation.use_theta)]
         self.legend.setText(text)
         self.legend.setToolTip(tip)
         self._relabel_pattern_spin()
@@ -319,7 +297,7 @@ class StepThroughPanel(QWidget):
             self._highlight = index
             self._show_text(st)
             if self.canvas is not None and st.layer is not None:
-                self._drive_canvas(st)
+                self.link.drive(st)
 
     def apply_update(self) -> None:
         """Emit the updated weights (only at the last stage), then finish."""
@@ -360,11 +338,6 @@ class StepThroughPanel(QWidget):
         self.pattern_spin.setEnabled(not use_batch)
         self._begin(self._batch if use_batch else [self.pattern_spin.value() - self._row_base()])
 
-    def _on_canvas_node(self, layer: int, index: int) -> None:
-        st = self.stage
-        if st is not None and st.layer == layer and index != self._highlight:
-            self.set_highlight(index)
-
     def _leave(self, weights, biases) -> None:
         self.walk = None
         self._index = 0
@@ -401,56 +374,14 @@ class StepThroughPanel(QWidget):
     def _show(self) -> None:
         st = self.stage
         self.counter.setText(f"Stage {self._index + 1} of {len(self.walk)} — {st.title}")
-        step = {"input": 1, "forward": 2, "output_error": 3, "backward": 4, "update": 5, "new_weights": 6}[
-            st.kind
-        ]
-        self.phase.setText(f"Algorithm 4, step {step} of 6: {PHASES[st.kind]}")
+        step = list(PHASES).index(st.kind) + 1
+        self.phase.setText(f"Algorithm 4, step {step} of {len(PHASES)}: {PHASES[st.kind]}")
         self._show_text(st)
         self._refresh()
         if self.canvas is not None:
-            self._drive_canvas(st)
+            self.link.drive(st)
 
     def _show_text(self, st: Stage) -> None:
         h = self._highlight
         self.equation.setText(st.equations.get(h, st.equation) if h is not None else st.equation)
         self.table.show_stage(st, h)
-
-    def _drive_canvas(self, st: Stage) -> None:
-        """The stage's picture, through the canvas's one teaching method."""
-        walk = self.walk
-        if st.kind == "new_weights":
-            weights, edges = (st.weights_after, st.biases_after), None
-        else:
-            weights = (walk.W, walk.B)
-            edges = None if st.edge_mode is None else (st.edge_values, st.edge_mode, st.edge_scale)
-        selected = None
-        if st.layer is not None and st.equations and self._highlight is not None:
-            selected = (st.layer, self._highlight)
-        # layers not reached yet are None: neutral fill, no number
-        self.canvas.show_stage(list(st.node_values), weights, edges, selected)
-
-    # ------------------------------------------------------------ events
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        # look at the event type first and touch no canvas method otherwise:
-        # the filter also sees the events of a canvas being torn down
-        kind = event.type()
-        if kind not in (QEvent.Type.KeyPress, QEvent.Type.ToolTip) or self.walk is None:
-            return False
-        cv = self.canvas
-        if obj is cv and kind == QEvent.Type.KeyPress:
-            return self.handle_key(event.key())
-        if obj is self._viewport and kind == QEvent.Type.ToolTip:
-            text = self.hover_text(event.pos())
-            if text:
-                QToolTip.showText(event.globalPos(), text, cv)
-            else:
-                QToolTip.hideText()
-            return True
-        return False
-
-    def hover_text(self, pos) -> str:
-        """Stage-aware tooltip for a canvas viewport point ("" over empty space)."""
-        hit = self.canvas.hit_at(pos)
-        if hit is None:
-            return ""
-        return (describe_node if hit[0] == "node" else describe_edge)(self.stage, *hit[1:])
