@@ -171,9 +171,13 @@ class Menus:
         e.addAction(acts["redo"])
         self.view = mb.addMenu("&View")
         self.view.addAction(acts["fit"])
+        # filled by app/feature_ui.py and app/instrument_menu.py once the window is complete;
+        # here already so the menu bar never re-flows under the pointer
+        self.network = mb.addMenu("&Network")
         self.train = mb.addMenu("&Train")
         for k in ("play", "step_epoch", "step_update", "reset"):
             self.train.addAction(acts[k])
+        self.teach = mb.addMenu("T&each")
         self.help = mb.addMenu("&Help")
         self.help.addAction("&About MLP Studio").triggered.connect(about)
 

@@ -88,11 +88,15 @@ class Autosaver(QObject):
         self.last_error: str | None = None
         self.saves = 0  # recovery copies written (tests and the status read it)
         self._writer: threading.Thread | None = None  # the background write under way
+        self._lock = threading.Lock()  # guards the two flags below (GUI thread and writer)
+        self._writing = False
+        self._discard_after_write = False
         self.configure(interval=interval)
 
     def configure(self, interval: float | None = None, folder: str | Path | None = None) -> None:
         if folder is not None and Path(folder) != self.folder:
-            self.discard()  # waits for a write under way
+            self.wait()  # a write under way goes to the old folder
+            self.discard()
             self.folder = Path(folder)
         if interval is not None:
             if not interval > 0:
@@ -119,8 +123,20 @@ class Autosaver(QObject):
             return
         job = self._prepare()
         if job is not None:
-            self._writer = threading.Thread(target=self._write, args=job, name="mlp-autosave", daemon=True)
+            with self._lock:
+                self._writing = True
+            self._writer = threading.Thread(target=self._write_then_discard, args=job, name="mlp-autosave")
+            self._writer.daemon = True
             self._writer.start()
+
+    def _write_then_discard(self, *job) -> None:
+        """The writer thread: write, then remove the copy if it was discarded meanwhile."""
+        self._write(*job)
+        with self._lock:
+            self._writing = False
+            discard, self._discard_after_write = self._discard_after_write, False
+        if discard:
+            self._remove()
 
     def wait(self) -> None:
         """Until the background write (if any) has finished."""
@@ -154,8 +170,16 @@ class Autosaver(QObject):
         return True
 
     def discard(self) -> None:
-        """Clean exit or explicit save: this window's recovery copy is no longer needed."""
-        self.wait()  # a write under way would bring it back
+        """Clean exit or explicit save: this window's recovery copy is no longer needed.
+        A copy being written is removed by its writer once written: the GUI thread
+        never waits for it (a long history's copy takes a fraction of a second)."""
+        with self._lock:
+            if self._writing:
+                self._discard_after_write = True
+                return
+        self._remove()
+
+    def _remove(self) -> None:
         Recovery(self.path, os.getpid(), None, 0.0).remove()
 
     def take_over(self, orphan: Recovery) -> None:

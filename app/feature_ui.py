@@ -5,7 +5,6 @@ topology edits (:meth:`app.edits.Edits.set_features`)."""
 from __future__ import annotations
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
 
 from model.data.features import toggled
 from widgets.canvas.feature_strip import FeatureStrip
@@ -23,8 +22,7 @@ class FeatureUi:
         self.strip.featureToggled.connect(self.toggle)
         self.strip.dialogRequested.connect(self.choose)
         win.canvas.inputFeatureToggled.connect(self.toggle)
-        menu = QMenu("&Network", win)
-        win.menuBar().insertMenu(win.menus.train.menuAction(), menu)
+        menu = win.menus.network
         self.action = QAction("Input &Features…", win)
         tip = "Choose the network's inputs: the columns, their powers and products (x₁², x₁x₂, sin x₁, …)"
         self.action.setToolTip(tip)

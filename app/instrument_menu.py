@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
 
 from model.io.project import atomic_write_text
 
@@ -36,8 +35,7 @@ def export_worksheet(win, blank: bool, path: str | None = None) -> str | None:
 
 
 def build_instrument_menu(win) -> dict[str, QAction]:
-    menu = QMenu("T&each", win)
-    win.menuBar().insertMenu(win.menus.help.menuAction(), menu)
+    menu = win.menus.teach
     acts = {}
 
     def add(key, text, tip, slot):

@@ -77,7 +77,10 @@ class MainWindow(QMainWindow):
             self, self.doc, self.controller, None, self.acts, self.menus, self.toolbar, self.docks
         )
         self.setAcceptDrops(True)
+        self.training_panel.set_run_controls(self.acts["play"], self.classroom.make_pace_combo("form_pace"))
+        self.training_panel.remember_sections(self.qsettings)  # folded sections, as left last time
         show_frame(self.doc, self.canvas, self.data_panel, self.training_panel, self.inspector)
+        self.features = FeatureUi(self)  # input-feature chips on the canvas, Network menu
         self._restore_layout()
         if not deferred:
             self.finish_building()
@@ -127,7 +130,6 @@ class MainWindow(QMainWindow):
         fill_recent(self.menus.recent, recent_files(self.qsettings), self.files.open_path)
         self._connect()
         self._build_instruments()
-        self.features = FeatureUi(self)  # input-feature chips on the canvas, Network menu
         self.doc.dirtyChanged.connect(lambda dirty: None if dirty else self.autosaver.discard())
         self.classroom.apply_saved_theme()
         self.views.refresh(K.DOCUMENT)
@@ -221,8 +223,6 @@ class MainWindow(QMainWindow):
         ins.dropoutEdited.connect(lambda l, p: edit(e.set_dropout, l, p))
         self.training_panel.settingsEdited.connect(lambda s: edit(e.set_settings, s, pause=False))
         self.training_panel.curvature_provider = lambda: curvature_for(d.net, d.data.X_train, d.data.train.T)
-        self.training_panel.set_run_controls(self.acts["play"], self.classroom.make_pace_combo("form_pace"))
-        self.training_panel.remember_sections(self.qsettings)  # folded sections, as left last time
         self.data_panel.sourceEdited.connect(lambda s, p: edit(e.set_data, s, p))
         self.dataset_view.pointClicked.connect(d.set_probe)
         self.plots.learningRateChosen.connect(self._use_lr)

@@ -43,6 +43,7 @@ class Teaching:
             placeholder = docks[key].widget()
             docks[key].setWidget(widget)
             if placeholder is not None:
+                placeholder.setParent(None)  # out of the window now, not at the next deferred delete
                 placeholder.deleteLater()
         self.stepper.updateApplied.connect(self._apply_step_update)
         self.stepper.stageChanged.connect(lambda _i: self._mark_pattern())

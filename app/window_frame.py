@@ -100,4 +100,5 @@ class WindowFrame:
     @staticmethod
     def _replace(old: QWidget | None) -> None:
         if old is not None and old.objectName() == "placeholder":
+            old.setParent(None)  # out of the window now, not at the next deferred delete
             old.deleteLater()

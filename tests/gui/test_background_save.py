@@ -184,3 +184,18 @@ def test_close_gives_up_after_its_bound_and_keeps_the_window(big, held, qtbot, m
     held.set()
     qtbot.waitUntil(lambda: not big.files.saver.busy, timeout=60_000)
     _same_as_document(big.target, big.doc)
+
+
+def test_a_save_finishing_during_an_autosave_does_not_wait_for_it(big, held, qtbot, tmp_path):
+    """Saved means the recovery copy is not needed; one being written is removed
+    by its writer once written, the GUI thread does not wait for it."""
+    autosaver = big.autosaver
+    autosaver.save_in_background()  # its writer is held at os.replace
+    writer = autosaver._writer
+    assert writer is not None and writer.is_alive()
+    big.doc.save(tmp_path / "saved.json")  # clean now: the recovery copy is discarded
+    assert not big.doc.dirty
+    assert writer.is_alive()  # the GUI thread went on without waiting for the writer
+    held.set()
+    autosaver.wait()
+    assert not autosaver.path.exists() and not autosaver.path.with_suffix(".meta").exists()
