@@ -40,6 +40,15 @@ plainly written reference loop the trainer must not be slower than (issue
 measured in the same run (float32 ≥ 50 %, float64 ≥ 55 %).  scikit-learn has no sigmoid+MSE classifier: its tiny
 run is MLPClassifier (logistic output, log-loss), the same layer work.
 
+Where one update's time goes, op by op, ours against the plain loop:
+``tests/bench/update_profile.py``.  Measured there (2 shared cores, load
+3-5): with one thread both issue the same BLAS calls at the same shapes and
+the matmuls are ~88 % of an update, the optimizer step ~6 %, everything else
+~6 %; at default threads on a loaded machine the same whole update takes 5-8×
+longer than with one thread for both (OpenBLAS's second thread waits for a
+core at every threaded gemm), so default-thread ratios swing by ±15 % from
+round to round whatever the code does.
+
 The last line printed is one JSON object with every figure.
 """
 
