@@ -12,32 +12,33 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from widgets.common.fit import scroll_body
 from widgets.common.plot_style import light_grid, screen_decimated
-from widgets.common.themed import LABEL_FILL_ALPHA, Ink, Pen, colour, paint
+from widgets.common.themed import Pen, colour, paint
+from widgets.panels.loss_overlays import EVENT_COLOURS, EVENT_LABELS, GHOST_ALPHA, LossOverlays
+from widgets.panels.loss_updates import UPDATES, UPDATES_FAINT, PerUpdateCurve, update_epochs
 from widgets.panels.stability_strip import StabilityStrip
 from widgets.panels.timeline_bar import TimelineBar
 
+# the per-update curve and the overlays live in their own modules; re-exported here
+__all__ = [
+    "EVENT_COLOURS",
+    "EVENT_LABELS",
+    "GHOST_ALPHA",
+    "PENALTY",
+    "TRAIN",
+    "UPDATES",
+    "UPDATES_FAINT",
+    "VAL",
+    "LossPanel",
+    "update_epochs",
+]
+
 TRAIN = "#2f6fdf"
 VAL = "#e4572e"
-UPDATES = (47, 111, 223, 70)
-UPDATES_FAINT = (47, 111, 223, 35)  # the raw per-update curve behind its smoothed line
 PENALTY = "#7d3c98"
-GHOST_ALPHA = 70  # earlier runs: the theme's muted grey, faint
-# marker colours as made for white; each theme keeps them readable on its plots (themed.readable)
-EVENT_COLOURS = {
-    "diverged": "#c0392b",
-    "lr": "#8e44ad",
-    "reset": "#555555",
-    "optimizer": "#d35400",  # live settings changes (app/training_controller.py)
-    "schedule": "#16a085",
-    "batch": "#2471a3",
-    "regularization": "#7d3c98",
-    "early_stop": "#1e8449",
-}
-EVENT_LABELS = {"diverged": "diverged", "reset": "reset"}
 
 
 def _fmt(v: float) -> str:
@@ -53,32 +54,7 @@ def _next_nice(v: float) -> float:
     return float(20 * m)
 
 
-def update_epochs(history, idx) -> np.ndarray:
-    """Fractional epoch positions of update counts ``idx`` (update k ends at k).
-
-    ``history["updates"][e]`` is the update count when epoch ``history["epoch"][e]``
-    ended; between epoch ends positions are linear, beyond the last one they
-    continue at the last epoch's rate.
-    """
-    idx = np.asarray(idx, dtype=float)
-    n = min(len(history["epoch"]), len(history["updates"]))
-    ep, up = history["epoch"][:n], history["updates"][:n]
-    ok = np.isfinite(ep) & np.isfinite(up)
-    ep, up = ep[ok], up[ok]
-    if len(ep) == 0:
-        return idx.copy()  # no epoch finished yet: one update per unit
-    start_ep = ep[0] - 1
-    start_up = up[0] - (up[1] - up[0] if len(up) > 1 else up[0])
-    xs = np.concatenate([[max(start_up, 0.0)], up])
-    ys = np.concatenate([[start_ep], ep])
-    rate = (ys[-1] - ys[-2]) / max(xs[-1] - xs[-2], 1e-12)
-    out = np.interp(idx, xs, ys)
-    beyond = idx > xs[-1]
-    out[beyond] = ys[-1] + (idx[beyond] - xs[-1]) * rate
-    return out
-
-
-class LossPanel(QWidget):
+class LossPanel(PerUpdateCurve, LossOverlays, QWidget):
     """``set_history(history, ghosts)``; ghosts are 1-D train-loss arrays of earlier runs."""
 
     clearGhostsRequested = Signal()
@@ -137,24 +113,7 @@ class LossPanel(QWidget):
         self.readout.setMinimumWidth(260)
         self._proxy = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=60, slot=self._mouse_moved)
 
-        self.per_update = QCheckBox("per update")
-        self.per_update.setToolTip(
-            "Also draw the loss of every single update (mini-batch or sample): "
-            "stochastic and mini-batch descent are noisy"
-        )
-        self.per_update.toggled.connect(self._toggle_updates)
-        self.smoothing = QSlider(Qt.Orientation.Horizontal)
-        self.smoothing.setRange(0, 99)
-        self.smoothing.setValue(60)
-        self.smoothing.setFixedWidth(70)
-        self.smoothing.setToolTip(
-            "Smoothing of the per-update curve (TensorBoard's debiased moving average, weight 0…0.99); "
-            "the raw curve stays faint behind it. 0 = no smoothing."
-        )
-        self.smoothing.setVisible(False)  # only with the per-update curve: the row stays narrow
-        self.smoothing.valueChanged.connect(self._smoothing_changed)
-        self.smoothing_label = QLabel("smooth 0.60", toolTip=self.smoothing.toolTip())
-        self.smoothing_label.setVisible(False)
+        self._make_update_controls()
         self.test_label = QLabel("")
         self.test_label.setToolTip("The held-out test split, evaluated once when training ended")
         self.log_y = QCheckBox("log scale")
@@ -267,13 +226,6 @@ class LossPanel(QWidget):
     def curve(self, name: str) -> pg.PlotDataItem:
         return self._curves[name]
 
-    def markers(self) -> list[tuple[float, str, str]]:
-        """(epoch position, kind, label text) of the event markers drawn."""
-        return [(m.value(), m.kind, m.label.textItem.toPlainText()) for m in self._markers]
-
-    def ghost_count(self) -> int:
-        return len(self._ghosts)
-
     # ------------------------------------------------------------ internal
     def _show_test(self, history) -> None:
         from model.train.test_report import describe_test
@@ -282,15 +234,6 @@ class LossPanel(QWidget):
         self.test_label.setVisible(bool(text))
         if text:
             self.test_label.setText(f"Test split (held out, reported once at the end): {text}")
-
-    def _smoothing_changed(self, value: int) -> None:
-        self.smoothing_label.setText(f"smooth {value / 100:.2f}")
-        self._lengths.pop("updates", None)
-        if self.per_update.isChecked() and self._history is not None:
-            self._set_update_data()
-
-    def smoothing_weight(self) -> float:
-        return self.smoothing.value() / 100.0
 
     def _update_legend(self, has_val: bool) -> None:
         has_pen = self.penalty_curve.xData is not None and len(self.penalty_curve.xData) > 0
@@ -311,107 +254,6 @@ class LossPanel(QWidget):
 
     def _has_val(self) -> bool:
         return self.val_curve.xData is not None and len(self.val_curve.xData) > 0
-
-    def _toggle_updates(self, on: bool) -> None:
-        self.updates_curve.setVisible(on)
-        self.smooth_curve.setVisible(on and self.smoothing_weight() > 0)
-        self.smoothing.setVisible(on)
-        self.smoothing_label.setVisible(on)
-        if on and self._history is not None:
-            self._set_update_data()
-        self._update_legend(self._has_val())
-
-    def _set_update_data(self) -> None:
-        h = self._history
-        m = len(h.update_loss)
-        if (
-            self._lengths.get("updates") == m
-            and self._lengths.get("updates_epochs") == self._lengths["epochs"]
-        ):
-            return
-        self._lengths["updates"] = m
-        self._lengths["updates_epochs"] = self._lengths["epochs"]
-        # bounded however long the run: older updates come decimated (their min/max envelope)
-        s = h.update_loss
-        xs, y = s.curve()
-        w = self.smoothing_weight()
-        self.smooth_curve.setVisible(w > 0)
-        self.updates_curve.setPen(pg.mkPen(UPDATES_FAINT if w > 0 else UPDATES, width=1))
-        if w > 0:
-            mx, my = s.mean_curve()  # the smoothed line follows the buckets' means
-            self.smooth_curve.setData(update_epochs(h, mx), self._smoothed(my, w, (s.start, s.bucket)))
-        self.updates_curve.setData(update_epochs(h, xs), y)
-
-    def _smoothed(self, y: np.ndarray, w: float, layout=None) -> np.ndarray:
-        """The EMA of ``y``, continuing from the last call when only points were added
-        (``layout`` changes when older updates were decimated: then it starts over)."""
-        from model.analysis.smoothing import ema_smooth
-
-        done, state, key = self._ema
-        if key != (w, layout) or len(done) > len(y):
-            done, state = np.zeros(0), (0.0, 0)
-        new, state = ema_smooth(y[len(done) :], w, state)
-        done = np.concatenate([done, new])
-        self._ema = (done, state, (w, layout))
-        return done
-
-    def _set_events(self, history) -> None:
-        key = (len(history.events), len(history))
-        if key == self._event_key:
-            return
-        self._event_key = key
-        for m in self._markers:
-            self.plot.removeItem(m)
-        self._markers = []
-        events = list(history.events)
-        if not events:
-            return
-        xs = update_epochs(history, [e[0] for e in events])
-        n = len(history)
-        mid = 0.5 * (history["epoch"][0] + history["epoch"][n - 1]) if n else 0.0
-        for x, (_, kind, text) in zip(xs, events):
-            side = (1, 0.5) if x > mid else (0, 0.5)  # text towards the middle, never off the edge
-            label = EVENT_LABELS.get(kind, text or kind)
-            label = label if len(label) <= 24 else label[:23] + "…"
-            line = pg.InfiniteLine(
-                pos=float(x),
-                angle=90,
-                movable=False,
-                label=label,
-                labelOpts={
-                    "position": 0.55 - 0.1 * (len(self._markers) % 3),  # clear of the legend
-                    "anchors": [side, side],
-                },
-            )
-            role = EVENT_COLOURS.get(kind, "muted")
-            paint(
-                line,
-                pen=Pen(role, width=1.5, dashed=True),
-                text=Ink(role),
-                fill=Ink("plot_background", LABEL_FILL_ALPHA),
-            )
-            line.kind = kind
-            line.setToolTip(text or kind)
-            self.plot.addItem(line, ignoreBounds=True)
-            self._markers.append(line)
-
-    def _set_ghosts(self, ghosts) -> None:
-        key = tuple(len(g) for g in ghosts)
-        if key != self._ghost_key:
-            self._ghost_key = key
-            for g in self._ghosts:
-                self.plot.removeItem(g)
-            self._ghosts = []
-            for g in ghosts:
-                g = np.asarray(g, dtype=float)
-                # add to the plot first: clipping needs the view box
-                item = paint(self.plot.plot(np.arange(1, len(g) + 1), g), pen=Pen("muted", GHOST_ALPHA))
-                screen_decimated(item)
-                item.setZValue(-10)
-                self._ghosts.append(item)
-            self._legend_key = None
-            self._update_legend(self._has_val())
-        self.clear_ghosts.setEnabled(bool(self._ghosts))
 
     def _fit_x(self, last_epoch: float) -> None:
         """Grow the epoch axis in 1-2-5 steps, not every epoch: each range
