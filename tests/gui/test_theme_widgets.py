@@ -385,3 +385,23 @@ def test_canvas_titles_read_at_a_projector(dark, qtbot):
         ratios = sorted(contrast_ratio("#%02x%02x%02x" % tuple(p), roles["canvas_background"]) for p in core)
         # antialiased glyphs: the core's median within 20 % of the target (old: 4.9:1)
         assert ratios[len(ratios) // 2] >= CANVAS_TEXT[key] * 0.8, (key, item.text, ratios[len(ratios) // 2])
+
+
+def test_a_dialog_without_a_parent_follows_the_switch(win, qtbot):
+    """A window open beside the main one (a dialog made without a parent) is restyled
+    with it: its note and error labels take the new theme's roles."""
+    from widgets.dialogs.csv_import_dialog import CsvImportDialog
+
+    d = CsvImportDialog(str(PENGUINS))
+    qtbot.addWidget(d)
+    d.show()
+    assert d.wait_loaded()
+    try:
+        for key in ("dark", "high-contrast"):
+            win.classroom.set_theme(key, remember=False)
+            roles = table(theme.THEMES[key])
+            assert d.note_label.styleSheet() == f"color: {roles['hint']};", (key, d.note_label.styleSheet())
+            assert d.error_label.styleSheet() == f"color: {roles['error']};"
+    finally:
+        d.close()
+        win.classroom.set_theme("light", remember=False)
