@@ -6,6 +6,9 @@
 - Cyclic garbage is collected on the GUI thread, between tests, never by a
   worker thread's allocation (which would destroy Qt objects from the wrong
   thread and can deadlock), as the app's own GarbageCollector does.
+- Every GUI test gets its own settings file: a window saves its dock state on
+  close, and the next test's window restored it (an Inspector raised by one
+  test hid the Training dock in the next, depending on test order).
 - Every GUI test (autouse) FAILS if it leaves a Python thread running that
   was not there before it, or an active QTimer created by the app's or the
   widgets' code: background work must be cancelled and joined, animations
@@ -51,6 +54,11 @@ def no_modal_dialogs(monkeypatch):
         QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)
     )
     monkeypatch.setattr(QMessageBox, "about", staticmethod(lambda *a, **k: None))
+
+
+@pytest.fixture(autouse=True)
+def own_settings_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("MLP_STUDIO_SETTINGS", str(tmp_path / "settings.ini"))
 
 
 @pytest.fixture(autouse=True)
