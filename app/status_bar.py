@@ -3,6 +3,7 @@ update rate and progress towards the epoch limit."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from model.train.epoch_figures import ACCURACY_TIP, LOSS_TIP, accuracy_text, loss_text
@@ -19,6 +20,21 @@ WIDEST = {
     "acc": "epoch accuracy 100.0 %",
     "rate": "100,000 updates/s",
 }
+WIDEST_PROGRESS = "100,000 / 100,000 epochs"
+
+
+class _Refit(QObject):
+    """Re-measures the fixed widths when the font changes (presentation zoom
+    doubles it: the progress text wrapped and was cut off at 180 px)."""
+
+    def __init__(self, status: "TrainingStatus"):
+        super().__init__(status.progress)
+        self.status = status
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.FontChange:
+            self.status.fit_widths()
+        return False
 
 
 class TrainingStatus:
@@ -29,13 +45,22 @@ class TrainingStatus:
         self.labels = {k: QLabel() for k in TIPS}
         for k, lab in self.labels.items():
             lab.setToolTip(TIPS[k])
-            # fixed widths: changing text must not re-layout the window every frame
-            lab.setFixedWidth(lab.fontMetrics().horizontalAdvance(WIDEST[k]) + 8)
             bar.addPermanentWidget(lab)
         self.progress = QProgressBar()
-        self.progress.setMaximumWidth(180)
         self.progress.setToolTip("Progress towards the epoch limit")
         bar.addPermanentWidget(self.progress)
+        self.fit_widths()
+        self.progress.installEventFilter(_Refit(self))
+
+    def fit_widths(self) -> None:
+        """Fixed widths from the current font: changing text must not re-layout
+        the window every frame, and no read-out may be cut off."""
+        for k, lab in self.labels.items():
+            lab.setFixedWidth(lab.fontMetrics().horizontalAdvance(WIDEST[k]) + 8)
+        bar = self.progress
+        need = bar.fontMetrics().horizontalAdvance(WIDEST_PROGRESS) + 24
+        bar.setMinimumWidth(need)  # squeezed by the labels at a presentation zoom, it wrapped
+        bar.setMaximumWidth(max(180, need))
 
     def show(self, history, limit: int, running: bool, snap=None) -> None:
         h = history

@@ -127,6 +127,12 @@ out["presentation_geometry"] = list(win.geometry().getRect())
 out["hidden_docks"] = sorted(k for k, d in win.docks.items() if not d.isVisible())
 out["presentation"] = {"node": node_value_height(win), "menu": menu_height(win), "chip": chip_height(win)}
 out["chip_clear"] = chips_clear_of_nodes(win)
+bar = win.status.progress  # the read-outs whose widest text does not fit their width
+widest = bar.format().replace("%v", f"{bar.maximum():,}")
+out["status_short"] = [widest] if bar.width() < bar.fontMetrics().horizontalAdvance(widest) + 8 else []
+out["status_short"] += [
+    t for t, lab in win.status.labels.items() if lab.width() < lab.fontMetrics().horizontalAdvance(lab.text())
+]
 win.grab().save(sys.argv[1]) if len(sys.argv) > 1 else None
 win.show_panel("loss")
 settled(win)

@@ -24,6 +24,7 @@ def test_presentation_text_and_node_values_are_projector_sized(tmp_path):
     assert normal["chip"] > 0 and pres["chip"] >= 0.85 * m["zoom"] * normal["chip"], m
     assert m["after_chip"] == normal["chip"], m
     assert m["chip_clear"], "the network is fitted below the grown chip strip"
+    assert m["status_short"] == [], "status read-outs cut off while presenting"
     assert m["after"] == {"zoom": 1.0, "node": normal["node"]}
     # a panel first built while presenting zooms too, and shrinks back on leaving
     # spiral 2-16x4-1: nodes smaller than the text, values still projector sized
