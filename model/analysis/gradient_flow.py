@@ -13,6 +13,8 @@ import numpy as np
 
 from model.nn.network import Network
 from model.nn.spec import NetworkSpec
+from model.train.batched import stack_size, stackable
+from model.train.batched_history import train_histories
 from model.train.history import History
 from model.train.trainer import Trainer, TrainSettings
 
@@ -47,19 +49,40 @@ def compare_activations(
     init) differs. Returns ``{activation: History}`` in the order given; each
     history's ``grad_norms`` is (epochs, L). A run that diverges or is stopped
     by ``should_stop()`` returns its shorter history.
+
+    The runs train as one stacked computation (each run its own activation
+    and init; the histories equal the one-by-one trainers', see
+    :mod:`model.train.batched_history`), so cancelling stops them all after
+    the same epoch; with dropout or early stopping they train one by one.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"epochs must be a whole number ≥ 1, got {epochs!r}")
     if len(activations) < 1:
         raise ValueError("give at least one activation to compare")
-    out: dict[str, History] = {}
     run_settings = dataclasses.replace(settings, seed=seed)
-    for act in activations:
-        net = Network(variant_spec(spec, act, seed))
+    nets = [Network(variant_spec(spec, act, seed)) for act in activations]
+    if _can_stack(nets, X, T, run_settings):
+        histories, _ = train_histories(nets, X, T, run_settings, int(epochs), task, should_stop)
+        return dict(zip(activations, histories))
+    out: dict[str, History] = {}
+    for act, net in zip(activations, nets):
         trainer = Trainer(net, X, T, run_settings, task=task)
         trainer.train(int(epochs), should_stop=should_stop)
         out[act] = trainer.history
     return out
+
+
+def _can_stack(nets: list[Network], X, T, settings: TrainSettings) -> bool:
+    """The runs train as one stack (model.train.batched_history) unless they
+    cannot (dropout, early stopping, too large), or the data is not what the
+    trainer accepts (the sequential path then raises the trainer's error)."""
+    X, T, net = np.asarray(X), np.asarray(T), nets[0]
+    if X.ndim != 2 or T.ndim != 2 or len(X) == 0 or X.shape[1] != net.layer_sizes[0]:
+        return False
+    if T.shape != (len(X), net.layer_sizes[-1]) or not (np.isfinite(X).all() and np.isfinite(T).all()):
+        return False
+    fits = stack_size(net, len(X), settings.batch_size) >= len(nets)
+    return len(nets) > 1 and fits and all(stackable(m, settings) for m in nets)
 
 
 def first_last_ratio(history: History) -> float:

@@ -22,7 +22,7 @@ import numpy as np
 
 from model.nn import activations, losses
 
-__all__ = ["LayerViews", "LayerBuffers", "gradients"]
+__all__ = ["LayerViews", "LayerBuffers", "gradients", "run_groups"]
 
 
 class LayerViews:
@@ -97,13 +97,45 @@ def _bias_tile(Z: np.ndarray, dtype):
     return np.empty((K, 1, t * k), dtype), Z.reshape(K, n // t, t * k)
 
 
+def run_groups(run_acts) -> list:
+    """Per layer, the activation of K stacked runs (``run_acts[k]`` run k's list):
+    a name when every run has the same, else ((slice of runs, name), ...) for
+    each stretch of consecutive runs sharing one (see :func:`gradients`)."""
+    out = []
+    for layer in zip(*run_acts):
+        if all(a == layer[0] for a in layer):
+            out.append(layer[0])
+            continue
+        groups, start = [], 0
+        for k in range(1, len(layer) + 1):
+            if k == len(layer) or layer[k] != layer[start]:
+                groups.append((slice(start, k), layer[start]))
+                start = k
+        out.append(tuple(groups))
+    return out
+
+
+def _forward_groups(groups, Z, out) -> None:
+    for rows, a in groups:  # contiguous run slices: views, no copies; element-wise, so the same bits
+        activations.forward(a, Z[rows], out=out[rows])
+
+
+def _times_derivative_groups(groups, D, Z, V, G) -> None:
+    """D *= g′ of the layer (Z, V): g′ per run group into G, then one product."""
+    for rows, a in groups:
+        activations.derivative(a, Z[rows], V[rows], out=G[rows])
+    D *= G
+
+
 def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str):
     """Forward and backward pass: ∂(mean loss)/∂[W; b] into ``p.gaug``, outputs
     into ``buf.Y``; returns the mean loss (a float, or (K,) for stacked runs).
 
     ``mm`` is ``np.dot`` for one network, ``np.matmul`` for a stack; ``Xa``
     (n, n_in + 1) the inputs with a ones column, ``T`` (n, n_out) the targets,
-    both of the parameters' dtype."""
+    both of the parameters' dtype.  ``acts[l]`` is layer l's activation name,
+    or for a stack whose runs differ in a hidden layer's activation the
+    :func:`run_groups` entry ((runs, name), ...); the output layer's is a name."""
     L = len(acts)
     # softmax + cross-entropy: the loss reuses the softmax's max and normaliser
     fused = kind == "cross_entropy" and acts[-1] == "softmax"
@@ -124,8 +156,10 @@ def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str):
         out = buf.V[l] if l < L - 1 else buf.Y
         if l == L - 1 and fused:
             loss = _softmax_cross_entropy(Z, T, out)
-        else:
+        elif acts[l].__class__ is str:
             activations.forward(acts[l], Z, out=out)
+        else:
+            _forward_groups(acts[l], Z, out)
         A = out
     Z, Y, D = buf.Z[-1], buf.Y, buf.D[-1]
     # D = ∂(mean loss)/∂Z = −δ/n: the 1/n and the sign are applied once here
@@ -159,8 +193,11 @@ def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str):
             np.copyto(Dp, np.swapaxes(DpT, -1, -2))
         else:
             mm(D, WT, out=Dp)
-        if acts[l - 1] != "linear":
-            Dp *= activations.derivative(acts[l - 1], buf.Z[l - 1], buf.V[l - 1], out=buf.G[l - 1])
+        a = acts[l - 1]
+        if a.__class__ is not str:
+            _times_derivative_groups(a, Dp, buf.Z[l - 1], buf.V[l - 1], buf.G[l - 1])
+        elif a != "linear":
+            Dp *= activations.derivative(a, buf.Z[l - 1], buf.V[l - 1], out=buf.G[l - 1])
         D = Dp
     mm(Xa.T, D, out=p.gaug[0])
     return loss

@@ -16,10 +16,13 @@ diverges is frozen at once with the weights the trainer would keep, and
 dropped from the stack, so the remaining runs get faster.  In float64 the
 per-epoch losses and final weights equal the sequential runs to ~1e-12.
 
-Runs that differ in topology, activations, loss, optimizer, batch size or
-shuffling seed do not share batches or layer shapes and cannot be stacked;
-nor can runs with dropout or early stopping (:func:`stackable`).  L1/L2
-penalties and weight decay stack (they act per element).
+Runs may differ in their start weights and hidden activations (``nets=``:
+the stack applies each run's activation to its rows, as contiguous groups
+of runs).  Runs that differ in topology, output activation, loss,
+optimizer, batch size or shuffling seed do not share batches or layer
+shapes and cannot be stacked; nor can runs with dropout or early stopping
+(:func:`stackable`).  L1/L2 penalties and weight decay stack (they act per
+element).
 """
 
 from __future__ import annotations
@@ -61,11 +64,15 @@ def stackable(net: Network, settings: TrainSettings) -> bool:
 class BatchedTrainer:
     """K runs of ``net`` (same start weights) with learning rates ``lrs``.
 
+    ``nets`` (K networks of ``net``'s topology, loss and output activation)
+    gives each run its own start weights and hidden activations instead.
     Everything but the learning rate comes from ``settings``.  After
     training: ``epoch_loss`` (K, epochs) mean training loss per epoch (NaN
     from the epoch a run diverged), ``diverged_at`` (K,) the 1-based epoch
     of divergence (0 = never), ``reasons`` the trainer's divergence message
-    per run, and :meth:`network` the trained network of run k.
+    per run, and :meth:`network` the trained network of run k.  During an
+    epoch, after each update: ``last_loss`` and ``last_output`` of the
+    active rows, ``order`` the epoch's shuffle (None for full batches).
     """
 
     def __init__(self, net: Network, X, T, settings: TrainSettings, lrs, nets=None):
@@ -85,12 +92,14 @@ class BatchedTrainer:
         self.settings = settings
         self.base_lr = lrs
         starts = [net._flat] * K if nets is None else [m._flat for m in nets]
-        if len(starts) != K or any(m.spec.layer_sizes != net.spec.layer_sizes for m in nets or ()):
-            raise ValueError("every run needs a network of the same topology")
+        if len(starts) != K or any(not _same_shape(m.spec, net.spec) for m in nets or ()):
+            raise ValueError("every run needs a network of the same topology, loss and output activation")
+        self._specs = [net.spec] * K if nets is None else [m.spec for m in nets]
         self._flat = np.array(np.stack(starts), dtype=dt)  # (K, P) every run's [W; b] blocks
         self._gflat = np.zeros_like(self._flat)
+        self._runs = np.arange(K)  # original index of each stacked row
         self._relayout()
-        if not stackable(net, settings):
+        if not all(stackable(m, settings) for m in nets or [net]):
             raise ValueError("dropout and early stopping runs cannot be stacked (train them one by one)")
         self.optimizer = make_optimizer(
             settings.optimizer, lr=settings.lr, weight_decay=settings.weight_decay, **settings.hyper
@@ -101,7 +110,6 @@ class BatchedTrainer:
         self.step = 0
         self.run_samples = 0  # Σ over updates of active runs × batch rows (the work done)
         # per-run state of the runs still training (rows of the stack) ...
-        self._runs = np.arange(K)  # original index of each stacked row
         self._good = self._flat.copy()
         self._start = self._flat.copy()
         self._first = np.full(K, np.nan)
@@ -136,7 +144,7 @@ class BatchedTrainer:
         """Run ``k``'s network: its current weights (or those kept at divergence)."""
         rows = np.flatnonzero(self._runs == k)
         flat = self._flat[rows[0]] if len(rows) else self.final[k]
-        net = Network(self.spec)
+        net = Network(self._specs[k])
         np.copyto(net._flat, flat)
         return net
 
@@ -173,6 +181,7 @@ class BatchedTrainer:
             order = self.rng.permutation(n)
             if self._small:
                 Xs, Ts = self._Xa[order], self.T[order]
+        self.order = order
         total = np.zeros(len(self._runs))
         for start in range(0, n, bs):
             stop = min(start + bs, n)
@@ -193,6 +202,7 @@ class BatchedTrainer:
             self.step += 1
             self.run_samples += len(self._runs) * (stop - start)
             total += loss * (stop - start)
+            self.last_loss = loss
             yield self.step
         self._end_epoch(total / n)
 
@@ -200,6 +210,7 @@ class BatchedTrainer:
     def _relayout(self) -> None:
         """Per-layer (K, n_in + 1, n_out) views of the stacked parameter and gradient rows."""
         self._views = backprop.LayerViews(self._flat, self._gflat, self.spec.layer_sizes)
+        self._acts = backprop.run_groups([self._specs[k].activations for k in self._runs])
 
     def _gradients(self, Xa: np.ndarray, T: np.ndarray) -> np.ndarray:
         """Forward and backward for every run (the network's layer loop with
@@ -209,7 +220,7 @@ class BatchedTrainer:
         buf = self._buffers.get(m)
         if buf is None or buf.lead != (K,):
             buf = self._buffers[m] = backprop.LayerBuffers(self.spec.layer_sizes, m, self._flat.dtype, (K,))
-        loss = backprop.gradients(np.matmul, Xa, T, self._views, buf, self.spec.activations, self.spec.loss)
+        loss = backprop.gradients(np.matmul, Xa, T, self._views, buf, self._acts, self.spec.loss)
         self.last_output = buf.Y
         return loss
 
@@ -277,6 +288,14 @@ class BatchedTrainer:
         self.optimizer.take_rows(keep)
         self._buffers.clear()
         self._relayout()
+
+
+def _same_shape(a, b) -> bool:
+    """Can runs of specs ``a`` and ``b`` share a stack (hidden activations may differ)?"""
+    return all(f(a) == f(b) for f in _STACK_KEY)
+
+
+_STACK_KEY = (lambda s: s.layer_sizes, lambda s: s.loss, lambda s: s.activations[-1], lambda s: s.dtype)
 
 
 def _suspects(flat, start, loss, floor: float, Y: np.ndarray, act: str) -> np.ndarray:
