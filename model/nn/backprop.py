@@ -72,6 +72,7 @@ class LayerBuffers:
         self.D = [np.empty(lead + (n, k), dtype) for k in outs]
         self.G = [np.empty(lead + (n, k), dtype) for k in outs]
         self.tiles = [_bias_tile(Z, dtype) if lead and l else None for l, Z in enumerate(self.Z)]
+        self.groups: dict[int, tuple] = {}  # per hidden layer: run groups' views (_group_views)
         self._T: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def transposed(self, l: int) -> tuple[np.ndarray, np.ndarray]:
@@ -115,16 +116,16 @@ def run_groups(run_acts) -> list:
     return out
 
 
-def _forward_groups(groups, Z, out) -> None:
-    for rows, a in groups:  # contiguous run slices: views, no copies; element-wise, so the same bits
-        activations.forward(a, Z[rows], out=out[rows])
-
-
-def _times_derivative_groups(groups, D, Z, V, G) -> None:
-    """D *= g′ of the layer (Z, V): g′ per run group into G, then one product."""
-    for rows, a in groups:
-        activations.derivative(a, Z[rows], V[rows], out=G[rows])
-    D *= G
+def _group_views(buf: "LayerBuffers", l: int, groups) -> tuple:
+    """Hidden layer ``l``'s run groups as (activation, Z, V, G views), made once per
+    buffer set: per group and update the slicing would cost more than the ufuncs."""
+    got = buf.groups.get(l)
+    if got is None or got[0] is not groups:
+        views = tuple(
+            (activations.TABLE[a], buf.Z[l][rows], buf.V[l][rows], buf.G[l][rows]) for rows, a in groups
+        )
+        got = buf.groups[l] = (groups, views)
+    return got[1]
 
 
 def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str):
@@ -158,8 +159,9 @@ def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str):
             loss = _softmax_cross_entropy(Z, T, out)
         elif acts[l].__class__ is str:
             activations.forward(acts[l], Z, out=out)
-        else:
-            _forward_groups(acts[l], Z, out)
+        else:  # contiguous run slices: views, no copies; element-wise, so the same bits
+            for g, Zg, Vg, _ in _group_views(buf, l, acts[l]):
+                g.forward(Zg, Vg)
         A = out
     Z, Y, D = buf.Z[-1], buf.Y, buf.D[-1]
     # D = ∂(mean loss)/∂Z = −δ/n: the 1/n and the sign are applied once here
@@ -194,8 +196,10 @@ def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str):
         else:
             mm(D, WT, out=Dp)
         a = acts[l - 1]
-        if a.__class__ is not str:
-            _times_derivative_groups(a, Dp, buf.Z[l - 1], buf.V[l - 1], buf.G[l - 1])
+        if a.__class__ is not str:  # g′ per run group, then one product
+            for g, Zg, Vg, Gg in _group_views(buf, l - 1, a):
+                g.derivative(Zg, Vg, Gg)
+            Dp *= buf.G[l - 1]
         elif a != "linear":
             Dp *= activations.derivative(a, buf.Z[l - 1], buf.V[l - 1], out=buf.G[l - 1])
         D = Dp
