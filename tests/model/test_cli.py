@@ -1,84 +1,37 @@
-"""Headless command line: ``mlp-studio train`` / ``predict`` and the ONNX export.
+"""Headless command line: ``mlp-studio train`` and the ONNX export.
 
 Most runs call ``app.cli.main([...])`` in this process (fast); a few run
 ``python -m app`` as a real subprocess to check exit codes and stderr end to end.
-No Qt anywhere: the CLI modules must not import it.
+No Qt anywhere: the CLI modules must not import it.  ``predict``: test_cli_predict.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import importlib.util
 import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_support import (
+    EXAMPLES,
+    EXAMPLES_DIR,
+    HAVE_ONNX,
+    ROOT,
+    assert_one_line_error,
+    needs_ort,
+    retrain,
+    run_main,
+    run_sub,
+)
 
-from app.cli import main
 from model.data import data_prep
 from model.data.datasets import make_dataset
-from model.data.table import read_table
 from model.io.project import load_project
 from model.io.weights_io import apply_weights, load_weights
 from model.nn.network import Network
-from model.train.trainer import Trainer
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES_DIR = ROOT / "resources" / "examples"
-EXAMPLES = sorted(EXAMPLES_DIR.glob("*.json"))
-HAVE_ONNX = importlib.util.find_spec("onnx") is not None
-HAVE_ORT = HAVE_ONNX and importlib.util.find_spec("onnxruntime") is not None
-needs_ort = pytest.mark.skipif(not HAVE_ORT, reason="onnx/onnxruntime not installed")
-
-
-def run_sub(*args, timeout=120):
-    """``python -m app ARGS`` in the repository root."""
-    return subprocess.run(
-        [sys.executable, "-m", "app", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-def run_main(argv) -> tuple[int, str, str]:
-    """app.cli.main in-process: (exit code, stdout, stderr); argparse exits become codes."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            rc = main([str(a) for a in argv])
-        except SystemExit as e:
-            rc = e.code
-    return rc, out.getvalue(), err.getvalue()
-
-
-def assert_one_line_error(rc, stderr):
-    assert rc not in (0, None), stderr
-    assert "Traceback" not in stderr
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("mlp-studio: error:"), stderr
-
-
-def retrain(project_path, epochs, seed=None):
-    """What ``train PROJECT --epochs N`` does, in-process: (net, trainer, prepared data)."""
-    project = load_project(project_path)
-    if seed is not None:
-        project.spec = project.spec.replace(seed=seed)
-        project.training.seed = seed
-        project.weights = None
-    project.training.epochs = epochs
-    data = data_prep.prepare(project)
-    net = project.network()
-    tr = Trainer(net, data.X_train, data.train.T, project.training, data.X_val, data.val.T, task=data.task)
-    tr.train()
-    return net, tr, data
 
 
 # ------------------------------------------------------------------ no Qt
@@ -393,155 +346,3 @@ def test_diverging_project_exits_3(tmp_path):
     assert "diverged" in res.stderr and "Traceback" not in res.stderr
     ws = load_weights(tmp_path / "w.npz")  # the last finite weights are still written
     assert all(np.isfinite(w).all() for w in ws.weights)
-
-
-# ------------------------------------------------------------------ predict
-@pytest.fixture(scope="module")
-def trained_iris(tmp_path_factory):
-    base = tmp_path_factory.mktemp("iris")
-    rc, _, err = run_main(
-        ["train", EXAMPLES_DIR / "iris.json", "--epochs", 5, "--quiet", "--out", base / "iris_trained.json"]
-    )
-    assert rc == 0, err
-    return base / "iris_trained.json"
-
-
-def _read_csv(path):
-    with open(path, newline="") as f:
-        rows = list(csv.reader(f))
-    return rows[0], rows[1:]
-
-
-def test_predict_iris_matches_network(trained_iris, tmp_path):
-    src = ROOT / "resources" / "datasets" / "iris.csv"
-    rc, _, err = run_main(["predict", trained_iris, "--input", src, "--output", tmp_path / "p.csv"])
-    assert rc == 0, err
-    header, rows = _read_csv(tmp_path / "p.csv")
-    cols = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
-    classes = ["setosa", "versicolor", "virginica"]
-    assert header == cols + [f"p({c})" for c in classes] + ["predicted"]
-    table = read_table(src)
-    X = np.column_stack([table.numeric(c) for c in cols])
-    assert len(rows) == len(X) == 150
-    p = load_project(trained_iris)
-    want = p.network().predict(p.scaler.transform(X))
-    got = np.array([[float(v) for v in r[4:7]] for r in rows])
-    np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
-    assert [r[7] for r in rows] == [classes[i] for i in want.argmax(axis=1)]
-    assert [r[:4] for r in rows] == [[row[table.index(c)] for c in cols] for row in table.rows]
-    # extra columns are ignored, column order does not matter
-    (tmp_path / "shuffled.csv").write_text(
-        "id,petal_width,petal_length,sepal_width,sepal_length\na,0.2,1.4,3.5,5.1\n"
-    )
-    rc, _, err = run_main(
-        ["predict", trained_iris, "--input", tmp_path / "shuffled.csv", "--output", tmp_path / "q.csv"]
-    )
-    assert rc == 0, err
-    _, rows2 = _read_csv(tmp_path / "q.csv")
-    np.testing.assert_allclose([float(v) for v in rows2[0][4:7]], got[0], rtol=0, atol=1e-12)
-
-
-def test_predict_input_errors(trained_iris, tmp_path):
-    cases = {
-        "nocol.csv": ("sepal_length,sepal_width,petal_length\n5.1,3.5,1.4\n", "'petal_width'"),
-        "text.csv": (
-            "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n4.9,three,1.4,0.2\n",
-            "row 2",
-        ),
-        "empty_cell.csv": (
-            "sepal_length,sepal_width,petal_length,petal_width\n5.1,,1.4,0.2\n",
-            "'sepal_width'",
-        ),
-    }
-    for name, (text, needle) in cases.items():
-        (tmp_path / name).write_text(text)
-        rc, _, err = run_main(
-            ["predict", trained_iris, "--input", tmp_path / name, "--output", tmp_path / "out.csv"]
-        )
-        assert_one_line_error(rc, err)
-        assert needle in err, err
-        if name == "text.csv":
-            assert "'sepal_width'" in err and "'three'" in err
-    assert not (tmp_path / "out.csv").exists()
-    rc, _, err = run_main(
-        [
-            "predict",
-            EXAMPLES_DIR / "iris.json",
-            "--input",
-            tmp_path / "text.csv",
-            "--output",
-            tmp_path / "out.csv",
-        ]
-    )
-    assert_one_line_error(rc, err)
-    assert "has no trained weights" in err and "--out" in err
-
-
-def test_predict_penguins_one_hot_uses_training_categories(tmp_path):
-    out = tmp_path / "pen.json"
-    rc, _, err = run_main(["train", EXAMPLES_DIR / "penguins.json", "--epochs", 2, "--quiet", "--out", out])
-    assert rc == 0, err
-    # only the first rows of one island / one sex: the encoding must still use all training categories
-    ds, _ = data_prep.load_dataset(load_project(out).data)
-    src = read_table(ROOT / "resources" / "datasets" / "penguins.csv")
-    cols = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "island", "sex"]
-    complete = [r for r in src.rows if all(r[src.index(c)] not in ("", "NA") for c in cols)]
-    assert len(complete) == ds.n_samples
-    keep = [i for i, r in enumerate(complete) if r[src.index("island")] == "Biscoe"][:5]
-    text = ",".join(src.columns) + "\n" + "".join(",".join(complete[i]) + "\n" for i in keep)
-    (tmp_path / "in.csv").write_text(text)
-    rc, _, err = run_main(["predict", out, "--input", tmp_path / "in.csv", "--output", tmp_path / "p.csv"])
-    assert rc == 0, err
-    header, rows = _read_csv(tmp_path / "p.csv")
-    assert header[:6] == cols and header[-1] == "predicted"
-    p = load_project(out)
-    want = p.network().predict(p.scaler.transform(ds.X[keep]))
-    got = np.array([[float(v) for v in r[6:-1]] for r in rows])
-    np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
-    # a category never seen in training is named
-    bad = text.replace("Biscoe", "Atlantis", 1)
-    (tmp_path / "bad.csv").write_text(bad)
-    rc, _, err = run_main(["predict", out, "--input", tmp_path / "bad.csv", "--output", tmp_path / "b.csv"])
-    assert_one_line_error(rc, err)
-    assert "'Atlantis'" in err and "'island'" in err and "row 1" in err
-
-
-def test_predict_binary_and_regression_headers(tmp_path):
-    (tmp_path / "x.csv").write_text("x1,x2\n0,0\n0,1\n1,0\n1,1\n")
-    # hand-wired XOR already has weights: binary classification, one sigmoid output
-    rc, _, err = run_main(
-        [
-            "predict",
-            EXAMPLES_DIR / "xor_hand_wired.json",
-            "--input",
-            tmp_path / "x.csv",
-            "--output",
-            tmp_path / "p.csv",
-        ]
-    )
-    assert rc == 0, err
-    header, rows = _read_csv(tmp_path / "p.csv")
-    assert header == ["x1", "x2", "p(1)", "predicted"]
-    assert [r[-1] for r in rows] == ["0", "1", "1", "0"]
-    # backprop_table is a two-output regression
-    rc, _, err = run_main(
-        [
-            "train",
-            EXAMPLES_DIR / "backprop_table.json",
-            "--epochs",
-            2,
-            "--quiet",
-            "--out",
-            tmp_path / "bt.json",
-        ]
-    )
-    assert rc == 0, err
-    rc, _, err = run_main(
-        ["predict", tmp_path / "bt.json", "--input", tmp_path / "x.csv", "--output", tmp_path / "r.csv"]
-    )
-    assert rc == 0, err
-    header, rows = _read_csv(tmp_path / "r.csv")
-    assert header == ["x1", "x2", "y1", "y2"] and len(rows) == 4
-    p = load_project(tmp_path / "bt.json")
-    want = p.network().predict(p.scaler.transform(np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)))
-    np.testing.assert_allclose([[float(v) for v in r[2:]] for r in rows], want, rtol=0, atol=1e-12)
