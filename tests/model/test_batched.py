@@ -247,3 +247,21 @@ def test_wide_layers_take_the_transposed_product_path():
         assert loss[k] == pytest.approx(want, rel=1e-15)
     s = TrainSettings(optimizer="momentum", lr=0.1, batch_size=6, seed=4)
     _check(nets[0], X, T, s, [0.01, 0.3, 1e12], 4)
+
+
+def test_one_unit_layers_take_the_padded_product_path():
+    """A stacked output layer of one unit computes ∂E/∂V through zero-padded
+    (…, n, 2) · (…, 2, n_in) products: the same bits as each network's own
+    D·Wᵀ, and the padding stays zero update after update."""
+    X, T = _data(n=30)
+    nets = [Network(NetworkSpec([3, 6, 5, 1], ["tanh", "tanh", "sigmoid"], seed=s)) for s in range(3)]
+    bt = BatchedTrainer(nets[0], X, T, TrainSettings(optimizer="sgd", lr=0.5), [0.1, 0.5, 2.0], nets=nets)
+    bt.train(3)
+    Dz, Wz = bt._buffers[30]._pad[2]
+    assert Dz.shape == (3, 30, 2) and Wz.shape == (3, 2, 5)
+    assert not Dz[..., 1].any() and not Wz[:, 1].any() and Wz[:, 0].any()
+    bt._gradients(bt._Xa, bt.T)
+    for k in range(3):
+        net = bt.network(k)
+        net.gradients_augmented(bt._Xa, bt.T)
+        np.testing.assert_array_equal(bt._gflat[k], net._gflat)
