@@ -16,8 +16,9 @@ import numpy as np
 
 from model.nn.network import Network
 from model.optim.optimizers import make_optimizer
-from model.train.batched import BatchedTrainer, stack_size, stackable
-from model.train.trainer import STOP_DIVERGED, Trainer, TrainSettings
+from model.train.batched import stack_size, stackable
+from model.train.batched_split import make_stack
+from model.train.trainer import STOP_DIVERGED, STOP_USER, Trainer, TrainSettings
 
 from .curvature import Curvature, lambda_max
 from .gd_variants import (
@@ -176,16 +177,14 @@ def lr_sweep(
     cancelled = False
     for g in range(0, N, group):
         part = lrs[g : g + group]
-        bt = BatchedTrainer(start, X, T, s, part)
-        for k in range(K):
-            for _ in bt.updates():
-                if should_stop():
-                    cancelled = True
-                    break
-            if cancelled or len(bt.active) == 0:
-                break
-            progress((g + len(part) * (k + 1) / K) / N)
-        if cancelled:
+        bt = make_stack(start, X, T, s, part)  # both cores where that pays
+        n_part = len(part)
+
+        def epoch_done(e, g=g, n=n_part):
+            progress((g + n * e / K) / N)
+
+        if bt.train(K, should_stop, on_epoch=epoch_done) == STOP_USER:
+            cancelled = True
             break
         losses[g : g + len(part), : bt.epoch] = bt.epoch_loss
         diverged_at[g : g + len(part)] = bt.diverged_at

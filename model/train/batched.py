@@ -54,6 +54,16 @@ def stack_size(net: Network, n: int, batch_size: int | None, limit: int = STACK_
     return max(1, int(limit // max(per_run, 1)))
 
 
+def flops_per_sample(sizes) -> int:
+    """Exact matmul FLOPs of one update per batch row: the forward pass (the first
+    layer with its bias row folded in), ∂E/∂W and the bias sums of every layer,
+    and ∂E/∂V for every layer but the first (its input gradient is not needed)."""
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    fwd = (pairs[0][0] + 1) * pairs[0][1] + sum(a * b for a, b in pairs[1:])
+    back = fwd + sum(b for _, b in pairs[1:]) + sum(a * b for a, b in pairs[1:])
+    return 2 * (fwd + back)
+
+
 def stackable(net: Network, settings: TrainSettings) -> bool:
     """Can runs of ``net`` with ``settings`` be stacked?  Not with dropout (each
     run draws its own masks from its own generator) or early stopping (it
@@ -148,8 +158,10 @@ class BatchedTrainer:
         np.copyto(net._flat, flat)
         return net
 
-    def train(self, epochs: int, should_stop=None) -> str:
-        """``epochs`` more epochs, or until every run diverged or ``should_stop()``."""
+    def train(self, epochs: int, should_stop=None, on_epoch=None) -> str:
+        """``epochs`` more epochs, or until every run diverged or ``should_stop()``
+        (asked after every update); ``on_epoch(epoch)`` after each epoch that
+        leaves runs training."""
         end = self.epoch + int(epochs)
         self.stop_reason = None
         while self.stop_reason is None:
@@ -162,6 +174,9 @@ class BatchedTrainer:
                     if should_stop is not None and should_stop():
                         self.stop_reason = STOP_USER
                         break
+                else:
+                    if on_epoch is not None and len(self._runs):
+                        on_epoch(self.epoch)
         return self.stop_reason
 
     def updates(self):

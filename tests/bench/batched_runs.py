@@ -6,8 +6,9 @@ Run from the repository root::
 
 Per workload, in the same process and interleaved round by round: one
 Trainer run at the middle rate, the 16 runs one after another (what
-lr_sweep did before), and the 16 runs stacked (model.train.batched, what
-lr_sweep does now).  Targets (issue 17): stacked ≤ 2× one run on XOR and
+lr_sweep did before), the 16 runs stacked as lr_sweep trains them
+(model.train.batched_split.make_stack: two half-stacks on two threads where
+that pays) and as one stack on one thread (``one_stack``).  Targets (issue 17): stacked ≤ 2× one run on XOR and
 circles 2-8-8-1, ≤ 6× on digits 64-128-64-10.  Each line also gives the
 matmul GFLOP/s of both (exact FLOPs, :func:`flops_per_sample`), the gemm
 peak measured in the same rounds, and the *matmul floor*: the stack's
@@ -37,7 +38,8 @@ import numpy as np
 from model.data.datasets import make_dataset
 from model.nn.network import Network
 from model.nn.spec import NetworkSpec
-from model.train.batched import BatchedTrainer
+from model.train.batched import BatchedTrainer, flops_per_sample
+from model.train.batched_split import SplitTrainer, make_stack
 from model.train.trainer import Trainer, TrainSettings
 
 
@@ -86,16 +88,6 @@ def _problem(w):
     net = Network(NetworkSpec(w["sizes"], w["acts"], loss=w["loss"], seed=0))
     s = TrainSettings(optimizer=w["opt"], lr=0.1, batch_size=w["batch"], seed=0)
     return net, X, ds.T, s
-
-
-def flops_per_sample(sizes) -> int:
-    """Exact matmul FLOPs of one update per batch row: the forward pass (the first
-    layer with its bias row folded in), ∂E/∂W and the bias sums of every layer,
-    and ∂E/∂V for every layer but the first (its input gradient is not needed)."""
-    pairs = list(zip(sizes[:-1], sizes[1:]))
-    fwd = (pairs[0][0] + 1) * pairs[0][1] + sum(a * b for a, b in pairs[1:])
-    back = fwd + sum(b for _, b in pairs[1:]) + sum(a * b for a, b in pairs[1:])
-    return 2 * (fwd + back)
 
 
 def _peak() -> float:
@@ -165,17 +157,19 @@ def measure(mode: str, repeat: int) -> dict:
         jobs = {
             "one": lambda: _one(net, X, T, s, mid, E),
             "sequential": lambda: [_one(net, X, T, s, float(lr), E) for lr in lrs],
-            "stacked": lambda: BatchedTrainer(net, X, T, s, lrs).train(E),
+            # what lr_sweep does: split over two threads where that pays
+            "stacked": lambda: make_stack(net, X, T, s, lrs).train(E),
+            "one_stack": lambda: BatchedTrainer(net, X, T, s, lrs).train(E),
         }
         times = {k: [] for k in jobs}
         loads, peaks = [os.getloadavg()[0]], []
         for r in range(repeat):
-            keys = list(jobs)[r % 3 :] + list(jobs)[: r % 3]
+            keys = list(jobs)[r % len(jobs) :] + list(jobs)[: r % len(jobs)]
             for k in keys:
                 times[k].append(_timed(jobs[k]))
             peaks.append(_peak())
             loads.append(os.getloadavg()[0])
-        bt = BatchedTrainer(net, X, T, s, lrs)
+        bt = make_stack(net, X, T, s, lrs)
         bt.train(E)
         wall = {k: _median([t[0] for t in v]) for k, v in times.items()}
         cpu = {k: _median([t[1] for t in v]) for k, v in times.items()}
@@ -201,6 +195,9 @@ def measure(mode: str, repeat: int) -> dict:
             sequential_s=wall["sequential"],
             stacked_s=wall["stacked"],
             stacked_over_one=wall["stacked"] / wall["one"],
+            split=isinstance(bt, SplitTrainer),
+            one_stack_over_one=wall["one_stack"] / wall["one"],
+            cpu_one_stack_over_one=cpu["one_stack"] / cpu["one"],
             best_stacked_over_one=best["stacked"] / best["one"],
             sequential_over_stacked=wall["sequential"] / wall["stacked"],
             cpu_s=cpu,
@@ -216,7 +213,13 @@ def measure(mode: str, repeat: int) -> dict:
             f"{mode:8s} {name:18s} load {r['load']:.1f}: one run {r['one_run_s']:.3f} s | "
             f"16 sequential {r['sequential_s']:.3f} s | 16 stacked {r['stacked_s']:.3f} s = "
             f"{r['stacked_over_one']:.2f}× one run (best rounds {r['best_stacked_over_one']:.2f}×, "
-            f"CPU time {r['cpu_stacked_over_one']:.2f}×) "
+            f"CPU time {r['cpu_stacked_over_one']:.2f}×"
+            + (
+                f"; split over 2 threads, unsplit {r['one_stack_over_one']:.2f}× / CPU "
+                f"{r['cpu_one_stack_over_one']:.2f}×) "
+                if r["split"]
+                else ", not split) "
+            )
             + ("(no target); " if w["target"] is None else f"(target ≤ {w['target']:g}×, ")
             + ("" if w["target"] is None else ("ok); " if r["ok"] else "MISSED); "))
             + f"{r['diverged']} of 16 diverged; matmuls {r['stacked_gflops']:.1f} GFLOP/s stacked, "
