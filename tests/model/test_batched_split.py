@@ -186,4 +186,3 @@ def test_the_split_is_taken_only_where_it_pays(monkeypatch):
     assert isinstance(make_stack(small, X, T, TrainSettings(batch_size=8), [0.1]), BatchedTrainer)
     with pytest.raises(ValueError, match="2 runs"):
         SplitTrainer(small, X, T, TrainSettings(), [0.1])
-
