@@ -18,6 +18,7 @@ from widgets.common.fit import scroll_body
 from widgets.common.plot_style import light_grid, screen_decimated
 from widgets.common.themed import Pen, colour, paint
 from widgets.panels.loss_overlays import EVENT_COLOURS, EVENT_LABELS, GHOST_ALPHA, LossOverlays
+from widgets.panels.loss_ranges import LossRanges
 from widgets.panels.loss_updates import UPDATES, UPDATES_FAINT, PerUpdateCurve, update_epochs
 from widgets.panels.stability_strip import StabilityStrip
 from widgets.panels.timeline_bar import TimelineBar
@@ -45,16 +46,7 @@ def _fmt(v: float) -> str:
     return "–" if not np.isfinite(v) else f"{v:.4g}"
 
 
-def _next_nice(v: float) -> float:
-    """The next value of the 1, 2, 5, 10, 20, 50 … sequence after v."""
-    m = 10 ** np.floor(np.log10(v))
-    for f in (2, 5, 10):
-        if f * m > v * 1.0001:
-            return float(f * m)
-    return float(20 * m)
-
-
-class LossPanel(PerUpdateCurve, LossOverlays, QWidget):
+class LossPanel(PerUpdateCurve, LossOverlays, LossRanges, QWidget):
     """``set_history(history, ghosts)``; ghosts are 1-D train-loss arrays of earlier runs."""
 
     clearGhostsRequested = Signal()
@@ -136,9 +128,6 @@ class LossPanel(PerUpdateCurve, LossOverlays, QWidget):
         # issue 15: η·λ_max against the edge of stability beside the accuracy (one row,
         # so the loss plot keeps its height), and the keyframe scrubber under both
         self.stability = StabilityStrip()
-        # the same epoch range as the loss plot (by range, not XLink: XLink aligns by
-        # pixel position, which skews plots of different widths)
-        self.plot.sigXRangeChanged.connect(self._follow_x)
         row = QHBoxLayout()
         row.addWidget(self.acc_plot, 1)
         row.addWidget(self.stability, 1)
@@ -148,21 +137,16 @@ class LossPanel(PerUpdateCurve, LossOverlays, QWidget):
         self.timeline_line = paint(pg.InfiniteLine(angle=90), pen=Pen("#9467bd", width=2))
         self.timeline_line.setVisible(False)
         self.plot.addItem(self.timeline_line, ignoreBounds=True)
+        self._make_range_followers()  # the epoch axis shared with the plots below
 
         self._history = None
         self._lengths: dict[str, int] = {}
-        self._x_bound: float | None = None
         self._acc_visible = False
-        self._y_bound: float | None = None
         self._event_key = None
         self._markers: list[pg.InfiniteLine] = []
         self._ghost_key: tuple = ()
         self._legend_key = None
         self._ema = (np.zeros(0), (0.0, 0), None)  # smoothed values, EMA state, (weight, layout)
-
-    def _follow_x(self, _view, rng) -> None:
-        for p in (self.acc_plot, self.stability.plot):
-            p.setXRange(float(rng[0]), float(rng[1]), padding=0)
 
     # ----------------------------------------------------------------- api
     def set_timeline_cursor(self, epoch: float | None, loss: float | None = None) -> None:
@@ -254,32 +238,6 @@ class LossPanel(PerUpdateCurve, LossOverlays, QWidget):
 
     def _has_val(self) -> bool:
         return self.val_curve.xData is not None and len(self.val_curve.xData) > 0
-
-    def _fit_x(self, last_epoch: float) -> None:
-        """Grow the epoch axis in 1-2-5 steps, not every epoch: each range
-        change re-renders both plots' axes, the costliest part of a repaint."""
-        bound = 10.0  # the first few epochs fit without re-ranging
-        while bound < last_epoch * 1.02:
-            bound = _next_nice(bound)
-        if bound != self._x_bound:
-            self._x_bound = bound
-            self.plot.setXRange(0, bound, padding=0.02)
-
-    def _fit_y(self, *curves) -> None:
-        """Linear loss axis from 0 to a 1-2-5 bound above the largest loss, so
-        it changes rarely; the log axis keeps pyqtgraph's auto-range."""
-        if self.log_y.isChecked():
-            return
-        vals = [c[np.isfinite(c)] for c in curves if len(c)]
-        top = max((float(v.max()) for v in vals if len(v)), default=0.0)
-        if top <= 0:
-            return
-        bound = 10.0 ** np.floor(np.log10(top)) / 10
-        while bound < top * 1.02:
-            bound = _next_nice(bound)
-        if bound != self._y_bound:
-            self._y_bound = bound
-            self.plot.setYRange(0, bound, padding=0.02)
 
     def _set_log(self, on: bool) -> None:
         self._y_bound = None

@@ -143,6 +143,7 @@ class PlotsDock(QTabWidget):
     def refresh_all(self) -> None:
         """Give every built panel its waiting inputs now (before an export, so an
         analysis of an earlier network or data is marked stale, not exported)."""
+        self.panels["loss"].settle()  # the plots under the loss curves share its epochs now
         for key in self.built():
             self._apply_pending(key)
 

@@ -1,0 +1,154 @@
+"""Loss panel ranges while training: stepped growth that keeps every point in
+view, few axis regenerations, and the epoch-axis followers re-ranged one per frame."""
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+
+from model.train.history import History
+from widgets.panels.loss_panel import LossPanel
+from widgets.panels.loss_ranges import next_nice
+
+
+def _shown_panel(qtbot, accuracy: bool) -> LossPanel:
+    p = LossPanel()
+    qtbot.addWidget(p)
+    p.resize(900, 420)
+    p.show()
+    qtbot.waitExposed(p)
+    p.set_accuracy_visible(accuracy)
+    return p
+
+
+@pytest.fixture
+def panel(qtbot):
+    return _shown_panel(qtbot, True)
+
+
+def _epoch(h: History, e: int, acc: float = 0.6) -> None:
+    loss = 0.9 * np.exp(-e / 300) + 0.02 * np.sin(e)
+    rec = {
+        "epoch": e,
+        "train_loss": loss,
+        "val_loss": loss + 0.01,
+        "train_acc": acc,
+        "val_acc": acc,
+        "updates": 25 * e,
+    }
+    h.add_epoch(rec, [1.0], [1.0])
+
+
+def _finish_following(p, qtbot):
+    qtbot.waitUntil(lambda: not p.pending_followers(), timeout=5000)
+
+
+def test_next_nice_is_the_1_2_5_sequence():
+    assert [next_nice(v) for v in (1, 2, 5, 10, 20, 50, 0.2, 3, 999)] == [2, 5, 10, 20, 50, 100, 0.5, 5, 1000]
+
+
+def test_ranges_grow_in_steps_and_contain_every_point(panel, qtbot):
+    """Fed 2,000 epochs one at a time, the epoch axis changes only at 1-2-5 bounds
+    (8 times, not 2,000) and after every epoch the last point lies inside the view."""
+    p, h = panel, History(1)
+    _epoch(h, 1)
+    p.set_history(h)  # the first data: the view leaves its default (0, 1)
+    changes = [tuple(p.plot.getPlotItem().vb.viewRange()[0])]
+    p.plot.sigXRangeChanged.connect(lambda _v, r: changes.append(tuple(r)))
+    for e in range(2, 2001):
+        _epoch(h, e)
+        p.set_history(h)
+        (x0, x1), (y0, y1) = p.plot.getPlotItem().vb.viewRange()
+        loss = h["train_loss"]
+        assert x0 <= 0 and x1 >= e, e
+        assert y0 <= loss.min() and y1 >= max(loss.max(), h["val_loss"].max()), e
+    bounds = [round(r[1] / 1.02) for r in changes]  # padding 2 % each side
+    assert bounds == [10, 20, 50, 100, 200, 500, 1000, 2000, 5000]  # 2,000 epochs + 2 %: 5,000
+
+
+def test_the_epoch_axis_regenerates_only_when_the_range_steps(panel, qtbot, monkeypatch):
+    """Painting after every 10 epochs up to 1,000: the loss plot's bottom axis
+    regenerates its ticks at most once per range step, not per repaint."""
+    p, h = panel, History(1)
+    axis = p.plot.getAxis("bottom")
+    made = []
+    original = pg.AxisItem.generateDrawSpecs
+
+    def counting(self, painter):
+        if self is axis:
+            made.append(len(h))
+        return original(self, painter)
+
+    monkeypatch.setattr(pg.AxisItem, "generateDrawSpecs", counting)
+    _epoch(h, 1)
+    p.set_history(h)
+    p.grab()
+    made.clear()
+    steps = []
+    p.plot.sigXRangeChanged.connect(lambda *_: steps.append(len(h)))
+    for e in range(2, 1001):
+        _epoch(h, e)
+        if e % 10 == 0:
+            p.set_history(h)
+            p.grab()  # a real paint of the panel
+    assert steps == [10, 20, 50, 100, 200, 500, 990]  # fed 10 at a time: the bounds 20 … 2000
+    assert 1 <= len(made) <= len(steps) + 2, (made, steps)
+
+
+def test_followers_take_the_new_range_one_per_frame(panel, qtbot):
+    """When training steps the epoch range, the accuracy plot and the stability strip
+    do not re-range in the same pass as the loss plot (each costs a full repaint): one
+    at a time, a frame or two apart, and then all three show the same epochs."""
+    p, h = panel, History(1)
+    for e in range(1, 10):
+        _epoch(h, e)
+    p.set_history(h)
+    _finish_following(p, qtbot)
+    acc_vb, stab_vb = p.acc_plot.getPlotItem().vb, p.stability.plot.getPlotItem().vb
+    before = acc_vb.viewRange()[0]
+    for e in range(10, 41):
+        _epoch(h, e)
+    p.set_history(h)  # 40 epochs: the bound steps 10 -> 50
+    loss_x = p.plot.getPlotItem().vb.viewRange()[0]
+    assert loss_x[1] > 40 and acc_vb.viewRange()[0] == before  # not yet
+    assert p.pending_followers() == [p.acc_plot, p.stability.plot]
+    p._follow_next()  # the first timer shot: one follower
+    assert np.allclose(acc_vb.viewRange()[0], loss_x) and not np.allclose(stab_vb.viewRange()[0], loss_x)
+    _finish_following(p, qtbot)
+    assert np.allclose(stab_vb.viewRange()[0], loss_x)
+
+
+def test_a_pan_moves_every_plot_at_once(panel, qtbot):
+    """The user's own pan or zoom is not staggered: the plots below follow at once."""
+    p, h = panel, History(1)
+    for e in range(1, 300):
+        _epoch(h, e)
+    p.set_history(h)
+    _finish_following(p, qtbot)
+    p.plot.setXRange(40, 90, padding=0)
+    for f in (p.acc_plot, p.stability.plot):
+        assert np.allclose(f.getPlotItem().vb.viewRange()[0], [40, 90])
+    assert p.pending_followers() == []
+
+
+def test_a_hidden_follower_is_not_queued(qtbot):
+    """Regression hides the accuracy plot: it takes the range at once, only the strip waits."""
+    p, h = _shown_panel(qtbot, False), History(1)
+    for e in range(1, 40):
+        _epoch(h, e, acc=np.nan)
+    p.set_history(h)
+    assert not p.acc_plot.isVisible() and p.pending_followers() == [p.stability.plot]
+    assert np.allclose(p.acc_plot.getPlotItem().vb.viewRange()[0], p.plot.getPlotItem().vb.viewRange()[0])
+
+
+def test_settle_applies_every_pending_range(panel):
+    """Before an export (PlotsDock.refresh_all) the followers take the range at once."""
+    p, h = panel, History(1)
+    for e in range(1, 40):
+        _epoch(h, e)
+    p.set_history(h)
+    assert p.pending_followers()
+    p.settle()
+    loss_x = p.plot.getPlotItem().vb.viewRange()[0]
+    assert p.pending_followers() == []
+    for f in p.followers():
+        assert np.allclose(f.getPlotItem().vb.viewRange()[0], loss_x)
