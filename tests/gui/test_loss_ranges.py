@@ -152,3 +152,23 @@ def test_settle_applies_every_pending_range(panel):
     assert p.pending_followers() == []
     for f in p.followers():
         assert np.allclose(f.getPlotItem().vb.viewRange()[0], loss_x)
+
+
+def test_shutting_the_plots_dock_leaves_no_follower_waiting(qtbot):
+    """Closing the window (PlotsDock.shutdown) applies a pending range at once: no timer left."""
+    from widgets.panels.plots_dock import PlotsDock
+
+    dock = PlotsDock()
+    qtbot.addWidget(dock)
+    dock.resize(900, 420)
+    dock.show()
+    qtbot.waitExposed(dock)
+    dock.set_task("classification")
+    h = History(1)
+    for e in range(1, 40):
+        _epoch(h, e)
+    dock.set_history(h)
+    p = dock.panels["loss"]
+    assert p.pending_followers() and p._follow_timer.isActive()
+    dock.shutdown()
+    assert not p.pending_followers() and not p._follow_timer.isActive()

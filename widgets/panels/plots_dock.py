@@ -198,6 +198,7 @@ class PlotsDock(QTabWidget):
 
     def shutdown(self) -> None:
         """End every background computation and animation (window closing)."""
+        self.panels["loss"].settle()  # no follower waits on a timer
         if "optimizers" in self.panels:
             self.panels["optimizers"].pause()
         self.jobs.shutdown()
