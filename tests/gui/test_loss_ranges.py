@@ -155,7 +155,7 @@ def test_settle_applies_every_pending_range(panel):
 
 
 def test_shutting_the_plots_dock_leaves_no_follower_waiting(qtbot):
-    """Closing the window (PlotsDock.shutdown) applies a pending range at once: no timer left."""
+    """Closing the window (PlotsDock.shutdown) applies a pending range at once: nothing left waiting."""
     from widgets.panels.plots_dock import PlotsDock
 
     dock = PlotsDock()
@@ -169,6 +169,8 @@ def test_shutting_the_plots_dock_leaves_no_follower_waiting(qtbot):
         _epoch(h, e)
     dock.set_history(h)
     p = dock.panels["loss"]
-    assert p.pending_followers() and p._follow_timer.isActive()
+    assert p.pending_followers()
     dock.shutdown()
-    assert not p.pending_followers() and not p._follow_timer.isActive()
+    assert not p.pending_followers()
+    for f in p.followers():
+        assert np.allclose(f.getPlotItem().vb.viewRange()[0], p.plot.getPlotItem().vb.viewRange()[0])

@@ -45,10 +45,7 @@ class LossRanges:
         self._fitting = False  # True while _fit_x re-ranges: the followers are staggered
         self._follow_rng: tuple[float, float] | None = None
         self._follow_queue: list = []
-        self._follow_timer = QTimer(self)
-        self._follow_timer.setSingleShot(True)
-        self._follow_timer.setInterval(FOLLOW_MS)
-        self._follow_timer.timeout.connect(self._follow_next)
+        self._follow_armed = False  # a deferred _follow_next is on its way
         for p in (self.plot, *self.followers()):
             for name in ("left", "bottom"):
                 # no third level of minor ticks: pyqtgraph's own note says they "eat up
@@ -68,7 +65,6 @@ class LossRanges:
 
     def settle(self) -> None:
         """Every follower takes the newest range now (before an export or a grab)."""
-        self._follow_timer.stop()
         while self._follow_queue:
             self._take_range(self._follow_queue.pop(0))
 
@@ -76,7 +72,6 @@ class LossRanges:
         self._follow_rng = (float(rng[0]), float(rng[1]))
         if not self._fitting:  # the user pans or zooms: everything moves together
             self._follow_queue = []
-            self._follow_timer.stop()
             for p in self.followers():
                 self._take_range(p)
             return
@@ -87,16 +82,23 @@ class LossRanges:
             else:
                 self._take_range(p)  # not painted: costs nothing now
         self._follow_queue = shown
-        if shown and not self._follow_timer.isActive():
-            self._follow_timer.start()
+        if shown:
+            self._arm_follow()
+
+    def _arm_follow(self) -> None:
+        # a one-shot call bound to the panel (dropped with it), not a running timer
+        if not self._follow_armed:
+            self._follow_armed = True
+            QTimer.singleShot(FOLLOW_MS, self, self._follow_next)
 
     def _follow_next(self) -> None:
         """One follower takes the newest range; the next one a frame or two later."""
+        self._follow_armed = False
         if not self._follow_queue:
             return
         self._take_range(self._follow_queue.pop(0))
         if self._follow_queue:
-            self._follow_timer.start()
+            self._arm_follow()
 
     def _take_range(self, p) -> None:
         lo, hi = self._follow_rng
