@@ -26,6 +26,36 @@ def test_ema_is_tensorboards_debiased_average_by_hand():
         ema_smooth(y, 1.0)
 
 
+def _ema_loop(y, w, last=0.0, n=0):
+    """The recurrence point by point, as TensorBoard writes it."""
+    out = []
+    for v in y:
+        if not np.isfinite(v):
+            out.append(np.nan)
+            continue
+        last, n = last * w + (1 - w) * v, n + 1
+        out.append(last / (1 - w**n))
+    return np.array(out), (last, n)
+
+
+@pytest.mark.parametrize("w", [0.0, 1e-300, 1e-12, 0.01, 0.6, 0.99])
+def test_vectorised_ema_equals_the_point_by_point_recurrence(w):
+    """Blocks of 32 (fewer for a tiny w) and a carry between them: the same numbers
+    as the plain loop to 1e-12, for lengths around the block size and long ones,
+    with NaN/inf left out, continuing from a state."""
+    rng = np.random.default_rng(1)
+    for m in (0, 1, 31, 32, 33, 65, 5000):
+        y = 3 * rng.random(m)
+        y[rng.random(m) < 0.05] = np.nan
+        y[rng.random(m) < 0.02] = np.inf
+        state = (0.4, 7) if m % 2 else (0.0, 0)
+        want, want_state = _ema_loop(y, w, *state)
+        got, got_state = ema_smooth(y, w, state)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15, equal_nan=True)
+        assert got_state[1] == want_state[1]
+        assert got_state[0] == pytest.approx(want_state[0], rel=1e-12)
+
+
 def test_regularization_and_weight_decay_change_mid_run_with_markers():
     rng = np.random.default_rng(0)
     X, T = rng.normal(size=(20, 2)), rng.normal(size=(20, 1))
