@@ -174,3 +174,21 @@ def test_shutting_the_plots_dock_leaves_no_follower_waiting(qtbot):
     assert not p.pending_followers()
     for f in p.followers():
         assert np.allclose(f.getPlotItem().vb.viewRange()[0], p.plot.getPlotItem().vb.viewRange()[0])
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1280, 720)])
+def test_on_a_laptop_the_last_points_stay_in_view(tmp_path, size):
+    """The circles window on a laptop screen trained 3 … 300 epochs (the epoch range
+    steps 10 -> 20 -> 50 -> 200 -> 500): after each step the last training, validation
+    and accuracy points lie inside their plots' view boxes, which keep a usable size."""
+    from tests.gui.probe_common import run_probe
+
+    m = run_probe("loss_view_probe.py", size, tmp_path)
+    assert [s["epochs"] for s in m["steps"]] == [3, 15, 40, 120, 300]
+    for step in m["steps"]:
+        assert {k: v for k, v in step.items() if k != "epochs"} == dict.fromkeys(
+            ("train", "val", "acc", "val_acc"), True
+        ), step
+    w, h = m["sizes"]["train"]
+    assert w >= 800 and h >= 90, m["sizes"]
+    assert m["sizes"]["acc"][1] >= 40, m["sizes"]
