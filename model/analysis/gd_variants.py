@@ -3,6 +3,15 @@
 The lecture's trade-off table (accuracy, update speed, memory usage, online
 learning) with every column measured on the current problem.  Each run starts
 from a copy of the caller's network; cancellable like the sweeps.
+
+The three runs train one after another, not stacked (model.train.batched):
+a stack needs every run to take the same batches in lockstep, and here the
+batch sizes differ (per epoch 1, n and n/b updates), so no two updates
+share a shape.  Nor would it pay: stochastic GD is 93-95 % of the time
+(5 epochs, 1 thread: circles 206 of 218 ms, the deep sigmoid net 310 of
+334 ms, digits 1180 of 1239 ms), so even merging the other two runs into
+it for free would save at most 5-7 %, and it would merge the three timings
+that the table's ms/update and ms/epoch columns exist to show apart.
 """
 
 from __future__ import annotations
