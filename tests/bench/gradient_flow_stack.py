@@ -93,26 +93,29 @@ def measure(mode: str, repeat: int) -> dict:
         r["max_grad_norm_difference"] = diff
         r["load"] = os.getloadavg()[0]
         out["workloads"][name] = r
-        print(
-            f"{mode:8s} {name:38s} load {r['load']:.1f}: stacked {r['stacked']['wall_median_s'] * 1e3:.1f} ms, "
-            f"sequential {r['sequential']['wall_median_s'] * 1e3:.1f} ms: stacked ÷ sequential "
-            f"{r['stacked_over_sequential']:.2f} (best rounds {r['best_stacked_over_sequential']:.2f}, "
-            f"CPU {r['cpu_stacked_over_sequential']:.2f}); grad norms differ by at most {diff:.1e}",
-            flush=True,
-        )
+        print(_line(mode, name, r), flush=True)
     return out
 
 
+def _line(mode: str, name: str, r: dict) -> str:
+    st, sq = r["stacked"]["wall_median_s"], r["sequential"]["wall_median_s"]
+    return (
+        f"{mode:8s} {name:38s} load {r['load']:.1f}: stacked {st * 1e3:.1f} ms, sequential {sq * 1e3:.1f} ms: "
+        f"stacked ÷ sequential {r['stacked_over_sequential']:.2f} (best rounds "
+        f"{r['best_stacked_over_sequential']:.2f}, CPU {r['cpu_stacked_over_sequential']:.2f}); "
+        f"grad norms differ by at most {r['max_grad_norm_difference']:.1e}"
+    )
+
+
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=15)
-    args = ap.parse_args(argv)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=15, help="interleaved rounds (default 15)")
+    repeat = max(1, ap.parse_args(argv).repeat)
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
     print(
-        f"medians (and minima) of {args.repeat} interleaved rounds; BLAS threads: {threads}; load = 1-min load average"
+        f"medians (and minima) of {repeat} interleaved rounds; BLAS threads: {threads}; load = 1-min load average"
     )
-    out = measure(f"threads={threads}", max(1, args.repeat))
-    out["repeat"] = args.repeat
+    out = measure(f"threads={threads}", repeat) | {"repeat": repeat}
     print(json.dumps(out))
     return 0
 
