@@ -168,6 +168,10 @@ class TrainingWorker(threading.Thread):
         except Exception as e:  # surfaced to the GUI as a message, never a crash
             self._publish(finished=f"training failed: {e}", force_grid=False)
             self.idle.set()
+        finally:  # an epoch left open joins the trainer's helper thread here, in this thread
+            if self._gen is not None:
+                self._gen.close()
+                self._gen = None
 
     def _loop(self) -> None:
         last = 0.0

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.nn import activations, losses
+from model.nn import activations, losses, parallel_update
 
 __all__ = ["LayerViews", "LayerBuffers", "gradients", "run_groups"]
 
@@ -140,7 +140,7 @@ def _group_views(buf: "LayerBuffers", l: int, groups) -> tuple:
     return got[1]
 
 
-def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str):
+def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str, pair=None):
     """Forward and backward pass: ∂(mean loss)/∂[W; b] into ``p.gaug``, outputs
     into ``buf.Y``; returns the mean loss (a float, or (K,) for stacked runs).
 
@@ -148,12 +148,22 @@ def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str):
     (n, n_in + 1) the inputs with a ones column, ``T`` (n, n_out) the targets,
     both of the parameters' dtype.  ``acts[l]`` is layer l's activation name,
     or for a stack whose runs differ in a hidden layer's activation the
-    :func:`run_groups` entry ((runs, name), ...); the output layer's is a name."""
+    :func:`run_groups` entry ((runs, name), ...); the output layer's is a name.  ``pair`` (one network only): a
+    :class:`model.nn.parallel_update.PairWorker` that computes half of the big
+    products at the same time, with the same bits."""
     L = len(acts)
     # softmax + cross-entropy: the loss reuses the softmax's max and normaliser
     fused = kind == "cross_entropy" and acts[-1] == "softmax"
-    A = Xa
-    for l in range(L):
+    A, first = Xa, 0
+    if buf.n < 2 or buf.lead:
+        pair = None
+    if pair is not None and L > 1:  # the hidden layers on the two halves of the rows at once
+        h = buf.n // 2
+        pair.submit(_hidden_rows, mm, Xa, p, buf, acts, 0, h)
+        _hidden_rows(mm, Xa, p, buf, acts, h, buf.n)
+        pair.wait()
+        A, first = buf.V[L - 2], L - 1
+    for l in range(first, L):
         Z = buf.Z[l]
         if l == 0:
             mm(A, p.aug[0], out=Z)
@@ -189,8 +199,12 @@ def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str):
             loss = run_loss(kind, Z, T)
         D *= inv_n / Y.shape[-1] if kind == "bce" else inv_n
     for l in range(L - 1, 0, -1):
-        mm(buf.VT[l - 1], D, out=p.gW[l])
-        mm(buf.ones, D, out=p.gb[l])  # Σ over samples: BLAS, 5-7× faster than np.sum(axis=-2) here
+        # ∂E/∂W of this layer and δ of the one below are independent: with a pair, at once
+        both = pair is not None and buf.n * p.W[l].size >= _pair_min()
+        if both:
+            pair.submit(_weight_grads, mm, buf.VT[l - 1], D, p.gW[l], buf.ones, p.gb[l])
+        else:
+            _weight_grads(mm, buf.VT[l - 1], D, p.gW[l], buf.ones, p.gb[l])
         Dp = buf.D[l - 1]
         WT = p.WT[l]
         if p.WTc[l] is not None:
@@ -222,9 +236,42 @@ def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str):
             Dp *= buf.G[l - 1]
         elif a != "linear":
             Dp *= activations.derivative(a, buf.Z[l - 1], buf.V[l - 1], out=buf.G[l - 1])
+        if both:
+            pair.wait()
         D = Dp
-    mm(Xa.T, D, out=p.gaug[0])
+    g0 = p.gaug[0]
+    if pair is not None and buf.n * g0.size >= _pair_min():  # two row blocks of ∂E/∂[W; b]
+        m = g0.shape[0] // 2
+        pair.submit(mm, Xa[:, :m].T, D, out=g0[:m])
+        mm(Xa[:, m:].T, D, out=g0[m:])
+        pair.wait()
+    else:
+        mm(Xa.T, D, out=g0)
     return loss
+
+
+def _hidden_rows(mm, Xa, p: LayerViews, buf: LayerBuffers, acts, r0: int, r1: int) -> None:
+    """One network's hidden layers (all but the output) on batch rows r0:r1, into
+    those rows of the buffers (row blocks of C-ordered arrays: contiguous)."""
+    A = Xa[r0:r1]
+    for l in range(len(acts) - 1):
+        Z = buf.Z[l][r0:r1]
+        if l == 0:
+            mm(A, p.aug[0], out=Z)
+        else:
+            mm(A, p.W[l], out=Z)
+            Z += p.b[l]
+        A = buf.V[l][r0:r1]
+        activations.forward(acts[l], Z, out=A)
+
+
+def _weight_grads(mm, VT, D, gW, ones, gb) -> None:
+    mm(VT, D, out=gW)
+    mm(ones, D, out=gb)  # Σ over samples: BLAS, 5-7× faster than np.sum(axis=-2) here
+
+
+def _pair_min() -> int:
+    return 0 if parallel_update.FORCE else parallel_update.PAIR_MIN_MACS
 
 
 def _half_sq(D: np.ndarray):

@@ -187,16 +187,20 @@ class Network:
             buf = self._buffers[n] = _Buffers(self.spec.layer_sizes, n, self.dtype)
         return buf
 
-    def gradients_augmented(self, Xa: np.ndarray, T: np.ndarray, buf: "_Buffers | None" = None):
+    def gradients_augmented(self, Xa: np.ndarray, T: np.ndarray, buf: "_Buffers | None" = None, pair=None):
         """:meth:`gradients_into` for inputs that already carry a trailing column
         of ones (n, n_in + 1), so the first layer is one BLAS call ``[X 1] @ [W; b]``
         forward and one ``[X 1]ᵀ @ δ`` for both ∂E/∂W and ∂E/∂b (the layer loop is
         :func:`model.nn.backprop.gradients`). ``Xa``/``T`` must have the network's
-        dtype. The batch outputs stay in ``last_output``."""
+        dtype. The batch outputs stay in ``last_output``. ``pair``: a started
+        :class:`model.nn.parallel_update.PairWorker` to compute the big products
+        two at a time (the same results)."""
         n = len(Xa)
         if buf is None or buf.n != n:
             buf = self.batch_buffers(n)
-        loss = backprop.gradients(np.dot, Xa, T, self._views, buf, self.spec.activations, self.spec.loss)
+        loss = backprop.gradients(
+            np.dot, Xa, T, self._views, buf, self.spec.activations, self.spec.loss, pair
+        )
         self.last_output = buf.Y
         return loss, self._grads
 

@@ -13,10 +13,12 @@ import time
 import numpy as np
 
 from model.nn.network import Network
+from model.nn.parallel_update import pair_for
 from model.optim.optimizers import make_optimizer
 from model.optim.schedules import Schedule
-from model.teaching.decision_lines import UNDECIDED_TOL
 from model.train import divergence
+from model.train.correct import correct as _correct
+from model.train.correct import count_correct as _count_correct
 from model.train.early_stopping import EarlyStopper
 from model.train.history import History
 from model.train.regularization import Regularization, add_penalty_gradient, penalty
@@ -206,8 +208,18 @@ class Trainer:
         """Run one epoch, yielding ``(loss, lr, step, epoch)`` after each update.
 
         Stops early (returns) when the run diverges; then ``stop_reason`` is set
-        and the weights are those of the last finite epoch end.
+        and the weights are those of the last finite epoch end.  Big updates
+        run two halves at once (:mod:`model.nn.parallel_update`); its helper
+        thread is joined when the epoch ends or the generator is closed.
         """
+        pair = None if self.dropout_rates else pair_for(self.net.layer_sizes, self.batch_size)
+        try:
+            yield from self._updates(pair)
+        finally:
+            if pair is not None:
+                pair.close()
+
+    def _updates(self, pair):
         t0 = time.perf_counter()
         opt, net = self.optimizer, self.net
         opt.lr = float(self.settings.schedule.lr(self.base_lr, self.epoch))
@@ -241,7 +253,11 @@ class Trainer:
             else:
                 idx = order[start:stop]
                 xb, tb = self._Xa[idx], self.T[idx]
-            loss, grads = grad(xb, tb)
+            if pair is None:
+                loss, grads = grad(xb, tb)
+            else:
+                with pair.limited():  # BLAS at one thread for this update only
+                    loss, grads = grad(xb, tb, pair=pair)
             if self.dropout_rates is not None:
                 grads = self._dropout_gradients(xb, tb, grads)
                 loss = self._dropout_loss
@@ -390,17 +406,3 @@ class Trainer:
             )
         )
         self.history.mark("diverged", self.divergence_message)
-
-
-def _correct(pred: np.ndarray, labels: np.ndarray) -> int:
-    """Correct predictions: class indices, or one output where |y − 0.5| ≤ UNDECIDED_TOL
-    is undecided and counts as wrong for both classes (no flicker on rounding noise)."""
-    if pred.dtype.kind != "f":
-        return int(np.count_nonzero(pred == labels))
-    return int(np.count_nonzero(np.where(labels, pred > 0.5 + UNDECIDED_TOL, pred < 0.5 - UNDECIDED_TOL)))
-
-
-def _count_correct(Y: np.ndarray, T: np.ndarray) -> int:
-    if Y.shape[1] == 1:
-        return _correct(Y[:, 0], T[:, 0] > 0.5)
-    return int(np.count_nonzero(Y.argmax(axis=1) == T.argmax(axis=1)))
