@@ -48,6 +48,12 @@ the matmuls are ~88 % of an update, the optimizer step ~6 %, everything else
 longer than with one thread for both (OpenBLAS's second thread waits for a
 core at every threaded gemm), so default-thread ratios swing by ±15 % from
 round to round whatever the code does.
+Since then the Trainer no longer lets OpenBLAS thread those gemms: at default
+threads a big update (wide, mnist) runs two single-threaded halves at once
+(model/nn/parallel_update.py), the plain loop keeps OpenBLAS's threading;
+measured at load 3.3-3.9: wide f64 default 1.82 s against the plain loop's
+7.39 s (0.25×), 56 % of the 2-thread matmul peak; f32 0.96 s against 3.41 s.
+With one thread nothing changes (the same serial path, parity).
 
 The last line printed is one JSON object with every figure.
 """
