@@ -153,6 +153,7 @@ class Instruments(QObject):
     def shutdown(self) -> None:
         self._steps = None
         self._timer.stop()
+        self.badges.finish()  # no badge batch left waiting
 
     def _show_stability(self, res, epoch: int | None = None) -> None:
         strip = self.plots.panels["loss"].stability

@@ -70,6 +70,7 @@ def test_badges_are_painted_from_a_cache(canvas, qtbot, monkeypatch):
     monkeypatch.setattr(BadgeItem, "paint", lambda self, *a: (calls.append(self), original(self, *a)))
     badges = HealthBadges(canvas)
     badges.show(_report([(1, i) for i in range(16)] + [(2, i) for i in range(16)]))
+    badges.finish()
     canvas.viewport().repaint()
     assert len(calls) >= len(badges.items) == 32  # drawn (into the cache) once
     calls.clear()
@@ -80,3 +81,27 @@ def test_badges_are_painted_from_a_cache(canvas, qtbot, monkeypatch):
     canvas.set_background("#202020")
     canvas.viewport().repaint()
     assert 0 < len(calls) <= len(badges.items)
+
+
+def test_many_new_badges_arrive_a_batch_per_frame(canvas, qtbot):
+    """A saturated layer's ~40 badges at once: at most BATCH go on the scene in the
+    report's frame, the rest over the next frames; a report meanwhile neither
+    duplicates nor loses any, and the scene ends with exactly one badge per finding."""
+    from widgets.canvas.health_badges import BATCH
+
+    badges = HealthBadges(canvas)
+    units = [(1, i) for i in range(16)] + [(2, i) for i in range(16)] + [(3, 0)]
+    badges.show(_report(units, layers=[2]))
+    assert len(badges.items) == BATCH and badges.pending() == len(units) + 1 - BATCH
+    badges.show(_report(units, tip="still", layers=[2]))  # the next report before the rest came
+    assert len(badges.items) <= 2 * BATCH
+    qtbot.waitUntil(lambda: badges.pending() == 0, timeout=5000)
+    on_scene = [it for it in canvas.scene().items() if isinstance(it, BadgeItem)]
+    assert len(on_scene) == len(badges.items) == len(units) + 1
+    assert sorted(badges.kinds_at()) == sorted(
+        [("saturated", lay, i) for lay, i in units] + [("vanishing", 2, None)]
+    )
+    positions = {(round(it.x(), 3), round(it.y(), 3)) for it in on_scene}
+    assert len(positions) == len(on_scene)  # one badge per place
+    badges.show(None)
+    assert badges.pending() == 0 and not badges._timer.isActive() and not [it for it in canvas.scene().items() if isinstance(it, BadgeItem)]

@@ -9,7 +9,7 @@ topology change simply calls ``show`` again (or ``clear``).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -25,6 +25,8 @@ STYLE = {  # kind -> (fill's colour role, glyph); the glyph in badge_glyph, the 
     "exploding": ("badge_exploding", "↑"),
 }
 RADIUS = 8.0
+BATCH = 24  # new badges put on the scene per frame: ~90 at once cost one frame ~25 ms
+BATCH_MS = 30  # between batches: about two frames
 
 
 class BadgeItem(QGraphicsItem):
@@ -76,6 +78,11 @@ class HealthBadges:
         self.canvas = canvas
         self.items: list[BadgeItem] = []
         self._at: dict[tuple, BadgeItem] = {}  # (layer, index | None, x, y) -> its badge
+        self._queue: list[tuple] = []  # (key, kind, tooltip) of badges still to be added
+        self._timer = QTimer(canvas)  # the next batch; a child of the canvas, gone with it
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(BATCH_MS)
+        self._timer.timeout.connect(self._next_batch)
         self.report = None
 
     def clear(self) -> None:
@@ -84,11 +91,14 @@ class HealthBadges:
                 it.scene().removeItem(it)
         self.items = []
         self._at = {}
+        self._queue = []
+        self._timer.stop()
 
     def show(self, report) -> None:
         """Badges for ``report``. A new report every second or so while training mostly
         finds the same units: their badges stay (retitled if needed), only the rest are
-        added or removed (re-adding ~90 items cost the GUI thread ~20 ms a report)."""
+        added or removed (re-adding ~90 items cost the GUI thread ~20 ms a report).
+        New badges go on the scene ``BATCH`` per frame (``finish`` adds the rest now)."""
         self.report = report
         if report is None:
             self.clear()
@@ -109,22 +119,49 @@ class HealthBadges:
             y = min(top[0].y(), top[1].y())
             wanted.append(((b.layer, None, x, y), b.kind, b.tooltip))
         scene = self.canvas.scene()
-        old, self._at, self.items = self._at, {}, []
+        old, self._at, self.items, self._queue = self._at, {}, [], []
+        taken = set()
         for key, kind, tip in wanted:
-            while key in self._at:  # two findings at one place: each its own badge
+            while key in taken:  # two findings at one place: each its own badge
                 key = (*key, 0)
+            taken.add(key)
             item = old.pop(key, None)
             if item is None or item.scene() is not scene:
-                item = BadgeItem(kind, tip)
-                item.setPos(key[2], key[3])
-                scene.addItem(item)
-            else:
-                item.set_kind(kind, tip)
+                self._queue.append((key, kind, tip))
+                continue
+            item.set_kind(kind, tip)
             self._at[key] = item
             self.items.append(item)
         for item in old.values():
             if item.scene() is not None:
                 item.scene().removeItem(item)
+        self._add_batch()
+
+    def pending(self) -> int:
+        """Badges of the current report not on the scene yet."""
+        return len(self._queue)
+
+    def finish(self) -> None:
+        """Every badge of the current report on the scene now."""
+        while self._queue:
+            self._add_batch()
+        self._timer.stop()
+
+    def _add_batch(self) -> None:
+        scene = self.canvas.scene()
+        batch, self._queue = self._queue[:BATCH], self._queue[BATCH:]
+        for key, kind, tip in batch:
+            item = BadgeItem(kind, tip)
+            item.setPos(key[2], key[3])
+            scene.addItem(item)
+            self._at[key] = item
+            self.items.append(item)
+        if self._queue and not self._timer.isActive():
+            self._timer.start()
+
+    def _next_batch(self) -> None:
+        if self._queue:
+            self._add_batch()
 
     def kinds_at(self) -> dict:
         """{(kind, layer, index | None): tooltip} of the badges drawn (for tests)."""
