@@ -104,4 +104,8 @@ def test_many_new_badges_arrive_a_batch_per_frame(canvas, qtbot):
     positions = {(round(it.x(), 3), round(it.y(), 3)) for it in on_scene}
     assert len(positions) == len(on_scene)  # one badge per place
     badges.show(None)
-    assert badges.pending() == 0 and not badges._timer.isActive() and not [it for it in canvas.scene().items() if isinstance(it, BadgeItem)]
+    assert (
+        badges.pending() == 0
+        and not badges._timer.isActive()
+        and not [it for it in canvas.scene().items() if isinstance(it, BadgeItem)]
+    )
