@@ -325,11 +325,16 @@ def _suspects(flat, start, loss, floor: float, Y: np.ndarray, act: str) -> np.nd
         biggest = np.maximum(flat.max(axis=1), -flat.min(axis=1))
         sane = (biggest <= divergence.MAGNITUDE_LIMIT) & np.isfinite(loss)
         stuck = ~(loss < floor) & sane
-        # the rarest condition first: weights moved ~1000× their starting size
+        # the rarest condition: weights moved ~1000× their starting size.  Rows whose
+        # weights cannot have moved that far (‖flat − start‖ ≤ √P·max|flat| + ‖start‖)
+        # skip the norms: early epochs of slow runs sit above the floor every epoch
+        if stuck.any():
+            norm = np.sqrt((start**2).sum(axis=1))
+            limit = 0.99 * divergence.STEP_RATIO_LIMIT * np.maximum(norm, 1.0)
+            stuck &= math.sqrt(flat.shape[1]) * biggest + norm > limit
         if stuck.any():
             moved = np.sqrt(((flat - start) ** 2).sum(axis=1))
-            size = np.maximum(np.sqrt((start**2).sum(axis=1)), 1.0)
-            stuck &= moved > 0.99 * divergence.STEP_RATIO_LIMIT * size  # check_epoch decides
+            stuck &= moved > limit  # check_epoch decides
         if stuck.any():
             stuck &= _saturated(Y, act)
     return np.flatnonzero(~sane | stuck)
