@@ -62,6 +62,7 @@ class Snapshot:
     probe: ProbeRecord | None = None
     grid: np.ndarray | None = None  # network outputs on the dataset view's grid
     train_pred: np.ndarray | None = None  # outputs for every training sample
+    grid_at: tuple[int, int] | None = None  # (epoch, step) the grid and train_pred were computed at
     finished: str | None = None  # stop reason when the run ended
     message: str = ""
     paced: bool = False  # paced play: canvas, map and curves show this very update
@@ -324,6 +325,8 @@ class TrainingWorker(threading.Thread):
             dropped=dropped,
             analyses=self.live.update(net, tr.X, tr.T),
         )
+        if grid is not None:  # the map and confusion matrix can lag the status bar: say when
+            snap = replace(snap, grid_at=(snap.epoch, snap.step))
         self._cursor = tr.history.cursor
         self._unpublished = False
 
@@ -336,6 +339,7 @@ class TrainingWorker(threading.Thread):
                 rows=prev.rows + snap.rows,
                 grid=snap.grid if snap.grid is not None else prev.grid,
                 train_pred=snap.train_pred if snap.grid is not None else prev.train_pred,
+                grid_at=snap.grid_at if snap.grid is not None else prev.grid_at,
                 finished=snap.finished or prev.finished,
                 message=snap.message or prev.message,
                 analyses=snap.analyses or prev.analyses,

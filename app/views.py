@@ -188,12 +188,12 @@ class DocumentViews:
         self._grid_extent = extent
         self._show_grid(d.net.predict(scaled), d.net.predict(d.data.X_train))
 
-    def _show_grid(self, out: np.ndarray, train_pred: np.ndarray | None) -> None:
+    def _show_grid(self, out: np.ndarray, train_pred: np.ndarray | None, at=None) -> None:
         r = int(round(math.sqrt(len(out))))
         vals = out.reshape(r, r, -1)
         self.dataset_view.set_grid_output(vals[..., 0] if vals.shape[2] == 1 else vals, self._grid_extent)
         if train_pred is not None:
-            self.dataset_view.set_predictions(train_pred)
+            self.dataset_view.set_predictions(train_pred, at=at)
 
     def _show_probe_values(self) -> None:
         from model.nn.probe import probe
@@ -267,7 +267,7 @@ class DocumentViews:
             self._last_plot = now
             self._plot_phase = not self._plot_phase
             if snap.grid is not None and (self._plot_phase or whole):
-                self._show_grid(snap.grid, snap.train_pred)
+                self._show_grid(snap.grid, snap.train_pred, snap.grid_at)
                 d = self.doc
                 self.dataset_view.set_network_lines(
                     snap.weights, snap.biases, d.spec.activations, d.data.scaler

@@ -64,13 +64,18 @@ class ConfusionTable(QWidget):
         t.setVerticalHeaderLabels(list(names))
         self._fit()
 
-    def show_counts(self, cm: np.ndarray, n: int, undecided: int = 0, val_acc: float | None = None) -> None:
-        """Show the counts of ``n`` training rows (``undecided`` of them at exactly 0.5)."""
+    def show_counts(
+        self, cm: np.ndarray, n: int, undecided: int = 0, val_acc: float | None = None, at=None
+    ) -> None:
+        """Show the counts of ``n`` training rows (``undecided`` of them at exactly 0.5);
+        ``at`` = (epoch, updates) of the weights counted, when known."""
         text = f"Training accuracy {100 * np.trace(cm) / max(n, 1):.1f} % ({np.trace(cm)}/{n})"
         if undecided:
             text += f"; {undecided} undecided (output exactly 0.5)"
         if val_acc is not None:
             text += f" · validation {100 * val_acc:.1f} %"
+        if at is not None:
+            text += f" · at epoch {at[0]:,} ({at[1]:,} updates)"
         text += "\nConfusion (training set): rows = true class, columns = predicted"
         self.accuracy.setText(text)
         top = max(int(cm.max()), 1)

@@ -255,8 +255,13 @@ class DatasetView(QWidget):
         self.lines_caption.setText(text)
         self.lines_caption.setVisible(bool(text))
 
-    def set_predictions(self, train_pred: np.ndarray | None, val_pred: np.ndarray | None = None) -> None:
+    def set_predictions(
+        self, train_pred: np.ndarray | None, val_pred: np.ndarray | None = None, at=None
+    ) -> None:
         """Network outputs for the training (and validation) rows, (n, k): accuracy + confusion matrix.
+
+        ``at`` = (epoch, updates) of the weights when they are a training snapshot's (the
+        matrix refreshes less often than the status bar on big data, so it says when).
 
         Ignored for regression or when the row count does not match the shown data.
         """
@@ -271,7 +276,7 @@ class DatasetView(QWidget):
         val_acc = None
         if vp is not None and len(vp) == self.val.n_samples and len(vp):  # undecided (−1) never matches
             val_acc = float(np.mean(vp == self.val.labels()))
-        self.stats.show_counts(cm, len(true), int((pred < 0).sum()), val_acc)
+        self.stats.show_counts(cm, len(true), int((pred < 0).sum()), val_acc, at)
 
     def confusion_matrix(self) -> np.ndarray:
         """The counts shown: (k, k) int, rows = true class, columns = predicted."""
