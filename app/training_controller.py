@@ -1,6 +1,9 @@
 """Training off the GUI thread: the controller the GUI talks to. It owns the
 worker (app.training_worker: a private copy, a one-slot snapshot mailbox) and
-a display-rate timer that hands snapshots to the document (``Document.adopt``).
+a display-rate timer that hands snapshots to the document (``Document.adopt``):
+at most 30 a second; for a big network (``BUDGET_PARAMETERS``) fewer when
+adopting and showing them would take more than ``ADOPT_BUDGET`` of a core
+(784-256-128-10's ~1 ms frames: ~15 a second).
 """
 
 from __future__ import annotations
@@ -26,6 +29,16 @@ from .training_worker import (  # noqa: F401  (re-exported: callers import them 
 )
 
 EDIT_WAIT = 2.0  # seconds an edit waits for the worker to finish its update
+# adopting and showing snapshots may take at most this share of one core: a
+# frame that costs more than 1/fps × ADOPT_BUDGET of CPU lowers the adoption
+# rate (the waves animate at their own 30 fps), so a big network's training
+# keeps the core the GUI would otherwise take from it
+ADOPT_BUDGET = 0.015
+SLOWEST_FRAME = 100  # ms: the adoption rate never drops below 10 a second
+# ... for networks at least this big (parameters): their runs are long and
+# their speed is what one waits for; smaller ones (XOR, 2-64-64-64-1), whose
+# curves and map are what one watches, keep 30 frames a second
+BUDGET_PARAMETERS = 50_000
 # what a document change means for a live run
 RESTART_KINDS = (K.DOCUMENT, K.NETWORK, K.WEIGHTS, K.DATA, K.HISTORY)
 LIVE_KINDS = (
@@ -69,6 +82,10 @@ class TrainingController(QObject):
         self.timer.setSingleShot(True)
         self.timer.setInterval(int(1000 / fps))
         self.timer.timeout.connect(self._tick)
+        self.frame_interval = int(1000 / fps)  # ms; the fastest adoption rate
+        self.cpu_clock = time.thread_time  # tests give the adoption budget a fake clock
+        self.frame_cost = 0.0  # CPU seconds a frame's adoption takes (a moving average)
+        self.budget_parameters = BUDGET_PARAMETERS
         self._active = False
         self.pace = DEFAULT_PACE
         self.pace_clock = time.monotonic  # tests drive paced play with a fake clock
@@ -208,10 +225,21 @@ class TrainingController(QObject):
             else:
                 self.timer.start()
             return
+        cpu = self.cpu_clock()
         self.doc.adopt(snap)
         # zero-timer: runs after the paint events this frame posts
         QTimer.singleShot(0, self, self._rearm)
         self.snapshot.emit(snap)
+        # this thread's own work for the frame, averaged (plot frames cost more than
+        # others; a one-off costly one, such as a confusion table, counts as 10 ms)
+        spent = min(self.cpu_clock() - cpu, 0.01)
+        self.frame_cost += 0.25 * (spent - self.frame_cost)
+        # paced play shows every update: never spaced out
+        big = sum(w.size for w in snap.weights) >= self.budget_parameters
+        slower = (
+            min(round(1000 * self.frame_cost / ADOPT_BUDGET), SLOWEST_FRAME) if big and not snap.paced else 0
+        )
+        self.timer.setInterval(max(self.frame_interval, slower))
         if snap.finished:
             self.finish_message = snap.message
             self._stopped = snap.finished

@@ -3,11 +3,15 @@ a private copy, and the one-slot mailbox it publishes immutable snapshots in.
 
 One writer: the worker trains its *own* copy of the network and its *own*
 history; nothing the GUI thread can reach is written off the GUI thread. It
-never signals per update. At most ~40 times a second it puts an immutable
-:class:`Snapshot` (weights, the history rows since the last snapshot the GUI
-took, the probe trace, loss, lr, step, epoch) into its mailbox; a GUI timer
-(app.training_controller) takes the newest and the document adopts it. Rows
-of snapshots the GUI never took are carried into the next one, so none are lost.
+never signals per update. At most ~40 times a second, and only once the GUI
+has taken the previous one, it puts an immutable :class:`Snapshot` (weights,
+the history rows since the last snapshot the GUI took, the probe trace, loss,
+lr, step, epoch) into its mailbox; a GUI timer (app.training_controller)
+takes the newest and the document adopts it. So the worker copies no more
+snapshots than the GUI shows (a busy or hidden GUI costs training nothing
+extra). Rows of snapshots the GUI never took are carried into the next one,
+so none are lost; the end of a run, a step's end and paced updates are
+published whatever the mailbox holds.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import numpy as np
 from model.analysis.live import LiveAnalyses
 from model.nn.dropout import mask_rows, sample_row, thinned_probe
 from model.nn.probe import ProbeRecord, probe
+from model.train.blas_tuner import BlasThreadTuner, blas_setter
 from model.train.history import HistoryRows
 from model.train.pace import DEFAULT_PACE, PaceScheduler
 from model.train.trainer import STOP_EPOCHS, STOP_USER, Trainer
@@ -87,6 +92,11 @@ class SnapshotMailbox:
             item, self._item = self._item, None
             return item
 
+    def empty(self) -> bool:
+        """True once the newest item was taken (or none was put)."""
+        with self._lock:
+            return self._item is None
+
     def merge_put(self, merge) -> None:
         """``put(merge(previous or None))`` atomically: nothing is lost between the two."""
         with self._lock:
@@ -127,6 +137,7 @@ class TrainingWorker(threading.Thread):
         self._next_grid = 0.0  # when the decision map and training predictions are next due
         self.pacer = PaceScheduler(DEFAULT_PACE, trainer.updates_per_epoch)  # play's pace
         self.live = LiveAnalyses()  # health badges and λ_max, computed here, not on the GUI thread
+        self.tuner: BlasThreadTuner | None = None  # made when the thread starts (tests may set one)
 
     # ---------------------------------------------------------- requests (GUI thread)
     def command(self, mode: str, count: int = 0) -> None:
@@ -164,6 +175,9 @@ class TrainingWorker(threading.Thread):
 
     # -------------------------------------------------------------- loop (worker thread)
     def run(self) -> None:
+        if self.tuner is None:
+            setter, original = blas_setter()
+            self.tuner = BlasThreadTuner(setter, original=original)
         try:
             self._loop()
         except Exception as e:  # surfaced to the GUI as a message, never a crash
@@ -173,9 +187,11 @@ class TrainingWorker(threading.Thread):
             if self._gen is not None:
                 self._gen.close()
                 self._gen = None
+            self.tuner.restore()  # then the BLAS thread count the worker found
 
     def _loop(self) -> None:
         last = 0.0
+        timing = False  # back-to-back updates: the BLAS tuner measures them
         while True:
             with self._cond:
                 while self._mode == "idle" and not self._unpublished and not self._requests:
@@ -187,14 +203,19 @@ class TrainingWorker(threading.Thread):
                 self.idle.set()
                 return
             if mode == "idle":  # results not yet published: publish before saying idle
+                timing = False
                 self._publish(finished=None, force_grid=True)
                 continue
             paced = mode == "run" and self.pacer.rate <= PACED_RATE
             if mode == "run" and not self.pacer.pace.full_speed and self.pacer.wait_time() > 0:
+                timing = False
                 with self._cond:  # short waits: pause, stop and requests stay immediate
                     if self._mode == mode and not self._requests:
                         self._cond.wait(min(self.pacer.wait_time(), 0.02))
                 continue
+            if not timing:
+                self.tuner.start()
+                timing = True
             before = (
                 probe(self.trainer.net, *self._probe_data)
                 if paced and self.pacer.pace.slow_motion and self._probe_data is not None
@@ -210,16 +231,18 @@ class TrainingWorker(threading.Thread):
                     dropped = tuple(np.zeros(0, bool) if r is None else r == 0 for r in rows)
             if mode == "run":
                 self.pacer.done()
-            now = time.perf_counter()
+            self.tuner.update_done()
+            now = self.clock()
             ended_request = False
             if finished is None and mode == "updates":
                 self._remaining -= 1
                 ended_request = self._remaining <= 0
             if finished is None and mode == "epoch" and self._in_epoch == 0:
                 ended_request = True
-            if finished is not None or ended_request or paced or now - last >= SNAPSHOT_INTERVAL:
+            force = finished is not None or ended_request or paced
+            # at most one snapshot per frame the GUI shows: none while the last is untaken
+            if force or (now - last >= SNAPSHOT_INTERVAL and self.mailbox.empty()):
                 last = now
-                force = finished is not None or ended_request or paced
                 self._publish(
                     finished=finished, force_grid=force, paced=paced, update_probe=before, dropped=dropped
                 )

@@ -44,7 +44,13 @@ Not a pytest test.  Each measurement runs in a fresh subprocess:
 - ``throughput_headless`` / ``throughput_gui``: updates/s of mnist_like
   (60,000 × 784, 784-256-128-10 relu/softmax, Adam 1e-3, batch 128) through
   the controller path without a window, then in the window with the canvas
-  waves animating; target GUI ≥ 90 % of headless (issue 17 point 3).
+  waves animating, the window running its own event loop as the app does;
+  target GUI ≥ 90 % of headless (issue 17 point 3). Both
+  report the CPU seconds per second of the training thread, the GUI thread
+  and the process, and the BLAS thread count the worker chose by measuring
+  (model/train/blas_tuner.py: on a loaded 2-core machine 2 BLAS threads
+  made each update 4-9× slower than 1, whatever thread wanted the core).
+  ``gui_throughput_pairs``: each GUI run over the headless run just before it.
 
 Figures are printed; the last line is one JSON object.
 """
@@ -227,17 +233,33 @@ def _mnist_project():
     )
 
 
-def _rate(step, pump) -> tuple[float, int]:
-    """(updates/s, updates) of ``step()`` over THROUGHPUT_SECONDS after a warm-up, pumping meanwhile."""
+def _rate(step, pump, worker=None) -> tuple[float, int, dict]:
+    """(updates/s, updates, CPU figures) of ``step()`` over THROUGHPUT_SECONDS
+    after a warm-up, pumping meanwhile. CPU: seconds per second of the training
+    thread, of this (the GUI) thread and of the whole process (BLAS's own
+    threads too), and the BLAS thread count the worker's tuner chose."""
     end = time.perf_counter() + THROUGHPUT_WARMUP
     while time.perf_counter() < end:
         pump()
-    s0, t0 = step(), time.perf_counter()
+    w = worker() if worker is not None else None
+
+    def wcpu():
+        return time.clock_gettime(time.pthread_getcpuclockid(w.ident)) if w is not None else 0.0
+
+    s0, t0, c0, g0, p0 = step(), time.perf_counter(), wcpu(), time.thread_time(), time.process_time()
     end = t0 + THROUGHPUT_SECONDS
     while time.perf_counter() < end:
         pump()
-    n = step() - s0
-    return n / (time.perf_counter() - t0), n
+    n, dt = step() - s0, time.perf_counter() - t0
+    tuner = getattr(w, "tuner", None)
+    cpu = {
+        "training_thread_cpu_per_s": (wcpu() - c0) / dt,
+        "gui_thread_cpu_per_s": (time.thread_time() - g0) / dt,
+        "process_cpu_per_s": (time.process_time() - p0) / dt,
+        "blas_threads": getattr(tuner, "best", None),
+        "ms_per_update_by_blas_threads": {k: 1000 * v for k, v in getattr(tuner, "medians", {}).items()},
+    }
+    return n / dt, n, cpu
 
 
 def measure_throughput_headless() -> dict:
@@ -261,9 +283,14 @@ def measure_throughput_headless() -> dict:
         for rows in snap.rows if snap is not None else ():
             history.append_rows(rows)
 
-    rate, n = _rate(lambda: w.trainer.step, pump)
+    rate, n, cpu = _rate(lambda: w.trainer.step, pump, lambda: w)
     w.quit()
-    return {"updates_per_s": rate, "updates": n, "workload": "mnist_like 784-256-128-10 adam batch 128"}
+    return {
+        "updates_per_s": rate,
+        "updates": n,
+        "workload": "mnist_like 784-256-128-10 adam batch 128",
+        **cpu,
+    }
 
 
 def measure_throughput_gui() -> dict:
@@ -278,14 +305,17 @@ def measure_throughput_gui() -> dict:
     _wait(app, 0.5)
     animating = _animate(win)
     win.controller.play()
+    from PySide6.QtCore import QEventLoop, QTimer
 
-    def pump():
-        app.processEvents()
-        time.sleep(0.0005)
+    loop = QEventLoop()
 
-    rate, n = _rate(lambda: win.controller.worker.trainer.step, pump)
+    def pump():  # the app's own event loop, in 0.1 s slices (a 1 kHz processEvents poll cost ~5 % of a core)
+        QTimer.singleShot(100, loop.quit)
+        loop.exec()
+
+    rate, n, cpu = _rate(lambda: win.controller.worker.trainer.step, pump, lambda: win.controller.worker)
     win.controller.shutdown()
-    return {"updates_per_s": rate, "updates": n, "waves_animating": animating}
+    return {"updates_per_s": rate, "updates": n, "waves_animating": animating, **cpu}
 
 
 def measure_updates_1m() -> dict:
@@ -569,8 +599,12 @@ def main(argv: list[str]) -> None:
         if "updates_per_s" in gui and "updates_per_s" in hl
         else None
     )
+    hl_runs = [v.get("updates_per_s") for v in vals["throughput_headless"]]
+    gui_runs = [v.get("updates_per_s") for v in vals["throughput_gui"]]
+    pairs = [g / h for h, g in zip(hl_runs, gui_runs) if g and h]  # interleaved: similar load
     load = os.getloadavg()
     summary = {
+        "gui_throughput_pairs": pairs,
         "stall_ms": s.get("stall_ms"),
         "stall_no_waves_ms": sp.get("stall_ms"),
         "stall_after_a_million_updates_ms": results["stall_long"].get("stall_ms"),

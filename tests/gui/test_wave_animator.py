@@ -240,3 +240,37 @@ def test_small_network_sets_no_bands(anim, canvas):
     anim.tick(0.0)
     anim.tick(anim.layer_seconds)
     assert not canvas.edge_layer.lod_active and canvas.edge_layer.band_strengths is None
+
+
+def test_no_wave_work_while_the_canvas_cannot_be_seen(qtbot, canvas, rec):
+    """Timer frames while the canvas is hidden show no front and prepare none
+    (counted calls, the timer's signal emitted by hand: nothing timed)."""
+    c = canvas
+    a = WaveAnimator()
+    a.attach(c)
+    a.set_probe(rec)
+    steps = []
+    real_step = c.edge_layer.prepare_step
+    c.edge_layer.prepare_step = lambda *x: (steps.append(1), real_step(*x))[1]
+    for _ in range(30):  # shown: a second of frames shows fronts and prepares the next ones
+        a._timer.timeout.emit()
+    assert a.frame_count == 30 and a.overlay_calls >= 2 and steps
+    shown = (a.frame_count, a.overlay_calls, len(steps), c.edge_layer.prepared, a.front_layer, a.phase)
+    c.hide()
+    for _ in range(90):
+        a._timer.timeout.emit()
+    assert a.hidden_frames == 90
+    assert (
+        a.frame_count,
+        a.overlay_calls,
+        len(steps),
+        c.edge_layer.prepared,
+        a.front_layer,
+        a.phase,
+    ) == shown
+    c.show()
+    qtbot.waitExposed(c)
+    a._timer.timeout.emit()
+    assert a.frame_count == shown[0] + 1  # the wave goes on from where it was
+    a.tick(0.05)  # a caller's own tick (a recording, a screenshot) always runs
+    assert a.frame_count == shown[0] + 2

@@ -13,7 +13,8 @@ One *cycle* is a forward wave (input → output) followed by a backward wave
   same trail rule; nodes of layers ℓ…L (input excluded) are filled on a
   white → purple ramp by |δ|, scaled to the largest |δ| of the record.
 
-Cost: the timer only advances a clock. Overlay arrays and node colours are
+Cost: the timer only advances a clock, and not even that while the canvas
+cannot be seen (hidden, minimised, covered: :meth:`WaveAnimator.canvas_seen`). Overlay arrays and node colours are
 rebuilt only when the front moves to another layer pair — one
 ``canvas.set_edge_overlay`` call per layer change, never per frame — and the
 next front's picture is prepared while the current one shows: binned at once
@@ -117,9 +118,10 @@ class WaveAnimator(QObject):
         self._flat: dict[str, list[np.ndarray]] = {}  # mode -> per-pair |values|, edge order
         self._scale: dict[str, list[float]] = {}  # mode -> per-pair colour scale
         self._dmax = 1.0
+        self.hidden_frames = 0  # timer frames skipped because nobody could see the canvas
         self._timer = QTimer(self)
         self._timer.setInterval(int(round(1000.0 / fps)))
-        self._timer.timeout.connect(self.tick)
+        self._timer.timeout.connect(self._on_timer)
 
     # ---------------------------------------------------------------- setup
     def attach(self, canvas) -> None:
@@ -186,6 +188,26 @@ class WaveAnimator(QObject):
         return 1.0 / (self.speed * max(self._n_pairs(), 1))
 
     # ---------------------------------------------------------------- clock
+    def canvas_seen(self) -> bool:
+        """Whether any of the canvas is on screen: shown, its window not
+        minimised, not wholly covered (a tabbed-away dock, a panel on top)."""
+        c = self.canvas
+        return (
+            c is not None
+            and c.isVisible()
+            and not c.window().isMinimized()
+            and not c.visibleRegion().isEmpty()
+        )
+
+    def _on_timer(self) -> None:
+        """The timer's frame: none while the canvas cannot be seen — no front
+        shown, none binned or rasterised ahead (the GUI thread's time, and the
+        interpreter lock, stay with training); the wave resumes where it was."""
+        if self.canvas is not None and not self.canvas_seen():
+            self.hidden_frames += 1
+            return
+        self.tick()
+
     def tick(self, dt: float | None = None) -> None:
         """Advance by ``dt`` seconds (default one timer interval). Fixed steps
         rather than wall time: a busy GUI slows the wave, never skips a layer."""
