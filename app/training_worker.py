@@ -33,6 +33,7 @@ from model.train.pace import DEFAULT_PACE, PaceScheduler
 from model.train.trainer import STOP_EPOCHS, STOP_USER, Trainer
 
 SNAPSHOT_INTERVAL = 1 / 40  # a little above the 30 Hz display timer
+MAX_UNPUBLISHED_UPDATES = 2048  # well inside the per-update series' full-resolution window (8192)
 PACED_RATE = 30.0  # at or below this many updates/s (paced play) every update gets its own snapshot
 GRID_INTERVAL = 0.4  # the decision map is redrawn about twice a second
 GRID_BUDGET = 30.0  # ... or, when that is costly, after 30 × its cost (≤ ~3 % of the worker's time)
@@ -239,7 +240,10 @@ class TrainingWorker(threading.Thread):
                 ended_request = self._remaining <= 0
             if finished is None and mode == "epoch" and self._in_epoch == 0:
                 ended_request = True
-            force = finished is not None or ended_request or paced
+            # rows older than the history's full-resolution window can no longer be
+            # handed over one by one: publish before that many are waiting
+            backlog = self.trainer.history.cursor[1] - self._cursor[1] >= MAX_UNPUBLISHED_UPDATES
+            force = finished is not None or ended_request or paced or backlog
             # at most one snapshot per frame the GUI shows: none while the last is untaken
             if force or (now - last >= SNAPSHOT_INTERVAL and self.mailbox.empty()):
                 last = now
