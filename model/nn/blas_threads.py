@@ -66,6 +66,21 @@ def _load():
         return None
 
 
+def usable_cores() -> int:
+    """CPUs this process may run on (its affinity mask, else the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _checked(n: int) -> int:
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"BLAS threads must be ≥ 1, got {n}")
+    return n
+
+
 def blas_threads() -> int | None:
     """The BLAS thread count now, or None when the BLAS can't be controlled."""
     api = _load()
@@ -74,9 +89,7 @@ def blas_threads() -> int | None:
 
 def set_blas_threads(n: int) -> int | None:
     """Set the BLAS thread count to ``n`` (≥ 1); returns the previous count (None: not controlled)."""
-    n = int(n)
-    if n < 1:
-        raise ValueError(f"BLAS threads must be ≥ 1, got {n}")
+    n = _checked(n)
     api = _load()
     if api is None:
         return None
@@ -98,9 +111,7 @@ def limited_blas(n: int = 1):
     set before the first one comes back when the last one ends.  Yields the
     count before the block (None: not controlled)."""
     global _holders, _saved
-    n = int(n)
-    if n < 1:
-        raise ValueError(f"BLAS threads must be ≥ 1, got {n}")
+    n = _checked(n)
     api = _load()
     if api is None:
         yield None

@@ -23,7 +23,6 @@ thread, analyses) keeps its usual BLAS threads.
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 
 from model.nn import blas_threads as _blas
@@ -46,11 +45,8 @@ def update_macs(sizes: list[int], batch: int) -> int:
     return batch * (3 * sum((a + 1) * b for a, b in pairs) - (pairs[0][0] + 1) * pairs[0][1])
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
+def _cores() -> int:  # a seam for tests
+    return _blas.usable_cores()
 
 
 def split_wanted(sizes: list[int], batch: int) -> bool:

@@ -19,12 +19,11 @@ with enough arithmetic per update (:func:`pays`); :func:`make_stack` picks.
 
 from __future__ import annotations
 
-import os
 import threading
 
 import numpy as np
 
-from model.nn.blas_threads import limited_blas
+from model.nn.blas_threads import limited_blas, usable_cores
 from model.nn.network import Network
 from model.train.batched import BatchedTrainer, flops_per_sample
 from model.train.trainer import STOP_DIVERGED, STOP_EPOCHS, STOP_USER, TrainSettings
@@ -45,11 +44,8 @@ _THREAD_NAME = "mlp-studio-stack-half"
 
 
 def cores() -> int:
-    """CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
+    """CPUs this process may run on (a seam for tests)."""
+    return usable_cores()
 
 
 def pays(net: Network, n: int, batch_size: int | None, runs: int) -> bool:

@@ -23,7 +23,6 @@ sets the tuner's again).
 
 from __future__ import annotations
 
-import os
 import time
 
 from model.nn import blas_threads
@@ -35,7 +34,7 @@ MARGIN = 1.15  # a count with more threads must be this much faster per update t
 
 def candidate_counts(cores: int | None = None) -> tuple[int, ...]:
     """1, all cores but one, all cores (distinct, ascending)."""
-    n = max(1, cores or os.cpu_count() or 1)
+    n = max(1, cores or blas_threads.usable_cores())
     return tuple(sorted({1, max(1, n - 1), n}))
 
 
