@@ -6,7 +6,7 @@ Run from the repository root::
 
 Not a pytest test. In a fresh subprocess, the stall bench's document
 (2-64-64-64-1, a history of 40,000 epochs and a million updates,
-``gui_responsiveness._million_update_history``) is opened in the main
+``gui_stall.million_update_history``) is opened in the main
 window; a 10 ms QTimer heartbeat runs while File ▸ Save As is triggered
 (the file dialog answered with a path) and until the file is written and
 the window has taken the outcome in. Printed: the longest gap between
@@ -37,7 +37,7 @@ def measure(root: str) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="mlp-studio-save-bench-"))
     os.environ["MLP_STUDIO_RECOVERY_DIR"] = str(folder / "recovery")
     sys.path[:0] = [root, str(HERE)]
-    from gui_responsiveness import _gc_as_the_app_does, _million_update_history
+    from gui_stall import gc_as_the_app_does, million_update_history
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -53,13 +53,13 @@ def measure(root: str) -> dict:
         data=DataSource(kind="builtin", name="circles", params={"n": 400, "noise": 0.1}),
         training=TrainSettings(optimizer="adam", lr=0.01, batch_size=16, epochs=1_000_000),
     )
-    proj.history = _million_update_history(proj.spec.n_layers)
+    proj.history = million_update_history(proj.spec.n_layers)
     doc = Document(proj)
     doc.mark_results_changed()
     win = MainWindow(doc)
     win.resize(1400, 900)
     win.show()
-    _gc_as_the_app_does(app)  # collections on the GUI thread only, start-up objects frozen
+    gc_as_the_app_does(app)  # collections on the GUI thread only, start-up objects frozen
     end = time.perf_counter() + WARM_UP
     while time.perf_counter() < end:  # the window's first computations (e.g. the stability strip) settle
         app.processEvents()

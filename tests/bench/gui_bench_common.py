@@ -1,0 +1,60 @@
+"""Shared pieces of the GUI benches (gui_responsiveness.py and its measurements):
+the process clock, resident memory, the environment, the QApplication, pumping."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MILLION = 1_000_000
+
+
+def process_age() -> float:
+    """Seconds since this process started (kernel start time, 10 ms ticks)."""
+    with open("/proc/self/stat") as f:
+        start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+    with open("/proc/uptime") as f:
+        uptime = float(f.read().split()[0])
+    return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(field: str = "VmRSS") -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def setup_env() -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
+    os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"
+    os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="mlp-studio-bench-")
+    sys.path.insert(0, str(ROOT))
+
+
+def qt_app():
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
+
+    pg.setConfigOptions(antialias=True, background="w", foreground="#30343b")
+    return QApplication.instance() or QApplication(sys.argv[:1])
+
+
+def pump_for(app, seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.001)
+
+
+def animate(win) -> bool:
+    act = getattr(win, "acts", {}).get("waves")
+    if act is None:
+        return False
+    act.setChecked(True)
+    return True

@@ -1,0 +1,107 @@
+"""Training throughput on mnist_like through the controller path: headless
+(worker thread + the main thread adopting rows) and in the window with the waves."""
+
+from __future__ import annotations
+
+import time
+
+from gui_bench_common import animate, pump_for, qt_app, setup_env
+
+THROUGHPUT_WARMUP, THROUGHPUT_SECONDS = 3.0, 10.0
+
+
+def mnist_project():
+    from model.io.project import DataSource, Project
+    from model.nn.network import NetworkSpec
+    from model.train.trainer import TrainSettings
+
+    return Project(
+        spec=NetworkSpec([784, 256, 128, 10], ["relu", "relu", "softmax"], loss="cross_entropy"),
+        data=DataSource(kind="builtin", name="mnist_like", params={"seed": 0}),
+        training=TrainSettings(optimizer="adam", lr=1e-3, batch_size=128, epochs=1_000),
+    )
+
+
+def _rate(step, pump, worker=None) -> tuple[float, int, dict]:
+    """(updates/s, updates, CPU figures) of ``step()`` over THROUGHPUT_SECONDS
+    after a warm-up, pumping meanwhile. CPU: seconds per second of the training
+    thread, of this (the GUI) thread and of the whole process (BLAS's own
+    threads too), and the BLAS thread count the worker's tuner chose."""
+    end = time.perf_counter() + THROUGHPUT_WARMUP
+    while time.perf_counter() < end:
+        pump()
+    w = worker() if worker is not None else None
+
+    def wcpu():
+        return time.clock_gettime(time.pthread_getcpuclockid(w.ident)) if w is not None else 0.0
+
+    s0, t0, c0, g0, p0 = step(), time.perf_counter(), wcpu(), time.thread_time(), time.process_time()
+    end = t0 + THROUGHPUT_SECONDS
+    while time.perf_counter() < end:
+        pump()
+    n, dt = step() - s0, time.perf_counter() - t0
+    tuner = getattr(w, "tuner", None)
+    cpu = {
+        "training_thread_cpu_per_s": (wcpu() - c0) / dt,
+        "gui_thread_cpu_per_s": (time.thread_time() - g0) / dt,
+        "process_cpu_per_s": (time.process_time() - p0) / dt,
+        "blas_threads": getattr(tuner, "best", None),
+        "ms_per_update_by_blas_threads": {k: 1000 * v for k, v in getattr(tuner, "medians", {}).items()},
+    }
+    return n / dt, n, cpu
+
+
+def measure_throughput_headless() -> dict:
+    """The controller path without Qt: worker thread + the main thread adopting snapshot rows."""
+    setup_env()
+    from app.document import build_state
+    from app.training_worker import TrainingWorker
+    from model.train.trainer import Trainer
+
+    st = build_state(mnist_project(), None)
+    d = st.data
+    tr = Trainer(st.net, d.X_train, d.train.T, st.project.training, d.X_val, d.val.T, task=d.task)
+    w = TrainingWorker(tr, None, None, epoch_limit=st.project.training.epochs)
+    history = tr.history.copy()
+    w.start()
+    w.command("run")
+
+    def pump():
+        time.sleep(1 / 30)
+        snap = w.mailbox.take()
+        for rows in snap.rows if snap is not None else ():
+            history.append_rows(rows)
+
+    rate, n, cpu = _rate(lambda: w.trainer.step, pump, lambda: w)
+    w.quit()
+    return {
+        "updates_per_s": rate,
+        "updates": n,
+        "workload": "mnist_like 784-256-128-10 adam batch 128",
+        **cpu,
+    }
+
+
+def measure_throughput_gui() -> dict:
+    setup_env()
+    app = qt_app()
+    from app.document import Document
+    from app.main_window import MainWindow
+
+    win = MainWindow(Document(mnist_project()))
+    win.resize(1400, 900)
+    win.show()
+    pump_for(app, 0.5)
+    animating = animate(win)
+    win.controller.play()
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+
+    def pump():  # the app's own event loop, in 0.1 s slices (a 1 kHz processEvents poll cost ~5 % of a core)
+        QTimer.singleShot(100, loop.quit)
+        loop.exec()
+
+    rate, n, cpu = _rate(lambda: win.controller.worker.trainer.step, pump, lambda: win.controller.worker)
+    win.controller.shutdown()
+    return {"updates_per_s": rate, "updates": n, "waves_animating": animating, **cpu}
