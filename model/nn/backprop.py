@@ -278,7 +278,8 @@ def _half_sq(D: np.ndarray):
     """½·Σ D² over each run's (n, k) block: a float, or (K,)."""
     if D.ndim == 2:
         return 0.5 * float(np.vdot(D, D))
-    return 0.5 * np.einsum("kij,kij->k", D, D).astype(np.float64)
+    Dr = D.reshape(len(D), -1)  # one gufunc call (einsum parses its subscripts each time)
+    return 0.5 * np.vecdot(Dr, Dr).astype(np.float64)
 
 
 def _softmax_cross_entropy(Z: np.ndarray, T: np.ndarray, Y: np.ndarray):

@@ -122,6 +122,7 @@ class BatchedTrainer:
         # per-run state of the runs still training (rows of the stack) ...
         self._good = self._flat.copy()
         self._start = self._flat.copy()
+        self._start_norm = np.sqrt((self._start**2).sum(axis=1))  # ‖start‖ per run, for _suspects
         self._first = np.full(K, np.nan)
         self._limit = np.full(K, -math.inf)
         # ... and per-run results of all K runs
@@ -256,7 +257,7 @@ class BatchedTrainer:
     def _end_epoch(self, mean_loss: np.ndarray) -> None:
         act, floor, Y = self.spec.activations[-1], self._floor, self.last_output
         why = {}
-        for r in _suspects(self._flat, self._start, mean_loss, floor, Y, act):
+        for r in _suspects(self._flat, self._start, mean_loss, floor, Y, act, self._start_norm):
             w = divergence.check_epoch(self._flat[r], self._start[r], float(mean_loss[r]), floor, Y[r], act)
             if w:
                 why[r] = w
@@ -299,6 +300,7 @@ class BatchedTrainer:
         self._flat, self._gflat = self._flat[keep].copy(), self._gflat[keep].copy()
         self.last_output = self.last_output[keep]
         self._good, self._start = self._good[keep], self._start[keep]
+        self._start_norm = self._start_norm[keep]
         self._first, self._limit = self._first[keep], self._limit[keep]
         self.optimizer.take_rows(keep)
         self._buffers.clear()
@@ -313,25 +315,37 @@ def _same_shape(a, b) -> bool:
 _STACK_KEY = (lambda s: s.layer_sizes, lambda s: s.loss, lambda s: s.activations[-1], lambda s: s.dtype)
 
 
-def _suspects(flat, start, loss, floor: float, Y: np.ndarray, act: str) -> np.ndarray:
+def _suspects(flat, start, loss, floor: float, Y: np.ndarray, act: str, norm=None) -> np.ndarray:
     """Rows for which :func:`~model.train.divergence.check_epoch` may fire: a
     non-finite or too large parameter or loss, or a loss no better than the
     floor with saturated outputs and weights moved (nearly) beyond the step
-    limit; the other rows are healthy, and need no call."""
+    limit; the other rows are healthy, and need no call.  ``norm``: ‖start‖
+    per row, if the caller keeps it."""
     with np.errstate(all="ignore"):
         # the usual epoch: every parameter finite and small, every loss below the floor
-        if np.abs(flat).max() <= divergence.MAGNITUDE_LIMIT and (loss < floor).all():
+        top = np.abs(flat).max()
+        if top <= divergence.MAGNITUDE_LIMIT and (loss < floor).all():
+            return np.empty(0, dtype=np.intp)
+        if norm is None:
+            norm = np.sqrt((start**2).sum(axis=1))
+        limit = 0.99 * divergence.STEP_RATIO_LIMIT * np.maximum(norm, 1.0)
+        # the next most usual (slow runs above the floor for many epochs; circles'
+        # full batches end an epoch every update): all finite and small, and no
+        # row can have moved 1000× its start, as ‖flat − start‖ ≤ √P·max|flat| + ‖start‖
+        sqrt_p = math.sqrt(flat.shape[1])
+        if (
+            top <= divergence.MAGNITUDE_LIMIT
+            and np.isfinite(loss).all()
+            and sqrt_p * top + norm.max() <= limit.min()
+        ):
             return np.empty(0, dtype=np.intp)
         biggest = np.maximum(flat.max(axis=1), -flat.min(axis=1))
         sane = (biggest <= divergence.MAGNITUDE_LIMIT) & np.isfinite(loss)
         stuck = ~(loss < floor) & sane
         # the rarest condition: weights moved ~1000× their starting size.  Rows whose
-        # weights cannot have moved that far (‖flat − start‖ ≤ √P·max|flat| + ‖start‖)
-        # skip the norms: early epochs of slow runs sit above the floor every epoch
+        # weights cannot have moved that far skip the norms
         if stuck.any():
-            norm = np.sqrt((start**2).sum(axis=1))
-            limit = 0.99 * divergence.STEP_RATIO_LIMIT * np.maximum(norm, 1.0)
-            stuck &= math.sqrt(flat.shape[1]) * biggest + norm > limit
+            stuck &= sqrt_p * biggest + norm > limit
         if stuck.any():
             moved = np.sqrt(((flat - start) ** 2).sum(axis=1))
             stuck &= moved > limit  # check_epoch decides

@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python tests/bench/batched_runs.py [--repeat 3] [default|1thread]
+    python tests/bench/batched_runs.py [--repeat 3] [--only circles,digits] [default|1thread]
 
 Per workload, in the same process and interleaved round by round: one
 Trainer run at the middle rate, the 16 runs one after another (what
@@ -147,10 +147,12 @@ def _median(v):
     return v[m] if len(v) % 2 else 0.5 * (v[m - 1] + v[m])
 
 
-def measure(mode: str, repeat: int) -> dict:
-    """Every workload in this process (its BLAS threads set by the caller)."""
+def measure(mode: str, repeat: int, only=()) -> dict:
+    """Every workload (or those in ``only``) in this process (its BLAS threads set by the caller)."""
     out = {"mode": mode, "workloads": {}}
     for name, w in WORKLOADS.items():
+        if only and name not in only:
+            continue
         net, X, T, s = _problem(w)
         lrs = np.geomspace(*w["lrs"], 16)
         mid, E = float(lrs[8]), w["epochs"]
@@ -234,20 +236,25 @@ def measure(mode: str, repeat: int) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--only", default="", help="comma-separated workloads (default: all)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("modes", nargs="*", help="default and/or 1thread (both when none given)")
     args = ap.parse_args(argv)
     bad = [m for m in args.modes if m not in MODES]
     if bad:
         ap.error(f"unknown mode(s) {', '.join(bad)}; allowed: {', '.join(MODES)}")
+    only = [w for w in args.only.split(",") if w]
+    unknown = [w for w in only if w not in WORKLOADS]
+    if unknown:
+        ap.error(f"unknown workload(s) {', '.join(unknown)}; allowed: {', '.join(WORKLOADS)}")
     if args.child:
-        print(json.dumps(measure(args.modes[0], max(1, args.repeat))))
+        print(json.dumps(measure(args.modes[0], max(1, args.repeat), only)))
         return 0
     out = {"repeat": args.repeat, "modes": {}}
     print(f"medians (and best) of {args.repeat} interleaved rounds; load = 1-min load average")
     for mode in args.modes or list(MODES):
         env = {k: v for k, v in os.environ.items() if k not in MODES["1thread"]} | MODES[mode]
-        cmd = [sys.executable, __file__, "--child", "--repeat", str(args.repeat), mode]
+        cmd = [sys.executable, __file__, "--child", "--repeat", str(args.repeat), "--only", args.only, mode]
         proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
         lines = proc.stdout.strip().splitlines()
         print("\n".join(lines[:-1]), flush=True)

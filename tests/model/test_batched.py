@@ -265,3 +265,36 @@ def test_one_unit_layers_take_the_padded_product_path():
         net = bt.network(k)
         net.gradients_augmented(bt._Xa, bt.T)
         np.testing.assert_array_equal(bt._gflat[k], net._gflat)
+
+
+def test_epoch_end_bound_skips_only_runs_that_cannot_be_stuck():
+    """The second shortcut (losses above the floor, weights too small to have
+    moved 1000× their start) answers 'no suspect' exactly when every row's
+    check_epoch is silent, with or without the caller's ‖start‖ per row."""
+    from model.train import batched, divergence
+
+    rng = np.random.default_rng(2)
+    start = rng.normal(size=(5, 7))
+    Y = np.ones((5, 4, 1))  # saturated: only the distance moved decides
+    for scale in [1.0, 10.0, 200.0, 400.0, 2e3, 5e3]:
+        flat = start * scale
+        losses = np.full(5, 0.3)  # every row above the floor of 0.2
+        norm = np.sqrt((start**2).sum(axis=1))
+        got = list(batched._suspects(flat, start, losses, 0.2, Y, "sigmoid", norm))
+        assert got == list(batched._suspects(flat, start, losses, 0.2, Y, "sigmoid"))
+        fired = [r for r in range(5) if divergence.check_epoch(flat[r], start[r], 0.3, 0.2, Y[r], "sigmoid")]
+        assert set(fired) <= set(got)
+        if scale <= 10.0:  # √7·max|flat| + ‖start‖ well below 990·‖start‖: the shortcut
+            assert got == []
+        if scale >= 2e3:
+            assert fired == got == list(range(5))
+
+
+def test_stacked_mse_loss_has_each_runs_own_bits():
+    """½·ΣD² per run in one vecdot call: the same bits as one network's vdot."""
+    from model.nn import backprop
+
+    D = np.random.default_rng(3).normal(size=(6, 37, 2))
+    want = [0.5 * float(np.vdot(d, d)) for d in D]
+    got = backprop._half_sq(D)
+    assert got.dtype == np.float64 and list(got) == want
