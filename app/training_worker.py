@@ -27,7 +27,6 @@ import numpy as np
 from model.analysis.live import LiveAnalyses
 from model.nn.dropout import mask_rows, sample_row, thinned_probe
 from model.nn.probe import ProbeRecord, probe
-from model.train.blas_tuner import BlasThreadTuner, blas_setter
 from model.train.history import HistoryRows
 from model.train.pace import DEFAULT_PACE, PaceScheduler
 from model.train.trainer import STOP_EPOCHS, STOP_USER, Trainer
@@ -138,7 +137,11 @@ class TrainingWorker(threading.Thread):
         self._next_grid = 0.0  # when the decision map and training predictions are next due
         self.pacer = PaceScheduler(DEFAULT_PACE, trainer.updates_per_epoch)  # play's pace
         self.live = LiveAnalyses()  # health badges and λ_max, computed here, not on the GUI thread
-        self.tuner: BlasThreadTuner | None = None  # made when the thread starts (tests may set one)
+
+    @property
+    def tuner(self):
+        """How the trainer runs its updates, measured (model.train.blas_tuner; None: no choice)."""
+        return self.trainer.tuner
 
     # ---------------------------------------------------------- requests (GUI thread)
     def command(self, mode: str, count: int = 0) -> None:
@@ -176,9 +179,6 @@ class TrainingWorker(threading.Thread):
 
     # -------------------------------------------------------------- loop (worker thread)
     def run(self) -> None:
-        if self.tuner is None:
-            setter, original = blas_setter()
-            self.tuner = BlasThreadTuner(setter, original=original)
         try:
             self._loop()
         except Exception as e:  # surfaced to the GUI as a message, never a crash
@@ -188,11 +188,9 @@ class TrainingWorker(threading.Thread):
             if self._gen is not None:
                 self._gen.close()
                 self._gen = None
-            self.tuner.restore()  # then the BLAS thread count the worker found
 
     def _loop(self) -> None:
         last = 0.0
-        timing = False  # back-to-back updates: the BLAS tuner measures them
         while True:
             with self._cond:
                 while self._mode == "idle" and not self._unpublished and not self._requests:
@@ -204,19 +202,14 @@ class TrainingWorker(threading.Thread):
                 self.idle.set()
                 return
             if mode == "idle":  # results not yet published: publish before saying idle
-                timing = False
                 self._publish(finished=None, force_grid=True)
                 continue
             paced = mode == "run" and self.pacer.rate <= PACED_RATE
             if mode == "run" and not self.pacer.pace.full_speed and self.pacer.wait_time() > 0:
-                timing = False
                 with self._cond:  # short waits: pause, stop and requests stay immediate
                     if self._mode == mode and not self._requests:
                         self._cond.wait(min(self.pacer.wait_time(), 0.02))
                 continue
-            if not timing:
-                self.tuner.start()
-                timing = True
             before = (
                 probe(self.trainer.net, *self._probe_data)
                 if paced and self.pacer.pace.slow_motion and self._probe_data is not None
@@ -232,7 +225,6 @@ class TrainingWorker(threading.Thread):
                     dropped = tuple(np.zeros(0, bool) if r is None else r == 0 for r in rows)
             if mode == "run":
                 self.pacer.done()
-            self.tuner.update_done()
             now = self.clock()
             ended_request = False
             if finished is None and mode == "updates":

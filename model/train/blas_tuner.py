@@ -1,144 +1,124 @@
-"""How many BLAS threads a training loop should use, measured while it trains.
+"""How a training loop should run its updates, measured while it trains.
 
 On a small machine a multi-threaded gemm is only fast while every one of its
 threads has a core: OpenBLAS splits each product into equal parts and waits
 for the slowest, so one other busy thread (the GUI's painting, another
-process) stalls the whole update. Measured on a 2-core machine at load ~2
-(784-256-128-10, batch 128, float64): 18-44 ms per update with 2 threads,
-4.8 ms with 1; with the machine to itself 2 threads win. Neither setting is
-right everywhere, so :class:`BlasThreadTuner` measures: the candidate counts
-take turns, one update each, until each has ``probe_updates`` (taking turns,
-a burst of load hits them alike; the first round after a start skips one
-warm-up update), keeps the fewest threads whose median time per update is
-within ``MARGIN`` of the fastest, and measures again every ``reprobe_seconds``
-(a quarter of it when on more than one thread: the load changes). The cost is
-bounded: the candidates that lose run ``probe_updates`` updates per round.
+process) stalls the whole update.  Measured on a 2-core machine at load ~2
+(784-256-128-10, batch 128, float64): 18-44 ms per update with 2 BLAS
+threads, 4.8 ms with 1; with the machine to itself 2 threads win, and
+splitting the update in two single-threaded halves (model.nn.parallel_update)
+wins ~4× under load but loses to OpenBLAS's own threads when quiet.  No
+setting is right everywhere, so :class:`UpdateTuner` measures the candidates
+(:mod:`model.train.update_modes`) on the real updates: they take turns, one
+update each, until each has ``probe_updates`` timings (taking turns, a burst
+of load hits them alike; the first update of a round is a warm-up), keeps
+the first candidate (they come cheapest first: fewest cores) whose median
+wall time per update is within ``margin`` of the fastest, and measures again
+every ``reprobe_seconds`` (a quarter of it when the choice uses more than one
+core: the load changes).  The cost is bounded: the candidates that lose run
+``probe_updates`` updates per round.
 
-The setting is process-wide (BLAS libraries keep one thread pool), so one
-tuner should drive it at a time: the training worker's. It is set through
-model.nn.blas_threads (whose ``limited_blas`` blocks, e.g. a split stacked
-run's, restore the count they found when they end; the next probe round
-sets the tuner's again).
+Only the update's own work is timed (:meth:`begin` … :meth:`end` around it),
+so pauses and whatever the caller does between updates never count.  The
+one tuner serves the headless Trainer and the GUI's training worker alike
+(the worker trains through a Trainer).  A candidate applies itself only
+inside an update (BLAS limited there, put back after), so nothing between
+updates, nor any other thread's work, sees a changed BLAS thread count.
 """
 
 from __future__ import annotations
 
 import time
 
-from model.nn import blas_threads
+__all__ = ["UpdateTuner", "MARGIN", "CHECK_EVERY"]
 
-__all__ = ["BlasThreadTuner", "blas_setter", "candidate_counts", "MARGIN"]
-
-MARGIN = 1.15  # a count with more threads must be this much faster per update to be chosen
-
-
-def candidate_counts(cores: int | None = None) -> tuple[int, ...]:
-    """1, all cores but one, all cores (distinct, ascending)."""
-    n = max(1, cores or blas_threads.usable_cores())
-    return tuple(sorted({1, max(1, n - 1), n}))
+#: A candidate later in the list (more cores) must be this much faster per update to be chosen.
+MARGIN = 1.03
+#: Between rounds the clock is read once every this many updates (reading it costs ~0.1 µs,
+#: the bookkeeping around it more; the interval is seconds, updates are milliseconds).
+CHECK_EVERY = 16
 
 
-def blas_setter():
-    """(set(n), the count now) for NumPy's BLAS (model.nn.blas_threads), or
-    (None, None) when its thread count can't be controlled."""
-    original = blas_threads.blas_threads()
-    if original is None:
-        return None, None
-    return blas_threads.set_blas_threads, original
+class UpdateTuner:
+    """Choose among ``candidates`` (hashable; cheapest first) by wall time per update.
 
-
-class BlasThreadTuner:
-    """Call :meth:`update_done` after every training update; see the module docstring.
-
-    ``setter(n)`` applies a thread count (None: the tuner only measures);
-    ``threads`` is the count in force, ``best`` the chosen one, ``probes``
-    how many probe rounds have finished (tests read them).
+    Per update: ``mode = tuner.begin()``, run the update in ``mode``, ``tuner.end()``.
+    ``best`` is the chosen candidate, ``medians`` the last round's median seconds
+    per candidate, ``probes`` how many rounds have finished (tests read them).
     """
 
     def __init__(
         self,
-        setter=None,
-        candidates=None,
-        original: int | None = None,
+        candidates,
         *,
-        probe_updates: int = 8,
+        probe_updates: int = 4,
         reprobe_seconds: float = 20.0,
+        margin: float = MARGIN,
         clock=time.perf_counter,
     ):
-        self.setter = setter
-        self.candidates = tuple(candidates or candidate_counts())
-        self.original = original if original is not None else self.candidates[-1]
-        self.probe_updates = probe_updates
-        self.reprobe_seconds = reprobe_seconds
+        self.candidates = tuple(candidates)
+        if not self.candidates:
+            raise ValueError("an update tuner needs at least one candidate")
+        self.probe_updates = max(1, int(probe_updates))
+        self.reprobe_seconds = float(reprobe_seconds)
+        self.margin = float(margin)
         self.clock = clock
-        self.best = self.original if self.original in self.candidates else self.candidates[-1]
-        self.threads = None
+        self.best = self.candidates[0]
+        self.current = self.best  # the candidate the next update runs in
         self.probes = 0
-        self._times: dict[int, list[float]] = {}
-        self._queue: list[int] = []  # candidates still to measure in this round
-        self._skip = 0  # warm-up updates left before timing counts
-        self._last = None
-        self._next_round = None
-        self.medians: dict[int, float] = {}
+        self.medians: dict = {}
+        self._times: dict = {}
+        self._queue: list = []  # candidates still to time in this round, in turn
+        self._warm = False  # the next update is the round's warm-up (not timed)
+        self._t0 = 0.0
+        self._next_round = -float("inf")  # the first update starts a round
+        self._left = 0  # updates until the clock is read again (between rounds)
 
-    _owner = None  # the tuner that set the count last: only it restores it
+    @property
+    def probing(self) -> bool:
+        return bool(self._queue)
 
-    def _apply(self, n: int) -> None:
-        if n != self.threads or BlasThreadTuner._owner is not self:
-            self.threads = n
-            BlasThreadTuner._owner = self
-            if self.setter is not None:
-                self.setter(n)
+    def begin(self):
+        """The candidate to run this update in (the clock starts while probing)."""
+        if self._queue or self._warm:
+            self._t0 = self.clock()
+        elif self._left <= 0 and len(self.candidates) > 1:
+            self._left = CHECK_EVERY
+            if self.clock() >= self._next_round:
+                self._begin_round()
+        return self.current
 
-    def start(self) -> None:
-        """Training (re)starts: time from now; a probe round begins."""
-        self._last = self.clock()
-        if len(self.candidates) < 2:
-            self._apply(self.candidates[0])
+    def end(self) -> None:
+        """The update begun last is done."""
+        if self._warm:
+            self._warm = False
             return
-        if self._next_round is None or self._last >= self._next_round:
-            self._begin_round()
+        if not self._queue:
+            self._left -= 1
+            return
+        now = self.clock()
+        self._times[self._queue.pop(0)].append(now - self._t0)
+        if self._queue:
+            self.current = self._queue[0]
         else:
-            self._apply(self.best if not self._queue else self._queue[0])
+            self._decide(now)
 
     def _begin_round(self) -> None:
-        self._times = {n: [] for n in self.candidates}
+        self._times = {c: [] for c in self.candidates}
         self._queue = list(self.candidates) * self.probe_updates  # turns, one update each
-        self._skip = 1
-        self._apply(self._queue[0])
+        self.current = self._queue[0]
+        self._warm = True
+        self._t0 = self.clock()
 
-    def update_done(self) -> None:
-        now = self.clock()
-        if self._last is None:
-            self._last = now
-            return
-        dt, self._last = now - self._last, now
-        if not self._queue:
-            if self._next_round is not None and now >= self._next_round:
-                self._begin_round()
-            return
-        if self._skip:  # the first update after a switch warms the new pool up
-            self._skip -= 1
-            return
-        self._times[self._queue.pop(0)].append(dt)
-        if self._queue:
-            self._apply(self._queue[0])
-            return
-        self.medians = {k: sorted(v)[len(v) // 2] for k, v in self._times.items() if v}
+    def _decide(self, now: float) -> None:
+        self.medians = {c: sorted(v)[len(v) // 2] for c, v in self._times.items() if v}
         fastest = min(self.medians.values())
-        # fewer threads unless more are clearly faster: more threads gain ≤ ~1.3× on a
-        # quiet machine but lose 4-9× once another thread wants a core ...
-        self.best = min(k for k, m in self.medians.items() if m <= fastest * MARGIN)
+        # the cheapest candidate within the margin of the fastest: more cores gain ≤ ~1.4×
+        # on a quiet machine but lose 4-9× once another thread wants a core ...
+        self.best = next(c for c in self.candidates if self.medians[c] <= fastest * self.margin)
+        self.current = self.best
         self.probes += 1
-        self._apply(self.best)
-        # ... so with more than one thread the load is checked again sooner
+        # ... so with more than the cheapest the load is checked again sooner
         wait = self.reprobe_seconds if self.best == self.candidates[0] else self.reprobe_seconds / 4
-        self._next_round = self.clock() + wait
-
-    def restore(self) -> None:
-        """Put the BLAS libraries back to their original count."""
-        if BlasThreadTuner._owner is self:
-            BlasThreadTuner._owner = None
-            if self.threads is not None and self.threads != self.original and self.setter is not None:
-                self.setter(self.original)
-        self.threads = None
+        self._next_round = now + wait
+        self._left = 0

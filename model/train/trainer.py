@@ -13,7 +13,6 @@ import time
 import numpy as np
 
 from model.nn.network import Network
-from model.nn.parallel_update import pair_for
 from model.optim.optimizers import make_optimizer
 from model.optim.schedules import Schedule
 from model.train import divergence
@@ -23,6 +22,7 @@ from model.train.early_stopping import EarlyStopper
 from model.train.history import History
 from model.train.regularization import Regularization, add_penalty_gradient, penalty
 from model.train.settings import TrainSettings, _number  # TrainSettings: also imported from here
+from model.train.update_modes import SERIAL, UpdateRunner
 
 STOP_EPOCHS = "epoch limit reached"
 STOP_TARGET = "target loss reached"
@@ -119,6 +119,7 @@ class Trainer:
         self._Xa = np.ones((n, self.X.shape[1] + 1), dt)
         self._Xa[:, :-1] = self.X
         self._set_batch_buffers(settings.batch_size)
+        self._runner: UpdateRunner | None = None  # how updates run, measured (made at an epoch start)
         # accuracy: predicted labels are written per update, compared once per epoch
         self._labels = self._pred = None
         if task == "classification":
@@ -209,17 +210,27 @@ class Trainer:
 
         Stops early (returns) when the run diverges; then ``stop_reason`` is set
         and the weights are those of the last finite epoch end.  Big updates
-        run two halves at once (:mod:`model.nn.parallel_update`); its helper
-        thread is joined when the epoch ends or the generator is closed.
+        run in the measured fastest way (:mod:`model.train.update_modes`); a
+        split's helper thread is joined when the epoch ends or the generator is closed.
         """
-        pair = None if self.dropout_rates else pair_for(self.net.layer_sizes, self.batch_size)
+        runner = None if self.dropout_rates else self._runner_now()
         try:
-            yield from self._updates(pair)
+            yield from self._updates(runner.run if runner is not None and runner.fixed != SERIAL else None)
         finally:
-            if pair is not None:
-                pair.close()
+            if runner is not None:
+                runner.close()
 
-    def _updates(self, pair):
+    def _runner_now(self) -> UpdateRunner:
+        if self._runner is None or self._runner.batch != self.batch_size:  # kept over epochs
+            self._runner = UpdateRunner(self.net.layer_sizes, self.batch_size)
+        return self._runner
+
+    @property
+    def tuner(self):
+        """The :class:`model.train.blas_tuner.UpdateTuner` choosing how updates run (None: no choice)."""
+        return None if self._runner is None else self._runner.tuner
+
+    def _updates(self, run):
         t0 = time.perf_counter()
         opt, net = self.optimizer, self.net
         opt.lr = float(self.settings.schedule.lr(self.base_lr, self.epoch))
@@ -253,11 +264,7 @@ class Trainer:
             else:
                 idx = order[start:stop]
                 xb, tb = self._Xa[idx], self.T[idx]
-            if pair is None:
-                loss, grads = grad(xb, tb)
-            else:
-                with pair.limited():  # BLAS at one thread for this update only
-                    loss, grads = grad(xb, tb, pair=pair)
+            loss, grads = grad(xb, tb) if run is None else run(grad, xb, tb)
             if self.dropout_rates is not None:
                 grads = self._dropout_gradients(xb, tb, grads)
                 loss = self._dropout_loss

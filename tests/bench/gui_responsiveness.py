@@ -47,7 +47,7 @@ Not a pytest test.  Each measurement runs in a fresh subprocess:
   waves animating, the window running its own event loop as the app does;
   target GUI ≥ 90 % of headless (issue 17 point 3). Both
   report the CPU seconds per second of the training thread, the GUI thread
-  and the process, and the BLAS thread count the worker chose by measuring
+  and the process, and how the trainer chose to run its updates by measuring
   (model/train/blas_tuner.py: on a loaded 2-core machine 2 BLAS threads
   made each update 4-9× slower than 1, whatever thread wanted the core).
   ``gui_throughput_pairs``: each GUI run over the headless run just before it.

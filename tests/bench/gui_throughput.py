@@ -26,7 +26,7 @@ def _rate(step, pump, worker=None) -> tuple[float, int, dict]:
     """(updates/s, updates, CPU figures) of ``step()`` over THROUGHPUT_SECONDS
     after a warm-up, pumping meanwhile. CPU: seconds per second of the training
     thread, of this (the GUI) thread and of the whole process (BLAS's own
-    threads too), and the BLAS thread count the worker's tuner chose."""
+    threads too), and the update mode the trainer's tuner chose (model.train.update_modes)."""
     end = time.perf_counter() + THROUGHPUT_WARMUP
     while time.perf_counter() < end:
         pump()
@@ -45,8 +45,8 @@ def _rate(step, pump, worker=None) -> tuple[float, int, dict]:
         "training_thread_cpu_per_s": (wcpu() - c0) / dt,
         "gui_thread_cpu_per_s": (time.thread_time() - g0) / dt,
         "process_cpu_per_s": (time.process_time() - p0) / dt,
-        "blas_threads": getattr(tuner, "best", None),
-        "ms_per_update_by_blas_threads": {k: 1000 * v for k, v in getattr(tuner, "medians", {}).items()},
+        "update_mode": getattr(tuner, "best", None),
+        "ms_per_update_by_mode": {k: 1000 * v for k, v in getattr(tuner, "medians", {}).items()},
     }
     return n / dt, n, cpu
 

@@ -14,9 +14,10 @@ times in interleaved rounds (ours and plain alternating, so load drifts hit
 both); the figure is the median per call, in µs, with its share of the side's
 sum.  ``whole`` times one full update through the real code (Trainer fast path:
 ``gradients_augmented`` + ``step`` + bookkeeping; plain: one loop body), so the
-sum of the parts can be checked against it; where the Trainer splits an update
-in two halves (:mod:`model.nn.parallel_update`: default threads, big updates)
-``whole`` does too, while the ops are timed unsplit.  Thread modes as train_speed.py
+sum of the parts can be checked against it; where the Trainer measures how to
+run an update (:mod:`model.train.update_modes`: default threads, big updates:
+serial, split in two halves or one BLAS thread) ``whole`` does too and says
+which won, while the ops are timed serially.  Thread modes as train_speed.py
 (each in its own subprocess).  One JSON line last.
 """
 
@@ -121,21 +122,21 @@ def _ours_ops(w, X, T, dtype):
     hist, pred = tr.history, tr._pred
     ops.append(("bookkeeping (argmax, history, checks)", lambda: _bookkeeping(tr, net, hist, pred, loss, bs)))
 
-    from model.nn.parallel_update import pair_for
+    from model.train.update_modes import UpdateRunner
 
-    # as Trainer.updates: big updates on 2 cores with BLAS threads available run split
-    pair = pair_for(net.layer_sizes, bs)
+    # as Trainer.updates: big updates on 2 cores with BLAS threads available run in the
+    # mode the tuner measures fastest (serial, split or one thread)
+    runner = UpdateRunner(net.layer_sizes, bs)
+
+    def grad(x, t, pair=None):
+        return net.gradients_augmented(x, t, buf, pair=pair)
 
     def whole():
-        if pair is None:
-            lo, g = net.gradients_augmented(xb, tb, buf)
-        else:
-            with pair.limited():
-                lo, g = net.gradients_augmented(xb, tb, buf, pair=pair)
+        lo, g = runner.run(grad, xb, tb)
         _bookkeeping(tr, net, hist, pred, lo, bs)
         opt.step(params, g)
 
-    whole.pair = pair
+    whole.runner = runner
     return ops, whole
 
 
@@ -292,9 +293,10 @@ def serve(name: str, dtype: str, reps: int) -> dict:
     out["plain"]["whole_update_cpu_us"] = median([c for c, _ in res["plain_whole"]])
     out["plain"]["whole_update_wall_us"] = median([t for _, t in res["plain_whole"]])
     out["load"] = os.getloadavg()[0]
-    out["ours"]["whole_split"] = ours_whole.pair is not None
-    if ours_whole.pair is not None:
-        ours_whole.pair.close()
+    tuner = ours_whole.runner.tuner
+    out["ours"]["whole_mode"] = ours_whole.runner.fixed if tuner is None else tuner.best
+    out["ours"]["whole_mode_ms"] = {} if tuner is None else {k: 1e3 * v for k, v in tuner.medians.items()}
+    ours_whole.runner.close()
     return out
 
 
@@ -331,7 +333,7 @@ def main(argv: list[str]) -> None:
                 o, p = r["ours"], r["plain"]
                 print(
                     f"\n{name} {dtype} {mode} (load {load0:.1f}–{load1:.1f}), CPU µs per call: "
-                    f"ours Σ {o['sum_cpu_us']:.0f} (one whole update{' split' if o.get('whole_split') else ''} {o['whole_update_cpu_us']:.0f}) | "
+                    f"ours Σ {o['sum_cpu_us']:.0f} (one whole update, {o.get('whole_mode')}, {o['whole_update_cpu_us']:.0f}) | "
                     f"plain Σ {p['sum_cpu_us']:.0f} (one whole update {p['whole_update_cpu_us']:.0f}) | "
                     f"ours ÷ plain Σ {o['sum_cpu_us'] / p['sum_cpu_us']:.2f}, whole "
                     f"{o['whole_update_cpu_us'] / p['whole_update_cpu_us']:.2f}"

@@ -1,16 +1,18 @@
 """The worker publishes no more snapshots than the GUI takes: while the last one
 is untaken it copies nothing (counted puts, fake clock; nothing timed), and its
-BLAS thread count is its tuner's."""
+update modes are its trainer's tuner's."""
 
 import threading
 import time
 
 from app.training_worker import TrainingWorker
 from model.data.datasets import make_dataset
+from model.nn import blas_threads
 from model.nn.network import Network
 from model.nn.spec import NetworkSpec
-from model.train.blas_tuner import BlasThreadTuner
+from model.train.blas_tuner import UpdateTuner
 from model.train.trainer import Trainer, TrainSettings
+from model.train.update_modes import ONE, SERIAL, SPLIT, UpdateRunner
 
 
 def _worker():
@@ -28,7 +30,6 @@ def _worker():
     puts = []
     real_put = w.mailbox.merge_put
     w.mailbox.merge_put = lambda merge: (puts.append(1), real_put(merge))
-    w.tuner = BlasThreadTuner(None, (1,))  # measure nothing, set nothing
     return w, puts
 
 
@@ -82,18 +83,20 @@ def test_snapshots_are_bounded_by_the_ones_taken():
     assert len(puts) < 3000
 
 
-def test_the_worker_runs_its_tuner_and_hands_the_thread_count_back():
+def test_the_worker_trains_through_its_trainers_tuner_and_leaves_blas_as_it_was():
     w, _ = _worker()
-    counts = []
-    w.tuner = BlasThreadTuner(counts.append, (1, 2), original=2, probe_updates=3, clock=w.clock)
+    before, tr = blas_threads.blas_threads(), w.trainer
+    tuner = UpdateTuner((ONE, SPLIT, SERIAL), probe_updates=3, clock=w.clock)
+    tr._runner = UpdateRunner(tr.net.layer_sizes, tr.batch_size, tuner=tuner)
     w.start()
     try:
         w.command("updates", 50)
         _wait_idle(w)
-        assert w.tuner.probes >= 1 and counts[:2] == [1, 2]
+        assert w.tuner is tuner and tuner.probes >= 1 and tuner.best in (ONE, SPLIT, SERIAL)
     finally:
         assert w.quit()
-    assert counts[-1] == 2  # the original count back when the worker ends
+    assert blas_threads.blas_threads() == before
+    assert not [t for t in threading.enumerate() if t.name == "mlp-train-helper" and t.is_alive()]
 
 
 def _adopt_with_cost(win, qtbot, seconds_per_frame, frames=16, big=True):

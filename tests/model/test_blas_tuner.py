@@ -1,129 +1,197 @@
-"""The BLAS thread tuner picks the count whose updates are fastest, re-measures
-as the load changes, and hands the original count back (fake clock, fake setter)."""
+"""The update tuner picks the fastest way to run an update from the timings it
+is given, prefers fewer cores on a near tie, measures again after its interval,
+and the Trainer runs each update in the chosen mode with BLAS put back after
+and its helper thread joined (fake clocks: nothing here is timed)."""
 
+import threading
+
+import numpy as np
 import pytest
 
-from model.train.blas_tuner import BlasThreadTuner, candidate_counts
+from model.nn import blas_threads, parallel_update
+from model.nn.network import Network, NetworkSpec
+from model.train import update_modes
+from model.train.blas_tuner import UpdateTuner
+from model.train.trainer import Trainer, TrainSettings
+from model.train.update_modes import ONE, SERIAL, SPLIT, UpdateRunner
+
+MODES = (ONE, SPLIT, SERIAL)
 
 
-class FakeBlas:
-    """Update durations per thread count; ``run(n)`` advances the fake clock."""
+class FakeLoad:
+    """Seconds per update for each mode; ``run`` advances the fake clock by them."""
 
     def __init__(self, cost):
-        self.cost, self.now, self.calls, self.threads = dict(cost), 0.0, [], 2
+        self.cost, self.now = dict(cost), 0.0
 
-    def set(self, n):
-        self.calls.append(n)
-        self.threads = n
+    def clock(self):
+        return self.now
 
     def run(self, tuner, updates):
+        seen = []
         for _ in range(updates):
-            self.now += self.cost[self.threads]
-            tuner.update_done()
+            mode = tuner.begin()
+            seen.append(mode)
+            self.now += self.cost[mode]
+            tuner.end()
+        return seen
 
 
-def _tuner(blas, **kw):
-    return BlasThreadTuner(blas.set, (1, 2), original=2, clock=lambda: blas.now, **kw)
+def _tuner(load, **kw):
+    return UpdateTuner(MODES, clock=load.clock, **kw)
 
 
-def test_candidates_are_one_all_but_one_and_all_cores():
-    assert candidate_counts(1) == (1,)
-    assert candidate_counts(2) == (1, 2)
-    assert candidate_counts(8) == (1, 7, 8)
+def test_the_fastest_mode_is_chosen():
+    load = FakeLoad({ONE: 0.0043, SPLIT: 0.0046, SERIAL: 0.0030})  # a quiet machine
+    t = _tuner(load, probe_updates=4)
+    load.run(t, 13)  # a warm-up, then 4 turns of 3
+    assert t.probes == 1 and t.best == SERIAL and t.current == SERIAL
+    assert t.medians == pytest.approx({ONE: 0.0043, SPLIT: 0.0046, SERIAL: 0.0030})
+    assert set(load.run(t, 50)) == {SERIAL}  # and kept until the next round
+    loaded = FakeLoad({ONE: 0.0053, SPLIT: 0.0050, SERIAL: 0.0230})  # another process wants a core
+    t = _tuner(loaded, probe_updates=4)
+    loaded.run(t, 13)
+    assert t.best == SPLIT
 
 
-def test_a_loaded_machine_trains_on_one_thread():
-    blas = FakeBlas({1: 0.005, 2: 0.030})  # two threads 6x slower: another thread wants a core
-    t = _tuner(blas, probe_updates=4)
-    t.start()
-    blas.run(t, 20)
-    assert t.probes == 1 and t.best == 1 and blas.threads == 1
-    assert t.medians == pytest.approx({1: 0.005, 2: 0.030})
+def test_a_near_tie_goes_to_the_fewest_cores():
+    load = FakeLoad({ONE: 0.00500, SPLIT: 0.00490, SERIAL: 0.00495})  # within 3 %
+    t = _tuner(load, probe_updates=4)
+    load.run(t, 13)
+    assert t.best == ONE
 
 
-def test_a_quiet_machine_keeps_both_threads():
-    blas = FakeBlas({1: 0.005, 2: 0.0037})
-    t = _tuner(blas, probe_updates=4)
-    t.start()
-    blas.run(t, 20)
-    assert t.best == 2 and blas.threads == 2
+def test_turns_make_a_burst_of_load_hit_every_mode_alike():
+    load = FakeLoad({ONE: 0.005, SPLIT: 0.0045, SERIAL: 0.006})
+    t = _tuner(load, probe_updates=4)
+    order = []
+    for k in range(13):
+        if k in (4, 5, 6):  # another process runs for three updates: one of each mode
+            load.now += 0.050
+        order += load.run(t, 1)
+    assert order[0] == ONE and order[1:] == list(MODES) * 4  # a warm-up, then turns
+    assert t.best == SPLIT  # the burst did not decide it
 
 
 def test_the_losers_cost_a_bounded_number_of_updates_per_round():
-    blas = FakeBlas({1: 0.005, 2: 0.030})
-    t = _tuner(blas, probe_updates=4, reprobe_seconds=10.0)
-    t.start()
+    load = FakeLoad({ONE: 0.005, SPLIT: 0.004, SERIAL: 0.030})
+    t = _tuner(load, probe_updates=4, reprobe_seconds=8.0)
+    seen = load.run(t, 6000)  # ~24 s: SPLIT uses 2 cores, so a round every 2 s
+    assert t.best == SPLIT and t.probes >= 10
+    rounds = t.probes + 1  # the last one may be under way
+    assert seen.count(SERIAL) <= rounds * 4 and seen.count(ONE) <= rounds * 5  # its turns and the warm-up
+
+
+def test_a_change_of_load_is_found_after_the_interval():
+    load = FakeLoad({ONE: 0.005, SPLIT: 0.012, SERIAL: 0.030})
+    t = _tuner(load, probe_updates=3, reprobe_seconds=1.0)
+    load.run(t, 10)
+    assert t.best == ONE and t.probes == 1
+    load.cost = {ONE: 0.005, SPLIT: 0.004, SERIAL: 0.003}  # the other process ended
+    load.run(t, 150)  # 0.75 s: before the next round
+    assert t.best == ONE and t.probes == 1
+    load.run(t, 100)  # the interval has passed: a round, which finds the new fastest
+    assert t.probes == 2 and t.best == SERIAL
+
+
+def test_a_pause_between_updates_is_not_timed():
+    load = FakeLoad({ONE: 0.005, SPLIT: 0.004, SERIAL: 0.003})
+    t = _tuner(load, probe_updates=2)
+    load.run(t, 3)
+    load.now += 100.0  # paused between two updates
+    load.run(t, 4)
+    assert t.probes == 1 and t.best == SERIAL
+    assert max(t.medians.values()) < 0.01
+
+
+def test_candidates_only_where_the_choice_can_matter(monkeypatch):
+    monkeypatch.setattr(parallel_update, "FORCE", None)
+    monkeypatch.setattr(parallel_update, "_cores", lambda: 2)
+    monkeypatch.setattr(blas_threads, "blas_threads", lambda: 2)
+    wide, digits, tiny = [784, 256, 128, 10], [64, 128, 64, 10], [2, 8, 8, 1]
+    assert update_modes.candidates(wide, 128) == (ONE, SPLIT, SERIAL)
+    assert update_modes.candidates(digits, 32) == (ONE, SERIAL)  # 32·65·128 > 262,144: threaded
+    assert update_modes.candidates(digits, 16) == (SERIAL,)  # no gemm OpenBLAS would thread
+    assert update_modes.candidates(tiny, 10) == (SERIAL,)
+    monkeypatch.setattr(blas_threads, "blas_threads", lambda: 1)  # the user asked for one thread
+    assert update_modes.candidates(wide, 128) == (SERIAL,)
+    monkeypatch.setattr(blas_threads, "blas_threads", lambda: None)  # BLAS not controllable
+    assert update_modes.candidates(wide, 128) == (SERIAL,)
+    monkeypatch.setattr(blas_threads, "blas_threads", lambda: 2)
+    monkeypatch.setattr(parallel_update, "_cores", lambda: 1)
+    assert update_modes.candidates(wide, 128) == (SERIAL,)
+    monkeypatch.setattr(parallel_update, "FORCE", True)
+    assert update_modes.candidates(tiny, 10) == (SPLIT,)
+
+
+def _helpers():
+    return [t for t in threading.enumerate() if t.name == "mlp-train-helper" and t.is_alive()]
+
+
+def _trainer(cost, epochs=4, **kw):
+    """A small net whose updates 'cost' per mode on a fake clock; records what each saw."""
+    rng = np.random.default_rng(0)
+    X, T = rng.normal(size=(96, 6)), np.eye(3)[rng.integers(0, 3, 96)]
+    net = Network(NetworkSpec([6, 10, 8, 3], ["relu", "tanh", "softmax"], loss="cross_entropy", seed=0))
+    tr = Trainer(net, X, T, TrainSettings(optimizer="adam", lr=0.01, batch_size=8, epochs=epochs, seed=0))
+    load = FakeLoad(cost)
+    tuner = UpdateTuner(MODES, clock=load.clock, **kw)
+    tr._runner = UpdateRunner(net.layer_sizes, tr.batch_size, tuner=tuner)
     seen = []
-    orig = blas.run
+    real = net.gradients_augmented
 
-    def run_counting(tuner, updates):
-        for _ in range(updates):
-            seen.append(blas.threads)
-            orig(tuner, 1)
+    def grad(xb, tb, pair=None):
+        seen.append((tuner.current, pair is not None, blas_threads.blas_threads()))
+        load.now += load.cost[tuner.current]
+        return real(xb, tb, pair=pair)
 
-    run_counting(t, 4000)  # ~20 s of one-thread updates: about three rounds
-    assert t.probes >= 2
-    assert seen.count(2) <= (t.probes + 1) * 4 + 1  # its turns per round (and one warm-up)
-
-
-def test_a_change_of_load_is_found_at_the_next_round():
-    blas = FakeBlas({1: 0.005, 2: 0.030})
-    t = _tuner(blas, probe_updates=4, reprobe_seconds=1.0)
-    t.start()
-    blas.run(t, 20)
-    assert t.best == 1
-    blas.cost = {1: 0.005, 2: 0.002}  # the other process ended
-    blas.run(t, 400)
-    assert t.best == 2 and blas.threads == 2
+    net.gradients_augmented = grad
+    return tr, tuner, load, seen
 
 
-def test_a_pause_is_not_timed_and_restore_gives_the_original_count_back():
-    blas = FakeBlas({1: 0.005, 2: 0.030})
-    t = _tuner(blas, probe_updates=4)
-    t.start()
-    blas.run(t, 3)
-    blas.now += 100.0  # paused: the worker calls start() again before the next update
-    t.start()
-    blas.run(t, 20)
-    assert t.medians[1] == pytest.approx(0.005) and t.best == 1  # the 100 s pause not in it
-    t.restore()
-    assert blas.calls[-1] == 2 and t.threads is None
+def test_the_trainer_runs_each_update_in_the_chosen_mode_and_restores_blas():
+    before = blas_threads.blas_threads()
+    tr, tuner, load, seen = _trainer({ONE: 0.009, SPLIT: 0.004, SERIAL: 0.020}, probe_updates=3)
+    gen = tr.updates()
+    next(gen)
+    assert blas_threads.blas_threads() == before  # BLAS limited only inside an update
+    gen.close()
+    assert not _helpers()
+    assert tr.train() == "epoch limit reached"
+    assert tuner.probes >= 1 and tuner.best == SPLIT
+    assert [m for m, _, _ in seen[-20:]] == [SPLIT] * 20
+    for mode, paired, threads in seen:
+        assert paired == (mode == SPLIT)  # the split gets the helper, the others not
+        if before is not None:
+            assert threads == (before if mode == SERIAL else 1)
+    assert blas_threads.blas_threads() == before
+    assert not _helpers()  # the helper joined at every epoch's end
 
 
-def test_only_the_tuner_that_set_the_count_last_restores_it():
-    blas = FakeBlas({1: 0.005, 2: 0.030})
-    old, new = _tuner(blas, probe_updates=2), _tuner(blas, probe_updates=2)
-    old.start()
-    new.start()  # a new worker started while the retired one still ends
-    calls = len(blas.calls)
-    old.restore()
-    assert len(blas.calls) == calls  # the new tuner's count stays
-    new.restore()
+def test_the_mode_does_not_change_the_results():
+    runs = []
+    for cost in ({ONE: 0.001, SPLIT: 0.01, SERIAL: 0.01}, {ONE: 0.01, SPLIT: 0.001, SERIAL: 0.01}):
+        tr, tuner, _, seen = _trainer(cost, probe_updates=2)
+        tr.train()
+        runs.append((tr.net._flat.copy(), np.array(tr.history.update_loss.values)))
+    np.testing.assert_allclose(runs[0][0], runs[1][0], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(runs[0][1], runs[1][1], rtol=1e-12)
 
 
-def test_turns_make_a_burst_of_load_hit_every_candidate_alike():
-    blas = FakeBlas({1: 0.005, 2: 0.006})
-    t = _tuner(blas, probe_updates=8)
-    t.start()
-    order = []
-    for k in range(17):
-        if k in (4, 5, 6, 7):  # another process runs for four updates
-            blas.now += 0.050
-        order.append(blas.threads)
-        blas.run(t, 1)
-    assert order[1:] == [1, 2] * 8  # one warm-up update, then turns
-    assert t.best == 1  # the burst did not decide it
+def test_an_exception_in_an_update_restores_blas_and_joins_the_helper():
+    before = blas_threads.blas_threads()
+    tr, tuner, load, seen = _trainer({ONE: 0.01, SPLIT: 0.001, SERIAL: 0.01}, probe_updates=2)
+    tr.run_epoch()
+    assert tuner.best == SPLIT
+    grad = tr.net.gradients_augmented
 
+    def failing(xb, tb, pair=None):
+        if len(seen) == 20:
+            raise MemoryError("simulated")
+        return grad(xb, tb, pair=pair)
 
-def test_a_near_tie_keeps_one_thread_and_more_threads_are_checked_sooner():
-    blas = FakeBlas({1: 0.00809, 2: 0.00757})  # 2 threads 7 % faster: not worth the risk
-    t = _tuner(blas, probe_updates=4, reprobe_seconds=8.0)
-    t.start()
-    blas.run(t, 10)
-    assert t.best == 1
-    blas.cost = {1: 0.0048, 2: 0.0037}  # a quiet machine: 2 threads 1.3x faster
-    blas.run(t, 2000)  # the next round, 8 s on
-    assert t.best == 2
-    rounds = t.probes
-    blas.run(t, 600)  # 2.2 s on 2 threads: one more round already (every 8 / 4 s)
-    assert t.probes == rounds + 1
+    tr.net.gradients_augmented = failing
+    with pytest.raises(MemoryError):
+        tr.run_epoch()
+    assert blas_threads.blas_threads() == before
+    assert not _helpers()
