@@ -122,7 +122,7 @@ class BatchedTrainer:
         # per-run state of the runs still training (rows of the stack) ...
         self._good = self._flat.copy()
         self._start = self._flat.copy()
-        self._start_norm = np.sqrt((self._start**2).sum(axis=1))  # ‖start‖ per run, for _suspects
+        self._reach = StepReach(self._start)  # for _suspects
         self._first = np.full(K, np.nan)
         self._limit = np.full(K, -math.inf)
         # ... and per-run results of all K runs
@@ -257,7 +257,7 @@ class BatchedTrainer:
     def _end_epoch(self, mean_loss: np.ndarray) -> None:
         act, floor, Y = self.spec.activations[-1], self._floor, self.last_output
         why = {}
-        for r in _suspects(self._flat, self._start, mean_loss, floor, Y, act, self._start_norm):
+        for r in _suspects(self._flat, self._start, mean_loss, floor, Y, act, self._reach):
             w = divergence.check_epoch(self._flat[r], self._start[r], float(mean_loss[r]), floor, Y[r], act)
             if w:
                 why[r] = w
@@ -300,7 +300,7 @@ class BatchedTrainer:
         self._flat, self._gflat = self._flat[keep].copy(), self._gflat[keep].copy()
         self.last_output = self.last_output[keep]
         self._good, self._start = self._good[keep], self._start[keep]
-        self._start_norm = self._start_norm[keep]
+        self._reach = self._reach.rows(keep)
         self._first, self._limit = self._first[keep], self._limit[keep]
         self.optimizer.take_rows(keep)
         self._buffers.clear()
@@ -315,28 +315,45 @@ def _same_shape(a, b) -> bool:
 _STACK_KEY = (lambda s: s.layer_sizes, lambda s: s.loss, lambda s: s.activations[-1], lambda s: s.dtype)
 
 
-def _suspects(flat, start, loss, floor: float, Y: np.ndarray, act: str, norm=None) -> np.ndarray:
+class StepReach:
+    """Per run of a stack, from its start weights: ‖start‖, the distance limit
+    (0.99 × the saturation test's, for rounding) and their extremes, kept
+    so each epoch end need not recompute them."""
+
+    def __init__(self, start: np.ndarray, norm: np.ndarray | None = None):
+        self.norm = np.sqrt((start**2).sum(axis=1)) if norm is None else norm
+        self.limit = 0.99 * divergence.STEP_RATIO_LIMIT * np.maximum(self.norm, 1.0)
+        self.norm_max = float(self.norm.max()) if self.norm.size else 0.0
+        self.limit_min = float(self.limit.min()) if self.limit.size else math.inf
+
+    def rows(self, keep) -> "StepReach":
+        return StepReach(None, self.norm[keep])
+
+
+def _suspects(flat, start, loss, floor: float, Y: np.ndarray, act: str, reach=None) -> np.ndarray:
     """Rows for which :func:`~model.train.divergence.check_epoch` may fire: a
     non-finite or too large parameter or loss, or a loss no better than the
     floor with saturated outputs and weights moved (nearly) beyond the step
-    limit; the other rows are healthy, and need no call.  ``norm``: ‖start‖
-    per row, if the caller keeps it."""
+    limit; the other rows are healthy, and need no call.  ``reach``: the
+    :class:`StepReach` of ``start``, if the caller keeps it."""
     with np.errstate(all="ignore"):
         # the usual epoch: every parameter finite and small, every loss below the floor
         top = np.abs(flat).max()
         if top <= divergence.MAGNITUDE_LIMIT and (loss < floor).all():
             return np.empty(0, dtype=np.intp)
-        if norm is None:
-            norm = np.sqrt((start**2).sum(axis=1))
-        limit = 0.99 * divergence.STEP_RATIO_LIMIT * np.maximum(norm, 1.0)
+        if reach is None:
+            reach = StepReach(start)
+        norm, limit = reach.norm, reach.limit
         # the next most usual (slow runs above the floor for many epochs; circles'
         # full batches end an epoch every update): all finite and small, and no
         # row can have moved 1000× its start, as ‖flat − start‖ ≤ √P·max|flat| + ‖start‖
+        # (a non-finite loss makes the sum non-finite; an overflowing one only
+        # sends the epoch the long way)
         sqrt_p = math.sqrt(flat.shape[1])
         if (
             top <= divergence.MAGNITUDE_LIMIT
-            and np.isfinite(loss).all()
-            and sqrt_p * top + norm.max() <= limit.min()
+            and math.isfinite(loss.sum())
+            and sqrt_p * top + reach.norm_max <= reach.limit_min
         ):
             return np.empty(0, dtype=np.intp)
         biggest = np.maximum(flat.max(axis=1), -flat.min(axis=1))

@@ -270,7 +270,7 @@ def test_one_unit_layers_take_the_padded_product_path():
 def test_epoch_end_bound_skips_only_runs_that_cannot_be_stuck():
     """The second shortcut (losses above the floor, weights too small to have
     moved 1000× their start) answers 'no suspect' exactly when every row's
-    check_epoch is silent, with or without the caller's ‖start‖ per row."""
+    check_epoch is silent, with or without the caller's StepReach."""
     from model.train import batched, divergence
 
     rng = np.random.default_rng(2)
@@ -279,8 +279,8 @@ def test_epoch_end_bound_skips_only_runs_that_cannot_be_stuck():
     for scale in [1.0, 10.0, 200.0, 400.0, 2e3, 5e3]:
         flat = start * scale
         losses = np.full(5, 0.3)  # every row above the floor of 0.2
-        norm = np.sqrt((start**2).sum(axis=1))
-        got = list(batched._suspects(flat, start, losses, 0.2, Y, "sigmoid", norm))
+        reach = batched.StepReach(start).rows(np.arange(5))  # as the trainer keeps it
+        got = list(batched._suspects(flat, start, losses, 0.2, Y, "sigmoid", reach))
         assert got == list(batched._suspects(flat, start, losses, 0.2, Y, "sigmoid"))
         fired = [r for r in range(5) if divergence.check_epoch(flat[r], start[r], 0.3, 0.2, Y[r], "sigmoid")]
         assert set(fired) <= set(got)
