@@ -52,7 +52,7 @@ def pump_for(app, seconds: float) -> None:
         time.sleep(0.001)
 
 
-def animate(win) -> bool:
+def waves_on(win) -> bool:
     act = getattr(win, "acts", {}).get("waves")
     if act is None:
         return False

@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from gui_bench_common import MILLION, ROOT, animate, pump_for, qt_app, rss_mb, setup_env
+from gui_bench_common import MILLION, ROOT, pump_for, qt_app, rss_mb, setup_env, waves_on
 
 MEMORY_EPOCHS = 20_000
 
@@ -27,7 +27,7 @@ def measure_memory() -> dict:
     win = MainWindow(Document(proj))
     win.resize(1400, 900)
     win.show()
-    animating = animate(win)
+    animating = waves_on(win)
     pump_for(app, 1.0)
     before = rss_mb()
     done: list[str] = []

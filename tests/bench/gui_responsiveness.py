@@ -70,7 +70,7 @@ import sys  # noqa: E402
 
 from gui_bench_common import ROOT  # noqa: E402
 from gui_memory import measure_memory, measure_updates_1m  # noqa: E402
-from gui_stall import measure_stall, measure_stall_long, measure_stall_plain  # noqa: E402
+from gui_stall import measure_stall, measure_stall_long, measure_stall_plain, measure_stall_trace  # noqa: E402
 from gui_startup import measure_startup, measure_startup_bare, measure_startup_bare_qt  # noqa: E402
 from gui_throughput import measure_throughput_gui, measure_throughput_headless  # noqa: E402
 
@@ -86,6 +86,7 @@ def main(argv: list[str]) -> None:
             "stall": measure_stall,
             "stall_plain": measure_stall_plain,
             "stall_long": measure_stall_long,
+            "stall_trace": measure_stall_trace,
             "memory": measure_memory,
             "startup_bare": lambda: measure_startup_bare(T_SCRIPT),
             "startup_bare_qt": lambda: measure_startup_bare_qt(T_SCRIPT),
@@ -107,6 +108,7 @@ def main(argv: list[str]) -> None:
         (("stall",), 1),
         (("stall_plain",), 1),
         (("stall_long",), 1),
+        (("stall_trace",), 1),
         (("memory",), 1),
         (("updates_1m",), 1),
         (("throughput_headless", "throughput_gui"), 2),

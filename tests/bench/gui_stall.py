@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import time
 
-from gui_bench_common import MILLION, pump_for, qt_app, setup_env
+from gui_bench_common import MILLION, pump_for, qt_app, setup_env, waves_on
 
 STALL_SECONDS = 4.0
 
@@ -55,7 +55,13 @@ def gc_as_the_app_does(app) -> list[float]:
     return costs
 
 
-def measure_stall(animate: bool = True, history=None) -> dict:
+def measure_stall_trace() -> dict:
+    """The stall run with a stack sampler (stall_trace.py): the five longest gaps
+    broken down by where the GUI thread was, running or waiting."""
+    return measure_stall(animate=True, trace=True)
+
+
+def measure_stall(animate: bool = True, history=None, trace: bool = False) -> dict:
     setup_env()
     from PySide6.QtCore import QTimer
 
@@ -78,23 +84,35 @@ def measure_stall(animate: bool = True, history=None) -> dict:
     win.show()
     full_gc_ms = gc_as_the_app_does(app)
     pump_for(app, 0.5)
-    animating = animate(win) if animate else False
+    animating = waves_on(win) if animate else False
     if history is not None:
         win.plots.panels["loss"].per_update.setChecked(True)  # the per-update curve drawn too
     gaps: list[float] = []
+    ends: list[float] = []  # when each gap ended
     cpu: list[float] = []  # the GUI thread's CPU time within each gap: its work, whatever the load
     last = [time.perf_counter(), time.thread_time()]
 
     def beat():
         now, now_cpu = time.perf_counter(), time.thread_time()
         gaps.append(now - last[0])
+        ends.append(now)
         cpu.append(now_cpu - last[1])
         last[0], last[1] = now, now_cpu
 
     t = QTimer()
     t.setInterval(10)
     t.timeout.connect(beat)
+    sampler = None
+    if trace:
+        import threading
+
+        from stall_trace import StackSampler
+
+        sampler = StackSampler(threading.get_ident())
+        sampler.start()
     win.controller.play()
+    if sampler is not None:
+        sampler.worker_ident = win.controller.worker.ident
     pump_for(app, 0.6)  # warm-up: the first plot layout of a run is a one-time cost
     step0, e0 = win.controller.worker.trainer.step, time.perf_counter()
     last[0], last[1] = time.perf_counter(), time.thread_time()
@@ -109,6 +127,13 @@ def measure_stall(animate: bool = True, history=None) -> dict:
     win.controller.shutdown()
     longest = max(range(len(gaps)), key=gaps.__getitem__)
     gui_cpu_in_longest = cpu[longest]
+    worst = []
+    if sampler is not None:
+        sampler.stop()
+        for i in sorted(range(len(gaps)), key=lambda i: -gaps[i])[:5]:
+            worst.append(
+                {"gap_ms": round(1000 * gaps[i], 1), **sampler.breakdown(ends[i] - gaps[i], ends[i])}
+            )
     gaps.sort()
     cpu.sort()
     return {
@@ -124,4 +149,5 @@ def measure_stall(animate: bool = True, history=None) -> dict:
         "updates_before": 0 if history is None else MILLION,
         "full_gc_ms_unfrozen_frozen": full_gc_ms,
         "platform": os.environ["QT_QPA_PLATFORM"],
+        **({"worst_gaps": worst} if trace else {}),
     }

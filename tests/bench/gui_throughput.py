@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from gui_bench_common import animate, pump_for, qt_app, setup_env
+from gui_bench_common import pump_for, qt_app, setup_env, waves_on
 
 THROUGHPUT_WARMUP, THROUGHPUT_SECONDS = 3.0, 10.0
 
@@ -92,7 +92,7 @@ def measure_throughput_gui() -> dict:
     win.resize(1400, 900)
     win.show()
     pump_for(app, 0.5)
-    animating = animate(win)
+    animating = waves_on(win)
     win.controller.play()
     from PySide6.QtCore import QEventLoop, QTimer
 
