@@ -114,7 +114,7 @@ class Instruments(QObject):
         products per timer tick, within ``SLICE`` seconds, on a private copy."""
         d = self.doc
         if sum(p.size for p in net.parameters()) * len(d.data.train) > MAX_WORK:
-            self.plots.panels["loss"].stability.label.setText(
+            self.plots.panels["loss"].stability.set_message(
                 "η·λ_max: network × data too large to follow live (mlp-studio analyze stability computes it)"
             )
             return

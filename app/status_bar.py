@@ -7,6 +7,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from model.train.epoch_figures import ACCURACY_TIP, LOSS_TIP, accuracy_text, loss_text
+from widgets.common.steady_label import one_line_height
 
 TIPS = {
     "epoch": "Epochs completed (updates made)",
@@ -53,10 +54,12 @@ class TrainingStatus:
         self.progress.installEventFilter(_Refit(self))
 
     def fit_widths(self) -> None:
-        """Fixed widths from the current font: changing text must not re-layout
-        the window every frame, and no read-out may be cut off."""
+        """Fixed sizes from the current font: changing text must not re-layout
+        the window every frame (Qt skips that only for a widget fixed in width
+        *and* height; fixed in width only, every frame re-laid out the main
+        window), and no read-out may be cut off."""
         for k, lab in self.labels.items():
-            lab.setFixedWidth(lab.fontMetrics().horizontalAdvance(WIDEST[k]) + 8)
+            lab.setFixedSize(lab.fontMetrics().horizontalAdvance(WIDEST[k]) + 8, one_line_height(lab))
         bar = self.progress
         need = bar.fontMetrics().horizontalAdvance(WIDEST_PROGRESS) + 24
         bar.setMinimumWidth(need)  # squeezed by the labels at a presentation zoom, it wrapped

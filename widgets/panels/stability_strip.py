@@ -4,21 +4,32 @@ Full-batch gradient descent at learning rate η is stable on the local
 quadratic iff η·λ_max < 2 (λ_max: the loss Hessian's largest eigenvalue,
 ``model.analysis.stability``). The strip sits under the loss curves, shares
 their epoch axis, and says the current figure with its accuracy.
+
+The read-out line above the plot is placed by hand at the strip's width, fixed
+in both directions, and picks the longest of its texts that fits: a new text
+never changes a size hint, so the row it shares with the accuracy plot is
+never split anew while training (widgets/common/steady_label.py says why).
 """
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from widgets.common.plot_style import light_grid
+from widgets.common.steady_label import one_line_height
 from widgets.common.themed import Ink, Pen, paint
 
 __all__ = ["StabilityStrip"]
 
 EDGE = 2.0
 CURVE = (148, 103, 189)
+NOT_YET = "η·λ_max: not computed yet"
 
 
 class StabilityStrip(QWidget):
@@ -41,7 +52,8 @@ class StabilityStrip(QWidget):
         self.curve = self.plot.plot(
             pen=pg.mkPen(CURVE, width=2), symbol="o", symbolSize=4, symbolBrush=CURVE, symbolPen=CURVE
         )
-        self.label = QLabel("η·λ_max: not computed yet")
+        self.label = QLabel(NOT_YET, self)  # not in the layout: _place_label sizes it
+        self.label.setTextFormat(Qt.TextFormat.RichText)
         f = self.label.font()
         f.setPointSizeF(f.pointSizeF() * 0.9)
         self.label.setFont(f)
@@ -50,20 +62,74 @@ class StabilityStrip(QWidget):
             "by power iteration on Hessian-vector products. Full-batch gradient descent is stable while "
             "η·λ_max < 2, i.e. η < 2/λ_max."
         )
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.label)
-        lay.addWidget(self.plot)
+        self._lay = QVBoxLayout(self)
+        self._lay.addWidget(self.plot)
+        self._forms: list[str] = [html.escape(NOT_YET)]  # the read-out's texts, longest first
+        self._place_label()
         self._x: list[float] = []
         self._y: list[float] = []
         self.last = None  # (StabilityResult, eta)
 
+    # ------------------------------------------------------------ the read-out line
+    def _place_label(self) -> None:
+        h = one_line_height(self.label)
+        self._lay.setContentsMargins(0, h, 0, 0)  # the room above the plot the line takes
+        self.label.setGeometry(0, 0, max(self.width(), 1), h)
+        self.label.setFixedSize(max(self.width(), 1), h)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802  (Qt name)
+        super().resizeEvent(event)
+        self._place_label()
+
+    def changeEvent(self, event) -> None:  # noqa: N802  (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._place_label()
+
+    def set_message(self, text: str) -> None:
+        """A plain sentence on the read-out line (elided to the strip's width)."""
+        self._show([html.escape(text)])
+
+    def _show(self, forms: list[str]) -> None:
+        self._forms = forms
+        self._fit()
+
+    def _fit(self) -> None:
+        """The longest form that fits the line (before the strip is laid out: the first)."""
+        room = self.label.width() - 4
+        text = self._forms[0]
+        if self.isVisible():
+            doc = QTextDocument()
+            doc.setDocumentMargin(0)
+            doc.setDefaultFont(self.label.font())
+            for form in self._forms:
+                doc.setHtml(form)
+                if doc.idealWidth() <= room:
+                    text = form
+                    break
+            else:
+                doc.setHtml(self._forms[-1])
+                plain = doc.toPlainText()
+                text = html.escape(
+                    self.label.fontMetrics().elidedText(plain, Qt.TextElideMode.ElideRight, room)
+                )
+        if self.label.text() != text:
+            self.label.setText(text)
+
+    def shown_text(self) -> str:
+        """The read-out as a reader sees it (tags removed)."""
+        doc = QTextDocument()
+        doc.setHtml(self.label.text())
+        return doc.toPlainText()
+
+    # ------------------------------------------------------------ data
     def clear(self) -> None:
         self._x.clear()
         self._y.clear()
         self.curve.setData([], [])
         self.last = None
-        self.label.setText("η·λ_max: not computed yet")
+        self._show([html.escape(NOT_YET)])
 
     def add_point(self, epoch: float, result, eta: float) -> None:
         """One measurement: ``result`` a StabilityResult at the weights after ``epoch``."""
@@ -83,14 +149,23 @@ class StabilityStrip(QWidget):
         acc = f"±{result.accuracy:.1g}" if result.accuracy > 0 else "exact"
         if result.accuracy > 0.01 * max(abs(result.lambda_max), 1e-12):
             # e.g. samples on a ReLU kink: the curvature is not defined there
-            self.label.setText(f"η·λ_max ≈ {v:.3g} (not converged, λ_max ± {result.accuracy:.2g})")
+            self._show(
+                [
+                    f"η·λ_max ≈ {v:.3g} (not converged, λ_max ± {result.accuracy:.2g})",
+                    f"η·λ_max ≈ {v:.3g} (not converged)",
+                ]
+            )
         elif lim:
             verdict = "stable" if v < EDGE else "UNSTABLE"
-            self.label.setText(
-                f"η·λ_max = <b>{v:.3g}</b> {'&lt;' if v < EDGE else '≥'} 2: {verdict} · η limit {lim:.3g}"
+            rel = "&lt;" if v < EDGE else "≥"
+            self._show(
+                [
+                    f"η·λ_max = <b>{v:.3g}</b> {rel} 2: {verdict} · η limit {lim:.3g}",
+                    f"η·λ_max = <b>{v:.3g}</b> {rel} 2: {verdict}",
+                ]
             )
         else:
-            self.label.setText(f"η·λ_max = {v:.3g}: no positive curvature here")
+            self._show([f"η·λ_max = {v:.3g}: no positive curvature here", f"η·λ_max = {v:.3g}: no curvature"])
         self.label.setToolTip(
             f"λ_max = {result.lambda_max:.6g} ({acc}) at epoch {epoch:g}: {result.method}, "
             f"{result.n_samples} training samples, {result.iterations} iterations.\n"

@@ -11,7 +11,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
+from widgets.common.steady_label import pin_one_line
+
 __all__ = ["TimelineBar"]
+
+EMPTY = "timeline: no keyframes yet"
 
 
 class TimelineBar(QWidget):
@@ -25,8 +29,9 @@ class TimelineBar(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("Drag back through training: the canvas and decision regions show that moment")
         self.slider.setEnabled(False)
-        self.label = QLabel("timeline: no keyframes yet")
-        self.label.setMinimumWidth(110)
+        self.label = QLabel(EMPTY)
+        # fixed in both directions: a new keyframe's text re-lays out nothing (every epoch early on)
+        pin_one_line(self.label, EMPTY, "epoch 10000000 (live)")
         self.live = QPushButton("Live")
         self.live.setToolTip("Show the current weights again")
         self.restore = QPushButton("Restore these weights")
@@ -89,7 +94,7 @@ class TimelineBar(QWidget):
 
     def _show_label(self) -> None:
         if not self._epochs:
-            self.label.setText("timeline: no keyframes yet")
+            self.label.setText(EMPTY)
             return
         k = self.slider.value()
         state = "" if self.scrubbing else " (live)"
