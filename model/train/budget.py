@@ -21,6 +21,11 @@ import math
 import os
 from dataclasses import dataclass
 
+try:  # imported with this module, not on the GUI thread's first Play (~12 ms there)
+    import resource
+except ImportError:  # not on Windows
+    resource = None
+
 DEFAULT_SHARE = 0.5
 ENV_SHARE = "MLP_STUDIO_MEMORY_SHARE"
 _STATE_COPIES = {"sgd": 0, "momentum": 1, "nesterov": 1, "adagrad": 1, "rmsprop": 1, "adam": 2}
@@ -48,12 +53,10 @@ def physical_memory() -> int:
         except (OSError, ValueError, AttributeError):
             total = 8 << 30
     try:  # an address-space limit (ulimit -v) caps what this process can have
-        import resource
-
         soft = resource.getrlimit(resource.RLIMIT_AS)[0]
         if 0 < soft < total:
             total = soft
-    except (ImportError, OSError, ValueError):
+    except (AttributeError, OSError, ValueError):  # resource is None off Unix
         pass
     for cg in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
         try:

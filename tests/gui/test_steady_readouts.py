@@ -14,7 +14,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from app.status_bar import TrainingStatus
 from model.analysis.stability import StabilityResult
@@ -37,6 +37,14 @@ class LayoutRequests(QObject):
         if event.type() == QEvent.Type.LayoutRequest:
             self.count += 1
         return False
+
+
+def _settle(qtbot, top) -> None:
+    """Deliver every pending layout request and paint (no wall-clock assumption)."""
+    qtbot.waitExposed(top)
+    for _ in range(5):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
 
 
 def _results():
@@ -71,8 +79,9 @@ def row(qtbot):
     lay.addWidget(body)
     top.resize(900, 300)
     top.show()
-    qtbot.waitExposed(top)
-    qtbot.wait(20)
+    _settle(qtbot, top)
+    qtbot.waitUntil(lambda: strip.label.width() == strip.width() > 0, timeout=10000)
+    _settle(qtbot, top)
     return top, body, acc, strip
 
 
@@ -83,14 +92,14 @@ def test_stability_text_changes_move_nothing_and_lay_nothing_out(qtbot, row):
     seen = set()
     for epoch, (res, eta) in enumerate(_results() * 2, start=1):
         strip.add_point(epoch, res, eta)
-        qtbot.wait(5)
+        _settle(qtbot, top)
         seen.add(strip.label.text())
         assert (acc.geometry(), strip.geometry(), strip.label.geometry(), strip.plot.geometry()) == geometry
         assert f"{res.eta_lambda(eta):.3g}" in strip.shown_text()
         assert _ideal_width(strip.label) <= strip.label.width()  # the whole read-out is on screen
     strip.set_message("η·λ_max: network × data too large to follow live")
     strip.clear()
-    qtbot.wait(5)
+    _settle(qtbot, top)
     assert len(seen) == 4  # four different texts were shown
     assert requests.count == 0
     assert strip.label.minimumSize() == strip.label.maximumSize()  # fixed both ways
@@ -126,16 +135,15 @@ def test_status_bar_figures_change_without_laying_out_the_window(qtbot):
     status = TrainingStatus(win.statusBar())
     win.resize(1100, 400)
     win.show()
-    qtbot.waitExposed(win)
     h = History(1)
     status.show(h, 100, running=True)
-    qtbot.wait(20)
+    _settle(qtbot, win)
     requests = LayoutRequests(win, win.statusBar())
     for e in (1, 10, 1000, 123456):
         rec = {"epoch": e, "train_loss": 1.0 / e, "updates": 25 * e, "train_acc": e % 100 / 100}
         h.add_epoch(rec, np.ones(1), np.ones(1))
         status.show(h, 200_000, running=True)
-        qtbot.wait(5)
+        _settle(qtbot, win)
     assert status.labels["epoch"].text().startswith("epoch ")
     assert requests.count == 0
     for lab in status.labels.values():
@@ -151,15 +159,14 @@ def test_timeline_label_keeps_its_size_as_keyframes_come(qtbot):
     lay.addWidget(bar)
     top.resize(800, 60)
     top.show()
-    qtbot.waitExposed(top)
-    qtbot.wait(20)  # the first layout settles
+    _settle(qtbot, top)
     size = bar.label.size()
     requests = LayoutRequests(top, bar)
     epochs = []
     for e in (1, 2, 30, 400, 5000, 123456):
         epochs.append(e)
         bar.set_epochs(epochs)
-        qtbot.wait(5)
+        _settle(qtbot, top)
         assert bar.label.size() == size
         assert bar.label.fontMetrics().horizontalAdvance(bar.label.text()) <= bar.label.width()
     assert bar.label.text() == "epoch 123456 (live)" and requests.count == 0

@@ -10,8 +10,15 @@ from qt_helpers import scene_rgb
 from model.nn.network import Network, NetworkSpec
 from model.nn.probe import probe
 from widgets.canvas.network_canvas import NetworkCanvas
-from widgets.canvas.node_item import NEUTRAL_FILL
-from widgets.canvas.wave_animator import TRAIL, WaveAnimator
+from widgets.canvas.node_item import NEUTRAL_FILL, NODE_RADIUS
+from widgets.canvas.wave_animator import (
+    DELTA_COLOURS,
+    DELTA_SHADES,
+    TRAIL,
+    WaveAnimator,
+    delta_colour,
+    delta_shades,
+)
 
 SIZES, ACTS = [2, 3, 1], ["tanh", "sigmoid"]
 W = [np.array([[0.9, -0.8, 0.5], [-0.7, 0.6, 1.0]]), np.array([[1.0], [-0.9], [0.4]])]
@@ -274,3 +281,22 @@ def test_no_wave_work_while_the_canvas_cannot_be_seen(qtbot, canvas, rec):
     assert a.frame_count == shown[0] + 1  # the wave goes on from where it was
     a.tick(0.05)  # a caller's own tick (a recording, a screenshot) always runs
     assert a.frame_count == shown[0] + 2
+
+
+def test_backward_front_shades_each_reached_node_by_its_delta(anim, canvas, rec):
+    anim.tick(0.0)
+    anim.tick(2 * anim.layer_seconds)  # backward, front at pair 1: layers 1 and 2 reached
+    legible = 2 * NODE_RADIUS * canvas.transform().m11() >= 18
+    for l in (1, 2):
+        for i, x in enumerate(rec.deltas[l - 1]):
+            node = canvas.node_item(l, i)
+            assert node.brush().color() == delta_colour(abs(x) / anim._dmax)
+            assert node.text() == (f"{x:.2f}" if abs(x) >= 0.01 or x == 0 else f"{x:.0e}") if legible else ""
+    assert canvas.node_item(0, 0).brush().color() == NEUTRAL_FILL and canvas.node_item(0, 0).text() == ""
+
+
+def test_delta_shades_match_delta_colour_elementwise():
+    t = np.array([0.0, 1e-9, 0.5 / DELTA_SHADES, 1.5 / DELTA_SHADES, 0.31, 0.5, 0.999, 1.0, 3.0, -0.4])
+    got = [DELTA_COLOURS[k] for k in delta_shades(t)]
+    assert got == [delta_colour(abs(v)) for v in t]
+    assert DELTA_COLOURS[int(delta_shades(np.array([np.nan]))[0])] == DELTA_COLOURS[0]  # NaN: white
