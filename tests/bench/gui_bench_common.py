@@ -52,6 +52,15 @@ def pump_for(app, seconds: float) -> None:
         time.sleep(0.001)
 
 
+def run_event_loop(seconds: float) -> None:
+    """Run Qt's own event loop for ``seconds`` (the app's ``exec``, not a Python poll)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()  # not app.quit(): in Qt 6 that closes the windows too
+    QTimer.singleShot(int(1000 * seconds), loop.quit)
+    loop.exec()
+
+
 def waves_on(win) -> bool:
     act = getattr(win, "acts", {}).get("waves")
     if act is None:

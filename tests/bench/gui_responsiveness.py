@@ -9,7 +9,8 @@ Not a pytest test.  Each measurement runs in a fresh subprocess:
 
 - ``stall``: a 2-64-64-64-1 network (circles, Adam, batch 16) trains in
   ``MainWindow(Document(project))`` via ``controller.play()`` with the canvas
-  waves animating; after a 0.6 s warm-up a 10 ms QTimer heartbeat runs for
+  waves animating, the window running its own event loop (as app.exec); after
+  a 0.6 s warm-up a 10 ms QTimer heartbeat runs for
   ``STALL_SECONDS``; the longest gap between beats is the longest GUI-thread
   stall (it includes the 10 ms interval itself).  Target ≤ 33 ms (two
   frames at 60 Hz, issue 17).  Also the GUI thread's CPU time within each
@@ -20,6 +21,8 @@ Not a pytest test.  Each measurement runs in a fresh subprocess:
 - ``stall_long``: the same with the waves and the per-update curve, continuing
   a run that already has a million updates (the per-frame work must not grow
   with the run: the history is decimated, model/train/update_series.py).
+- ``stall_trace``: the stall run with a 1 ms stack sampler (stall_trace.py): the
+  five longest gaps, each thread's CPU in them, and where the GUI thread was.
 - ``stall_plain``: the same without the waves (this was a GUI test with a
   100 ms limit; CI must not depend on load, so it is a figure here).
 - ``startup``: time from interpreter start to the main window's first
