@@ -18,7 +18,6 @@ import ctypes
 import glob
 import os
 import threading
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -35,9 +34,23 @@ _api: tuple | None = None
 _looked = False
 
 
+def _mapped() -> list[str]:
+    """OpenBLAS libraries this process has loaded already (Linux: /proc/self/maps),
+    found without listing directories: the glob below took ~80 ms on a cold cache."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as f:
+            paths = {line.split(None, 5)[-1].strip() for line in f if "openblas" in line}
+    except OSError:
+        return []
+    libs = [p for p in paths if p.startswith("/") and os.path.basename(p).startswith("lib")]
+    return sorted(libs, key=lambda p: ("numpy" not in p, p))  # NumPy's own first (scipy may bring another)
+
+
 def _candidates() -> list[str]:
+    found = _mapped()
+    if found:
+        return found
     here = os.path.dirname(np.__file__)
-    found = []
     for pattern in ("numpy.libs/*openblas*.so*", ".dylibs/*openblas*.dylib", "numpy.libs/*openblas*.dll"):
         found += sorted(glob.glob(os.path.join(os.path.dirname(here), pattern)))
         found += sorted(glob.glob(os.path.join(here, pattern)))
@@ -104,29 +117,41 @@ _holders = 0  # limited_blas blocks open now (in any thread)
 _saved: int | None = None  # the count before the first of them
 
 
-@contextmanager
-def limited_blas(n: int = 1):
+def limited_blas(n: int = 1) -> "_Limited":
     """BLAS at (at most) ``n`` threads inside the block, the previous count after it,
     also on an exception.  Blocks may nest and overlap across threads: the count
     set before the first one comes back when the last one ends.  Yields the
-    count before the block (None: not controlled)."""
-    global _holders, _saved
-    n = _checked(n)
-    api = _load()
-    if api is None:
-        yield None
-        return
-    with _lock:
-        prev = int(api[0]())
-        if _holders == 0:
-            _saved = prev
-        _holders += 1
-        if prev > n:
-            api[1](n)
-    try:
-        yield prev
-    finally:
+    count before the block (None: not controlled).  A plain class, not a
+    generator: one block costs ~2 µs instead of ~6 (a training update may open one)."""
+    return _Limited(_checked(n))
+
+
+class _Limited:
+    __slots__ = ("n", "api")
+
+    def __init__(self, n: int):
+        self.n, self.api = n, None
+
+    def __enter__(self) -> int | None:
+        global _holders, _saved
+        api = self.api = _load()
+        if api is None:
+            return None
         with _lock:
-            _holders -= 1
-            if _holders == 0 and _saved is not None and int(api[0]()) != _saved:
-                api[1](_saved)
+            prev = api[0]()
+            if _holders == 0:
+                _saved = prev
+            _holders += 1
+            if prev > self.n:
+                api[1](self.n)
+        return prev
+
+    def __exit__(self, *exc) -> bool:
+        global _holders
+        api = self.api
+        if api is not None:
+            with _lock:
+                _holders -= 1
+                if _holders == 0 and _saved is not None and api[0]() != _saved:
+                    api[1](_saved)
+        return False

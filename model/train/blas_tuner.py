@@ -16,7 +16,10 @@ the first candidate (they come cheapest first: fewest cores) whose median
 wall time per update is within ``margin`` of the fastest, and measures again
 every ``reprobe_seconds`` (a quarter of it when the choice uses more than one
 core: the load changes).  The cost is bounded: the candidates that lose run
-``probe_updates`` updates per round.
+``probe_updates`` updates per round, and one far slower sits out the rest
+of a round after two (or one) of them.  Tuners given the same ``key`` (the
+same network shape, batch and dtype) share their last choice: a new one
+starts from it until its next round is due.
 
 Only the update's own work is timed (:meth:`begin` … :meth:`end` around it),
 so pauses and whatever the caller does between updates never count.  The
@@ -34,6 +37,10 @@ __all__ = ["UpdateTuner", "MARGIN", "CHECK_EVERY"]
 
 #: A candidate later in the list (more cores) must be this much faster per update to be chosen.
 MARGIN = 1.03
+#: A candidate at least this much slower than another (its fastest update against the
+#: other's, over two of its updates; twice this over one) sits out the rest of the round:
+#: under load OpenBLAS's 2 threads took 80 ms an update where one thread took 10.
+DROP = 2.0
 #: Between rounds the clock is read once every this many updates (reading it costs ~0.1 µs,
 #: the bookkeeping around it more; the interval is seconds, updates are milliseconds).
 CHECK_EVERY = 16
@@ -55,6 +62,7 @@ class UpdateTuner:
         reprobe_seconds: float = 20.0,
         margin: float = MARGIN,
         clock=time.perf_counter,
+        key=None,
     ):
         self.candidates = tuple(candidates)
         if not self.candidates:
@@ -73,6 +81,13 @@ class UpdateTuner:
         self._t0 = 0.0
         self._next_round = -float("inf")  # the first update starts a round
         self._left = 0  # updates until the clock is read again (between rounds)
+        self.key = key
+        last = _LAST.get(key) if key is not None else None
+        if last is not None and last[0] in self.candidates and clock() < last[2]:
+            # a tuner of the same updates measured moments ago (a new Trainer, the next
+            # run of a sweep): its choice stands until its next round was due
+            self.best = self.current = last[0]
+            self.medians, self._next_round = dict(last[1]), last[2]
 
     @property
     def probing(self) -> bool:
@@ -97,7 +112,12 @@ class UpdateTuner:
             self._left -= 1
             return
         now = self.clock()
-        self._times[self._queue.pop(0)].append(now - self._t0)
+        c = self._queue.pop(0)
+        mine = self._times[c]
+        mine.append(now - self._t0)
+        others = [min(v) for o, v in self._times.items() if v and o != c]
+        if others and min(mine) > DROP * min(others) * (1 if len(mine) > 1 else 2):
+            self._queue = [q for q in self._queue if q != c]  # it lost: no more of its turns
         if self._queue:
             self.current = self._queue[0]
         else:
@@ -122,3 +142,11 @@ class UpdateTuner:
         wait = self.reprobe_seconds if self.best == self.candidates[0] else self.reprobe_seconds / 4
         self._next_round = now + wait
         self._left = 0
+        if self.key is not None:
+            _LAST[self.key] = (self.best, dict(self.medians), self._next_round)
+            while len(_LAST) > 32:
+                _LAST.pop(next(iter(_LAST)))
+
+
+#: key -> (best, medians, when its next round is due) of the last round of each kind of update
+_LAST: dict = {}

@@ -22,7 +22,7 @@ from model.train.early_stopping import EarlyStopper
 from model.train.history import History
 from model.train.regularization import Regularization, add_penalty_gradient, penalty
 from model.train.settings import TrainSettings, _number  # TrainSettings: also imported from here
-from model.train.update_modes import SERIAL, UpdateRunner
+from model.train.update_modes import UpdateRunner
 
 STOP_EPOCHS = "epoch limit reached"
 STOP_TARGET = "target loss reached"
@@ -213,17 +213,15 @@ class Trainer:
         run in the measured fastest way (:mod:`model.train.update_modes`); a
         split's helper thread is joined when the epoch ends or the generator is closed.
         """
-        runner = None if self.dropout_rates else self._runner_now()
+        runner = None
+        if not self.dropout_rates:  # the runner (its tuner's measurements) is kept over epochs
+            runner = UpdateRunner.reuse(self._runner, self.net.layer_sizes, self.batch_size, self.net.dtype)
+            self._runner = runner
         try:
-            yield from self._updates(runner.run if runner is not None and runner.fixed != SERIAL else None)
+            yield from self._updates(runner if runner is not None and runner.needed else None)
         finally:
             if runner is not None:
                 runner.close()
-
-    def _runner_now(self) -> UpdateRunner:
-        if self._runner is None or self._runner.batch != self.batch_size:  # kept over epochs
-            self._runner = UpdateRunner(self.net.layer_sizes, self.batch_size)
-        return self._runner
 
     @property
     def tuner(self):
@@ -264,7 +262,7 @@ class Trainer:
             else:
                 idx = order[start:stop]
                 xb, tb = self._Xa[idx], self.T[idx]
-            loss, grads = grad(xb, tb) if run is None else run(grad, xb, tb)
+            loss, grads = grad(xb, tb) if run is None else run.gradients(grad, xb, tb)
             if self.dropout_rates is not None:
                 grads = self._dropout_gradients(xb, tb, grads)
                 loss = self._dropout_loss
@@ -284,7 +282,7 @@ class Trainer:
                 else:
                     np.argmax(out, axis=1, out=pred[start:stop])
             opt = self.optimizer  # read per update: a live optimizer change applies at once
-            opt.step(params, grads)
+            opt.step(params, grads) if run is None else run.step(opt, params, grads)
             self.step += 1
             total += loss * (stop - start)
             lr = opt.lr

@@ -54,37 +54,58 @@ def candidates(sizes: list[int], batch: int) -> tuple[str, ...]:
 
 
 class UpdateRunner:
-    """Runs a Trainer's updates in the mode its tuner chooses; one per Trainer
-    and batch size (the tuner's measurements carry over epochs).  ``tuner`` is
+    """Runs a Trainer's updates (:meth:`gradients`, then :meth:`step`) in the mode
+    its tuner chooses; one per Trainer and batch size (the tuner's measurements
+    carry over epochs).  ``tuner`` is
     None when there is one mode only.  :meth:`close` ends an epoch: it joins
     the split's helper thread (started the first time a split update runs)."""
 
-    def __init__(self, sizes: list[int], batch: int, tuner: UpdateTuner | None = None):
+    def __init__(self, sizes: list[int], batch: int, tuner: UpdateTuner | None = None, dtype="float64"):
         self.batch = batch
         self.modes = tuner.candidates if tuner is not None else candidates(sizes, batch)
-        self.tuner = (
-            tuner if tuner is not None else (UpdateTuner(self.modes) if len(self.modes) > 1 else None)
-        )
+        if tuner is None and len(self.modes) > 1:  # updates of one kind share their last choice
+            tuner = UpdateTuner(self.modes, key=(tuple(sizes), batch, str(dtype)))
+        self.tuner = tuner
         self.fixed = None if self.tuner is not None else self.modes[0]
         self.pair: parallel_update.PairWorker | None = None
+        self._step_pair = None  # the helper when this update runs split
 
-    def run(self, grad, xb, tb):
-        """``grad(xb, tb[, pair=])`` in this update's mode: (loss, gradients)."""
+    @classmethod
+    def reuse(cls, runner: "UpdateRunner | None", sizes: list[int], batch: int, dtype) -> "UpdateRunner":
+        """``runner`` when it serves updates of ``batch`` rows, else a new one."""
+        return runner if runner is not None and runner.batch == batch else cls(sizes, batch, dtype=dtype)
+
+    @property
+    def needed(self) -> bool:
+        """False when updates simply run serially (nothing to choose or hold)."""
+        return self.fixed != SERIAL
+
+    def gradients(self, grad, xb, tb):
+        """``grad(xb, tb[, pair=])`` in this update's mode: (loss, gradients).
+        The update's :meth:`step` follows (the tuner times both)."""
         tuner = self.tuner
         mode = self.fixed if tuner is None else tuner.begin()
+        self._step_pair = None
         if mode == SERIAL:
-            out = grad(xb, tb)
+            return grad(xb, tb)
+        pair = None
+        if mode == SPLIT:
+            pair = self.pair
+            if pair is None:
+                pair = self.pair = parallel_update.PairWorker()
+            self._step_pair = pair
+        with _blas.limited_blas(1):  # BLAS at one thread for this update only
+            return grad(xb, tb, pair=pair)
+
+    def step(self, opt, params, grads) -> None:
+        """The optimizer step of the update begun by :meth:`gradients` (split in
+        two halves at once too when the update is)."""
+        if self._step_pair is None:
+            opt.step(params, grads)
         else:
-            pair = None
-            if mode == SPLIT:
-                pair = self.pair
-                if pair is None:
-                    pair = self.pair = parallel_update.PairWorker()
-            with _blas.limited_blas(1):  # BLAS at one thread for this update only
-                out = grad(xb, tb, pair=pair)
-        if tuner is not None:
-            tuner.end()
-        return out
+            opt.step(params, grads, pair=self._step_pair)
+        if self.tuner is not None:
+            self.tuner.end()
 
     def close(self) -> None:
         if self.pair is not None:

@@ -48,12 +48,16 @@ the matmuls are ~88 % of an update, the optimizer step ~6 %, everything else
 longer than with one thread for both (OpenBLAS's second thread waits for a
 core at every threaded gemm), so default-thread ratios swing by ±15 % from
 round to round whatever the code does.
-Since then the Trainer no longer lets OpenBLAS thread those gemms: at default
-threads a big update (wide, mnist) runs two single-threaded halves at once
-(model/nn/parallel_update.py), the plain loop keeps OpenBLAS's threading;
-measured at load 3.3-3.9: wide f64 default 1.82 s against the plain loop's
-7.39 s (0.25×), 56 % of the 2-thread matmul peak; f32 0.96 s against 3.41 s.
-With one thread nothing changes (the same serial path, parity).
+Since then a big update runs in the way the Trainer measures fastest on the
+real updates (model/train/update_modes.py: serial with OpenBLAS's threads,
+two single-threaded halves at once, or serial at one thread; re-measured as
+the load changes), at default threads only; the plain loop keeps OpenBLAS's
+threading.  With one thread nothing changes (the same serial path, parity).
+
+The script in files by concept: the workloads, their data and work
+(train_speed_workloads.py), the runners and the worker subprocess
+(train_speed_runners.py), the machine's BLAS and matmul peak
+(train_speed_machine.py); this file is the driver and the verdicts.
 
 The last line printed is one JSON object with every figure.
 """
@@ -64,296 +68,24 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from train_speed_machine import blas_info  # noqa: E402
+from train_speed_runners import serve  # noqa: E402
+from train_speed_workloads import (  # noqa: E402, F401  (WORKLOADS, load_data: update_profile.py reads them here)
+    DTYPES,
+    ROOT,
+    TARGET_NUMPY,
+    TARGET_PEAK,
+    TARGET_TORCH,
+    WORKLOADS,
+    flops_per_epoch,
+    load_data,
+)
+
 BLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-
-
-def _workload(sizes, acts, loss, n, batch, epochs, opt, lr, **hyper) -> dict:
-    return dict(
-        sizes=sizes, acts=acts, loss=loss, n=n, batch=batch, epochs=epochs, opt=opt, lr=lr, hyper=hyper
-    )
-
-
-_WIDE = ([784, 256, 128, 10], ["relu", "relu", "softmax"], "cross_entropy")
-WORKLOADS = {
-    "tiny": _workload([2, 8, 8, 1], ["tanh", "tanh", "sigmoid"], "mse", 200, 10, 100, "sgd", 0.1),
-    "digits": _workload(
-        [64, 128, 64, 10], ["relu", "relu", "softmax"], "cross_entropy", 1797, 32, 20, "adam", 1e-3
-    ),
-    "wide": _workload(*_WIDE, 10_000, 128, 3, "momentum", 0.01, momentum=0.9),
-}
-# issue 17: MNIST-size, generated in-process (model/data/strokes.py); the wide net with Adam
-WORKLOADS["mnist"] = {**WORKLOADS["wide"], "n": 60_000, "epochs": 1, "opt": "adam", "lr": 1e-3, "hyper": {}}
-TARGET_TORCH = {"tiny": 0.25, "digits": 0.5, "wide": 1.0, "mnist": 1.0}
-TARGET_SKLEARN = {"tiny": 0.5, "digits": 0.75, "wide": 1.0, "mnist": 1.0}
-TARGET_NUMPY = 1.0  # issue 17: never slower than the plain NumPy loop (tests/bench/plain_numpy.py)
-TARGET_PEAK = {"float32": 0.5, "float64": 0.55}  # wide: fraction of NumPy's matmul peak
-DTYPES = ("float64", "float32")
-
-
-# ---------------------------------------------------------------- data
-def load_data(name: str, dtype: str):
-    import numpy as np
-
-    sys.path.insert(0, str(ROOT))
-    from model.data.datasets import make_dataset
-    from model.data.preprocessing import fit_scaler
-
-    if name == "tiny":
-        ds = make_dataset("moons", n=200, noise=0.1, seed=0)
-        X, T = ds.X, ds.T
-    elif name == "mnist":
-        X, T = _mnist_cached()
-    elif name == "digits":
-        ds = make_dataset("digits")
-        X, T = fit_scaler(ds.X, "standardize").transform(ds.X), ds.T
-    else:
-        rng = np.random.default_rng(0)
-        X = rng.normal(size=(10_000, 784))
-        labels = (X @ rng.normal(size=(784, 10))).argmax(axis=1)
-        T = np.eye(10)[labels]
-    return np.ascontiguousarray(X, dtype), np.ascontiguousarray(T, dtype)
-
-
-def _mnist_cached():
-    """mnist_like drawn once (several seconds) and kept in the temp folder for the workers."""
-    import tempfile
-
-    import numpy as np
-
-    from model.data.datasets import make_dataset
-
-    path = Path(tempfile.gettempdir()) / "mlp-studio-bench-mnist_like-seed0.npz"
-    if path.exists():
-        with np.load(path) as z:
-            return z["X"], z["T"]
-    ds = make_dataset("mnist_like", seed=0)
-    np.savez(path, X=ds.X.astype(np.float32), T=ds.T.astype(np.float32))
-    return ds.X, ds.T
-
-
-def flops_per_epoch(w: dict) -> float:
-    """Exact multiply-add work: forward 2·i·o per sample per layer, backward
-    twice that except the first layer's input gradient (never computed)."""
-    s = w["sizes"]
-    per_sample = sum(6 * a * b for a, b in zip(s[:-1], s[1:])) - 2 * s[0] * s[1]
-    return per_sample * w["n"]
-
-
-# ---------------------------------------------------------------- runners
-def _now() -> tuple[float, float]:
-    return time.perf_counter(), time.process_time()
-
-
-def _since(t0) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of this process, all threads) since ``t0``."""
-    return time.perf_counter() - t0[0], time.process_time() - t0[1]
-
-
-def run_ours(w, X, T, dtype):
-    sys.path.insert(0, str(ROOT))
-    from model.nn.network import Network, NetworkSpec
-    from model.train.trainer import Trainer, TrainSettings
-
-    net = Network(NetworkSpec(w["sizes"], w["acts"], loss=w["loss"], seed=0, dtype=dtype))
-    s = TrainSettings(
-        optimizer=w["opt"], lr=w["lr"], hyper=w["hyper"], batch_size=w["batch"], epochs=w["epochs"], seed=0
-    )
-    tr = Trainer(net, X, T, s)
-    t0 = _now()
-    tr.train()
-    dt = _since(t0)
-    return dt, float(tr.history["train_loss"][-1])
-
-
-def run_numpy(w, X, T, dtype):
-    sys.path.insert(0, str(ROOT / "tests" / "bench"))
-    import plain_numpy
-
-    t0 = _now()
-    _, _, hist = plain_numpy.train(
-        w["sizes"], w["acts"], w["loss"], X, T, w["opt"], w["lr"], w["hyper"], w["batch"], w["epochs"]
-    )
-    dt = _since(t0)
-    per_epoch = -(-len(X) // w["batch"])
-    return dt, float(sum(hist[-per_epoch:]) / per_epoch)
-
-
-def run_torch(w, X, T, dtype, threads=0):
-    import torch
-
-    if threads:
-        torch.set_num_threads(threads)
-    torch.manual_seed(0)
-    tdt = getattr(torch, dtype)
-    s = w["sizes"]
-    layers = []
-    for i, (a, b) in enumerate(zip(s[:-1], s[1:])):
-        layers.append(torch.nn.Linear(a, b))
-        act = w["acts"][i]
-        if act == "tanh":
-            layers.append(torch.nn.Tanh())
-        elif act == "relu":
-            layers.append(torch.nn.ReLU())
-        elif act == "sigmoid":
-            layers.append(torch.nn.Sigmoid())
-        # softmax is fused into the cross-entropy loss
-    model = torch.nn.Sequential(*layers).to(tdt)
-    Xt = torch.from_numpy(X)
-    if w["loss"] == "mse":
-        Tt = torch.from_numpy(T)
-
-        def loss_fn(y, t):
-            return 0.5 * ((y - t) ** 2).sum() / len(t)
-    else:
-        Tt = torch.from_numpy(T.argmax(axis=1))
-        loss_fn = torch.nn.CrossEntropyLoss()
-    if w["opt"] == "adam":
-        opt = torch.optim.Adam(model.parameters(), lr=w["lr"])
-    else:
-        opt = torch.optim.SGD(model.parameters(), lr=w["lr"], momentum=w["hyper"].get("momentum", 0.0))
-    n, bs = len(Xt), w["batch"]
-    gen = torch.Generator().manual_seed(0)
-    history = []
-    t0 = _now()
-    for _ in range(w["epochs"]):
-        order = torch.randperm(n, generator=gen)
-        total = 0.0
-        for start in range(0, n, bs):
-            idx = order[start : start + bs]
-            xb, tb = Xt[idx], Tt[idx]
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(xb), tb)
-            loss.backward()
-            opt.step()
-            v = loss.item()
-            history.append(v)
-            total += v * len(idx)
-    dt = _since(t0)
-    return dt, total / n
-
-
-def run_sklearn(w, X, T, dtype):
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.neural_network import MLPClassifier
-
-    y = T[:, 0] > 0.5 if T.shape[1] == 1 else T.argmax(axis=1)
-    act = w["acts"][0]
-    solver = "adam" if w["opt"] == "adam" else "sgd"
-    clf = MLPClassifier(
-        hidden_layer_sizes=tuple(w["sizes"][1:-1]),
-        activation=act,
-        solver=solver,
-        alpha=0.0,
-        batch_size=w["batch"],
-        learning_rate_init=w["lr"],
-        learning_rate="constant",
-        max_iter=w["epochs"],
-        shuffle=True,
-        random_state=0,
-        tol=0.0,
-        n_iter_no_change=10**9,
-        momentum=w["hyper"].get("momentum", 0.0),
-        nesterovs_momentum=False,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        t0 = _now()
-        clf.fit(X, y)
-        dt = _since(t0)
-    return dt, float(clf.loss_)
-
-
-def serve(name: str, dtype: str, fw: str) -> None:
-    """A persistent worker: loads the data once, then times one whole training
-    run per ``run`` line on stdin (one JSON line each), so the driver can
-    interleave frameworks round by round without re-importing anything."""
-    if name == "peak":
-        fn = lambda: {
-            "gflops": matmul_peak(dtype, repeat=1),
-            "cpu_gflops": matmul_peak(dtype, repeat=1, cpu=True),
-        }  # noqa: E731
-    else:
-        w = WORKLOADS[name]
-        X, T = load_data(name, dtype)
-        try:
-            if fw in ("torch", "sklearn"):
-                __import__(fw)
-        except ImportError:
-            fn = None
-        else:
-            runner = {"ours": run_ours, "numpy": run_numpy, "torch": run_torch, "sklearn": run_sklearn}[fw]
-
-            def fn():
-                (wall, cpu), loss = runner(w, X, T, dtype)
-                return {"seconds": wall, "cpu_seconds": cpu, "loss": loss}
-
-    extra = {}
-    if fw == "torch" and fn is not None:
-        import torch
-
-        if os.environ.get("OMP_NUM_THREADS") == "1":
-            torch.set_num_threads(1)
-        extra["threads"] = torch.get_num_threads()
-    print(json.dumps({"ready": fn is not None, **extra}), flush=True)
-    for line in sys.stdin:
-        if line.strip() != "run":
-            break
-        print(json.dumps(fn() if fn is not None else {"seconds": None}), flush=True)
-
-
-# ---------------------------------------------------------------- machine facts
-def blas_info() -> dict:
-    import numpy as np
-
-    try:
-        from threadpoolctl import threadpool_info
-
-        infos = [i for i in threadpool_info() if i.get("user_api") == "blas"]
-        if infos:
-            i = infos[0]
-            return {
-                "source": "threadpoolctl",
-                "internal_api": i.get("internal_api"),
-                "version": i.get("version"),
-                "architecture": i.get("architecture"),
-                "num_threads": i.get("num_threads"),
-                "numpy": np.__version__,
-            }
-    except ImportError:
-        pass
-    try:
-        cfg = np.show_config(mode="dicts")
-        blas = cfg.get("Build Dependencies", {}).get("blas", {})
-        return {
-            "source": "numpy.show_config",
-            "name": blas.get("name"),
-            "version": blas.get("version"),
-            "numpy": np.__version__,
-        }
-    except Exception:  # noqa: BLE001  (older numpy)
-        return {"source": "unknown", "numpy": np.__version__}
-
-
-def matmul_peak(dtype: str, n: int = 2048, repeat: int = 3, cpu: bool = False) -> float:
-    """NumPy's own matmul rate on large square matrices, GFLOP/s (per CPU
-    second of this process with ``cpu``: with one thread, the rate while it runs)."""
-    import numpy as np
-
-    clock = time.process_time if cpu else time.perf_counter
-    a = np.random.default_rng(0).random((n, n)).astype(dtype)
-    a @ a
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = clock()
-        a @ a
-        best = min(best, clock() - t0)
-    return 2 * n**3 / best / 1e9
 
 
 # ---------------------------------------------------------------- driver

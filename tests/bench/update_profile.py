@@ -126,15 +126,15 @@ def _ours_ops(w, X, T, dtype):
 
     # as Trainer.updates: big updates on 2 cores with BLAS threads available run in the
     # mode the tuner measures fastest (serial, split or one thread)
-    runner = UpdateRunner(net.layer_sizes, bs)
+    runner = UpdateRunner(net.layer_sizes, bs, dtype=dtype)
 
     def grad(x, t, pair=None):
         return net.gradients_augmented(x, t, buf, pair=pair)
 
     def whole():
-        lo, g = runner.run(grad, xb, tb)
+        lo, g = runner.gradients(grad, xb, tb)
         _bookkeeping(tr, net, hist, pred, lo, bs)
-        opt.step(params, g)
+        runner.step(opt, params, g)
 
     whole.runner = runner
     return ops, whole

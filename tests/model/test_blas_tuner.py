@@ -195,3 +195,29 @@ def test_an_exception_in_an_update_restores_blas_and_joins_the_helper():
         tr.run_epoch()
     assert blas_threads.blas_threads() == before
     assert not _helpers()
+
+
+def test_a_far_slower_mode_sits_out_the_rest_of_the_round():
+    load = FakeLoad({ONE: 0.010, SPLIT: 0.011, SERIAL: 0.080})  # OpenBLAS's 2 threads under load
+    t = _tuner(load, probe_updates=4)
+    seen = load.run(t, 11)  # a warm-up, one turn each, then ONE and SPLIT only
+    assert seen.count(SERIAL) == 1 and t.probes == 1 and t.best == ONE
+    load = FakeLoad({ONE: 0.010, SPLIT: 0.011, SERIAL: 0.030})  # 3×: out after its second turn
+    t = _tuner(load, probe_updates=4)
+    seen = load.run(t, 12)
+    assert seen.count(SERIAL) == 2 and t.probes == 1 and t.best == ONE
+
+
+def test_a_new_tuner_of_the_same_updates_starts_from_the_last_choice():
+    key = ("test", object())  # a key no other test uses
+    load = FakeLoad({ONE: 0.005, SPLIT: 0.004, SERIAL: 0.003})
+    first = _tuner(load, probe_updates=2, reprobe_seconds=8.0, key=key)
+    load.run(first, 7)
+    assert first.probes == 1 and first.best == SERIAL
+    second = _tuner(load, probe_updates=2, reprobe_seconds=8.0, key=key)  # a new Trainer, moments later
+    assert set(load.run(second, 100)) == {SERIAL} and second.probes == 0
+    load.now += 2.0  # SERIAL uses two cores: its next round was due 2 s after the first
+    load.run(second, 20)
+    assert second.probes == 1
+    other = _tuner(load, probe_updates=2, key=("test", object()))  # other updates measure anew
+    assert load.run(other, 1) == [ONE] and other.probing

@@ -160,3 +160,28 @@ def test_limited_blas_restores_the_count():
     with blas_threads.limited_blas(1):
         assert blas_threads.blas_threads() == 1
     assert blas_threads.blas_threads() == before
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"])
+def test_a_split_optimizer_step_equals_the_serial_one(name):
+    from model.optim.optimizer_base import SPLIT_MIN_SIZE
+    from model.optim.optimizers import make_optimizer
+
+    sizes = [300, 200, 30]  # 66,230 parameters: above the split step's minimum
+    assert sum((a + 1) * b for a, b in zip(sizes, sizes[1:])) >= SPLIT_MIN_SIZE
+    rng = np.random.default_rng(4)
+    nets = [Network(NetworkSpec(sizes, ["tanh", "sigmoid"], loss="mse", seed=2)) for _ in range(2)]
+    opts = [make_optimizer(name, lr=0.01, weight_decay=0.001) for _ in range(2)]
+    pair = parallel_update.PairWorker()
+    try:
+        for _ in range(3):
+            g = rng.normal(size=nets[0]._gflat.shape)
+            for net in nets:
+                net._gflat[:] = g  # the gradient arrays the Trainer passes tile this buffer
+            opts[0].step(nets[0].parameters(), nets[0]._grads)
+            opts[1].step(nets[1].parameters(), nets[1]._grads, pair=pair)
+            assert opts[1]._flat is not None  # the flat path, which is the one split
+    finally:
+        pair.close()
+    assert np.array_equal(nets[0]._flat, nets[1]._flat)
+    assert not np.array_equal(nets[0]._flat, Network(nets[0].spec)._flat)  # they did move
