@@ -4,8 +4,11 @@ Backprop's ∂E/∂w beside a central difference
 [E(w−2h) − 8E(w−h) + 8E(w+h) − E(w+2h)] / 12h, for one weight or bias (the
 canvas selection) or the whole network as a per-layer table. The relative
 error is |a − n| / max(|a|, |n|, ``floor``): ``floor`` keeps gradients that are
-zero up to rounding (the difference quotient's own error is about
-ε_machine·E/h ≈ 1e-10·E) from counting as disagreements.
+zero up to rounding from counting as disagreements.  The quotient's own
+rounding error is about ε_machine·|E|·Σ|stencil weights|/h (gemm kernels may
+round E(w ± h) differently even where w multiplies an all-zero input column:
+1e-13 at E = 2.3), so the floor is at least that noise over the tolerance
+(:func:`noise_floor`): an error the quotient cannot resolve never fails.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ __all__ = [
     "numerical_gradients",
     "max_relative_error",
     "relative_error",
+    "noise_floor",
     "ParamCheck",
     "LayerCheck",
     "NetworkCheck",
@@ -83,6 +87,13 @@ def _difference(net: Network, X, T, flat: np.ndarray, i: int, h: float) -> float
     return float("nan")
 
 
+def noise_floor(E: float, h: float = H, tolerance: float = TOLERANCE) -> float:
+    """The relative-error floor for a loss ``E``: FLOOR, or the difference
+    quotient's rounding noise (ε·|E|·Σ|weights|/h) over ``tolerance`` if larger."""
+    noise = np.finfo(np.float64).eps * abs(float(E)) * float(np.abs(WEIGHTS).sum()) / h
+    return max(FLOOR, noise / tolerance)
+
+
 def relative_error(a, n, floor: float = FLOOR):
     """|a − n| / max(|a|, |n|, floor), elementwise."""
     a, n = np.asarray(a, float), np.asarray(n, float)
@@ -132,7 +143,7 @@ def check_parameter(
     """Backprop vs central difference for ``weights[layer][i, j]`` (kind "w") or
     ``biases[layer][i]`` (kind "bias"). For the threshold θ = −bias the
     derivative flips sign; the check is the same."""
-    _, gW, gb = net.loss_and_gradients(X, T)
+    E, gW, gb = net.loss_and_gradients(X, T)
     if kind == "w":
         arr, a = net.weights[layer], float(gW[layer][i, j])
         flat_i = i * arr.shape[1] + j
@@ -142,7 +153,7 @@ def check_parameter(
     else:
         raise ValueError(f"kind must be 'w' or 'bias', got {kind!r}")
     n = _difference(net, X, T, arr.reshape(-1), flat_i, h)
-    return ParamCheck(kind, layer, i, j, a, n, float(relative_error(a, n)))
+    return ParamCheck(kind, layer, i, j, a, n, float(relative_error(a, n, noise_floor(E, h))))
 
 
 @dataclass
@@ -207,10 +218,10 @@ def check_network(
 ) -> NetworkCheck:
     """Every parameter (or ``max_per_layer`` of each layer, chosen with ``seed``)
     checked; ``gradients`` (grad_W, grad_b) replaces backprop's, to test the check."""
-    if gradients is None:
-        _, gW, gb = net.loss_and_gradients(X, T)
-    else:
+    E, gW, gb = net.loss_and_gradients(X, T)
+    if gradients is not None:
         gW, gb = gradients
+    floor = noise_floor(E, h, tolerance)
     rng = np.random.default_rng(seed)
     out = NetworkCheck(h=h, tolerance=tolerance)
     done, total = (
@@ -232,7 +243,7 @@ def check_network(
             if n != n:  # a kink within the stencil: not checkable at this point
                 skipped += 1
                 continue
-            err = float(relative_error(a, n))
+            err = float(relative_error(a, n, floor))
             worst_abs = max(worst_abs, abs(a - n))
             if worst is None or err > worst_err:
                 i, j = divmod(k, arr.shape[1]) if kind == "w" else (k, None)

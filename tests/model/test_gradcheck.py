@@ -7,7 +7,7 @@ import pytest
 
 from model.data import data_prep
 from model.io.project import load_project
-from model.nn.gradcheck import check_network, check_parameter
+from model.nn.gradcheck import FLOOR, check_network, check_parameter, noise_floor
 from model.nn.network import Network
 from model.nn.spec import NetworkSpec
 
@@ -41,6 +41,27 @@ def test_a_deliberately_wrong_gradient_is_flagged_in_its_layer():
     assert check.layers[1].worst.label == "w₁₃⁽²⁾"
     assert 5e-4 < check.layers[1].max_rel_error < 2e-3
     assert check.table()[1][4] == "WRONG at w₁₃⁽²⁾"
+
+
+def test_the_floor_follows_the_quotients_rounding_noise():
+    # ε·|E|·(1 + 8 + 8 + 1)/12 / h over the tolerance, never below FLOOR
+    eps = np.finfo(float).eps
+    assert noise_floor(2.3, 1e-3, 1e-6) == pytest.approx(eps * 2.3 * 1.5 / 1e-3 / 1e-6, rel=1e-12)
+    assert noise_floor(2.3, 1e-3, 1e-6) == pytest.approx(7.66e-7, rel=1e-3)
+    assert noise_floor(0.01) == FLOOR and noise_floor(-2.3) == noise_floor(2.3)
+
+
+def test_a_zero_gradient_with_rounding_noise_passes_and_a_real_slip_there_fails():
+    # digits' input 33 is 0 in every sample: ∂E/∂w₂₇,₃₃⁽¹⁾ = 0 exactly, the
+    # quotient gives rounding noise (~1e-13 at E ≈ 2.3 on some gemm kernels)
+    net, X, T = _example("resources/examples/digits.json")
+    assert not X[:, 32].any()
+    c = check_parameter(net, X, T, "w", 0, 32, 26)
+    assert c.analytic == 0.0 and abs(c.numeric) < 1e-11 and c.ok and c.label == "w₂₇,₃₃⁽¹⁾"
+    _, gW, gb = net.loss_and_gradients(X, T)
+    gW[0][32, 26] = 1e-5  # a gradient where there is none, far above the noise
+    check = check_network(net, X, T, gradients=(gW, gb), max_per_layer=None)
+    assert not check.layers[0].ok and check.layers[0].worst.label == "w₂₇,₃₃⁽¹⁾"
 
 
 def test_single_edge_and_bias():
