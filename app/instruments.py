@@ -20,6 +20,7 @@ from model.analysis.health import network_health
 from model.analysis.stability import stability_steps
 from model.nn.network import Network
 from widgets.canvas.health_badges import HealthBadges
+from widgets.common.turn_frame import turn_frame
 
 from . import change_kinds as K
 
@@ -63,7 +64,8 @@ class Instruments(QObject):
         self._show_timer = QTimer(self)
         self._show_timer.setSingleShot(True)
         self._show_timer.setInterval(ANALYSES_DELAY_MS)
-        self._show_timer.timeout.connect(self._show_analyses)
+        self._show_timer.timeout.connect(self._analyses_frame)
+        self.turn = None  # the window's GuiTurn (app/gui_turn.py): the frame keeps the worker out
         self.enabled = True
         self.training = lambda: False  # the window sets it: is the worker running?
         doc.changed.connect(self.on_changed)
@@ -97,6 +99,9 @@ class Instruments(QObject):
         if snap.finished:
             self._show_analyses()  # the run's last, before the end-of-run refresh
             self.refresh(snap.weights, snap.biases, epoch=snap.epoch, force=True)
+
+    def _analyses_frame(self) -> None:
+        turn_frame(self.turn, self, self._show_analyses)
 
     def _show_analyses(self) -> None:
         pending, self._analyses = self._analyses, None
