@@ -119,6 +119,7 @@ class TrainingWorker(threading.Thread):
         self.trainer = trainer  # private: built on copies, touched only by this thread once started
         self.mailbox = SnapshotMailbox()
         self.turn = GuiTurn()  # the controller hands over the GUI's: its frames are waited out
+        self._update_s = 0.0  # the last update's wall time (long ones need not wait: GuiTurn.wait)
         self._probe_data = probe_data  # (x, t) scaled, or None
         self._grid_X = grid_X
         self._epoch_limit = epoch_limit
@@ -219,8 +220,10 @@ class TrainingWorker(threading.Thread):
                 else None
             )
             pre = self.trainer.net.copy() if before is not None and self.trainer.dropout_rates else None
-            self.turn.wait()  # a frame the GUI is building and painting: the lock is its
+            self.turn.wait(self._update_s)  # a frame the GUI is building and painting: the lock is its
+            t = time.perf_counter()
             finished = self._one_update()
+            self._update_s = time.perf_counter() - t
             dropped = None
             if pre is not None:  # the wave shows the thinned network this update really trained
                 rows = self._mask_rows()

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from app.document import Document
-from app.gui_turn import HOLD, GuiTurn
+from app.gui_turn import HOLD, SHORT_UPDATE, GuiTurn
 from app.main_window import MainWindow
 from app.training_worker import TrainingWorker
 from model.data.datasets import make_dataset
@@ -39,6 +39,9 @@ def test_wait_returns_at_once_unless_a_frame_is_marked_and_a_frame_lasts_at_most
     turn.end()
     turn.wait()
     assert naps == [] and not turn.active
+    turn.begin()
+    turn.wait(last_update=2 * SHORT_UPDATE)  # long updates hold the lock little: no wait
+    assert naps == [] and turn.active
 
 
 def test_the_worker_waits_for_a_frame_before_each_update():
@@ -49,7 +52,7 @@ def test_the_worker_waits_for_a_frame_before_each_update():
     steps_seen = []
 
     class Turn(GuiTurn):
-        def wait(self):  # what the worker had done each time it asked
+        def wait(self, last_update=0.0):  # what the worker had done each time it asked
             steps_seen.append(w.trainer.step)
 
     w.turn = Turn()
