@@ -20,6 +20,7 @@ from model.analysis.health import network_health
 from model.analysis.stability import stability_steps
 from model.nn.network import Network
 from widgets.canvas.health_badges import HealthBadges
+from widgets.common.turn_frame import turn_frame
 
 from . import change_kinds as K
 
@@ -28,6 +29,9 @@ BUDGET = 20.0  # wait ≥ 20 × the last computation's cost before the next (≤
 MIN_GAP = 0.4  # seconds between live updates at most
 MAX_WORK = 5e7  # parameters × samples above which λ_max is not followed (one product: 2 passes)
 SLICE = 0.004  # seconds of λ_max work per timer tick (a Hessian-vector product is 2 gradients)
+# a snapshot's analyses are shown half a display frame after it: their badges and strip point
+# (2-5 ms with their repaints) then fall between two training frames, not on top of one
+ANALYSES_DELAY_MS = 15
 
 
 class _Throttle:
@@ -56,6 +60,12 @@ class Instruments(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(15)
         self._timer.timeout.connect(self._tick)
+        self._analyses = None  # (analyses, epoch) of the newest snapshot, not yet shown
+        self._show_timer = QTimer(self)
+        self._show_timer.setSingleShot(True)
+        self._show_timer.setInterval(ANALYSES_DELAY_MS)
+        self._show_timer.timeout.connect(self._analyses_frame)
+        self.turn = None  # the window's GuiTurn (app/gui_turn.py): the frame keeps the worker out
         self.enabled = True
         self.training = lambda: False  # the window sets it: is the worker running?
         doc.changed.connect(self.on_changed)
@@ -65,6 +75,7 @@ class Instruments(QObject):
     # ------------------------------------------------------------ events
     def on_changed(self, kind: str) -> None:
         if kind in RESET_KINDS:
+            self._drop_analyses()  # of a run that is gone
             self._vector = None
             self.plots.panels["loss"].stability.clear()
         if kind == K.PROBE:
@@ -81,16 +92,33 @@ class Instruments(QObject):
         """While training the worker computes the analyses (``snap.analyses``); at the end
         of a run the GUI thread does, the worker being idle."""
         self._steps = None  # training: the worker measures (no GIL fight on this thread)
-        a = snap.analyses
-        if a is not None and self.enabled:
-            self.health = a["health"]
-            self.badges.show(self.health)
-            if a["stability"] is not None:
-                self.stability = a["stability"]
-                self._vector = self.stability.vector
-                self._show_stability(self.stability, snap.epoch)
+        if snap.analyses is not None and self.enabled:
+            self._analyses = (snap.analyses, snap.epoch)  # a newer one replaces one not yet shown
+            if not self._show_timer.isActive():
+                self._show_timer.start()
         if snap.finished:
+            self._show_analyses()  # the run's last, before the end-of-run refresh
             self.refresh(snap.weights, snap.biases, epoch=snap.epoch, force=True)
+
+    def _analyses_frame(self) -> None:
+        turn_frame(self.turn, self, self._show_analyses)
+
+    def _show_analyses(self) -> None:
+        pending, self._analyses = self._analyses, None
+        self._show_timer.stop()
+        if pending is None or not self.enabled:
+            return
+        a, epoch = pending
+        self.health = a["health"]
+        self.badges.show(self.health)
+        if a["stability"] is not None:
+            self.stability = a["stability"]
+            self._vector = self.stability.vector
+            self._show_stability(self.stability, epoch)
+
+    def _drop_analyses(self) -> None:
+        self._analyses = None
+        self._show_timer.stop()
 
     def refresh(self, weights=None, biases=None, epoch: int | None = None, force: bool = False) -> None:
         """Badges now (one forward/backward pass on ≤ 512 samples); λ_max in the background."""
@@ -151,6 +179,7 @@ class Instruments(QObject):
         self._steps_for = (spec, epoch, t0, spent + time.perf_counter() - t)
 
     def shutdown(self) -> None:
+        self._drop_analyses()
         self._steps = None
         self._timer.stop()
         self.badges.finish()  # no badge batch left waiting

@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
             self,
         )
         self.teaching = Teaching(self, self.doc, self.canvas, self.controller, self.docks)
+        self.teaching.waves.turn = self.controller.turn  # a wave frame keeps the worker out too
         self.recording = RecordUi(self)
         self.views = DocumentViews(
             self.doc,
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         worksheets (after ``_connect``: they redraw after the views do)."""
         self.instruments = Instruments(self.doc, self.canvas, self.plots, parent=self)
         self.instruments.training = lambda: self.controller.running
+        self.instruments.turn = self.controller.turn
         self.timeline = Timeline(
             self.doc,
             self.controller,

@@ -33,6 +33,7 @@ class Timeline(QObject):
         self.loss = plots.panels["loss"]
         self.bar = self.loss.timeline
         self.shown: int | None = None  # keyframe index on screen, None = live
+        self._seen = (None, -1)  # the keyframes the bar shows and their revision
         self.bar.frameChosen.connect(self.show_frame)
         self.bar.liveRequested.connect(self.go_live)
         self.bar.restoreRequested.connect(self.restore)
@@ -46,7 +47,11 @@ class Timeline(QObject):
         return self.doc.history.keyframes
 
     def update_frames(self) -> None:
-        self.bar.set_epochs(self.keyframes.epochs)
+        kf = self.keyframes
+        # called every training frame: compare the revision, O(1), not the epochs
+        if self._seen[0] is not kf or self._seen[1] != kf.revision:
+            self._seen = (kf, kf.revision)
+            self.bar.set_epochs(kf.epochs)
         if self.shown is not None and self.shown >= len(self.keyframes):
             self.go_live()
 

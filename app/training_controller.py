@@ -17,8 +17,10 @@ from model.train import budget
 from model.train.budget import MemoryBudgetError
 from model.train.pace import DEFAULT_PACE, PaceScheduler
 from model.train.trainer import STOP_EPOCHS, STOP_USER
+from widgets.common.turn_frame import turn_frame
 
 from . import change_kinds as K
+from .gui_turn import GuiTurn
 from .training_worker import (  # noqa: F401  (re-exported: callers import them from here)
     Snapshot,
     SnapshotMailbox,
@@ -78,6 +80,7 @@ class TrainingController(QObject):
         # single-shot, re-armed only after a frame has been painted: a frame that
         # costs more than the interval lowers the frame rate instead of
         # saturating the event loop (the GUI always gets a full interval free)
+        self.turn = GuiTurn()  # this thread's frames, which the worker waits out (app/gui_turn.py)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(int(1000 / fps))
@@ -178,6 +181,7 @@ class TrainingController(QObject):
             budget.check_training(doc.spec, doc.settings, doc.data.train.n_samples, grid)
             trainer = private_trainer(doc)
             self.worker = TrainingWorker(trainer, doc.probe(), self.grid_X, epoch_limit=doc.settings.epochs)
+            self.worker.turn = self.turn
             self.worker.pacer = PaceScheduler(self.pace, trainer.updates_per_epoch, clock=self.pace_clock)
             self.worker.start()
         return self.worker
@@ -225,6 +229,16 @@ class TrainingController(QObject):
             else:
                 self.timer.start()
             return
+        turn_frame(self.turn, self, lambda: self._show(snap))  # the worker waits until it is painted
+        if snap.finished:
+            self.finish_message = snap.message
+            self._stopped = snap.finished
+            self._set_running(False)
+            self.finished.emit(snap.finished)
+        elif w.idle.is_set():
+            self._set_running(False)
+
+    def _show(self, snap) -> None:
         cpu = self.cpu_clock()
         self.doc.adopt(snap)
         # zero-timer: runs after the paint events this frame posts
@@ -240,13 +254,6 @@ class TrainingController(QObject):
             min(round(1000 * self.frame_cost / ADOPT_BUDGET), SLOWEST_FRAME) if big and not snap.paced else 0
         )
         self.timer.setInterval(max(self.frame_interval, slower))
-        if snap.finished:
-            self.finish_message = snap.message
-            self._stopped = snap.finished
-            self._set_running(False)
-            self.finished.emit(snap.finished)
-        elif w.idle.is_set():
-            self._set_running(False)
 
     def _doc_changed(self, kind: str) -> None:
         w = self.worker

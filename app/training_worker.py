@@ -31,6 +31,8 @@ from model.train.history import HistoryRows
 from model.train.pace import DEFAULT_PACE, PaceScheduler
 from model.train.trainer import STOP_EPOCHS, STOP_USER, Trainer
 
+from .gui_turn import GuiTurn
+
 SNAPSHOT_INTERVAL = 1 / 40  # a little above the 30 Hz display timer
 MAX_UNPUBLISHED_UPDATES = 2048  # well inside the per-update series' full-resolution window (8192)
 PACED_RATE = 30.0  # at or below this many updates/s (paced play) every update gets its own snapshot
@@ -116,6 +118,8 @@ class TrainingWorker(threading.Thread):
         super().__init__(daemon=True, name="mlp-training")
         self.trainer = trainer  # private: built on copies, touched only by this thread once started
         self.mailbox = SnapshotMailbox()
+        self.turn = GuiTurn()  # the controller hands over the GUI's: its frames are waited out
+        self._update_s = 0.0  # the last update's wall time (long ones need not wait: GuiTurn.wait)
         self._probe_data = probe_data  # (x, t) scaled, or None
         self._grid_X = grid_X
         self._epoch_limit = epoch_limit
@@ -216,7 +220,10 @@ class TrainingWorker(threading.Thread):
                 else None
             )
             pre = self.trainer.net.copy() if before is not None and self.trainer.dropout_rates else None
+            self.turn.wait(self._update_s)  # a frame the GUI is building and painting: the lock is its
+            t = time.perf_counter()
             finished = self._one_update()
+            self._update_s = time.perf_counter() - t
             dropped = None
             if pre is not None:  # the wave shows the thinned network this update really trained
                 rows = self._mask_rows()

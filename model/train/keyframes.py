@@ -64,6 +64,7 @@ class Keyframes:
         self._log: list[float] = []  # log(epoch + 1) of each frame
         self._min_gap = 0.0  # smallest log gap between kept frames (at capacity)
         self.capacity = self.max_frames
+        self.revision = 0  # changes whenever the frames do: a reader per training frame compares it, O(1)
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -80,6 +81,7 @@ class Keyframes:
         return sum(f.nbytes for f in self.frames)
 
     def clear(self) -> None:
+        self.revision += 1
         self.frames.clear()
         self._log.clear()
         self._min_gap = 0.0
@@ -103,6 +105,7 @@ class Keyframes:
     def add(self, frame: Keyframe) -> None:
         """:meth:`record` for a ready frame (its arrays must not change: they are shared)."""
         epoch = frame.epoch
+        self.revision += 1
         if not self.frames:
             per = max(frame.nbytes, 1)
             self.capacity = max(2, min(self.max_frames, self.max_bytes // per))

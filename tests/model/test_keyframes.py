@@ -84,3 +84,22 @@ def test_keyframes_travel_with_the_history_rows_of_a_worker():
     doc_history.append_rows(worker.history.rows_since(mid))
     assert list(doc_history.keyframes.epochs) == list(range(9))
     assert list(doc_history.copy().keyframes.epochs) == list(range(9))
+
+
+def test_revision_changes_exactly_when_the_frames_do():
+    """Readers that look every training frame compare the revision instead of the epochs (O(1))."""
+    kf = Keyframes(max_frames=4)
+    w, b = [np.zeros((2, 3))], [np.zeros(3)]
+    seen = [(kf.revision, list(kf.frames))]
+    # at capacity epoch 4 is too near to be kept; 5000 again replaces its frame; 2 rewinds
+    for epoch in (0, 1, 2, 3, 4, 5, 5000, 5000, 2):
+        kf.record(epoch, w, b)
+        seen.append((kf.revision, list(kf.frames)))
+    kf.clear()
+    seen.append((kf.revision, list(kf.frames)))
+    changed = [r1 != r0 for (r0, _), (r1, _) in zip(seen, seen[1:])]
+    assert changed == [
+        len(f0) != len(f1) or any(a is not b for a, b in zip(f0, f1))
+        for (_, f0), (_, f1) in zip(seen, seen[1:])
+    ]
+    assert changed == [True, True, True, True, False, True, True, True, True, True]

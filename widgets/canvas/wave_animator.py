@@ -59,6 +59,7 @@ from widgets.canvas import canvas_layout as lay
 from widgets.canvas.dropout_marks import mark_dropped
 from widgets.canvas.node_item import NEUTRAL_FILL, NODE_RADIUS
 from widgets.canvas.wave_frames import TRAIL, cycle_arrays, front_overlay, next_front, scale_percentile
+from widgets.common.turn_frame import turn_frame
 
 __all__ = ["WaveAnimator", "TRAIL", "DELTA_COLOURS", "delta_colour", "delta_shades", "scale_percentile"]
 
@@ -125,6 +126,7 @@ class WaveAnimator(QObject):
         self._scale: dict[str, list[float]] = {}  # mode -> per-pair colour scale
         self._dmax = 1.0
         self.hidden_frames = 0  # timer frames skipped because nobody could see the canvas
+        self.turn = None  # the window's GuiTurn (app/gui_turn.py): its frames keep the training worker out
         self._timer = QTimer(self)
         self._timer.setInterval(int(round(1000.0 / fps)))
         self._timer.timeout.connect(self._on_timer)
@@ -212,7 +214,7 @@ class WaveAnimator(QObject):
         if self.canvas is not None and not self.canvas_seen():
             self.hidden_frames += 1
             return
-        self.tick()
+        turn_frame(self.turn, self, self.tick)
 
     def tick(self, dt: float | None = None) -> None:
         """Advance by ``dt`` seconds (default one timer interval). Fixed steps

@@ -66,8 +66,9 @@ class StabilityStrip(QWidget):
         self._lay.addWidget(self.plot)
         self._forms: list[str] = [html.escape(NOT_YET)]  # the read-out's texts, longest first
         self._place_label()
-        self._x: list[float] = []
-        self._y: list[float] = []
+        self._xy = np.empty((2, 64))  # epochs, η·λ_max in [:, :_n]; doubled when full
+        self._n = 0
+        self._top = -np.inf  # max of the kept η·λ_max
         self.last = None  # (StabilityResult, eta)
 
     # ------------------------------------------------------------ the read-out line
@@ -125,25 +126,38 @@ class StabilityStrip(QWidget):
 
     # ------------------------------------------------------------ data
     def clear(self) -> None:
-        self._x.clear()
-        self._y.clear()
+        self._n, self._top = 0, -np.inf
         self.curve.setData([], [])
         self.last = None
         self._show([html.escape(NOT_YET)])
 
+    def _keep(self, epoch: float, v: float) -> None:
+        """Store a point: a later epoch appends, an earlier or equal one replaces the last.
+        Past 2000 points the oldest 1000 are thinned to every other one (bounded memory)."""
+        xy, n = self._xy, self._n
+        if n and epoch <= xy[0, n - 1]:
+            old, xy[:, n - 1] = xy[1, n - 1], (epoch, v)
+            if old >= self._top and v < old:  # the maximum may have gone
+                self._top = float(np.fmax.reduce(xy[1, :n]))  # fmax: a NaN point does not hide the rest
+        else:
+            if n == xy.shape[1]:
+                self._xy = xy = np.concatenate([xy, np.empty_like(xy)], axis=1)
+            xy[:, n] = (epoch, v)
+            self._n = n = n + 1
+        self._top = max(self._top, v)
+        if n > 2000:
+            xy[:, :500] = xy[:, :1000:2]
+            xy[:, 500 : n - 500] = xy[:, 1000:n]  # NumPy copies overlapping slices safely
+            self._n = n = n - 500
+            self._top = float(np.fmax.reduce(xy[1, :n]))  # fmax: a NaN point does not hide the rest
+
     def add_point(self, epoch: float, result, eta: float) -> None:
         """One measurement: ``result`` a StabilityResult at the weights after ``epoch``."""
         v = result.eta_lambda(eta)
-        if self._x and epoch <= self._x[-1]:
-            self._x[-1], self._y[-1] = float(epoch), v
-        else:
-            self._x.append(float(epoch))
-            self._y.append(v)
-        if len(self._x) > 2000:  # bounded: keep every other old point
-            self._x[:1000] = self._x[:1000:2]
-            self._y[:1000] = self._y[:1000:2]
-        self.curve.setData(np.array(self._x), np.array(self._y))
-        self.plot.setYRange(0, max(2.4, 1.1 * max(self._y)), padding=0)
+        self._keep(float(epoch), v)
+        n = self._n
+        self.curve.setData(self._xy[0, :n], self._xy[1, :n])  # views: setData copies nothing more
+        self.plot.setYRange(0, max(2.4, 1.1 * self._top), padding=0)
         self.last = (result, eta)
         lim = result.eta_limit
         acc = f"±{result.accuracy:.1g}" if result.accuracy > 0 else "exact"
@@ -174,4 +188,5 @@ class StabilityStrip(QWidget):
         )
 
     def points(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.array(self._x), np.array(self._y)
+        n = self._n
+        return self._xy[0, :n].copy(), self._xy[1, :n].copy()
