@@ -4,17 +4,21 @@ A stack of K runs (:class:`~model.train.batched.BatchedTrainer`) is one
 thread's work: its matmuls already run at one core's gemm peak, and
 OpenBLAS barely threads the many small per-run products.  The runs are
 independent, so :class:`SplitTrainer` trains the first half of the rates as
-one stack in the calling thread and the second half as another stack in a
-worker thread started (and joined) by each :meth:`SplitTrainer.train`
-call.  NumPy's matmuls and element-wise calls on arrays of more than a few
-hundred elements release the GIL, so the two halves overlap; OpenBLAS is
-held at one thread meanwhile (:func:`~model.nn.blas_threads.limited_blas`,
-restored after), else each half's gemm would try to use both cores too.
+one stack in the calling thread and the second half as another stack
+either in a worker *process* (:mod:`model.train.remote_stack`, leased from
+:mod:`model.train.stack_pool`: its own interpreter, so nothing waits for
+the GIL, which made the thread split lose on small layers) or in a worker
+thread started (and joined) by each :meth:`SplitTrainer.train` call (NumPy's
+matmuls and element-wise calls on arrays of more than a few hundred
+elements release the GIL, so big layers overlap).  OpenBLAS is held at one
+thread meanwhile (:func:`~model.nn.blas_threads.limited_blas`, restored
+after; the worker starts at one), else each half's gemm would try to use
+both cores too.
 
 Each half has its own optimizer state, divergence masks and shuffle
 generator (seeded alike, so both draw the batches the sequential runs
-draw): results are exactly the unsplit stack's, per run.  Only worth it
-with enough arithmetic per update (:func:`pays`); :func:`make_stack` picks.
+draw): results are exactly the unsplit stack's, per run.
+:func:`make_stack` picks the split by the work it saves (:func:`split_mode`).
 """
 
 from __future__ import annotations
