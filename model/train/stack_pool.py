@@ -28,6 +28,9 @@ from model.train import stack_wire as wire
 #: under load a few seconds at worst) before it is given up for the thread split.
 READY_TIMEOUT_S = 60.0
 
+#: What the worker runs (``python -m``); a seam for tests.
+WORKER_MODULE = "model.train.stack_worker"
+
 _BLAS_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -44,7 +47,7 @@ class Worker:
         env["PYTHONPATH"] = os.pathsep.join([_package_root()] + [p for p in [env.get("PYTHONPATH")] if p])
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "model.train.stack_worker"],
+            [sys.executable, "-m", WORKER_MODULE],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             bufsize=0,  # raw pipes: select() sees every unread byte
@@ -64,7 +67,10 @@ class Worker:
     def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> bool:
         if self.ready_s is not None:
             return True
-        frame = self.receive(timeout)
+        try:
+            frame = self.receive(timeout)
+        except wire.WireError:  # it exited first (its traceback went to our stderr)
+            return False
         if frame is None or frame[0] != wire.READY:
             return False
         self.ready_s = time.perf_counter() - self.started

@@ -18,6 +18,7 @@ import signal
 import sys
 import time
 import traceback
+import warnings
 
 from model.train import stack_wire as wire
 from model.train.batched import BatchedTrainer, network_from_flat
@@ -123,6 +124,9 @@ def serve(inp, out) -> int:
 def main() -> int:
     # the parent decides when we stop: a Ctrl-C in its terminal is its to handle
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # overflow in a diverging run is expected (the stack freezes it); the parent
+    # tells, our stderr would only repeat it raw
+    warnings.simplefilter("ignore", RuntimeWarning)
     inp = os.fdopen(os.dup(0), "rb", buffering=0)  # unbuffered: select() sees every unread byte
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print must not land in the frames

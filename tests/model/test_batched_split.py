@@ -12,7 +12,7 @@ from model.analysis.sweeps import lr_sweep
 from model.nn import blas_threads
 from model.nn.network import Network
 from model.nn.spec import NetworkSpec
-from model.train import batched_split
+from model.train import batched_split, stack_pool
 from model.train.batched import BatchedTrainer
 from model.train.batched_split import SplitTrainer, make_stack, pays
 from model.train.trainer import STOP_DIVERGED, STOP_EPOCHS, STOP_USER, TrainSettings
@@ -67,20 +67,23 @@ def test_a_half_that_diverges_entirely_stops_while_the_other_trains_on():
     assert st.train(2) == STOP_EPOCHS and st.epoch == 10 and first.epoch < 8
 
 
-def test_lr_sweep_split_equals_unsplit(monkeypatch):
+@pytest.mark.parametrize("mode", [batched_split.THREAD, batched_split.PROCESS])
+def test_lr_sweep_split_equals_unsplit(monkeypatch, mode):
     X, T = _data(n=40)
     s = TrainSettings(optimizer="adam", lr=0.1, batch_size=8, seed=2)
     lrs = [0.001, 0.01, 0.1, 1.0, 30.0, 1e4, 1e12]
     monkeypatch.setattr(batched_split, "FORCE_SPLIT", False)
     want = lr_sweep(_net(), X, T, s, lrs, 7, curvature=False)
     seen = []
-    monkeypatch.setattr(batched_split, "FORCE_SPLIT", True)
+    monkeypatch.setattr(batched_split, "FORCE_SPLIT", mode)
     got = lr_sweep(_net(), X, T, s, lrs, 7, curvature=False, progress=seen.append)
     np.testing.assert_allclose(got.losses, want.losses, rtol=1e-12, atol=1e-14)
     np.testing.assert_array_equal(got.diverged_at, want.diverged_at)
     assert want.diverged.any() and not want.diverged.all()
     assert seen == sorted(seen) and seen[-1] == pytest.approx(1.0)
     assert not _halves_alive()
+    pool = stack_pool.POOL  # the worker (if any) was given back after each group
+    assert all(w not in pool._leased for w in pool.workers())
 
 
 def test_cancel_mid_epoch_stops_both_halves_and_restores_blas():

@@ -12,7 +12,6 @@ import threading
 import numpy as np
 import pytest
 
-from model.analysis.sweeps import lr_sweep
 from model.nn.network import Network
 from model.nn.spec import NetworkSpec
 from model.optim.schedules import Schedule
@@ -216,6 +215,17 @@ def test_prewarm_starts_the_worker_without_waiting_and_eof_ends_it():
     assert w.proc.returncode == 0
 
 
+def test_a_worker_that_cannot_start_leaves_the_thread_split(monkeypatch, capfd):
+    POOL.shutdown()
+    monkeypatch.setattr(stack_pool, "WORKER_MODULE", "model.train.no_such_worker")
+    monkeypatch.setattr(stack_pool, "usable_cores", lambda: 2)
+    monkeypatch.setattr(batched_split, "FORCE_SPLIT", PROCESS)
+    X, T = _data(n=20)
+    st = make_stack(_net(), X, T, TrainSettings(), [0.1, 0.2])
+    assert isinstance(st, SplitTrainer) and not st.remote
+    assert POOL.workers() == [] and "No module named" in capfd.readouterr().err
+
+
 def test_make_stack_takes_the_process_split_where_it_pays(monkeypatch):
     monkeypatch.setattr(batched_split, "cores", lambda: 2)
     monkeypatch.setattr(batched_split, "others_running", lambda: 0)
@@ -233,22 +243,6 @@ def test_make_stack_takes_the_process_split_where_it_pays(monkeypatch):
     assert split_mode(digits, 1797, 32, 16, 3) == "one"
     monkeypatch.setattr(batched_split, "FORCE_SPLIT", THREAD)
     assert split_mode(circles, 4, None, 2, 1) == THREAD
-
-
-def test_lr_sweep_over_the_process_equals_unsplit(monkeypatch):
-    X, T = _data(n=40)
-    s = TrainSettings(optimizer="adam", lr=0.1, batch_size=8, seed=2)
-    lrs = [0.001, 0.01, 0.1, 1.0, 30.0, 1e4, 1e12]
-    monkeypatch.setattr(batched_split, "FORCE_SPLIT", False)
-    want = lr_sweep(_net(), X, T, s, lrs, 7, curvature=False)
-    monkeypatch.setattr(batched_split, "FORCE_SPLIT", PROCESS)
-    seen = []
-    got = lr_sweep(_net(), X, T, s, lrs, 7, curvature=False, progress=seen.append)
-    np.testing.assert_array_equal(got.losses, want.losses)
-    np.testing.assert_array_equal(got.diverged_at, want.diverged_at)
-    assert want.diverged.any() and not want.diverged.all()
-    assert seen == sorted(seen) and seen[-1] == pytest.approx(1.0)
-    assert all(w not in POOL._leased for w in POOL.workers())  # given back after the sweep
 
 
 def test_frames_carry_settings_exactly_and_refuse_objects():
