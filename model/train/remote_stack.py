@@ -211,6 +211,7 @@ class RemoteStack:
         self._lease.clean = False
         self._finalizer()  # the pool ends the dead worker
         if any(reason == STOP_USER for _, reason in self._calls):
+            self._pending = None  # nothing is under way any more: a close() need not wait
             raise WorkerLost(
                 f"the stack worker (pid {pid}) died after a stopped training; its runs cannot be "
                 "rebuilt exactly: train them again"
