@@ -63,6 +63,10 @@ MIN_HALF_FLOPS = 4_000_000
 #: the process split, load ~0.4): circles ~30-40 epochs (20: 6.9 against 5.3 ms,
 #: 50: 13.7 against 15.9 ms, 200: 44 against 49 ms); XOR (4 samples, ~2 µs
 #: saved an update) never, digits from its first epoch.
+#: With the split so taken, 16 rates (tests/bench/batched_runs.py, 3 rounds,
+#: load 0.2-0.3, one run = 1): circles 1.89× at one BLAS thread (unsplit
+#: 2.73×), 2.74× at default threads (2.99×); digits 6.90× (11.68×) and 5.48×
+#: (9.41×).  At load 1.1-1.9 from other programs the check above keeps one stack.
 ELEMENT_S = 3.3e-9
 FLOPS_RATE = 35e9
 MIN_PROCESS_GAIN_S = 0.005
