@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.analysis import sweeps
 from model.data import data_prep
 from model.io.csv_safe import SafeWriter
 from model.io.project import atomic_write_text, load_project
@@ -108,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args) -> int:
+    if args.kind == "sweep":
+        sweeps.prewarm()  # the split stack's worker process starts while the project loads
     problem = prepare(args.project)
     result, header, rows = KINDS[args.kind].run(problem, args)
     result = {"kind": args.kind, "project": str(args.project), **result}

@@ -17,7 +17,8 @@ import numpy as np
 from model.nn.network import Network
 from model.optim.optimizers import make_optimizer
 from model.train.batched import stack_size, stackable
-from model.train.batched_split import make_stack
+from model.train.batched_split import close_stack, make_stack
+from model.train.stack_pool import prewarm
 from model.train.trainer import STOP_DIVERGED, STOP_USER, Trainer, TrainSettings
 
 from .curvature import Curvature, lambda_max
@@ -47,6 +48,7 @@ __all__ = [
     "BEST_TOLERANCE",
     "memory_per_update",
     "format_bytes",
+    "prewarm",
 ]
 
 
@@ -177,13 +179,17 @@ def lr_sweep(
     cancelled = False
     for g in range(0, N, group):
         part = lrs[g : g + group]
-        bt = make_stack(start, X, T, s, part)  # both cores where that pays
+        bt = make_stack(start, X, T, s, part, epochs=K)  # both cores where that pays
         n_part = len(part)
 
         def epoch_done(e, g=g, n=n_part):
             progress((g + n * e / K) / N)
 
-        if bt.train(K, should_stop, on_epoch=epoch_done) == STOP_USER:
+        try:
+            reason = bt.train(K, should_stop, on_epoch=epoch_done)
+        finally:
+            close_stack(bt)  # its worker process is free for the next group (or sweep)
+        if reason == STOP_USER:
             cancelled = True
             break
         losses[g : g + len(part), : bt.epoch] = bt.epoch_loss

@@ -154,10 +154,13 @@ class BatchedTrainer:
     def network(self, k: int) -> Network:
         """Run ``k``'s network: its current weights (or those kept at divergence)."""
         rows = np.flatnonzero(self._runs == k)
-        flat = self._flat[rows[0]] if len(rows) else self.final[k]
-        net = Network(self._specs[k])
-        np.copyto(net._flat, flat)
-        return net
+        return network_from_flat(self._specs[k], self._flat[rows[0]] if len(rows) else self.final[k])
+
+    def run_flats(self) -> np.ndarray:
+        """(K, P): every run's :meth:`network` weights, as one array."""
+        out = self.final.copy()
+        out[self._runs] = self._flat
+        return out
 
     def train(self, epochs: int, should_stop=None, on_epoch=None) -> str:
         """``epochs`` more epochs, or until every run diverged or ``should_stop()``
@@ -305,6 +308,13 @@ class BatchedTrainer:
         self.optimizer.take_rows(keep)
         self._buffers.clear()
         self._relayout()
+
+
+def network_from_flat(spec, flat) -> Network:
+    """A network of ``spec`` holding the parameters ``flat`` (its [W; b] blocks in a row)."""
+    net = Network(spec)
+    np.copyto(net._flat, flat)
+    return net
 
 
 def _same_shape(a, b) -> bool:

@@ -4,35 +4,44 @@ A stack of K runs (:class:`~model.train.batched.BatchedTrainer`) is one
 thread's work: its matmuls already run at one core's gemm peak, and
 OpenBLAS barely threads the many small per-run products.  The runs are
 independent, so :class:`SplitTrainer` trains the first half of the rates as
-one stack in the calling thread and the second half as another stack in a
-worker thread started (and joined) by each :meth:`SplitTrainer.train`
-call.  NumPy's matmuls and element-wise calls on arrays of more than a few
-hundred elements release the GIL, so the two halves overlap; OpenBLAS is
-held at one thread meanwhile (:func:`~model.nn.blas_threads.limited_blas`,
-restored after), else each half's gemm would try to use both cores too.
+one stack in the calling thread and the second half as another stack
+either in a worker *process* (:mod:`model.train.remote_stack`, leased from
+:mod:`model.train.stack_pool`: its own interpreter, so nothing waits for
+the GIL, which made the thread split lose on small layers) or in a worker
+thread started (and joined) by each :meth:`SplitTrainer.train` call (NumPy's
+matmuls and element-wise calls on arrays of more than a few hundred
+elements release the GIL, so big layers overlap).  OpenBLAS is held at one
+thread meanwhile (:func:`~model.nn.blas_threads.limited_blas`, restored
+after; the worker starts at one), else each half's gemm would try to use
+both cores too.
 
 Each half has its own optimizer state, divergence masks and shuffle
 generator (seeded alike, so both draw the batches the sequential runs
-draw): results are exactly the unsplit stack's, per run.  Only worth it
-with enough arithmetic per update (:func:`pays`); :func:`make_stack` picks.
+draw): results are exactly the unsplit stack's, per run.
+:func:`make_stack` picks the split by the work it saves (:func:`split_mode`).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 
 from model.nn.blas_threads import limited_blas, usable_cores
 from model.nn.network import Network
+from model.train import stack_pool
 from model.train.batched import BatchedTrainer, flops_per_sample
+from model.train.remote_stack import RemoteStack
 from model.train.trainer import STOP_DIVERGED, STOP_EPOCHS, STOP_USER, TrainSettings
 
-#: Tests set True to split every stack of ≥ 2 runs, False to never split;
-#: None decides by the work per update (:func:`pays`).
-FORCE_SPLIT: bool | None = None
+#: Tests force a mode: PROCESS or THREAD (True = THREAD) splits every stack of
+#: ≥ 2 runs that way, False never splits; None decides (:func:`split_mode`).
+FORCE_SPLIT: bool | str | None = None
 
-#: Least matmul FLOPs per update of one half for the split to pay.  Digits
+PROCESS, THREAD, ONE = "process", "thread", "one"
+
+#: Least matmul FLOPs per update of one half for the thread split to pay.  Digits
 #: (64-128-64-10, batch 32, 8 runs a half: 22 MFLOP) costs the same CPU time
 #: split as unsplit, so with a free core it nearly halves; circles' full
 #: batches (2-8-8-1, 200 samples: 0.9 MFLOP) are ~40 NumPy calls of a few µs,
@@ -44,6 +53,24 @@ FORCE_SPLIT: bool | None = None
 #: ~26 µs hand-off per update) took 154-158 µs against 121-123 µs serial.
 MIN_HALF_FLOPS = 4_000_000
 
+#: The process split shares no GIL, so it pays on small layers too, once what
+#: halving the stack saves per train() call covers the call's messages (the
+#: data, start and end weights, progress: 2-3 ms a call on the 2-core machine).
+#: The saving is the half's per-run work: its matmuls at about one core's gemm
+#: rate and its element-wise passes (~3.3 ns per element of the layers'
+#: outputs: circles 2-8-8-1 full batch, 8 runs cost 90 µs an update more than
+#: one run's calls alone).  Measured break-even (16 rates, one stack against
+#: the process split, load ~0.4): circles ~30-40 epochs (20: 6.9 against 5.3 ms,
+#: 50: 13.7 against 15.9 ms, 200: 44 against 49 ms); XOR (4 samples, ~2 µs
+#: saved an update) never, digits from its first epoch.
+#: With the split so taken, 16 rates (tests/bench/batched_runs.py, 3 rounds,
+#: load 0.2-0.3, one run = 1): circles 1.89× at one BLAS thread (unsplit
+#: 2.73×), 2.74× at default threads (2.99×); digits 6.90× (11.68×) and 5.48×
+#: (9.41×).  At load 1.1-1.9 from other programs the check above keeps one stack.
+ELEMENT_S = 3.3e-9
+FLOPS_RATE = 35e9
+MIN_PROCESS_GAIN_S = 0.005
+
 _THREAD_NAME = "mlp-studio-stack-half"
 
 
@@ -52,42 +79,113 @@ def cores() -> int:
     return usable_cores()
 
 
+def others_running(samples: int = 4, gap_s: float = 0.0002) -> int:
+    """Tasks running on the machine besides the caller (Linux: /proc/loadavg's
+    runnable count; 0 where unknown): the least of a few looks ~0.3 ms apart (~1.5 ms in all),
+    so a burst (the GUI thread painting a frame) does not count, a program
+    computing does.  A seam for tests."""
+    least = None
+    for i in range(samples):
+        if i:
+            time.sleep(gap_s)
+        try:
+            with open("/proc/loadavg", encoding="ascii") as f:
+                running = int(f.read().split()[3].split("/")[0])
+        except (OSError, ValueError, IndexError):
+            return 0
+        least = running if least is None else min(least, running)
+    return max(0, least - 1)
+
+
 def pays(net: Network, n: int, batch_size: int | None, runs: int) -> bool:
     """Does splitting ``runs`` stacked runs of ``net`` (batches of
     ``batch_size`` of ``n`` samples) over two threads pay?"""
     if FORCE_SPLIT is not None:
-        return FORCE_SPLIT and runs >= 2
+        return bool(FORCE_SPLIT) and runs >= 2
     if runs < 2 or cores() < 2:
         return False
     m = n if batch_size is None else min(batch_size, n)
     return (runs // 2) * m * flops_per_sample(net.layer_sizes) >= MIN_HALF_FLOPS
 
 
-def make_stack(net: Network, X, T, settings: TrainSettings, lrs):
-    """A :class:`SplitTrainer` where the split pays, else one :class:`BatchedTrainer`."""
+def process_gain(net: Network, n: int, batch_size: int | None, runs: int, epochs: int) -> float:
+    """Estimated seconds the process split saves over ``epochs`` epochs of one stack."""
+    m = n if batch_size is None else min(batch_size, n)
+    updates = epochs * -(-n // m)
+    rows = (runs // 2) * m  # the runs' batch rows the other core takes
+    per_update = (
+        rows * sum(net.layer_sizes[1:]) * ELEMENT_S + rows * flops_per_sample(net.layer_sizes) / FLOPS_RATE
+    )
+    return updates * per_update
+
+
+def split_mode(net: Network, n: int, batch_size: int | None, runs: int, epochs: int | None = None) -> str:
+    """PROCESS, THREAD or ONE for ``runs`` stacked runs of ``epochs`` epochs
+    (None: unknown, then the process split is taken where the threads' is)."""
+    if FORCE_SPLIT is not None:
+        if not FORCE_SPLIT or runs < 2:
+            return ONE
+        return PROCESS if FORCE_SPLIT == PROCESS else THREAD
+    # a split waits for its slower half: with the second core taken by another
+    # program (another helper's tests here: load 1.4-1.7) the process split
+    # measured circles 4.6× one run against 2.5× unsplit, digits 12.7× against 10×
+    if runs < 2 or cores() - others_running() < 2:
+        return ONE
+    if epochs is None:
+        return PROCESS if pays(net, n, batch_size, runs) else ONE
+    if process_gain(net, n, batch_size, runs, epochs) >= MIN_PROCESS_GAIN_S:
+        return PROCESS
+    return THREAD if pays(net, n, batch_size, runs) else ONE
+
+
+def make_stack(net: Network, X, T, settings: TrainSettings, lrs, epochs: int | None = None):
+    """The stack for ``lrs`` (``epochs`` per train() call, if known): a
+    :class:`SplitTrainer` over a worker process or two threads where that
+    pays (the thread split, or one stack, when the worker is leased already),
+    else one :class:`BatchedTrainer`."""
     n_runs = np.size(lrs)
-    bs = settings.batch_size
-    if pays(net, len(X), bs, n_runs):
+    mode = split_mode(net, len(X), settings.batch_size, n_runs, epochs)
+    if mode == PROCESS:
+        worker = stack_pool.POOL.lease()
+        if worker is not None:
+            return SplitTrainer(net, X, T, settings, lrs, worker=worker)
+        mode = THREAD if FORCE_SPLIT or pays(net, len(X), settings.batch_size, n_runs) else ONE
+    if mode == THREAD:
         return SplitTrainer(net, X, T, settings, lrs)
     return BatchedTrainer(net, X, T, settings, lrs)
 
 
+def close_stack(stack) -> None:
+    """Give back a stack's worker process, if it has one (any stack from :func:`make_stack`)."""
+    if isinstance(stack, SplitTrainer):
+        stack.close()
+
+
 class SplitTrainer:
-    """K ≥ 2 runs as two stacks trained side by side; the results read as one
-    :class:`BatchedTrainer`'s (``epoch_loss``, ``diverged_at``, ``reasons``,
+    """K ≥ 2 runs as two stacks trained side by side (the even and the odd
+    runs: ``index``); the results read as one :class:`BatchedTrainer`'s (``epoch_loss``, ``diverged_at``, ``reasons``,
     ``active``, :meth:`network`, ``run_samples``)."""
 
-    def __init__(self, net: Network, X, T, settings: TrainSettings, lrs, nets=None):
+    def __init__(self, net: Network, X, T, settings: TrainSettings, lrs, nets=None, worker=None):
         lrs = np.asarray(lrs, dtype=np.float64).reshape(-1)
         if len(lrs) < 2:
             raise ValueError("splitting needs at least 2 runs")
-        h = (len(lrs) + 1) // 2
-        parts = [(slice(0, h), 0), (slice(h, None), h)]
-        self.halves = [
-            BatchedTrainer(net, X, T, settings, lrs[sl], nets=None if nets is None else list(nets)[sl])
-            for sl, _ in parts
-        ]
-        self._offsets = [off for _, off in parts]
+        # every other rate: a sweep's large rates (the ones that diverge and
+        # leave their stack) share out evenly, so neither half waits for the other
+        self.index = [np.arange(0, len(lrs), 2), np.arange(1, len(lrs), 2)]
+
+        def runs(i):
+            return None if nets is None else [nets[k] for k in self.index[i]]
+
+        # the worker's half first: it builds its stack while this thread builds the other
+        second = None
+        if worker is not None:
+            second = RemoteStack(worker, net, X, T, settings, lrs[1::2], nets=runs(1))
+        first = BatchedTrainer(net, X, T, settings, lrs[0::2], nets=runs(0))
+        if second is None:
+            second = BatchedTrainer(net, X, T, settings, lrs[1::2], nets=runs(1))
+        self.halves = [first, second]
+        self.remote = worker is not None
         self.K = len(lrs)
         self.stop_reason: str | None = None
 
@@ -102,36 +200,41 @@ class SplitTrainer:
 
     @property
     def active(self) -> np.ndarray:
-        return np.concatenate([h.active + off for h, off in zip(self.halves, self._offsets)])
+        return np.sort(np.concatenate([idx[h.active] for h, idx in zip(self.halves, self.index)]))
 
     @property
     def diverged_at(self) -> np.ndarray:
-        return np.concatenate([h.diverged_at for h in self.halves])
+        out = np.zeros(self.K, dtype=np.int64)
+        for h, idx in zip(self.halves, self.index):
+            out[idx] = h.diverged_at
+        return out
 
     @property
     def reasons(self) -> list[str]:
-        return [r for h in self.halves for r in h.reasons]
+        out = [""] * self.K
+        for h, idx in zip(self.halves, self.index):
+            for k, r in zip(idx, h.reasons):
+                out[k] = r
+        return out
 
     @property
     def epoch_loss(self) -> np.ndarray:
         """(K, epochs): a half whose runs all diverged earlier is NaN after."""
         out = np.full((self.K, self.epoch), np.nan)
-        for h, off in zip(self.halves, self._offsets):
+        for h, idx in zip(self.halves, self.index):
             loss = h.epoch_loss
-            out[off : off + h.K, : loss.shape[1]] = loss
+            out[idx, : loss.shape[1]] = loss
         return out
 
     def network(self, k: int) -> Network:
-        i = 0 if k < self._offsets[1] else 1
-        return self.halves[i].network(k - self._offsets[i])
+        return self.halves[k % 2].network(k // 2)
 
     def train(self, epochs: int, should_stop=None, on_epoch=None) -> str:
-        """``epochs`` more epochs of both halves (the second in a worker thread
-        joined before returning), or until every run diverged or
-        ``should_stop()``; ``on_epoch(epoch)`` is called in this thread as
-        the slower live half completes an epoch.  An exception in either half
-        stops the other and is raised here."""
-        first, second = self.halves
+        """``epochs`` more epochs of both halves (the second in the worker process
+        or a worker thread joined before returning), or until every run
+        diverged or ``should_stop()``; ``on_epoch(epoch)`` is called in this
+        thread as the slower live half completes an epoch.  An exception in
+        either half stops the other and is raised here."""
         halt = threading.Event()  # set: both halves stop at their next update
 
         def stop() -> bool:
@@ -142,6 +245,64 @@ class SplitTrainer:
                 return True
             return False
 
+        reported = [self._done()]
+
+        def report() -> None:
+            done = self._done()
+            if on_epoch is not None and done > reported[0]:
+                reported[0] = done
+                on_epoch(done)
+
+        with limited_blas(1):
+            if self.remote:
+                reasons = self._train_remote(int(epochs), stop, halt, report)
+            else:
+                reasons = self._train_threads(int(epochs), stop, halt, report)
+        report()
+        if STOP_USER in reasons or halt.is_set():
+            self.stop_reason = STOP_USER
+        elif all(r == STOP_DIVERGED for r in reasons):
+            self.stop_reason = STOP_DIVERGED
+        else:
+            self.stop_reason = STOP_EPOCHS
+        return self.stop_reason
+
+    def close(self) -> None:
+        """Give the worker process back (also done when this is collected)."""
+        if self.remote:
+            self.halves[1].close()
+
+    def _train_first(self, epochs: int, stop, halt, report, between) -> str:
+        """The first half in this thread, epoch by epoch; ``between()`` after each."""
+        first, reason = self.halves[0], STOP_EPOCHS
+        end = first.epoch + epochs
+        while first.epoch < end and not halt.is_set():
+            reason = first.train(1, stop)
+            if reason != STOP_EPOCHS:
+                break
+            between()
+            report()
+        return reason
+
+    def _train_remote(self, epochs: int, stop, halt, report) -> list[str]:
+        second = self.halves[1]
+        second.begin(epochs, stop)
+        try:
+            reason = self._train_first(epochs, stop, halt, report, second.poll)
+            if halt.is_set():
+                second.request_stop()
+            while not second.poll(0.01):
+                if stop():
+                    second.request_stop()
+                report()
+        except BaseException:
+            halt.set()
+            second.abandon()
+            raise
+        return [reason, second.stop_reason]
+
+    def _train_threads(self, epochs: int, stop, halt, report) -> list[str]:
+        second = self.halves[1]
         reasons = [STOP_EPOCHS, STOP_EPOCHS]
         errors: list[BaseException] = []
 
@@ -152,42 +313,21 @@ class SplitTrainer:
                 errors.append(e)
                 halt.set()
 
-        reported = [self._done()]
-
-        def report() -> None:
-            done = self._done()
-            if on_epoch is not None and done > reported[0]:
-                reported[0] = done
-                on_epoch(done)
-
         worker = threading.Thread(target=work, name=_THREAD_NAME, daemon=True)
-        with limited_blas(1):
-            worker.start()
-            try:
-                end = first.epoch + int(epochs)
-                while first.epoch < end and not halt.is_set():
-                    reasons[0] = first.train(1, stop)
-                    if reasons[0] != STOP_EPOCHS:
-                        break
-                    report()
-                while worker.is_alive():
-                    worker.join(0.05)
-                    report()
-            except BaseException:
-                halt.set()  # the worker stops at its next update
-                raise
-            finally:
-                worker.join()
+        worker.start()
+        try:
+            reasons[0] = self._train_first(epochs, stop, halt, report, lambda: None)
+            while worker.is_alive():
+                worker.join(0.05)
+                report()
+        except BaseException:
+            halt.set()  # the worker stops at its next update
+            raise
+        finally:
+            worker.join()
         if errors:
             raise errors[0]
-        report()
-        if STOP_USER in reasons or halt.is_set():
-            self.stop_reason = STOP_USER
-        elif all(r == STOP_DIVERGED for r in reasons):
-            self.stop_reason = STOP_DIVERGED
-        else:
-            self.stop_reason = STOP_EPOCHS
-        return self.stop_reason
+        return reasons
 
     def _done(self) -> int:
         """Epochs completed by the slower half that still trains."""

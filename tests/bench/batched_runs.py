@@ -7,8 +7,12 @@ Run from the repository root::
 Per workload, in the same process and interleaved round by round: one
 Trainer run at the middle rate, the 16 runs one after another (what
 lr_sweep did before), the 16 runs stacked as lr_sweep trains them
-(model.train.batched_split.make_stack: two half-stacks on two threads where
-that pays) and as one stack on one thread (``one_stack``).  Targets (issue 17): stacked ≤ 2× one run on XOR and
+(model.train.batched_split.make_stack with the sweep's epochs: the second
+half-stack in the worker process, or on a second thread, where that pays;
+``split`` in the JSON says which) and as one stack on one thread
+(``one_stack``).  The worker process's cold start (spawn to ready: an
+interpreter and NumPy) is measured once per mode before the rounds, and the
+rounds then find it up, as a sweep panel's prewarmed worker is.  Targets (issue 17): stacked ≤ 2× one run on XOR and
 circles 2-8-8-1, ≤ 6× on digits 64-128-64-10.  Each line also gives the
 matmul GFLOP/s of both (exact FLOPs, :func:`flops_per_sample`), the gemm
 peak measured in the same rounds, and the *matmul floor*: the stack's
@@ -38,8 +42,9 @@ import numpy as np
 from model.data.datasets import make_dataset
 from model.nn.network import Network
 from model.nn.spec import NetworkSpec
+from model.train import batched_split, stack_pool
 from model.train.batched import BatchedTrainer, flops_per_sample
-from model.train.batched_split import SplitTrainer, make_stack
+from model.train.batched_split import ONE, PROCESS, THREAD, SplitTrainer, close_stack, make_stack
 from model.train.trainer import Trainer, TrainSettings
 
 
@@ -147,9 +152,51 @@ def _median(v):
     return v[m] if len(v) % 2 else 0.5 * (v[m - 1] + v[m])
 
 
+def _sweep_stack(net, X, T, s, lrs, epochs) -> str:
+    """lr_sweep's stack trained; which split make_stack chose."""
+    bt = make_stack(net, X, T, s, lrs, epochs=epochs)
+    try:
+        bt.train(epochs)
+    finally:
+        close_stack(bt)
+    return _split_of(bt)
+
+
+def _forced(mode, net, X, T, s, lrs, epochs) -> None:
+    batched_split.FORCE_SPLIT = mode
+    try:
+        _sweep_stack(net, X, T, s, lrs, epochs)
+    finally:
+        batched_split.FORCE_SPLIT = None
+
+
+def _split_of(bt) -> str:
+    if not isinstance(bt, SplitTrainer):
+        return ONE
+    return PROCESS if bt.remote else THREAD
+
+
+def _cold_start() -> float | None:
+    """Seconds from spawning the stack worker to its first message (None: no spare core)."""
+    stack_pool.POOL.shutdown()
+    t0 = time.perf_counter()
+    w = stack_pool.POOL.lease()
+    if w is None:
+        return None
+    lease_s = time.perf_counter() - t0
+    stack_pool.POOL.release(w, clean=True)
+    return lease_s
+
+
 def measure(mode: str, repeat: int, only=()) -> dict:
     """Every workload (or those in ``only``) in this process (its BLAS threads set by the caller)."""
-    out = {"mode": mode, "workloads": {}}
+    cold = _cold_start()
+    out = {"mode": mode, "worker_cold_start_s": cold, "workloads": {}}
+    print(
+        f"{mode:8s} stack worker cold start (spawn to ready): "
+        + ("no spare core" if cold is None else f"{cold:.3f} s"),
+        flush=True,
+    )
     for name, w in WORKLOADS.items():
         if only and name not in only:
             continue
@@ -159,11 +206,15 @@ def measure(mode: str, repeat: int, only=()) -> dict:
         jobs = {
             "one": lambda: _one(net, X, T, s, mid, E),
             "sequential": lambda: [_one(net, X, T, s, float(lr), E) for lr in lrs],
-            # what lr_sweep does: split over two threads where that pays
-            "stacked": lambda: make_stack(net, X, T, s, lrs).train(E),
+            # what lr_sweep does: split over a worker process or two threads where that pays
+            "stacked": lambda: chosen.append(_sweep_stack(net, X, T, s, lrs, E)),
             "one_stack": lambda: BatchedTrainer(net, X, T, s, lrs).train(E),
+            # the process split whatever the machine's load (make_stack takes it only
+            # with the second core free at that instant)
+            "process": lambda: _forced(PROCESS, net, X, T, s, lrs, E),
         }
         times = {k: [] for k in jobs}
+        chosen: list[str] = []  # the split make_stack took in each stacked round
         loads, peaks = [os.getloadavg()[0]], []
         for r in range(repeat):
             keys = list(jobs)[r % len(jobs) :] + list(jobs)[: r % len(jobs)]
@@ -171,8 +222,9 @@ def measure(mode: str, repeat: int, only=()) -> dict:
                 times[k].append(_timed(jobs[k]))
             peaks.append(_peak())
             loads.append(os.getloadavg()[0])
-        bt = make_stack(net, X, T, s, lrs)
+        bt = BatchedTrainer(net, X, T, s, lrs)
         bt.train(E)
+        split = max(set(chosen), key=chosen.count)
         wall = {k: _median([t[0] for t in v]) for k, v in times.items()}
         cpu = {k: _median([t[1] for t in v]) for k, v in times.items()}
         # best of the rounds too: on a shared machine a round another job lands
@@ -197,8 +249,11 @@ def measure(mode: str, repeat: int, only=()) -> dict:
             sequential_s=wall["sequential"],
             stacked_s=wall["stacked"],
             stacked_over_one=wall["stacked"] / wall["one"],
-            split=isinstance(bt, SplitTrainer),
+            split=split,
+            split_rounds=chosen,
             one_stack_over_one=wall["one_stack"] / wall["one"],
+            process_over_one=wall["process"] / wall["one"],
+            best_process_over_one=best["process"] / best["one"],
             cpu_one_stack_over_one=cpu["one_stack"] / cpu["one"],
             best_stacked_over_one=best["stacked"] / best["one"],
             sequential_over_stacked=wall["sequential"] / wall["stacked"],
@@ -217,11 +272,12 @@ def measure(mode: str, repeat: int, only=()) -> dict:
             f"{r['stacked_over_one']:.2f}× one run (best rounds {r['best_stacked_over_one']:.2f}×, "
             f"CPU time {r['cpu_stacked_over_one']:.2f}×"
             + (
-                f"; split over 2 threads, unsplit {r['one_stack_over_one']:.2f}× / CPU "
+                f"; split over a {r['split']}, unsplit {r['one_stack_over_one']:.2f}× / CPU "
                 f"{r['cpu_one_stack_over_one']:.2f}×) "
-                if r["split"]
+                if r["split"] != ONE
                 else ", not split) "
             )
+            + f"[forced process split {r['process_over_one']:.2f}×, best {r['best_process_over_one']:.2f}×] "
             + ("(no target); " if w["target"] is None else f"(target ≤ {w['target']:g}×, ")
             + ("" if w["target"] is None else ("ok); " if r["ok"] else "MISSED); "))
             + f"{r['diverged']} of 16 diverged; matmuls {r['stacked_gflops']:.1f} GFLOP/s stacked, "

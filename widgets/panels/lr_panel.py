@@ -97,6 +97,10 @@ class SweepView(ProblemJobView):
         self.body.addLayout(row)
         self.curves: list[pg.PlotDataItem] = []
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        sweeps.prewarm()  # a Popen, no wait: the first sweep finds its worker process up
+
     def job_function(self):
         p = self.problem()
         lo, hi, n, k = self.lr_min.value(), self.lr_max.value(), self.count.value(), self.epochs.value()
