@@ -23,6 +23,7 @@ draw): results are exactly the unsplit stack's, per run.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -79,22 +80,58 @@ def cores() -> int:
     return usable_cores()
 
 
+def _own_running() -> int:
+    """This process's threads that are running or runnable (Linux: state R in
+    /proc/self/task/*/stat; 0 where unknown): the caller and, for ~0.1 s after a
+    threaded gemm, OpenBLAS's spinning workers, which give the core up as soon as
+    the worker process wants it and must not count as another program."""
+    n = 0
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return 0
+    for t in tasks:
+        try:
+            with open(f"/proc/self/task/{t}/stat", encoding="ascii", errors="replace") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        n += task_state(stat) == "R"
+    return n
+
+
+def task_state(stat: str) -> str:
+    """The state letter of a /proc/…/stat line: it follows the parenthesised
+    name, which may itself hold spaces and ')'."""
+    end = stat.rfind(")")
+    return stat[end + 2 : end + 3] if end >= 0 else ""
+
+
+def _runnable() -> int | None:
+    """/proc/loadavg's count of running or runnable tasks (None where unknown)."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as f:
+            return int(f.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def others_running(samples: int = 4, gap_s: float = 0.0002) -> int:
-    """Tasks running on the machine besides the caller (Linux: /proc/loadavg's
-    runnable count; 0 where unknown): the least of a few looks ~0.3 ms apart (~1.5 ms in all),
-    so a burst (the GUI thread painting a frame) does not count, a program
-    computing does.  A seam for tests."""
+    """Tasks running on the machine besides this process's own (Linux:
+    /proc/loadavg's runnable count less :func:`_own_running`; 0 where unknown):
+    the least of a few looks ~0.3 ms apart (~1.5 ms in all), so a burst (the GUI
+    thread painting a frame) does not count, a program computing does.  A seam
+    for tests."""
     least = None
     for i in range(samples):
         if i:
             time.sleep(gap_s)
-        try:
-            with open("/proc/loadavg", encoding="ascii") as f:
-                running = int(f.read().split()[3].split("/")[0])
-        except (OSError, ValueError, IndexError):
+        running = _runnable()
+        if running is None:
             return 0
+        running -= max(1, _own_running())
         least = running if least is None else min(least, running)
-    return max(0, least - 1)
+    return max(0, least)
 
 
 def pays(net: Network, n: int, batch_size: int | None, runs: int) -> bool:

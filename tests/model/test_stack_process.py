@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import sys
 import threading
 
 import numpy as np
@@ -257,3 +258,24 @@ def test_frames_carry_settings_exactly_and_refuse_objects():
     np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError):
         wire.pack(wire.RESULT, {}, [np.array([{}, None], dtype=object)])
+
+
+def test_own_threads_do_not_count_as_another_program(monkeypatch):
+    # /proc/loadavg counts every runnable thread: ours (the caller, OpenBLAS's
+    # workers spinning for ~0.1 s after a threaded gemm) leave the second core
+    # to the worker process as soon as it wants it
+    monkeypatch.setattr(batched_split, "_runnable", lambda: 3)
+    monkeypatch.setattr(batched_split, "_own_running", lambda: 2)
+    assert batched_split.others_running(samples=1) == 1
+    monkeypatch.setattr(batched_split, "_own_running", lambda: 0)  # unknown: the caller only
+    assert batched_split.others_running(samples=1) == 2
+    monkeypatch.setattr(batched_split, "_runnable", lambda: None)
+    assert batched_split.others_running(samples=1) == 0
+
+
+def test_task_state_reads_past_a_name_with_parentheses():
+    assert batched_split.task_state("123 (python3) R 1 2 3") == "R"
+    assert batched_split.task_state("7 (a) b) (c) S 1 2") == "S"
+    assert batched_split.task_state("garbage") == ""
+    if sys.platform.startswith("linux"):
+        assert batched_split._own_running() >= 1  # this thread, reading its own state
