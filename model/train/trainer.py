@@ -14,14 +14,14 @@ import numpy as np
 
 from model.nn.network import Network
 from model.optim.optimizers import make_optimizer
-from model.optim.schedules import Schedule
 from model.train import divergence
 from model.train.correct import correct as _correct
 from model.train.correct import count_correct as _count_correct
 from model.train.early_stopping import EarlyStopper
 from model.train.history import History
-from model.train.regularization import Regularization, add_penalty_gradient, penalty
-from model.train.settings import TrainSettings, _number  # TrainSettings: also imported from here
+from model.train.live_changes import LiveChanges
+from model.train.regularization import add_penalty_gradient, penalty
+from model.train.settings import TrainSettings  # also imported from here
 from model.train.update_modes import UpdateRunner
 
 STOP_EPOCHS = "epoch limit reached"
@@ -36,12 +36,13 @@ _GATHER_EPOCH_BYTES = 8 << 20  # up to this size the whole data set is shuffled 
 _TAKE = "clip"
 
 
-class Trainer:
+class Trainer(LiveChanges):
     """Trains ``net`` on (X, T) with ``settings``; validation data optional.
 
     ``X``/``T`` are already preprocessed, shapes (n, n_in) and (n, n_out).
     The history grows per epoch; ``stop_reason`` says why training ended.
     Passing an earlier ``history`` continues its epoch and update counters.
+    The setters for changes mid-run come from :class:`LiveChanges`.
     """
 
     def __init__(
@@ -148,46 +149,6 @@ class Trainer:
     @property
     def lr(self) -> float:
         return self.optimizer.lr
-
-    def set_base_lr(self, lr: float) -> None:
-        """Change η₀ mid-run; takes effect at the next update without resetting."""
-        if not _number(lr) or not math.isfinite(lr) or lr <= 0:
-            raise ValueError(f"learning rate must be a positive number, got {lr!r}")
-        self.base_lr = float(lr)
-        self.optimizer.lr = float(self.settings.schedule.lr(self.base_lr, self.epoch))
-        self.history.mark("lr", f"η₀ = {lr:g}")
-
-    # live changes between updates (the training worker calls these on its own trainer)
-    def set_optimizer(self, name: str, hyper: dict) -> None:
-        """A fresh optimizer (no carried state) from the next update on."""
-        self.optimizer = make_optimizer(
-            name, lr=self.base_lr, weight_decay=self.settings.weight_decay, **hyper
-        )
-        self.optimizer.lr = float(self.settings.schedule.lr(self.base_lr, self.epoch))
-        self.settings.optimizer, self.settings.hyper = name, dict(hyper)
-        self.history.mark("optimizer", f"optimizer: {name}")
-
-    def set_schedule(self, schedule: Schedule) -> None:
-        self.settings.schedule = schedule
-        self.optimizer.lr = float(schedule.lr(self.base_lr, self.epoch))
-        self.history.mark("schedule", f"schedule: {schedule.kind}")
-
-    def set_batch_size(self, batch_size: int | None) -> None:
-        """Takes effect at the next epoch (call it between epochs)."""
-        self.settings.batch_size = batch_size
-        self._set_batch_buffers(batch_size)
-        self.history.mark("batch", "batch size: all" if batch_size is None else f"batch size: {batch_size}")
-
-    def set_regularization(self, reg: Regularization) -> None:
-        """Change the L1/L2 rates mid-run, from the next update on (with a marker)."""
-        self.regularization = reg
-        self.history.mark("regularization", f"L1 = {reg.l1:g}, L2 = {reg.l2:g}")
-
-    def set_weight_decay(self, wd: float) -> None:
-        """Change λ mid-run, from the next update on (with a marker)."""
-        self.optimizer.weight_decay = wd
-        self.settings.weight_decay = float(wd)
-        self.history.mark("regularization", f"weight decay λ = {wd:g}")
 
     def batches(self):
         """Yield (X_batch, T_batch) for one epoch; arrays may be reused buffers."""

@@ -6,7 +6,8 @@ from PySide6.QtCore import QPointF, Qt
 from qt_helpers import pixels, show
 
 from model.data.datasets import make_dataset, train_val_split
-from widgets.panels.dataset_view import BINARY_COLORS, CLASS_PALETTE, HEAT_ALPHA, DatasetView
+from widgets.panels.class_colours import BINARY_COLORS, CLASS_PALETTE, HEAT_ALPHA
+from widgets.panels.dataset_view import DatasetView
 
 
 def _xor_view(qtbot):

@@ -16,7 +16,7 @@ MIN_DELTA_E = 15.0  # CIELAB ΔE between any two colours of one palette, in the 
 
 def _palettes():
     from widgets.canvas.edge_layer import WEIGHT_NEGATIVE, WEIGHT_POSITIVE
-    from widgets.panels.dataset_view import BINARY_COLORS, CLASS_PALETTE
+    from widgets.panels.class_colours import BINARY_COLORS, CLASS_PALETTE
     from widgets.panels.gradient_panel import RUN_COLOURS
     from widgets.panels.loss_panel import TRAIN, VAL
     from widgets.panels.lr_common import VARIANT_COLOURS

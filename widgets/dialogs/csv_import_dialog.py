@@ -5,9 +5,10 @@ they make before the app switches to it.
 builds the data set exactly as the app will (``model.data.table.table_to_dataset``)
 and returns the project's :class:`~model.io.project.DataSource`, or raises
 ValueError with a message a person can act on. :class:`CsvImportDialog` is the
-form around it: a preview of the first rows, a role per column, task,
-preprocessing, validation split, a summary line and an error line; OK is
-enabled only while the choice makes a valid data set.
+form around it (its widgets: :mod:`widgets.dialogs.csv_import_form`): a preview
+of the first rows, a role per column, task, preprocessing, validation split, a
+summary line and an error line; OK is enabled only while the choice makes a
+valid data set.
 
 The dialog never blocks the GUI: the preview reads only the rows and columns
 it shows (:func:`~model.data.table.read_preview`), and the whole file is
@@ -26,26 +27,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QApplication,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QDoubleSpinBox,
-    QFormLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QSpinBox,
-    QTableView,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QDialog, QTableWidgetItem, QWidget
 
 from model.data.csv_import import (
     TASK_CHOICES,
@@ -55,7 +37,6 @@ from model.data.csv_import import (
     looks_like_classes,
     validate_table,
 )
-from model.data.preprocessing import METHOD_TITLES, METHODS
 from model.data.table import (
     DEFAULT_MAX_BYTES,
     Cancelled,
@@ -67,9 +48,10 @@ from model.data.table import (
 )
 from model.io.project import DataSource
 from widgets.common.background import BackgroundJob
-from widgets.common.themed_widgets import set_item_ink, set_sheet
+from widgets.common.themed_widgets import set_item_ink
 from widgets.dialogs.csv_choice_check import SYNC_COLUMNS, ChoiceChecker
-from widgets.dialogs.csv_columns_model import ROLES, ColumnsModel, RoleDelegate
+from widgets.dialogs.csv_columns_model import ROLES
+from widgets.dialogs.csv_import_form import CsvImportForm
 
 __all__ = [
     "CsvImportDialog",
@@ -86,10 +68,9 @@ __all__ = [
 
 PREVIEW_ROWS = 100
 PREVIEW_COLUMNS = 60
-ERROR_STYLE = "color: @error;"
 
 
-class CsvImportDialog(QDialog):
+class CsvImportDialog(CsvImportForm, QDialog):
     """Choose columns of ``path`` for the project's data; see the module docstring.
 
     After ``exec()`` returns Accepted, :meth:`result_source` gives
@@ -119,107 +100,9 @@ class CsvImportDialog(QDialog):
         self._n_categories: dict[str, int] = {}
         self._max_bytes = max_bytes
 
-        self.file_label = QLabel(str(self.path))
-        self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.file_label.setWordWrap(True)
-        self.columns_model = ColumnsModel([], self.kind_text, self)
-        self.columns_view = QTableView()
-        self.columns_view.setModel(self.columns_model)
-        self.columns_view.setItemDelegateForColumn(2, RoleDelegate(self.columns_view))
-        self.columns_view.verticalHeader().setVisible(False)
-        self.columns_view.verticalHeader().setDefaultSectionSize(26)
-        self.columns_view.setEditTriggers(
-            QAbstractItemView.EditTrigger.AllEditTriggers & ~QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        self.columns_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.columns_view.setToolTip(
-            "Click a Role cell to make the column an input, the target, or ignore it"
-        )
-        hh = self.columns_view.horizontalHeader()
-        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-        hh.resizeSection(0, 150)
-        hh.resizeSection(2, 90)
-        self.preview = QTableWidget(0, 0)
-        self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.preview.setAlternatingRowColors(True)
-        self.preview_label = QLabel("")
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 1000)
-        self.progress_bar.setFormat(f"Reading {self.path.name}… %p%")
-        self.stop_button = QPushButton("Stop reading")
-        self.stop_button.setToolTip("Stop reading the file (the import is then not possible)")
-
-        self.task_combo = QComboBox()
-        self.task_combo.addItems(TASK_CHOICES)
-        self.task_combo.setToolTip("auto: text targets are classes, numeric targets are regressed")
-        self.pre_combo = QComboBox()
-        for m in METHODS:
-            self.pre_combo.addItem(METHOD_TITLES[m], m)
-        self.pre_combo.setCurrentIndex(METHODS.index(preprocessing) if preprocessing in METHODS else 0)
-        self.pre_combo.setToolTip("Applied to the numeric inputs; fitted on the training rows only")
-        self.val_spin = QDoubleSpinBox()
-        self.val_spin.setRange(0.0, 0.9)
-        self.val_spin.setSingleStep(0.05)
-        self.val_spin.setDecimals(2)
-        self.val_spin.setValue(val_fraction)
-        self.seed_spin = QSpinBox()
-        self.seed_spin.setRange(0, 2_147_483_647)
-        self.seed_spin.setValue(seed)
-        form = QFormLayout()
-        form.addRow("Task", self.task_combo)
-        form.addRow("Numeric inputs", self.pre_combo)
-        split = QHBoxLayout()
-        split.addWidget(self.val_spin)
-        split.addWidget(QLabel("split seed"))
-        split.addWidget(self.seed_spin)
-        split.addStretch(1)
-        form.addRow("Validation fraction", split)
-
-        self.note_label = QLabel(
-            "Categorical (text) inputs are one-hot encoded: one input "
-            "neuron per category, named column=value."
-        )
-        self.note_label.setWordWrap(True)
-        set_sheet(self.note_label, "color: @hint;")
-        self.summary_label = QLabel("")
-        self.summary_label.setWordWrap(True)
-        self.error_label = QLabel("")
-        self.error_label.setWordWrap(True)
-        set_sheet(self.error_label, ERROR_STYLE)
-        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Import")
-        self.ok_button.setEnabled(False)
+        self._build_form(preprocessing, val_fraction, seed)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-
-        top = QHBoxLayout()
-        left = QVBoxLayout()
-        left.addWidget(QLabel("<b>Columns</b>"))
-        left.addWidget(self.columns_view, 1)
-        left.addWidget(self.note_label)
-        left.addLayout(form)
-        top.addLayout(left, 5)
-        right = QVBoxLayout()
-        right.addWidget(self.preview_label)
-        right.addWidget(self.preview, 1)
-        top.addLayout(right, 6)
-        reading = QHBoxLayout()
-        reading.addWidget(self.progress_bar, 1)
-        reading.addWidget(self.stop_button)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.file_label)
-        lay.addLayout(top, 1)
-        lay.addLayout(reading)
-        lay.addWidget(self.summary_label)
-        lay.addWidget(self.error_label)
-        lay.addWidget(self.buttons)
-        self.resize(1080, 580)
 
         self.job = BackgroundJob(self._read_whole_file, self, name="CSV import")
         self.job.progress.connect(lambda f: self.progress_bar.setValue(int(f * 1000)))

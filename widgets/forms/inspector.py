@@ -13,13 +13,11 @@ lecture's δ); :meth:`Inspector.set_notation` relabels everything at once.
 
 Thin binding: ``show_*`` setters display (no signals); typed or chosen
 values are emitted as *requests* — ``weightEdited``, ``biasEdited``,
-``layerWidthEdited``, ``activationEdited``.  Text that is not a finite
-number gets a red border and a message, and nothing is emitted.
+``layerWidthEdited``, ``activationEdited``.  Numbers are typed into a
+:class:`~widgets.forms.number_edit.NumberEdit` (a bad entry is marked, not emitted).
 """
 
 from __future__ import annotations
-
-import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -27,7 +25,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QSpinBox,
     QStackedWidget,
     QVBoxLayout,
@@ -39,58 +36,14 @@ from model.nn.spec import MAX_WIDTH, layer_name
 from model.teaching.notation import LECTURE, Notation, signed
 from widgets.common.fit import scroll_body
 from widgets.common.themed_widgets import set_sheet
+from widgets.forms.number_edit import NumberEdit, error_message
 
-__all__ = ["Inspector", "parse_number", "fmt"]
-
-ERROR_STYLE = "QLineEdit { border: 2px solid @error_border; border-radius: 3px; }"
-
-
-def parse_number(text: str) -> float | None:
-    """A finite float from typed text (accepts a decimal comma), or None."""
-    t = text.strip().replace(",", ".").replace("−", "-")
-    try:
-        v = float(t)
-    except ValueError:
-        return None
-    return v if math.isfinite(v) else None
+__all__ = ["Inspector", "fmt"]
 
 
 def fmt(v: float | None, digits: int = 6) -> str:
     """A read-out: true minus sign, never "−0"."""
     return signed(v, digits)
-
-
-class _NumberEdit(QLineEdit):
-    """A line edit for one real number: Enter (or leaving after a change) commits."""
-
-    committed = Signal(float)
-
-    def __init__(self, tip: str, message: QLabel):
-        super().__init__()
-        self.setToolTip(tip)
-        self._message = message
-        self.editingFinished.connect(self._commit)
-
-    def show_value(self, v: float) -> None:
-        self.setText(f"{v:.10g}")
-        self.setModified(False)
-        self._mark(None)
-
-    def _commit(self) -> None:
-        if not self.isModified():
-            return
-        v = parse_number(self.text())
-        if v is None:
-            self._mark(f"“{self.text()}” is not a finite number; type e.g. 0.25 or -1.5e-3.")
-            return
-        self.setModified(False)
-        self._mark(None)
-        self.committed.emit(v)
-
-    def _mark(self, message: str | None) -> None:
-        set_sheet(self, ERROR_STYLE if message else "")
-        self._message.setText(message or "")
-        self._message.setVisible(bool(message))
 
 
 def _label(tip: str = "", selectable: bool = True) -> QLabel:
@@ -99,13 +52,6 @@ def _label(tip: str = "", selectable: bool = True) -> QLabel:
     lab.setToolTip(tip)
     if selectable:
         lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return lab
-
-
-def _message() -> QLabel:
-    lab = _label("Why the typed value was not applied.", selectable=False)
-    set_sheet(lab, "color: @error;")
-    lab.hide()
     return lab
 
 
@@ -194,8 +140,8 @@ class Inspector(QWidget):
         form = QFormLayout(page)
         self.node_where = _label("Node layer (0 = input) and neuron index (0-based).")
         self.node_act = _label("This neuron's activation function.")
-        self.node_message = _message()
-        self.bias_edit = _NumberEdit(LECTURE.bias_tip, self.node_message)
+        self.node_message = error_message()
+        self.bias_edit = NumberEdit(LECTURE.bias_tip, self.node_message)
         self.node_bias = _label("The bias as stored (the weight export's bℓ): bias = −θ.")
         self.node_b = _label(LECTURE.preact_tip)
         self.node_V = _label(LECTURE.output_tip)
@@ -230,8 +176,8 @@ class Inspector(QWidget):
         page = QWidget()
         form = QFormLayout(page)
         self.edge_where = _label("Which two neurons this weight connects.")
-        self.edge_message = _message()
-        self.weight_edit = _NumberEdit("The weight: type a number and press Enter.", self.edge_message)
+        self.edge_message = error_message()
+        self.weight_edit = NumberEdit("The weight: type a number and press Enter.", self.edge_message)
         self.edge_grad = _label("∂E/∂w: how the loss changes with this weight (last gradient).")
         form.addRow("Connects", self.edge_where)
         form.addRow("Weight w", self.weight_edit)

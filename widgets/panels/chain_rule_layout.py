@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from model.teaching.chain_rule import FUNCTIONS, ChainGraph
+from model.teaching.chain_rule import ChainGraph
+from model.teaching.chain_rule_ops import FUNCTIONS
 
 EDGE_GAP, ROW_H = 105.0, 100.0
 SYMBOL = {"+": "+", "-": "−", "*": "·", "/": "/", "**": "**", "neg": "−", "=": ""}

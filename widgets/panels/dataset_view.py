@@ -32,24 +32,21 @@ from PySide6.QtWidgets import (
 )
 
 from model.data.datasets import Dataset
-from model.teaching.decision_lines import binary_decisions
 from widgets.common import theme as themes
 from widgets.common.plot_style import light_grid
-from widgets.common.ui_roles import swatch
-from widgets.panels.class_colours import (
-    BINARY_COLORS,
-    CLASS_PALETTE,
-    HEAT_ALPHA,
-    binary_lut,
-    class_index_image,
-    class_lut,
-    colormap_lut,
-)
 from widgets.panels.confusion_table import ConfusionTable, confusion_counts
+from widgets.panels.data_classes import (
+    class_names,
+    legend_html,
+    n_classes,
+    point_brushes,
+    predicted_classes,
+    region_image,
+)
 from widgets.panels.pattern_marker import PatternMarker
 from widgets.panels.unit_lines_overlay import UnitLinesOverlay
 
-__all__ = ["DatasetView", "BINARY_COLORS", "CLASS_PALETTE", "binary_lut", "class_lut", "class_index_image"]
+__all__ = ["DatasetView"]
 
 CLICK_RADIUS_PX = 8.0
 
@@ -163,7 +160,7 @@ class DatasetView(QWidget):
         classification = train.task == "classification"
         self.stats.setVisible(classification)
         if classification:
-            self.stats.set_classes(self._class_names())
+            self.stats.set_classes(class_names(self.train))
         self._draw_points()
 
     def features(self) -> tuple[int, int]:
@@ -219,16 +216,7 @@ class DatasetView(QWidget):
             self.curve.setData(np.linspace(x0, x1, len(ys)), ys)
             return
         r_y, r_x = v.shape[:2]
-        task_cls = self.train.task == "classification"
-        if task_cls and v.ndim == 3 and v.shape[2] > 1:
-            lut, s = class_lut(v.shape[2])
-            img, levels = class_index_image(v, s), (0.0, float(len(lut)))
-        elif task_cls:
-            lut, img, levels = binary_lut(), v.reshape(r_y, r_x).astype(np.float32), (0.0, 1.0)
-        else:
-            lut, levels = colormap_lut(HEAT_ALPHA), self._target_levels()
-            img = (v if v.ndim == 2 else v[..., 0]).astype(np.float32)
-        img = np.nan_to_num(img, nan=levels[0], posinf=levels[1], neginf=levels[0])
+        img, lut, levels = region_image(v, self.train)
         # ImageItem is column-major (image[x, y]): transpose our [iy, ix] grid
         self.heat.setImage(np.ascontiguousarray(img.T), levels=levels, lut=lut, autoLevels=False)
         dx = (x1 - x0) / max(r_x - 1, 1)
@@ -267,12 +255,12 @@ class DatasetView(QWidget):
         """
         if self.train is None or self.train.task != "classification" or train_pred is None:
             return
-        pred = self._classes_of(train_pred)
+        pred = predicted_classes(train_pred)
         true = self.train.labels()
         if pred is None or len(pred) != len(true):
             return
-        cm = confusion_counts(true, pred, self._n_classes())
-        vp = self._classes_of(val_pred) if val_pred is not None and self.val is not None else None
+        cm = confusion_counts(true, pred, n_classes(self.train))
+        vp = predicted_classes(val_pred) if val_pred is not None and self.val is not None else None
         val_acc = None
         if vp is not None and len(vp) == self.val.n_samples and len(vp):  # undecided (−1) never matches
             val_acc = float(np.mean(vp == self.val.labels()))
@@ -324,10 +312,10 @@ class DatasetView(QWidget):
             return
         x, y = self._xy(train)
         ink = themes.current_theme().ink  # a thin ring in the theme's ink keeps points apart
-        self.train_pts.setData(x, y, brush=self._brushes(train), pen=pg.mkPen(ink, width=0.8))
+        self.train_pts.setData(x, y, brush=point_brushes(train, train), pen=pg.mkPen(ink, width=0.8))
         if val is not None and val.n_samples:
             vx, vy = self._xy(val)
-            pens = [pg.mkPen(b.color(), width=2) for b in self._brushes(val)]
+            pens = [pg.mkPen(b.color(), width=2) for b in point_brushes(val, train)]
             self.val_pts.setData(vx, vy, pen=pens, brush=None)
         else:
             self.val_pts.setData([], [])
@@ -338,62 +326,11 @@ class DatasetView(QWidget):
         x0, x1, y0, y1 = self._extent(pad=0.1)
         self.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self.vb.disableAutoRange()
-        self._update_legend()
+        self.legend.setText(legend_html(self.train))
         self.set_probe(self._probe)
         self._draw_step()
 
-    def _brushes(self, ds: Dataset) -> list:
-        if ds.task == "classification":
-            cols = [pg.mkBrush(c) for c in self._class_colors()]
-            return [cols[i % len(cols)] for i in ds.labels()]
-        lut = pg.colormap.get("viridis").getLookupTable(nPts=64, alpha=False)
-        lo, hi = self._target_levels()
-        idx = np.clip(((ds.T[:, 0] - lo) / max(hi - lo, 1e-12) * 63).round(), 0, 63).astype(int)
-        cache = [pg.mkBrush(*lut[i]) for i in range(64)]  # 64 bins keep the symbol atlas small
-        return [cache[i] for i in idx]
-
-    def _update_legend(self) -> None:
-        train = self.train
-        hint = "filled = training, hollow = validation"
-        if train.task == "classification":
-            parts = [f"{swatch(c, '●')} {n}" for c, n in zip(self._class_colors(), self._class_names())]
-            self.legend.setText("&nbsp;&nbsp;".join(parts) + f"&nbsp;&nbsp;<i>({hint})</i>")
-        else:
-            lo, hi = self._target_levels()
-            self.legend.setText(
-                f"colour = {train.target_names[0]} from {lo:.3g} (purple) to "
-                f"{hi:.3g} (yellow) <i>({hint})</i>"
-            )
-
     # ------------------------------------------------------------------ helpers
-    def _n_classes(self) -> int:
-        k = self.train.n_outputs
-        return 2 if k == 1 else k
-
-    def _class_names(self) -> list[str]:
-        names = list(self.train.class_names)
-        k = self._n_classes()
-        return names if len(names) == k else [str(i) for i in range(k)]
-
-    def _class_colors(self) -> list[str]:
-        if self._n_classes() == 2 and self.train.n_outputs == 1:
-            return list(BINARY_COLORS)
-        return [CLASS_PALETTE[i % len(CLASS_PALETTE)] for i in range(self._n_classes())]
-
-    def _classes_of(self, pred) -> np.ndarray | None:
-        p = np.asarray(pred, dtype=np.float64)
-        if p.ndim == 1:
-            p = p[:, None]
-        if p.ndim != 2:
-            return None
-        # one output: exactly 0.5 (± rounding) is undecided (−1), neither class
-        return binary_decisions(p[:, 0]) if p.shape[1] == 1 else np.argmax(p, axis=1)
-
-    def _target_levels(self) -> tuple[float, float]:
-        t = self.train.T[:, 0]
-        lo, hi = float(t.min()), float(t.max())
-        return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
-
     def _extent(self, pad: float = 0.1) -> tuple[float, float, float, float]:
         """Padded bounds of the shown features over training + validation rows."""
         sets = [ds for ds in (self.train, self.val) if ds is not None and ds.n_samples]

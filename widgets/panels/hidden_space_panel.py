@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from model.teaching.hidden_space import hidden_space
 from widgets.common.plot_style import light_grid
 from widgets.common.themed import Pen, paint
-from widgets.panels.dataset_view import BINARY_COLORS, CLASS_PALETTE
+from widgets.panels.class_colours import BINARY_COLORS, CLASS_PALETTE
 
 __all__ = ["HiddenSpacePanel"]
 
