@@ -74,7 +74,7 @@ def test_the_window_marks_training_and_wave_frames_and_ends_them_after_painting(
     win.show()
     qtbot.waitExposed(win)
     turn = win.controller.turn
-    assert win.teaching.waves.turn is turn
+    assert win.teaching.waves.turn is turn and win.plots.panels["loss"].turn is turn
     marks = []
     real_begin, real_end = turn.begin, turn.end
     turn.begin = lambda: (marks.append("begin"), real_begin())
