@@ -60,6 +60,7 @@ class TrainingWorker(threading.Thread):
         self.mailbox = SnapshotMailbox()
         self.turn = GuiTurn()  # the controller hands over the GUI's: its frames are waited out
         self._update_s = 0.0  # the last update's wall time (long ones need not wait: GuiTurn.wait)
+        self.update_seconds = 0.0  # all updates' wall time (benches: the rest went to publishing, waits)
         self._probe_data = probe_data  # (x, t) scaled, or None
         self._grid_X = grid_X
         self._epoch_limit = epoch_limit
@@ -164,6 +165,7 @@ class TrainingWorker(threading.Thread):
             t = time.perf_counter()
             finished = self._one_update()
             self._update_s = time.perf_counter() - t
+            self.update_seconds += self._update_s
             dropped = None
             if pre is not None:  # the wave shows the thinned network this update really trained
                 rows = self._mask_rows()
