@@ -146,6 +146,7 @@ def test_a_follower_re_ranges_inside_a_marked_gui_frame(panel, qtbot):
     qtbot.waitUntil(lambda: len(marks) >= 2, timeout=5000)
     assert marks[1] == ("end", after)
     _finish_following(p, qtbot)
+    qtbot.waitUntil(lambda: len(marks) >= 4, timeout=5000)  # the last frame's posted end
     assert [m for m, _ in marks] == ["begin", "end"] * 2  # the stability strip's turn too
 
 
