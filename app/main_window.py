@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         )
         self.teaching = Teaching(self, self.doc, self.canvas, self.controller, self.docks)
         self.teaching.waves.turn = self.controller.turn  # a wave frame keeps the worker out too
+        self.plots.panels["loss"].turn = self.controller.turn  # and a range follower's re-layout
         self.recording = RecordUi(self)
         self.views = DocumentViews(
             self.doc,

@@ -1,5 +1,5 @@
-"""The training worker and its snapshot plumbing (no Qt): a thread that trains
-a private copy, and the one-slot mailbox it publishes immutable snapshots in.
+"""The training worker (no Qt): a thread that trains a private copy and publishes
+immutable snapshots (app/snapshots.py) in a one-slot mailbox.
 
 One writer: the worker trains its *own* copy of the network and its *own*
 history; nothing the GUI thread can reach is written off the GUI thread. It
@@ -17,92 +17,32 @@ published whatever the mailbox holds.
 from __future__ import annotations
 
 import copy
-import math
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
 from model.analysis.live import LiveAnalyses
 from model.nn.dropout import mask_rows, sample_row, thinned_probe
-from model.nn.probe import ProbeRecord, probe
-from model.train.history import HistoryRows
+from model.nn.probe import probe
 from model.train.pace import DEFAULT_PACE, PaceScheduler
 from model.train.trainer import STOP_EPOCHS, STOP_USER, Trainer
 
 from .gui_turn import GuiTurn
+from .snapshots import (  # noqa: F401  (Snapshot and the builders re-exported: callers import them here)
+    Snapshot,
+    SnapshotMailbox,
+    private_trainer,
+    snapshot_of,
+    train_in_place,
+)
 
 SNAPSHOT_INTERVAL = 1 / 40  # a little above the 30 Hz display timer
 MAX_UNPUBLISHED_UPDATES = 2048  # well inside the per-update series' full-resolution window (8192)
 PACED_RATE = 30.0  # at or below this many updates/s (paced play) every update gets its own snapshot
 GRID_INTERVAL = 0.4  # the decision map is redrawn about twice a second
 GRID_BUDGET = 30.0  # ... or, when that is costly, after 30 × its cost (≤ ~3 % of the worker's time)
-
-
-def _frozen(arrays) -> tuple[np.ndarray, ...]:
-    out = []
-    for a in arrays:
-        a = np.array(a, copy=True)
-        a.setflags(write=False)
-        out.append(a)
-    return tuple(out)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What one moment of a run looks like; arrays are read-only private copies.
-
-    ``rows`` are the history chunks added since the previous snapshot the GUI
-    took (consecutive :class:`HistoryRows`); ``message`` explains a divergence.
-    """
-
-    step: int
-    epoch: int
-    loss: float
-    lr: float
-    accuracy: float
-    updates_per_s: float
-    weights: tuple[np.ndarray, ...]
-    biases: tuple[np.ndarray, ...]
-    rows: tuple[HistoryRows, ...] = ()
-    probe: ProbeRecord | None = None
-    grid: np.ndarray | None = None  # network outputs on the dataset view's grid
-    train_pred: np.ndarray | None = None  # outputs for every training sample
-    grid_at: tuple[int, int] | None = None  # (epoch, step) the grid and train_pred were computed at
-    finished: str | None = None  # stop reason when the run ended
-    message: str = ""
-    paced: bool = False  # paced play: canvas, map and curves show this very update
-    update_probe: ProbeRecord | None = None  # slow motion: the probe's pass *of* this update (before it)
-    analyses: dict | None = None  # live health and stability (model.analysis.live), when computed
-    dropped: tuple | None = None  # slow motion with dropout: per hidden layer, the probe's units dropped
-
-
-class SnapshotMailbox:
-    """One slot: ``put`` replaces, ``take`` returns the newest and empties it."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._item = None
-
-    def put(self, item) -> None:
-        with self._lock:
-            self._item = item
-
-    def take(self):
-        with self._lock:
-            item, self._item = self._item, None
-            return item
-
-    def empty(self) -> bool:
-        """True once the newest item was taken (or none was put)."""
-        with self._lock:
-            return self._item is None
-
-    def merge_put(self, merge) -> None:
-        """``put(merge(previous or None))`` atomically: nothing is lost between the two."""
-        with self._lock:
-            self._item = merge(self._item)
 
 
 class TrainingWorker(threading.Thread):
@@ -120,6 +60,7 @@ class TrainingWorker(threading.Thread):
         self.mailbox = SnapshotMailbox()
         self.turn = GuiTurn()  # the controller hands over the GUI's: its frames are waited out
         self._update_s = 0.0  # the last update's wall time (long ones need not wait: GuiTurn.wait)
+        self.update_seconds = 0.0  # all updates' wall time (benches: the rest went to publishing, waits)
         self._probe_data = probe_data  # (x, t) scaled, or None
         self._grid_X = grid_X
         self._epoch_limit = epoch_limit
@@ -224,6 +165,7 @@ class TrainingWorker(threading.Thread):
             t = time.perf_counter()
             finished = self._one_update()
             self._update_s = time.perf_counter() - t
+            self.update_seconds += self._update_s
             dropped = None
             if pre is not None:  # the wave shows the thinned network this update really trained
                 rows = self._mask_rows()
@@ -372,48 +314,3 @@ class TrainingWorker(threading.Thread):
             )
 
         self.mailbox.merge_put(merge)
-
-
-def snapshot_of(trainer: Trainer, start, finished: str | None = None) -> Snapshot:
-    """A snapshot of ``trainer``'s state with its history rows since ``start``."""
-    h, net = trainer.history, trainer.net
-    rows = h.rows_since(start)
-    return Snapshot(
-        step=trainer.step,
-        epoch=trainer.epoch,
-        loss=float(h.update_loss.values[-1]) if len(h.update_loss) else math.nan,
-        lr=trainer.lr,
-        accuracy=float(h["train_acc"][-1]) if len(h) else math.nan,
-        updates_per_s=0.0,
-        weights=_frozen(net.weights),
-        biases=_frozen(net.biases),
-        rows=(rows,) if rows else (),
-        finished=finished,
-        message=trainer.divergence_message if finished else "",
-    )
-
-
-def private_trainer(doc) -> Trainer:
-    """A Trainer on copies of the document's network, history and settings
-    (the data arrays are shared read-only: nobody writes them in place)."""
-    d = doc.data
-    return Trainer(
-        doc.net.copy(),
-        d.X_train,
-        d.train.T,
-        copy.deepcopy(doc.settings),
-        d.X_val,
-        d.val.T,
-        task=d.task,
-        history=doc.history.copy(),
-    )
-
-
-def train_in_place(doc, epochs: int) -> str | None:
-    """Train ``epochs`` on copies on the calling (GUI) thread, then adopt the
-    result: for screenshots and scripts that want a trained window at once."""
-    tr = private_trainer(doc)
-    start = tr.history.cursor
-    reason = tr.train(epochs=epochs)
-    doc.adopt(snapshot_of(tr, start, reason))
-    return reason

@@ -54,6 +54,10 @@ Not a pytest test.  Each measurement runs in a fresh subprocess:
   (model/train/blas_tuner.py: on a loaded 2-core machine 2 BLAS threads
   made each update 4-9× slower than 1, whatever thread wanted the core).
   ``gui_throughput_pairs``: each GUI run over the headless run just before it.
+  ``throughput [ROUNDS]``: just these, ROUNDS (default 4) headless/GUI pairs
+  interleaved A/B/A/B (a change of load hits both alike); the medians, the
+  ratio of each pair and the 1-min load after each run
+  (``gui_throughput_rounds``). A single pair swung 176-400 updates/s headless.
 
 Figures are printed; the last line is one JSON object. The measurements live in
 gui_startup.py, gui_stall.py, gui_memory.py and gui_throughput.py (helpers:
@@ -104,6 +108,10 @@ def main(argv: list[str]) -> None:
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", "app", "widgets", "model"], cwd=ROOT, check=False
     )
+    rounds = 2
+    if argv[:1] == ["throughput"]:  # `throughput [ROUNDS]`: the interleaved pairs only
+        rounds = int(argv[1]) if len(argv) > 1 else 4
+        argv = ["throughput_headless", "throughput_gui"]
     only = argv or None  # e.g. `gui_responsiveness.py startup startup_bare`: just those
     # pairs compared with each other run interleaved, so a change of load hits both alike
     groups = [
@@ -114,10 +122,11 @@ def main(argv: list[str]) -> None:
         (("stall_trace",), 1),
         (("memory",), 1),
         (("updates_1m",), 1),
-        (("throughput_headless", "throughput_gui"), 2),
+        (("throughput_headless", "throughput_gui"), rounds),
     ]
     plan = [w for group, n in groups for _ in range(n) for w in group if not only or w in only]
     vals: dict[str, list] = {w: [] for group, _ in groups for w in group}
+    loads: dict[str, list] = {w: [] for w in vals}  # the 1-min load after each run
     for what in plan:
         if vals[what] and "error" in vals[what][-1]:
             continue
@@ -129,6 +138,7 @@ def main(argv: list[str]) -> None:
             vals[what].append({"error": (out.stderr.strip().splitlines() or ["?"])[-1]})
         else:
             vals[what].append(json.loads(out.stdout.strip().splitlines()[-1]))
+        loads[what].append(os.getloadavg()[0])
         print(f"{what}: {json.dumps(vals[what][-1])}", flush=True)
     results = {}
     for what, vs in vals.items():
@@ -155,8 +165,10 @@ def main(argv: list[str]) -> None:
     gui_runs = [v.get("updates_per_s") for v in vals["throughput_gui"]]
     pairs = [g / h for h, g in zip(hl_runs, gui_runs) if g and h]  # interleaved: similar load
     load = os.getloadavg()
+    throughput_rounds = throughput_summary(vals["throughput_headless"], vals["throughput_gui"], loads)
     summary = {
         "gui_throughput_pairs": pairs,
+        "gui_throughput_rounds": throughput_rounds,
         "stall_ms": s.get("stall_ms"),
         "stall_no_waves_ms": sp.get("stall_ms"),
         "stall_after_a_million_updates_ms": results["stall_long"].get("stall_ms"),
@@ -198,7 +210,57 @@ def main(argv: list[str]) -> None:
         f"file {u1m.get('project_file_mb', float('nan')):.1f} MB; GUI throughput "
         f"{'–' if share is None else f'{100 * share:.0f} %'} of headless (target ≥ 90 %); load {load[0]:.2f}"
     )
+    if throughput_rounds["pairs"]:
+        t = throughput_rounds
+        print(
+            f"throughput, {len(t['pairs'])} interleaved pairs: headless median {t['headless_median']:.0f} "
+            f"updates/s, GUI median {t['gui_median']:.0f}; GUI/headless per pair "
+            + ", ".join(
+                f"{p['ratio']:.2f} (load {p['load']:.2f}, others' CPU {_pair(p['others_cpu'], '{:.2f}')}, "
+                f"ms/update {_pair(p['ms_per_update'], '{:.2f}')})"
+                for p in t["pairs"]
+            )
+            + f"; median ratio {t['ratio_median']:.2f}, median of GUI over median of headless "
+            f"{t['ratio_of_medians']:.2f} (target ≥ {TARGET_GUI_SHARE:g})"
+        )
     print(json.dumps(summary))
+
+
+def _pair(vs, fmt: str) -> str:
+    return "/".join("?" if v is None else fmt.format(v) for v in vs)
+
+
+def throughput_summary(hl_runs: list, gui_runs: list, loads: dict) -> dict:
+    """The interleaved throughput rounds (each run's figures, in order): medians, each
+    pair's GUI/headless ratio, the 1-min load and the other processes' CPU."""
+    import statistics
+
+    pairs = [
+        {
+            "headless": h["updates_per_s"],
+            "gui": g["updates_per_s"],
+            "ratio": g["updates_per_s"] / h["updates_per_s"],
+            "load": max(lh, lg),
+            # the CPU of other processes in each run: the load that is not ours
+            "others_cpu": [h.get("other_processes_cpu_per_s"), g.get("other_processes_cpu_per_s")],
+            "ms_per_update": [h.get("ms_per_update"), g.get("ms_per_update")],
+        }
+        for h, g, lh, lg in zip(hl_runs, gui_runs, loads["throughput_headless"], loads["throughput_gui"])
+        if g.get("updates_per_s") and h.get("updates_per_s")
+    ]
+    if not pairs:
+        return {"pairs": []}
+    hl_med = statistics.median(p["headless"] for p in pairs)
+    gui_med = statistics.median(p["gui"] for p in pairs)
+    return {
+        "pairs": pairs,
+        "headless_median": hl_med,
+        "gui_median": gui_med,
+        "ratio_median": statistics.median(p["ratio"] for p in pairs),
+        "ratio_of_medians": gui_med / hl_med,
+        "ratio_min": min(p["ratio"] for p in pairs),
+        "target": TARGET_GUI_SHARE,
+    }
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from gui_bench_common import pump_for, qt_app, setup_env, waves_on
@@ -22,11 +23,22 @@ def mnist_project():
     )
 
 
+def _machine_busy() -> float:
+    """CPU seconds all processes of the machine have used (/proc/stat: all but idle and iowait)."""
+    with open("/proc/stat") as f:
+        ticks = [int(v) for v in f.readline().split()[1:8]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def _rate(step, pump, worker=None) -> tuple[float, int, dict]:
     """(updates/s, updates, CPU figures) of ``step()`` over THROUGHPUT_SECONDS
     after a warm-up, pumping meanwhile. CPU: seconds per second of the training
-    thread, of this (the GUI) thread and of the whole process (BLAS's own
-    threads too), and the update mode the trainer's tuner chose (model.train.update_modes)."""
+    thread, of this (the GUI) thread, of the whole process (BLAS's own threads
+    too) and of the other processes on the machine (the load that is not ours);
+    the update mode the trainer's tuner chose (model.train.update_modes); the
+    wall time per update inside the worker (``ms_per_update``: slower updates)
+    and the share of the worker's time in updates (the rest: publishing, the
+    GuiTurn's naps, ``turn_naps``)."""
     end = time.perf_counter() + THROUGHPUT_WARMUP
     while time.perf_counter() < end:
         pump()
@@ -35,16 +47,26 @@ def _rate(step, pump, worker=None) -> tuple[float, int, dict]:
     def wcpu():
         return time.clock_gettime(time.pthread_getcpuclockid(w.ident)) if w is not None else 0.0
 
+    def wfig(name):
+        return getattr(w, name, 0.0) if w is not None else 0.0
+
+    u0, naps0, m0 = wfig("update_seconds"), w.turn.waited if w is not None else 0, _machine_busy()
     s0, t0, c0, g0, p0 = step(), time.perf_counter(), wcpu(), time.thread_time(), time.process_time()
     end = t0 + THROUGHPUT_SECONDS
     while time.perf_counter() < end:
         pump()
     n, dt = step() - s0, time.perf_counter() - t0
+    process = time.process_time() - p0
+    updates_s = wfig("update_seconds") - u0
     tuner = getattr(w, "tuner", None)
     cpu = {
         "training_thread_cpu_per_s": (wcpu() - c0) / dt,
         "gui_thread_cpu_per_s": (time.thread_time() - g0) / dt,
-        "process_cpu_per_s": (time.process_time() - p0) / dt,
+        "process_cpu_per_s": process / dt,
+        "other_processes_cpu_per_s": (_machine_busy() - m0 - process) / dt,
+        "ms_per_update": 1000 * updates_s / max(n, 1),
+        "worker_share_in_updates": updates_s / dt,
+        "turn_naps": (w.turn.waited if w is not None else 0) - naps0,
         "update_mode": getattr(tuner, "best", None),
         "ms_per_update_by_mode": {k: 1000 * v for k, v in getattr(tuner, "medians", {}).items()},
     }

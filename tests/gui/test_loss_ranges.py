@@ -117,6 +117,39 @@ def test_followers_take_the_new_range_one_per_frame(panel, qtbot):
     assert np.allclose(stab_vb.viewRange()[0], loss_x)
 
 
+def test_a_follower_re_ranges_inside_a_marked_gui_frame(panel, qtbot):
+    """The follower's timer re-lays out a plot's axes (1-4 ms): it is one of the GUI's
+    frames on the panel's turn (begun before the new range, ended after, by a posted end)."""
+    p, h = panel, History(1)
+    for e in range(1, 10):
+        _epoch(h, e)
+    p.set_history(h)
+    _finish_following(p, qtbot)
+    acc_vb = p.acc_plot.getPlotItem().vb
+    marks = []
+
+    class Turn:  # duck-typed like app/gui_turn.py's GuiTurn
+        def begin(self):
+            marks.append(("begin", acc_vb.viewRange()[0][1]))
+
+        def end(self):
+            marks.append(("end", acc_vb.viewRange()[0][1]))
+
+    p.turn = Turn()
+    for e in range(10, 41):
+        _epoch(h, e)
+    p.set_history(h)
+    before = acc_vb.viewRange()[0][1]
+    p._follow_next()
+    after = acc_vb.viewRange()[0][1]
+    assert after > before and marks == [("begin", before)]  # the end is posted after the work
+    qtbot.waitUntil(lambda: len(marks) >= 2, timeout=5000)
+    assert marks[1] == ("end", after)
+    _finish_following(p, qtbot)
+    qtbot.waitUntil(lambda: len(marks) >= 4, timeout=5000)  # the last frame's posted end
+    assert [m for m, _ in marks] == ["begin", "end"] * 2  # the stability strip's turn too
+
+
 def test_a_pan_moves_every_plot_at_once(panel, qtbot):
     """The user's own pan or zoom is not staggered: the plots below follow at once."""
     p, h = panel, History(1)

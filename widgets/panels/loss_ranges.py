@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QTimer
 
+from widgets.common.turn_frame import turn_frame
+
 FOLLOW_MS = 35  # between one follower's re-ranging and the next: about two 60 Hz frames
 
 
@@ -46,6 +48,9 @@ class LossRanges:
         self._follow_rng: tuple[float, float] | None = None
         self._follow_queue: list = []
         self._follow_armed = False  # a deferred _follow_next is on its way
+        # the window's GuiTurn (app/gui_turn.py): a follower's 1-4 ms re-layout is one of the
+        # GUI's frames, which the training worker waits out
+        self.turn = None
         for p in (self.plot, *self.followers()):
             for name in ("left", "bottom"):
                 # no third level of minor ticks: pyqtgraph's own note says they "eat up
@@ -96,7 +101,7 @@ class LossRanges:
         self._follow_armed = False
         if not self._follow_queue:
             return
-        self._take_range(self._follow_queue.pop(0))
+        turn_frame(self.turn, self, lambda: self._take_range(self._follow_queue.pop(0)))
         if self._follow_queue:
             self._arm_follow()
 
