@@ -17,7 +17,12 @@ wall time per update is within ``margin`` of the fastest, and measures again
 every ``reprobe_seconds`` (a quarter of it when the choice uses more than one
 core: the load changes).  The cost is bounded: the candidates that lose run
 ``probe_updates`` updates per round, and one far slower sits out the rest
-of a round after two (or one) of them.  Tuners given the same ``key`` (the
+of a round after two (or one) of them.  A candidate so cut off early is thin
+evidence (one update that met a passing burst: the window's first frames
+while the GUI starts took the 2-thread update from 3 to 84 ms, and the
+1-thread choice then held for 20 s, training at 0.6× the headless rate), so
+such a round is followed by another after 2 s, then 4, 8, … up to the usual
+interval while the cut-offs go on.  Tuners given the same ``key`` (the
 same network shape, batch and dtype) share their last choice: a new one
 starts from it until its next round is due.
 
@@ -33,7 +38,7 @@ from __future__ import annotations
 
 import time
 
-__all__ = ["UpdateTuner", "MARGIN", "CHECK_EVERY"]
+__all__ = ["UpdateTuner", "MARGIN", "CHECK_EVERY", "RECHECK"]
 
 #: A candidate later in the list (more cores) must be this much faster per update to be chosen.
 MARGIN = 1.03
@@ -41,6 +46,9 @@ MARGIN = 1.03
 #: other's, over two of its updates; twice this over one) sits out the rest of the round:
 #: under load OpenBLAS's 2 threads took 80 ms an update where one thread took 10.
 DROP = 2.0
+#: Seconds to the next round after one that cut a candidate off early (doubling while
+#: rounds keep cutting one off, up to the usual interval).
+RECHECK = 2.0
 #: Between rounds the clock is read once every this many updates (reading it costs ~0.1 µs,
 #: the bookkeeping around it more; the interval is seconds, updates are milliseconds).
 CHECK_EVERY = 16
@@ -81,6 +89,7 @@ class UpdateTuner:
         self._t0 = 0.0
         self._next_round = -float("inf")  # the first update starts a round
         self._left = 0  # updates until the clock is read again (between rounds)
+        self._recheck = RECHECK  # the wait after the next round that cuts a candidate off
         self.key = key
         last = _LAST.get(key) if key is not None else None
         if last is not None and last[0] in self.candidates and clock() < last[2]:
@@ -140,6 +149,11 @@ class UpdateTuner:
         self.probes += 1
         # ... so with more than the cheapest the load is checked again sooner
         wait = self.reprobe_seconds if self.best == self.candidates[0] else self.reprobe_seconds / 4
+        if any(len(v) < self.probe_updates for v in self._times.values()):
+            wait = min(wait, self._recheck)  # a cut-off: look again soon, less soon each time
+            self._recheck *= 2
+        else:
+            self._recheck = RECHECK
         self._next_round = now + wait
         self._left = 0
         if self.key is not None:

@@ -221,3 +221,40 @@ def test_a_new_tuner_of_the_same_updates_starts_from_the_last_choice():
     assert second.probes == 1
     other = _tuner(load, probe_updates=2, key=("test", object()))  # other updates measure anew
     assert load.run(other, 1) == [ONE] and other.probing
+
+
+def test_a_mode_cut_off_by_a_passing_burst_is_measured_again_soon():
+    # the GUI's first frames land on 2-thread updates: SERIAL's one turn takes 84 ms
+    load = FakeLoad({ONE: 0.0038, SPLIT: 0.0050, SERIAL: 0.0025})
+    t = _tuner(load, probe_updates=4, reprobe_seconds=20.0)
+    mode = t.begin()  # the warm-up
+    load.now += load.cost[mode]
+    t.end()
+    for _ in range(3):  # ONE, SPLIT, then SERIAL's turn meets the burst
+        mode = t.begin()
+        load.now += 0.084 if mode == SERIAL else load.cost[mode]
+        t.end()
+    load.run(t, 6)  # ONE and SPLIT finish the round without SERIAL
+    assert t.probes == 1 and t.best == ONE
+    load.run(t, 400)  # 1.5 s: not yet
+    assert t.probes == 1
+    load.run(t, 400)  # 2 s after that round (not 20): SERIAL measured again, and it wins
+    assert t.probes == 2 and t.best == SERIAL
+
+
+def test_rounds_that_keep_cutting_a_mode_off_back_off_to_the_interval():
+    load = FakeLoad({ONE: 0.010, SPLIT: 0.011, SERIAL: 0.080})  # under load for good
+    t = _tuner(load, probe_updates=4, reprobe_seconds=20.0)
+    starts = []
+    for _ in range(12000):  # ~120 s
+        was = t.probes
+        load.run(t, 1)
+        if t.probes > was:
+            starts.append(load.now)
+    gaps = np.diff(starts)
+    assert t.best == ONE
+    # 2, 4, 8, 16 s after the cut-off rounds (plus the round and the clock checks: < 0.5 s), then 20 s
+    assert gaps[:4] == pytest.approx([2.0, 4.0, 8.0, 16.0], abs=0.5)
+    assert gaps[4:] == pytest.approx([20.0] * len(gaps[4:]), abs=0.5)
+    # each of those rounds gave SERIAL one update: ~1 % of the time in all
+    assert len(starts) <= 10
