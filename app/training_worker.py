@@ -59,6 +59,8 @@ class TrainingWorker(threading.Thread):
         self.trainer = trainer  # private: built on copies, touched only by this thread once started
         self.mailbox = SnapshotMailbox()
         self.turn = GuiTurn()  # the controller hands over the GUI's: its frames are waited out
+        # while the GUI paints a frame, a big update leaves it its core (one BLAS thread)
+        trainer.crowded = lambda: self.turn.active
         self._update_s = 0.0  # the last update's wall time (long ones need not wait: GuiTurn.wait)
         self.update_seconds = 0.0  # all updates' wall time (benches: the rest went to publishing, waits)
         self._probe_data = probe_data  # (x, t) scaled, or None

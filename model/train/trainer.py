@@ -121,6 +121,7 @@ class Trainer(LiveChanges):
         self._Xa[:, :-1] = self.X
         self._set_batch_buffers(settings.batch_size)
         self._runner: UpdateRunner | None = None  # how updates run, measured (made at an epoch start)
+        self.crowded = None  # see UpdateRunner.crowded (the GUI's worker sets it)
         # accuracy: predicted labels are written per update, compared once per epoch
         self._labels = self._pred = None
         if task == "classification":
@@ -177,6 +178,7 @@ class Trainer(LiveChanges):
         runner = None
         if not self.dropout_rates:  # the runner (its tuner's measurements) is kept over epochs
             runner = UpdateRunner.reuse(self._runner, self.net.layer_sizes, self.batch_size, self.net.dtype)
+            runner.crowded = self.crowded
             self._runner = runner
         try:
             yield from self._updates(runner if runner is not None and runner.needed else None)

@@ -69,6 +69,12 @@ class UpdateRunner:
         self.fixed = None if self.tuner is not None else self.modes[0]
         self.pair: parallel_update.PairWorker | None = None
         self._step_pair = None  # the helper when this update runs split
+        #: None, or a callable: True while another thread of ours has a core's work
+        #: (the GUI painting a frame).  Such an update runs at one BLAS thread, untimed:
+        #: a 2-thread gemm would wait for that core (MNIST-size, GUI open: 2.5 -> 3.7 ms),
+        #: and timings taken then made the tuner pick one thread for good (0.6× headless)
+        self.crowded = None
+        self._aside = False  # this update runs crowded: the tuner does not see it
 
     @classmethod
     def reuse(cls, runner: "UpdateRunner | None", sizes: list[int], batch: int, dtype) -> "UpdateRunner":
@@ -84,8 +90,12 @@ class UpdateRunner:
         """``grad(xb, tb[, pair=])`` in this update's mode: (loss, gradients).
         The update's :meth:`step` follows (the tuner times both)."""
         tuner = self.tuner
-        mode = self.fixed if tuner is None else tuner.begin()
         self._step_pair = None
+        if tuner is not None and self.crowded is not None and self.crowded():
+            self._aside = True
+            with _blas.limited_blas(1):
+                return grad(xb, tb, pair=None)
+        mode = self.fixed if tuner is None else tuner.begin()
         if mode == SERIAL:
             return grad(xb, tb)
         pair = None
@@ -104,7 +114,9 @@ class UpdateRunner:
             opt.step(params, grads)
         else:
             opt.step(params, grads, pair=self._step_pair)
-        if self.tuner is not None:
+        if self._aside:
+            self._aside = False
+        elif self.tuner is not None:
             self.tuner.end()
 
     def close(self) -> None:

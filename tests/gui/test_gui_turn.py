@@ -68,6 +68,20 @@ def test_the_worker_waits_for_a_frame_before_each_update():
     assert w.update_seconds > 0  # the updates' own time, summed (benches: the rest is publishing)
 
 
+def test_the_trainer_sees_the_gui_frame_of_whichever_turn_the_worker_has():
+    # big updates run at one BLAS thread while a frame is marked (UpdateRunner.crowded)
+    ds = make_dataset("circles", n=16, noise=0.1, seed=0)
+    net = Network(NetworkSpec([2, 4, 1], ["tanh", "sigmoid"], loss="bce"))
+    w = TrainingWorker(Trainer(net, ds.X, ds.T, TrainSettings(batch_size=8)), None, None)
+    assert w.trainer.crowded() is False
+    turn, clock, _ = _fake_turn()
+    w.turn = turn  # what the controller does: its own turn
+    turn.begin()
+    assert w.trainer.crowded() is True
+    turn.end()
+    assert w.trainer.crowded() is False
+
+
 def test_the_window_marks_training_and_wave_frames_and_ends_them_after_painting(qtbot):
     win = MainWindow(Document())
     qtbot.addWidget(win)

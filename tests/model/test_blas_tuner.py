@@ -258,3 +258,21 @@ def test_rounds_that_keep_cutting_a_mode_off_back_off_to_the_interval():
     assert gaps[4:] == pytest.approx([20.0] * len(gaps[4:]), abs=0.5)
     # each of those rounds gave SERIAL one update: ~1 % of the time in all
     assert len(starts) <= 10
+
+
+def test_crowded_updates_run_at_one_blas_thread_and_are_not_timed():
+    # while the GUI paints a frame, a 2-thread gemm would wait for its core
+    before = blas_threads.blas_threads()
+    tr, tuner, load, seen = _trainer({ONE: 0.009, SPLIT: 0.004, SERIAL: 0.003}, epochs=1, probe_updates=3)
+    crowd = iter([True] * 2 + [False] * 1000)
+    tr.crowded = lambda: next(crowd)
+    gen = tr.updates()
+    for _ in range(2):  # crowded: one BLAS thread, no helper, the tuner neither started nor timed
+        next(gen)
+    assert [s[1:] for s in seen] == [(False, None if before is None else 1)] * 2
+    assert tuner.probes == 0 and not tuner.probing and not tuner.medians
+    for _ in range(10):  # then the tuner's round: a warm-up and 3 turns of 3 modes
+        next(gen)
+    assert tuner.probes == 1 and tuner.best == SERIAL and len(seen) == 12
+    gen.close()
+    assert not _helpers()
