@@ -17,7 +17,11 @@ wall time per update is within ``margin`` of the fastest, and measures again
 every ``reprobe_seconds`` (a quarter of it when the choice uses more than one
 core: the load changes).  The cost is bounded: the candidates that lose run
 ``probe_updates`` updates per round, and one far slower sits out the rest
-of a round after two (or one) of them.  A candidate so cut off early is thin
+of a round after two (or one) of them; and the wait to the next round is
+the round's extra cost over ``PROBE_SHARE`` (1 %), at least ``MIN_INTERVAL``:
+a round that cost little (a near tie, or a cheap choice made during a
+passing burst of load, which otherwise held for the whole interval) is
+repeated within a second or so.  A candidate so cut off early is thin
 evidence (one update that met a passing burst: the window's first frames
 while the GUI starts took the 2-thread update from 3 to 84 ms, and the
 1-thread choice then held for 20 s, training at 0.6× the headless rate), so
@@ -38,7 +42,7 @@ from __future__ import annotations
 
 import time
 
-__all__ = ["UpdateTuner", "MARGIN", "CHECK_EVERY", "RECHECK"]
+__all__ = ["UpdateTuner", "MARGIN", "CHECK_EVERY", "RECHECK", "PROBE_SHARE", "MIN_INTERVAL"]
 
 #: A candidate later in the list (more cores) must be this much faster per update to be chosen.
 MARGIN = 1.03
@@ -49,6 +53,11 @@ DROP = 2.0
 #: Seconds to the next round after one that cut a candidate off early (doubling while
 #: rounds keep cutting one off, up to the usual interval).
 RECHECK = 2.0
+#: Rounds take at most about this share of the training time: the wait after a round is
+#: its extra cost over this, between MIN_INTERVAL and the usual interval (a quiet 2-core
+#: machine, 784-256-128-10 batch 128: ~8 ms a round, one a second; under load ~75 ms, ~8 s).
+PROBE_SHARE = 0.01
+MIN_INTERVAL = 1.0
 #: Between rounds the clock is read once every this many updates (reading it costs ~0.1 µs,
 #: the bookkeeping around it more; the interval is seconds, updates are milliseconds).
 CHECK_EVERY = 16
@@ -139,6 +148,11 @@ class UpdateTuner:
         self._warm = True
         self._t0 = self.clock()
 
+    def _round_cost(self) -> float:
+        """Seconds the round's updates took beyond what the chosen candidate takes."""
+        best = self.medians[self.best]
+        return sum(t - best for c, v in self._times.items() if c != self.best for t in v)
+
     def _decide(self, now: float) -> None:
         self.medians = {c: sorted(v)[len(v) // 2] for c, v in self._times.items() if v}
         fastest = min(self.medians.values())
@@ -147,8 +161,11 @@ class UpdateTuner:
         self.best = next(c for c in self.candidates if self.medians[c] <= fastest * self.margin)
         self.current = self.best
         self.probes += 1
-        # ... so with more than the cheapest the load is checked again sooner
+        # ... so with more than the cheapest the load is checked again sooner; and a round
+        # that cost little is repeated sooner still (a near tie, or a choice a passing burst
+        # made, would otherwise hold for the whole interval)
         wait = self.reprobe_seconds if self.best == self.candidates[0] else self.reprobe_seconds / 4
+        wait = min(wait, max(MIN_INTERVAL, self._round_cost() / PROBE_SHARE))
         if any(len(v) < self.probe_updates for v in self._times.values()):
             wait = min(wait, self._recheck)  # a cut-off: look again soon, less soon each time
             self._recheck *= 2

@@ -174,6 +174,7 @@ def measure(name: str, dtype: str, mode: str, repeat: int) -> dict:
         "cpu_seconds": cpu,
         "all_seconds": {fw: [x.get("seconds") for x in runs[fw]] for fw in secs},
         "loss": {fw: runs[fw][-1].get("loss") for fw in secs},
+        "ours_update_modes": [x.get("mode") for x in runs["ours"]],
         "torch_threads": workers["torch"].hello.get("threads"),
         "ratio_vs_numpy": ratio(ours, secs["numpy"]),
         "ratio_vs_torch": ratio(ours, secs.get("torch")),
@@ -276,6 +277,7 @@ def main(argv: list[str]) -> None:
                     f"{name:6s} {dtype} {mode:8s} load {e['load']['median']:.1f}: "
                     + " | ".join(f"{fw} {fmt(v, ' s')} (cpu {fmt(c[fw], ' s')})" for fw, v in s.items())
                     + (f" | torch threads {e['torch_threads']}" if e["torch_threads"] else "")
+                    + (f" | our update mode {e['ours_update_modes']}" if any(e["ours_update_modes"]) else "")
                     + (
                         f" | {e['gflops']:.1f} GFLOP/s of peak {e['matmul_peak_gflops']:.1f}"
                         if e["matmul_peak_gflops"]

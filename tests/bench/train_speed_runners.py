@@ -23,6 +23,10 @@ def _since(t0) -> tuple[float, float]:
     return time.perf_counter() - t0[0], time.process_time() - t0[1]
 
 
+#: The last run's update mode (model.train.update_modes; None: nothing to choose).
+OURS_MODE: dict = {}
+
+
 def run_ours(w, X, T, dtype):
     sys.path.insert(0, str(ROOT))
     from model.nn.network import Network, NetworkSpec
@@ -36,6 +40,8 @@ def run_ours(w, X, T, dtype):
     t0 = _now()
     tr.train()
     dt = _since(t0)
+    tuner = getattr(getattr(tr, "_runner", None), "tuner", None)
+    OURS_MODE["mode"] = getattr(tuner, "best", None)  # the update mode the tuner ended on
     return dt, float(tr.history["train_loss"][-1])
 
 
@@ -161,7 +167,7 @@ def serve(name: str, dtype: str, fw: str) -> None:
 
             def fn():
                 (wall, cpu), loss = runner(w, X, T, dtype)
-                return {"seconds": wall, "cpu_seconds": cpu, "loss": loss}
+                return {"seconds": wall, "cpu_seconds": cpu, "loss": loss, **OURS_MODE}
 
     extra = {}
     if fw == "torch" and fn is not None:
