@@ -3,7 +3,7 @@
 The reference below is the strip's earlier list-based bookkeeping, written out:
 a later epoch appends, an earlier or equal one replaces the last point, past
 2000 points the oldest 1000 become every other one, and the y-range is
-0 … max(2.4, 1.1·max of the kept points).
+0 … max(2.4, 1.1·max of the kept points), 0 … 2.4 with no points.
 """
 
 from __future__ import annotations
@@ -87,3 +87,16 @@ def test_replacing_the_highest_point_lowers_the_range_and_clear_starts_afresh(qt
     assert len(strip.points()[0]) == 0 and (cx is None or len(cx) == 0)
     _feed(strip, [(4, 1.0)])
     assert strip.points()[0].tolist() == [4.0] and np.isclose(_y_range(strip)[1], 2.4)
+
+
+def test_without_points_the_range_runs_from_zero_to_past_the_edge(qtbot):
+    strip = StabilityStrip()
+    qtbot.addWidget(strip)
+    strip.resize(400, 160)
+    strip.show()
+    qtbot.waitExposed(strip)
+    assert np.allclose(_y_range(strip), [0.0, 2.4])  # not 1.6 … 2.4 around the edge line
+    _feed(strip, [(1, 30.0)])
+    assert np.isclose(_y_range(strip)[1], 33.0)
+    strip.clear()
+    assert np.allclose(_y_range(strip), [0.0, 2.4])

@@ -70,6 +70,11 @@ class StabilityStrip(QWidget):
         self._n = 0
         self._top = -np.inf  # max of the kept η·λ_max
         self.last = None  # (StabilityResult, eta)
+        self._empty_range()
+
+    def _empty_range(self) -> None:
+        # with no points, autorange would frame the edge line alone (1.6 … 2.4)
+        self.plot.setYRange(0, 2.4, padding=0)
 
     # ------------------------------------------------------------ the read-out line
     def _place_label(self) -> None:
@@ -129,6 +134,7 @@ class StabilityStrip(QWidget):
         self._n, self._top = 0, -np.inf
         self.curve.setData([], [])
         self.last = None
+        self._empty_range()
         self._show([html.escape(NOT_YET)])
 
     def _keep(self, epoch: float, v: float) -> None:
