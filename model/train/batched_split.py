@@ -81,18 +81,25 @@ def cores() -> int:
 
 
 def _own_running() -> int:
-    """This process's threads that are running or runnable (Linux: state R in
-    /proc/self/task/*/stat; 0 where unknown): the caller and, for ~0.1 s after a
-    threaded gemm, OpenBLAS's spinning workers, which give the core up as soon as
-    the worker process wants it and must not count as another program."""
+    """Tasks of ours that are running or runnable (Linux: state R in
+    /proc/…/task/*/stat; 0 where unknown): this process's threads (the caller
+    and, for ~0.1 s after a threaded gemm, OpenBLAS's spinning workers, which
+    give the core up as soon as the worker process wants it) and the idle stack
+    workers' (one that was just given back runs on for a moment, freeing its
+    stack, and then waits for the next); none of them is another program."""
+    return _running("self") + sum(_running(str(pid)) for pid in stack_pool.POOL.idle_pids())
+
+
+def _running(pid: str) -> int:
+    """Threads of process ``pid`` ("self": this one) in state R (0 where unknown)."""
     n = 0
     try:
-        tasks = os.listdir("/proc/self/task")
+        tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
         return 0
     for t in tasks:
         try:
-            with open(f"/proc/self/task/{t}/stat", encoding="ascii", errors="replace") as f:
+            with open(f"/proc/{pid}/task/{t}/stat", encoding="ascii", errors="replace") as f:
                 stat = f.read()
         except OSError:
             continue

@@ -273,6 +273,28 @@ def test_own_threads_do_not_count_as_another_program(monkeypatch):
     assert batched_split.others_running(samples=1) == 0
 
 
+def test_an_idle_worker_finishing_its_last_stack_is_not_another_program(monkeypatch):
+    # a worker just given back frees its stack for ~1 ms (digits: seen running by
+    # 19 of 20 back-to-back sweeps), so the next sweep took it for another program
+    monkeypatch.setattr(batched_split, "_runnable", lambda: 3)
+    running = {"self": 1, "4242": 2}
+    monkeypatch.setattr(batched_split, "_running", lambda pid: running.get(pid, 0))
+    monkeypatch.setattr(POOL, "idle_pids", lambda: [4242])
+    assert batched_split.others_running(samples=1) == 0
+    # a worker leased to a stack that trains now does take the other core
+    monkeypatch.setattr(POOL, "idle_pids", lambda: [])
+    assert batched_split.others_running(samples=1) == 2
+
+
+def test_the_pool_names_its_idle_workers_and_their_threads_are_read(worker):
+    assert worker.pid not in POOL.idle_pids()
+    POOL.release(worker, clean=True)
+    assert POOL.idle_pids() == [worker.pid]
+    if sys.platform.startswith("linux"):
+        assert batched_split._running(str(worker.pid)) >= 0
+        assert batched_split._running("no-such-process") == 0
+
+
 def test_task_state_reads_past_a_name_with_parentheses():
     assert batched_split.task_state("123 (python3) R 1 2 3") == "R"
     assert batched_split.task_state("7 (a) b) (c) S 1 2") == "S"
