@@ -208,16 +208,18 @@ def gradients(mm, Xa, T, p: LayerViews, buf: LayerBuffers, acts, kind: str, pair
         Dp = buf.D[l - 1]
         WT = p.WT[l]
         if p.WTc[l] is not None:
-            WT = p.WTc[l]
-            np.copyto(WT, p.WT[l])
             if buf.lead and D.shape[-1] == 1:
                 # a stacked layer of one unit: numpy's matmul does not call BLAS for an
                 # inner dimension of 1 (16 runs of 200×1 · 1×8: 60 µs); padded to 2 by a
-                # zero column and a zero row it does (5 µs), and d·w + 0·0 = d·w
+                # zero column and a zero row it does (5 µs), and d·w + 0·0 = d·w.  Wᵀ
+                # goes straight into the padding's row: the same values as ``WTc``
                 Dz, Wz = buf.padded(l, WT)
                 np.copyto(Dz[..., :1], D)
                 np.copyto(Wz[..., :1, :], WT)
                 WT, D = Wz, Dz
+            else:
+                WT = p.WTc[l]
+                np.copyto(WT, p.WT[l])
             mm(D, WT, out=Dp)
         elif buf.lead:
             # large stacked layers: (W · Dᵀ)ᵀ on contiguous copies, the same bits as
@@ -279,7 +281,7 @@ def _half_sq(D: np.ndarray):
     if D.ndim == 2:
         return 0.5 * float(np.vdot(D, D))
     Dr = D.reshape(len(D), -1)  # one gufunc call (einsum parses its subscripts each time)
-    return 0.5 * np.vecdot(Dr, Dr).astype(np.float64)
+    return 0.5 * np.vecdot(Dr, Dr).astype(np.float64, copy=False)
 
 
 def _softmax_cross_entropy(Z: np.ndarray, T: np.ndarray, Y: np.ndarray):
@@ -296,7 +298,7 @@ def _softmax_cross_entropy(Z: np.ndarray, T: np.ndarray, Y: np.ndarray):
     lse = m + np.log(s)
     if Z.ndim == 2:  # one network: as losses.loss_value
         return float(np.sum(T * (lse - Z))) / max(len(T), 1)
-    return ((T * (lse - Z)).sum(axis=(1, 2)) / max(len(T), 1)).astype(np.float64)
+    return ((T * (lse - Z)).sum(axis=(1, 2)) / max(len(T), 1)).astype(np.float64, copy=False)
 
 
 def run_loss(kind: str, Z: np.ndarray, T: np.ndarray):
