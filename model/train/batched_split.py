@@ -170,16 +170,21 @@ def split_mode(net: Network, n: int, batch_size: int | None, runs: int, epochs: 
         if not FORCE_SPLIT or runs < 2:
             return ONE
         return PROCESS if FORCE_SPLIT == PROCESS else THREAD
-    # a split waits for its slower half: with the second core taken by another
-    # program (another helper's tests here: load 1.4-1.7) the process split
-    # measured circles 4.6× one run against 2.5× unsplit, digits 12.7× against 10×
-    if runs < 2 or cores() - others_running() < 2:
+    if runs < 2 or cores() < 2:
         return ONE
     if epochs is None:
-        return PROCESS if pays(net, n, batch_size, runs) else ONE
-    if process_gain(net, n, batch_size, runs, epochs) >= MIN_PROCESS_GAIN_S:
-        return PROCESS
-    return THREAD if pays(net, n, batch_size, runs) else ONE
+        mode = PROCESS if pays(net, n, batch_size, runs) else ONE
+    elif process_gain(net, n, batch_size, runs, epochs) >= MIN_PROCESS_GAIN_S:
+        mode = PROCESS
+    else:
+        mode = THREAD if pays(net, n, batch_size, runs) else ONE
+    # a split waits for its slower half: with the second core taken by another
+    # program (another helper's tests here: load 1.4-1.7) the process split
+    # measured circles 4.6× one run against 2.5× unsplit, digits 12.7× against 10×.
+    # Looked at last: the look takes ~1.1 ms, 6 % of a circles batch-10 sweep
+    if mode != ONE and cores() - others_running() < 2:
+        return ONE
+    return mode
 
 
 def make_stack(net: Network, X, T, settings: TrainSettings, lrs, epochs: int | None = None):
