@@ -23,9 +23,11 @@ the run-updates the stack did, over one run's time — what stacking costs
 when it saves only the trainer's bookkeeping (digits, whose calls are all
 arithmetic, sits near it; circles' small calls get well below it).  Medians of ``--repeat``
 rounds, wall-clock and CPU time, with the 1-minute load average around
-them.  Within a round each variant is called again until it has run
-``ROUND_S`` (one circles run is ~15 ms), and the round's figure is its
-median call, so one scheduler hiccup cannot decide a round.  The script
+them.  Within a round the variants are called in turn, one call each, until
+each has run ``ROUND_S`` (one circles run is ~15 ms), and the round's figure
+is a variant's median call: one scheduler hiccup cannot decide a round, and
+the calls compared are close in time (one run's own time drifts by ±25 %
+over seconds on this VM, quiet or not).  The script
 re-executes itself with OpenBLAS's kernel overrides unset (``blas_env.py``;
 ``--keep-blas-env`` keeps them) and prints the BLAS it ran.  Each thread mode (``default``, ``1thread`` = OPENBLAS/OMP_NUM_THREADS=1)
 runs in a subprocess of its own.  On a shared 2-core machine the 1-thread
@@ -160,14 +162,21 @@ def _timed(f) -> tuple[float, float]:
 ROUND_S = 0.15
 
 
-def _round(f, min_s: float = ROUND_S) -> tuple[float, float, float]:
-    """(median wall, median CPU, least wall) seconds of one call of ``f``, over
-    as many calls as fill ``min_s``."""
-    calls, spent = [], 0.0
-    while not calls or spent < min_s:
-        calls.append(_timed(f))
-        spent += calls[-1][0]
-    return _median([c[0] for c in calls]), _median([c[1] for c in calls]), min(c[0] for c in calls)
+def _round(jobs: dict, keys, min_s: float = ROUND_S) -> dict:
+    """Per job of ``keys``: (median wall, median CPU, least wall) seconds of one
+    call, the jobs called in turn until each has run ``min_s`` (at least once),
+    so the calls compared lie close together in time."""
+    calls = {k: [] for k in keys}
+    spent = dict.fromkeys(keys, 0.0)
+    while any(spent[k] < min_s for k in keys):
+        for k in keys:
+            if spent[k] < min_s:
+                calls[k].append(_timed(jobs[k]))
+                spent[k] += calls[k][-1][0]
+    return {
+        k: (_median([c[0] for c in v]), _median([c[1] for c in v]), min(c[0] for c in v))
+        for k, v in calls.items()
+    }
 
 
 def _median(v):
@@ -242,8 +251,8 @@ def measure(mode: str, repeat: int, only=()) -> dict:
         loads, peaks = [os.getloadavg()[0]], []
         for r in range(repeat):
             keys = list(jobs)[r % len(jobs) :] + list(jobs)[: r % len(jobs)]
-            for k in keys:
-                times[k].append(_round(jobs[k]))
+            for k, t in _round(jobs, keys).items():
+                times[k].append(t)
             peaks.append(_peak())
             loads.append(os.getloadavg()[0])
         bt = BatchedTrainer(net, X, T, s, lrs)
@@ -280,6 +289,8 @@ def measure(mode: str, repeat: int, only=()) -> dict:
             best_process_over_one=best["process"] / best["one"],
             cpu_one_stack_over_one=cpu["one_stack"] / cpu["one"],
             best_stacked_over_one=best["stacked"] / best["one"],
+            # each round's own ratio: how far apart the rounds are
+            round_stacked_over_one=[t[0] / o[0] for t, o in zip(times["stacked"], times["one"])],
             sequential_over_stacked=wall["sequential"] / wall["stacked"],
             cpu_s=cpu,
             cpu_stacked_over_one=cpu["stacked"] / cpu["one"],
@@ -293,7 +304,9 @@ def measure(mode: str, repeat: int, only=()) -> dict:
         print(
             f"{mode:8s} {name:18s} load {r['load']:.1f}: one run {r['one_run_s']:.3f} s | "
             f"16 sequential {r['sequential_s']:.3f} s | 16 stacked {r['stacked_s']:.3f} s = "
-            f"{r['stacked_over_one']:.2f}× one run (best call {r['best_stacked_over_one']:.2f}×, "
+            f"{r['stacked_over_one']:.2f}× one run (rounds "
+            + "/".join(f"{v:.2f}" for v in r["round_stacked_over_one"])
+            + f", best call {r['best_stacked_over_one']:.2f}×, "
             f"CPU time {r['cpu_stacked_over_one']:.2f}×"
             + (
                 f"; split over a {r['split']}, unsplit {r['one_stack_over_one']:.2f}× / CPU "
