@@ -27,7 +27,8 @@ them.  Within a round the variants are called in turn, one call each, until
 each has run ``ROUND_S`` (one circles run is ~15 ms), and the round's figure
 is a variant's median call: one scheduler hiccup cannot decide a round, and
 the calls compared are close in time (one run's own time drifts by ±25 %
-over seconds on this VM, quiet or not).  The script
+over seconds on this VM, quiet or not).  ``stacked_over_one`` (and its CPU
+twin) is the median of the rounds' own ratios.  The script
 re-executes itself with OpenBLAS's kernel overrides unset (``blas_env.py``;
 ``--keep-blas-env`` keeps them) and prints the BLAS it ran.  Each thread mode (``default``, ``1thread`` = OPENBLAS/OMP_NUM_THREADS=1)
 runs in a subprocess of its own.  On a shared 2-core machine the 1-thread
@@ -185,6 +186,11 @@ def _median(v):
     return v[m] if len(v) % 2 else 0.5 * (v[m - 1] + v[m])
 
 
+def _ratios(times: dict, k: str, i: int) -> list[float]:
+    """Per round, job ``k``'s figure ``i`` (0 wall, 1 CPU) over the one run's."""
+    return [t[i] / o[i] for t, o in zip(times[k], times["one"])]
+
+
 def _sweep_stack(net, X, T, s, lrs, epochs) -> str:
     """lr_sweep's stack trained; which split make_stack chose."""
     bt = make_stack(net, X, T, s, lrs, epochs=epochs)
@@ -281,7 +287,9 @@ def measure(mode: str, repeat: int, only=()) -> dict:
             one_run_s=wall["one"],
             sequential_s=wall["sequential"],
             stacked_s=wall["stacked"],
-            stacked_over_one=wall["stacked"] / wall["one"],
+            # the median of the rounds' own ratios: the machine's speed drifts
+            # between rounds (one run 14-24 ms), a round's two figures share it
+            stacked_over_one=_median(_ratios(times, "stacked", 0)),
             split=split,
             split_rounds=chosen,
             one_stack_over_one=wall["one_stack"] / wall["one"],
@@ -290,10 +298,10 @@ def measure(mode: str, repeat: int, only=()) -> dict:
             cpu_one_stack_over_one=cpu["one_stack"] / cpu["one"],
             best_stacked_over_one=best["stacked"] / best["one"],
             # each round's own ratio: how far apart the rounds are
-            round_stacked_over_one=[t[0] / o[0] for t, o in zip(times["stacked"], times["one"])],
+            round_stacked_over_one=_ratios(times, "stacked", 0),
             sequential_over_stacked=wall["sequential"] / wall["stacked"],
             cpu_s=cpu,
-            cpu_stacked_over_one=cpu["stacked"] / cpu["one"],
+            cpu_stacked_over_one=_median(_ratios(times, "stacked", 1)),
             diverged=int((bt.diverged_at > 0).sum()),
             target=w["target"],
             load=_median(loads),
