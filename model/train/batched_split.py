@@ -55,22 +55,22 @@ PROCESS, THREAD, ONE = "process", "thread", "one"
 MIN_HALF_FLOPS = 4_000_000
 
 #: The process split shares no GIL, so it pays on small layers too, once what
-#: halving the stack saves per train() call covers the call's messages (the
-#: data, start and end weights, progress: 2-3 ms a call on the 2-core machine).
-#: The saving is the half's per-run work: its matmuls at about one core's gemm
-#: rate and its element-wise passes (~3.3 ns per element of the layers'
-#: outputs: circles 2-8-8-1 full batch, 8 runs cost 90 µs an update more than
-#: one run's calls alone).  Measured break-even (16 rates, one stack against
-#: the process split, load ~0.4): circles ~30-40 epochs (20: 6.9 against 5.3 ms,
-#: 50: 13.7 against 15.9 ms, 200: 44 against 49 ms); XOR (4 samples, ~2 µs
-#: saved an update) never, digits from its first epoch.
-#: With the split so taken, 16 rates (tests/bench/batched_runs.py, 3 rounds,
-#: load 0.2-0.3, one run = 1): circles 1.89× at one BLAS thread (unsplit
-#: 2.73×), 2.74× at default threads (2.99×); digits 6.90× (11.68×) and 5.48×
-#: (9.41×).  At load 1.1-1.9 from other programs the check above keeps one stack.
-ELEMENT_S = 3.3e-9
-FLOPS_RATE = 35e9
-MIN_PROCESS_GAIN_S = 0.005
+#: halving the stack saves per train() call covers the call's fixed cost (the
+#: data, start and end weights, progress).  The saving is the half's per-run
+#: work: its element-wise passes (ELEMENT_S per element of the layers' outputs)
+#: and its matmuls (at FLOPS_RATE, small products well below the gemm peak).
+#: Fitted on the Zen 5 2-core machine (SkylakeX kernels, default threads, quiet,
+#: 16 rates, best of 9, one stack against the process split): the fixed cost
+#: ~1.2 ms; circles 2-8-8-1 full batch saves ~57 µs an update (E=10: 2.0 against
+#: 2.2 ms, 20: 3.9 / 3.4, 40: 7.4 / 5.7, 200: 35.6 / 24.2), digits 64-128-64-10
+#: batch 32 ~300 µs (1 epoch: 53.9 / 36.6 ms), circles batch 10 ~2-4 µs (20 epochs:
+#: 18.0 / 17.3, 40: 35.7 / 32.4).  The earlier constants (3.3 ns, 35 GFLOP/s, 5 ms,
+#: from the previous machine) estimated twice the saving and kept one stack below
+#: ~45 circles epochs, where the split saved up to 20 %.  XOR (4 samples) never
+#: splits.  At load 1.1-1.9 from other programs the check below keeps one stack.
+ELEMENT_S = 1.5e-9
+FLOPS_RATE = 80e9
+MIN_PROCESS_GAIN_S = 0.0015
 
 _THREAD_NAME = "mlp-studio-stack-half"
 
@@ -81,18 +81,25 @@ def cores() -> int:
 
 
 def _own_running() -> int:
-    """This process's threads that are running or runnable (Linux: state R in
-    /proc/self/task/*/stat; 0 where unknown): the caller and, for ~0.1 s after a
-    threaded gemm, OpenBLAS's spinning workers, which give the core up as soon as
-    the worker process wants it and must not count as another program."""
+    """Tasks of ours that are running or runnable (Linux: state R in
+    /proc/…/task/*/stat; 0 where unknown): this process's threads (the caller
+    and, for ~0.1 s after a threaded gemm, OpenBLAS's spinning workers, which
+    give the core up as soon as the worker process wants it) and the idle stack
+    workers' (one that was just given back runs on for a moment, freeing its
+    stack, and then waits for the next); none of them is another program."""
+    return _running("self") + sum(_running(str(pid)) for pid in stack_pool.POOL.idle_pids())
+
+
+def _running(pid: str) -> int:
+    """Threads of process ``pid`` ("self": this one) in state R (0 where unknown)."""
     n = 0
     try:
-        tasks = os.listdir("/proc/self/task")
+        tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
         return 0
     for t in tasks:
         try:
-            with open(f"/proc/self/task/{t}/stat", encoding="ascii", errors="replace") as f:
+            with open(f"/proc/{pid}/task/{t}/stat", encoding="ascii", errors="replace") as f:
                 stat = f.read()
         except OSError:
             continue
@@ -163,16 +170,21 @@ def split_mode(net: Network, n: int, batch_size: int | None, runs: int, epochs: 
         if not FORCE_SPLIT or runs < 2:
             return ONE
         return PROCESS if FORCE_SPLIT == PROCESS else THREAD
-    # a split waits for its slower half: with the second core taken by another
-    # program (another helper's tests here: load 1.4-1.7) the process split
-    # measured circles 4.6× one run against 2.5× unsplit, digits 12.7× against 10×
-    if runs < 2 or cores() - others_running() < 2:
+    if runs < 2 or cores() < 2:
         return ONE
     if epochs is None:
-        return PROCESS if pays(net, n, batch_size, runs) else ONE
-    if process_gain(net, n, batch_size, runs, epochs) >= MIN_PROCESS_GAIN_S:
-        return PROCESS
-    return THREAD if pays(net, n, batch_size, runs) else ONE
+        mode = PROCESS if pays(net, n, batch_size, runs) else ONE
+    elif process_gain(net, n, batch_size, runs, epochs) >= MIN_PROCESS_GAIN_S:
+        mode = PROCESS
+    else:
+        mode = THREAD if pays(net, n, batch_size, runs) else ONE
+    # a split waits for its slower half: with the second core taken by another
+    # program (another helper's tests here: load 1.4-1.7) the process split
+    # measured circles 4.6× one run against 2.5× unsplit, digits 12.7× against 10×.
+    # Looked at last: the look takes ~1.1 ms, 6 % of a circles batch-10 sweep
+    if mode != ONE and cores() - others_running() < 2:
+        return ONE
+    return mode
 
 
 def make_stack(net: Network, X, T, settings: TrainSettings, lrs, epochs: int | None = None):

@@ -162,6 +162,11 @@ class Pool:
         with self._lock:
             return self._idle + list(self._leased)
 
+    def idle_pids(self) -> list[int]:
+        """Process ids of the workers no stack holds now."""
+        with self._lock:
+            return [w.pid for w in self._idle]
+
     def _drop_dead(self) -> None:
         for w in [w for w in self._idle if not w.alive]:
             self._idle.remove(w)

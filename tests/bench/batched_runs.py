@@ -23,7 +23,14 @@ the run-updates the stack did, over one run's time — what stacking costs
 when it saves only the trainer's bookkeeping (digits, whose calls are all
 arithmetic, sits near it; circles' small calls get well below it).  Medians of ``--repeat``
 rounds, wall-clock and CPU time, with the 1-minute load average around
-them; each thread mode (``default``, ``1thread`` = OPENBLAS/OMP_NUM_THREADS=1)
+them.  Within a round the variants are called in turn, one call each, until
+each has run ``ROUND_S`` (one circles run is ~15 ms), and the round's figure
+is a variant's median call: one scheduler hiccup cannot decide a round, and
+the calls compared are close in time (one run's own time drifts by ±25 %
+over seconds on this VM, quiet or not).  ``stacked_over_one`` (and its CPU
+twin) is the median of the rounds' own ratios.  The script
+re-executes itself with OpenBLAS's kernel overrides unset (``blas_env.py``;
+``--keep-blas-env`` keeps them) and prints the BLAS it ran.  Each thread mode (``default``, ``1thread`` = OPENBLAS/OMP_NUM_THREADS=1)
 runs in a subprocess of its own.  On a shared 2-core machine the 1-thread
 figures are the fairer ones.  The last line is JSON.
 """
@@ -36,16 +43,22 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-from model.data.datasets import make_dataset
-from model.nn.network import Network
-from model.nn.spec import NetworkSpec
-from model.train import batched_split, stack_pool
-from model.train.batched import BatchedTrainer, flops_per_sample
-from model.train.batched_split import ONE, PROCESS, THREAD, SplitTrainer, close_stack, make_stack
-from model.train.trainer import Trainer, TrainSettings
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from blas_env import KEEP_FLAG, reexec_without_blas_vars  # noqa: E402
+from train_speed_machine import blas_info  # noqa: E402
+
+from model.data.datasets import make_dataset  # noqa: E402
+from model.nn.network import Network  # noqa: E402
+from model.nn.spec import NetworkSpec  # noqa: E402
+from model.train import batched_split, stack_pool  # noqa: E402
+from model.train.batched import BatchedTrainer, flops_per_sample  # noqa: E402
+from model.train.batched_split import ONE, PROCESS, THREAD, SplitTrainer, close_stack, make_stack  # noqa: E402
+from model.train.trainer import Trainer, TrainSettings  # noqa: E402
 
 
 def _small(data: str, batch, epochs: int) -> dict:
@@ -146,10 +159,36 @@ def _timed(f) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
+#: Seconds each variant runs per round (called again until then; at least once).
+ROUND_S = 0.15
+
+
+def _round(jobs: dict, keys, min_s: float = ROUND_S) -> dict:
+    """Per job of ``keys``: (median wall, median CPU, least wall) seconds of one
+    call, the jobs called in turn until each has run ``min_s`` (at least once),
+    so the calls compared lie close together in time."""
+    calls = {k: [] for k in keys}
+    spent = dict.fromkeys(keys, 0.0)
+    while any(spent[k] < min_s for k in keys):
+        for k in keys:
+            if spent[k] < min_s:
+                calls[k].append(_timed(jobs[k]))
+                spent[k] += calls[k][-1][0]
+    return {
+        k: (_median([c[0] for c in v]), _median([c[1] for c in v]), min(c[0] for c in v))
+        for k, v in calls.items()
+    }
+
+
 def _median(v):
     v = sorted(v)
     m = len(v) // 2
     return v[m] if len(v) % 2 else 0.5 * (v[m - 1] + v[m])
+
+
+def _ratios(times: dict, k: str, i: int) -> list[float]:
+    """Per round, job ``k``'s figure ``i`` (0 wall, 1 CPU) over the one run's."""
+    return [t[i] / o[i] for t, o in zip(times[k], times["one"])]
 
 
 def _sweep_stack(net, X, T, s, lrs, epochs) -> str:
@@ -191,10 +230,10 @@ def _cold_start() -> float | None:
 def measure(mode: str, repeat: int, only=()) -> dict:
     """Every workload (or those in ``only``) in this process (its BLAS threads set by the caller)."""
     cold = _cold_start()
-    out = {"mode": mode, "worker_cold_start_s": cold, "workloads": {}}
+    out = {"mode": mode, "worker_cold_start_s": cold, "blas": blas_info(), "workloads": {}}
     print(
-        f"{mode:8s} stack worker cold start (spawn to ready): "
-        + ("no spare core" if cold is None else f"{cold:.3f} s"),
+        f"{mode:8s} BLAS {out['blas'].get('architecture')} ×{out['blas'].get('num_threads')}; "
+        "stack worker cold start (spawn to ready): " + ("no spare core" if cold is None else f"{cold:.3f} s"),
         flush=True,
     )
     for name, w in WORKLOADS.items():
@@ -213,13 +252,13 @@ def measure(mode: str, repeat: int, only=()) -> dict:
             # with the second core free at that instant)
             "process": lambda: _forced(PROCESS, net, X, T, s, lrs, E),
         }
-        times = {k: [] for k in jobs}
-        chosen: list[str] = []  # the split make_stack took in each stacked round
+        times = {k: [] for k in jobs}  # per round: (median wall, median CPU, least wall) of a call
+        chosen: list[str] = []  # the split make_stack took in each stacked call
         loads, peaks = [os.getloadavg()[0]], []
         for r in range(repeat):
             keys = list(jobs)[r % len(jobs) :] + list(jobs)[: r % len(jobs)]
-            for k in keys:
-                times[k].append(_timed(jobs[k]))
+            for k, t in _round(jobs, keys).items():
+                times[k].append(t)
             peaks.append(_peak())
             loads.append(os.getloadavg()[0])
         bt = BatchedTrainer(net, X, T, s, lrs)
@@ -227,9 +266,9 @@ def measure(mode: str, repeat: int, only=()) -> dict:
         split = max(set(chosen), key=chosen.count)
         wall = {k: _median([t[0] for t in v]) for k, v in times.items()}
         cpu = {k: _median([t[1] for t in v]) for k, v in times.items()}
-        # best of the rounds too: on a shared machine a round another job lands
+        # the least call too: on a shared machine a call another job lands
         # on only ever adds time, so the minimum is the steadier estimate of cost
-        best = {k: min(t[0] for t in v) for k, v in times.items()}
+        best = {k: min(t[2] for t in v) for k, v in times.items()}
         # matmul work: the stack's rows actually trained (diverged runs leave it)
         fps, peak = flops_per_sample(w["sizes"]), _median(peaks)
         one_flops, stacked_flops = fps * len(X) * E, fps * bt.run_samples
@@ -248,7 +287,9 @@ def measure(mode: str, repeat: int, only=()) -> dict:
             one_run_s=wall["one"],
             sequential_s=wall["sequential"],
             stacked_s=wall["stacked"],
-            stacked_over_one=wall["stacked"] / wall["one"],
+            # the median of the rounds' own ratios: the machine's speed drifts
+            # between rounds (one run 14-24 ms), a round's two figures share it
+            stacked_over_one=_median(_ratios(times, "stacked", 0)),
             split=split,
             split_rounds=chosen,
             one_stack_over_one=wall["one_stack"] / wall["one"],
@@ -256,9 +297,11 @@ def measure(mode: str, repeat: int, only=()) -> dict:
             best_process_over_one=best["process"] / best["one"],
             cpu_one_stack_over_one=cpu["one_stack"] / cpu["one"],
             best_stacked_over_one=best["stacked"] / best["one"],
+            # each round's own ratio: how far apart the rounds are
+            round_stacked_over_one=_ratios(times, "stacked", 0),
             sequential_over_stacked=wall["sequential"] / wall["stacked"],
             cpu_s=cpu,
-            cpu_stacked_over_one=cpu["stacked"] / cpu["one"],
+            cpu_stacked_over_one=_median(_ratios(times, "stacked", 1)),
             diverged=int((bt.diverged_at > 0).sum()),
             target=w["target"],
             load=_median(loads),
@@ -269,7 +312,9 @@ def measure(mode: str, repeat: int, only=()) -> dict:
         print(
             f"{mode:8s} {name:18s} load {r['load']:.1f}: one run {r['one_run_s']:.3f} s | "
             f"16 sequential {r['sequential_s']:.3f} s | 16 stacked {r['stacked_s']:.3f} s = "
-            f"{r['stacked_over_one']:.2f}× one run (best rounds {r['best_stacked_over_one']:.2f}×, "
+            f"{r['stacked_over_one']:.2f}× one run (rounds "
+            + "/".join(f"{v:.2f}" for v in r["round_stacked_over_one"])
+            + f", best call {r['best_stacked_over_one']:.2f}×, "
             f"CPU time {r['cpu_stacked_over_one']:.2f}×"
             + (
                 f"; split over a {r['split']}, unsplit {r['one_stack_over_one']:.2f}× / CPU "
@@ -294,8 +339,11 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", default="", help="comma-separated workloads (default: all)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument(KEEP_FLAG, action="store_true", help="keep OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE set")
     ap.add_argument("modes", nargs="*", help="default and/or 1thread (both when none given)")
     args = ap.parse_args(argv)
+    if not args.child:
+        reexec_without_blas_vars(__file__, sys.argv[1:] if argv is None else list(argv))
     bad = [m for m in args.modes if m not in MODES]
     if bad:
         ap.error(f"unknown mode(s) {', '.join(bad)}; allowed: {', '.join(MODES)}")
@@ -306,8 +354,12 @@ def main(argv=None) -> int:
     if args.child:
         print(json.dumps(measure(args.modes[0], max(1, args.repeat), only)))
         return 0
-    out = {"repeat": args.repeat, "modes": {}}
-    print(f"medians (and best) of {args.repeat} interleaved rounds; load = 1-min load average")
+    out = {"repeat": args.repeat, "blas": blas_info(), "modes": {}}
+    print(f"python {sys.version.split()[0]}  cores {os.cpu_count()}  BLAS: {out['blas']}")
+    print(
+        f"medians (and best) of {args.repeat} interleaved rounds, each the median call of "
+        f"≥ {ROUND_S:g} s of calls; load = 1-min load average"
+    )
     for mode in args.modes or list(MODES):
         env = {k: v for k, v in os.environ.items() if k not in MODES["1thread"]} | MODES[mode]
         cmd = [sys.executable, __file__, "--child", "--repeat", str(args.repeat), "--only", args.only, mode]

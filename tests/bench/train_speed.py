@@ -72,6 +72,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from blas_env import reexec_without_blas_vars  # noqa: E402
 from train_speed_machine import blas_info  # noqa: E402
 from train_speed_runners import serve  # noqa: E402
 from train_speed_workloads import (  # noqa: E402, F401  (WORKLOADS, load_data: update_profile.py reads them here)
@@ -84,9 +85,6 @@ from train_speed_workloads import (  # noqa: E402, F401  (WORKLOADS, load_data: 
     flops_per_epoch,
     load_data,
 )
-
-BLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-
 
 # ---------------------------------------------------------------- driver
 #: BLAS/OpenMP thread settings each figure is measured under.  On a shared
@@ -245,10 +243,7 @@ def main(argv: list[str]) -> None:
         i = argv.index("--serve")
         serve(*argv[i + 1 : i + 4])
         return
-    if "--keep-blas-env" not in argv and any(v in os.environ for v in BLAS_VARS):
-        env = {k: v for k, v in os.environ.items() if k not in BLAS_VARS}
-        print(f"re-executing with {', '.join(v for v in BLAS_VARS if v in os.environ)} unset", flush=True)
-        os.execve(sys.executable, [sys.executable, __file__, *argv], env)
+    reexec_without_blas_vars(__file__, argv)
     repeat = 3
     if "--repeat" in argv:
         repeat = max(1, int(argv[argv.index("--repeat") + 1]))

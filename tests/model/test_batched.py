@@ -154,32 +154,35 @@ def test_divergence_mid_run_keeps_the_other_runs_optimizer_state(optimizer, hype
 
 
 def test_narrow_layers_add_their_bias_through_a_tiled_row():
-    """Full batches of 40 samples with 5 and 4 hidden units: the stacked bias add
+    """Full batches of 80 samples with 5 and 4 hidden units: the stacked bias add
     goes through the (K, 1, t·k) row (t = 40) and the runs still equal the
-    sequential ones; so does a last mini-batch of another size (44 = 5·8 + 4)."""
+    sequential ones; so does a last mini-batch of another size (80 = 72 + 8).
+    A layer whose row would hold the whole batch (one unit: t = 80) adds plainly."""
     from model.nn import backprop
 
-    X, T = _data(n=40)
+    X, T = _data(n=80)
     net = Network(NetworkSpec([3, 5, 4, 1], ["tanh", "tanh", "sigmoid"], seed=7))
     bt = BatchedTrainer(net, X, T, TrainSettings(optimizer="sgd", lr=0.5), [0.1, 1.0])
     bt.train(1)
-    buf = bt._buffers[40]
-    assert buf.tiles[0] is None and all(t is not None for t in buf.tiles[1:])
-    assert buf.tiles[1][0].shape == (2, 1, 40 * 4) and buf.tiles[1][1].shape == (2, 1, 40 * 4)
+    buf = bt._buffers[80]
+    assert buf.tiles[0] is None and buf.tiles[2] is None
+    assert buf.tiles[1][0].shape == (2, 1, 40 * 4) and buf.tiles[1][1].shape == (2, 2, 40 * 4)
     _check(net, X, T, TrainSettings(optimizer="sgd", lr=0.5), [0.1, 1.0, 30.0], 5)
-    X, T = _data(n=44)
-    _check(net, X, T, TrainSettings(optimizer="nesterov", batch_size=8, seed=2), [0.1, 1.0], 4)
+    _check(net, X, T, TrainSettings(optimizer="nesterov", batch_size=72, seed=2), [0.1, 1.0], 4)
     # the tiled add is bit for bit the broadcast add
     rng = np.random.default_rng(0)
-    Z = rng.normal(size=(3, 12, 4))
+    Z = rng.normal(size=(3, 72, 4))
     b = rng.normal(size=(3, 1, 4))
     row, Zt = backprop._bias_tile(Z, Z.dtype)
+    assert row.shape == (3, 1, 36 * 4)
     np.copyto(row.reshape(3, -1, 4), b)
     want = Z + b
     Zt += row
     np.testing.assert_array_equal(Z, want)
     assert backprop._bias_tile(np.empty((2, 37, 8)), float) is None  # 37 samples: no t ≤ 32 but 1
     assert backprop._bias_tile(np.empty((2, 8, 64)), float) is None  # wide layers: plain add
+    # batches of 10 × 8 units: the row would be the whole batch, its copy the add's work again
+    assert backprop._bias_tile(np.empty((2, 10, 8)), float) is None
 
 
 def test_fused_softmax_cross_entropy_equals_softmax_then_loss():
