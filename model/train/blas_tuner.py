@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import time
 
-__all__ = ["UpdateTuner", "MARGIN", "CHECK_EVERY", "RECHECK", "PROBE_SHARE", "MIN_INTERVAL"]
+__all__ = ["UpdateTuner", "MARGIN", "CHECK_EVERY", "RECHECK", "PROBE_SHARE", "MIN_INTERVAL", "FIRST_RECHECK"]
 
 #: A candidate later in the list (more cores) must be this much faster per update to be chosen.
 MARGIN = 1.03
@@ -53,6 +53,10 @@ DROP = 2.0
 #: Seconds to the next round after one that cut a candidate off early (doubling while
 #: rounds keep cutting one off, up to the usual interval).
 RECHECK = 2.0
+#: Seconds from a tuner's first round to its second, whatever the first chose: in a
+#: process idle a moment before (the bench's workers, a Trainer started from the GUI)
+#: the first round's 2-thread updates met the second core waking and lost to one thread.
+FIRST_RECHECK = 0.05
 #: Rounds take at most about this share of the training time: the wait after a round is
 #: its extra cost over this, between MIN_INTERVAL and the usual interval (a quiet 2-core
 #: machine, 784-256-128-10 batch 128: ~8 ms a round, one a second; under load ~75 ms, ~8 s).
@@ -166,6 +170,8 @@ class UpdateTuner:
         # made, would otherwise hold for the whole interval)
         wait = self.reprobe_seconds if self.best == self.candidates[0] else self.reprobe_seconds / 4
         wait = min(wait, max(MIN_INTERVAL, self._round_cost() / PROBE_SHARE))
+        if self.probes == 1:
+            wait = min(wait, FIRST_RECHECK)  # the first round may have met a core waking up
         if any(len(v) < self.probe_updates for v in self._times.values()):
             wait = min(wait, self._recheck)  # a cut-off: look again soon, less soon each time
             self._recheck *= 2

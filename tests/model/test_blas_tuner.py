@@ -10,12 +10,18 @@ import pytest
 
 from model.nn import blas_threads, parallel_update
 from model.nn.network import Network, NetworkSpec
-from model.train import update_modes
+from model.train import blas_tuner, update_modes
 from model.train.blas_tuner import UpdateTuner
 from model.train.trainer import Trainer, TrainSettings
 from model.train.update_modes import ONE, SERIAL, SPLIT, UpdateRunner
 
 MODES = (ONE, SPLIT, SERIAL)
+
+
+@pytest.fixture(autouse=True)
+def _no_early_second_round(monkeypatch):
+    # the tests below follow rounds at their intervals; the early second round has its own test
+    monkeypatch.setattr(blas_tuner, "FIRST_RECHECK", float("inf"))
 
 
 class FakeLoad:
@@ -290,3 +296,17 @@ def test_crowded_updates_run_at_one_blas_thread_and_are_not_timed():
     assert tuner.probes == 1 and tuner.best == SERIAL and len(seen) == 12
     gen.close()
     assert not _helpers()
+
+
+def test_a_tuners_second_round_follows_its_first_soon(monkeypatch):
+    # a fresh process's first round met the second core waking: 2-thread updates lost
+    monkeypatch.setattr(blas_tuner, "FIRST_RECHECK", 0.05)
+    load = FakeLoad({ONE: 0.0010, SPLIT: 0.0012, SERIAL: 0.0020})  # the core still waking
+    t = _tuner(load, probe_updates=4, reprobe_seconds=20.0)
+    load.run(t, 13)
+    assert t.probes == 1 and t.best == ONE
+    load.cost = {ONE: 0.0010, SPLIT: 0.0012, SERIAL: 0.0006}  # awake
+    load.run(t, 80)  # 0.08 s: past FIRST_RECHECK and the next clock check, a round
+    assert t.probes == 2 and t.best == SERIAL
+    load.run(t, 400)  # then the usual pacing: SERIAL (2 cores) a quarter of 20 s at most
+    assert t.probes == 2
