@@ -5,7 +5,9 @@ Run from the repository root::
     QT_QPA_PLATFORM=offscreen python tests/bench/gui_responsiveness.py
     # or on a virtual screen: xvfb-run -a python tests/bench/gui_responsiveness.py
 
-Not a pytest test.  Each measurement runs in a fresh subprocess:
+Not a pytest test.  Like train_speed.py it re-executes with
+``OPENBLAS_CORETYPE`` / ``OPENBLAS_L2_SIZE`` unset (tests/bench/blas_env.py;
+``--keep-blas-env`` keeps them).  Each measurement runs in a fresh subprocess:
 
 - ``stall``: a 2-64-64-64-1 network (circles, Adam, batch 16) trains in
   ``MainWindow(Document(project))`` via ``controller.play()`` with the canvas
@@ -75,6 +77,7 @@ import os  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 
+from blas_env import KEEP_FLAG, reexec_without_blas_vars  # noqa: E402
 from gui_bench_common import ROOT  # noqa: E402
 from gui_memory import measure_memory, measure_updates_1m  # noqa: E402
 from gui_stall import measure_stall, measure_stall_long, measure_stall_plain, measure_stall_trace  # noqa: E402
@@ -104,6 +107,8 @@ def main(argv: list[str]) -> None:
         print(json.dumps(fn()))
         sys.stdout.flush()
         os._exit(0)  # skip Qt teardown
+    reexec_without_blas_vars(__file__, argv)  # the kernel OpenBLAS picks itself (blas_env)
+    argv = [a for a in argv if a != KEEP_FLAG]
     # start-up is measured as installed: byte code compiled (pip does it; PYTHONDONTWRITEBYTECODE would not)
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", "app", "widgets", "model"], cwd=ROOT, check=False

@@ -18,7 +18,9 @@ sum of the parts can be checked against it; where the Trainer measures how to
 run an update (:mod:`model.train.update_modes`: default threads, big updates:
 serial, split in two halves or one BLAS thread) ``whole`` does too and says
 which won, while the ops are timed serially.  Thread modes as train_speed.py
-(each in its own subprocess).  One JSON line last.
+(each in its own subprocess).  Like train_speed.py it re-executes
+with ``OPENBLAS_CORETYPE`` / ``OPENBLAS_L2_SIZE`` unset (tests/bench/blas_env.py;
+``--keep-blas-env`` keeps them).  One JSON line last.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT), str(HERE)]
 
+from blas_env import reexec_without_blas_vars  # noqa: E402
 from train_speed import MODES, WORKLOADS, load_data, median  # noqa: E402
 
 
@@ -306,6 +309,7 @@ def main(argv: list[str]) -> None:
         name, dtype, reps = argv[i + 1], argv[i + 2], int(argv[i + 3])
         print(json.dumps(serve(name, dtype, reps)))
         return
+    reexec_without_blas_vars(__file__, argv)  # the kernel OpenBLAS picks itself (blas_env)
     reps = int(argv[argv.index("--reps") + 1]) if "--reps" in argv else 500
     names = [a for a in argv if a in WORKLOADS] or ["wide"]
     modes = [a for a in argv if a in MODES] or list(MODES)
