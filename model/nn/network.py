@@ -144,12 +144,9 @@ class Network:
         n = len(X)
         if n <= PREDICT_ROWS:
             return self.forward(X).output
-        out = None
+        out = np.empty((n, self.layer_sizes[-1]), self.dtype)
         for start in range(0, n, PREDICT_ROWS):
-            y = self.forward(X[start : start + PREDICT_ROWS]).output
-            if out is None:
-                out = np.empty((n, y.shape[1]), y.dtype)
-            out[start : start + len(y)] = y
+            out[start : start + PREDICT_ROWS] = self.forward(X[start : start + PREDICT_ROWS]).output
         return out
 
     def loss(self, X, T) -> float:

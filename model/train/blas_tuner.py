@@ -21,7 +21,10 @@ of a round after two (or one) of them; and the wait to the next round is
 the round's extra cost over ``PROBE_SHARE`` (1 %), at least ``MIN_INTERVAL``:
 a round that cost little (a near tie, or a cheap choice made during a
 passing burst of load, which otherwise held for the whole interval) is
-repeated within a second or so.  A candidate so cut off early is thin
+repeated within a second or so.  A tuner's second round follows its first
+after ``FIRST_RECHECK`` (0.05 s) whatever the first chose: a process idle a
+moment before met the second core waking in its first round, and the
+one-thread choice then held for the whole of a short run.  A candidate so cut off early is thin
 evidence (one update that met a passing burst: the window's first frames
 while the GUI starts took the 2-thread update from 3 to 84 ms, and the
 1-thread choice then held for 20 s, training at 0.6× the headless rate), so

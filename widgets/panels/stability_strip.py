@@ -28,6 +28,7 @@ from widgets.common.themed import Ink, Pen, paint
 __all__ = ["StabilityStrip"]
 
 EDGE = 2.0
+LEAST_TOP = 1.2 * EDGE  # the y axis always shows the edge line with room above it
 CURVE = (148, 103, 189)
 NOT_YET = "η·λ_max: not computed yet"
 
@@ -74,7 +75,7 @@ class StabilityStrip(QWidget):
 
     def _empty_range(self) -> None:
         # with no points, autorange would frame the edge line alone (1.6 … 2.4)
-        self.plot.setYRange(0, 2.4, padding=0)
+        self.plot.setYRange(0, LEAST_TOP, padding=0)
 
     # ------------------------------------------------------------ the read-out line
     def _place_label(self) -> None:
@@ -163,7 +164,7 @@ class StabilityStrip(QWidget):
         self._keep(float(epoch), v)
         n = self._n
         self.curve.setData(self._xy[0, :n], self._xy[1, :n])  # views: setData copies nothing more
-        self.plot.setYRange(0, max(2.4, 1.1 * self._top), padding=0)
+        self.plot.setYRange(0, max(LEAST_TOP, 1.1 * self._top), padding=0)
         self.last = (result, eta)
         lim = result.eta_limit
         acc = f"±{result.accuracy:.1g}" if result.accuracy > 0 else "exact"
