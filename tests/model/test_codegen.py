@@ -274,6 +274,43 @@ def test_pytorch_script_under_torchrun_ddp_equals_one_process(tmp_path):
             )
             if r.returncode == 0:
                 break
-        assert r.returncode == 0, r.stderr[-2000:]
+        # the head names a C++ abort ("terminate called ..."); the tail is torchrun's summary
+        assert r.returncode == 0, r.stderr[:1500] + "\n...\n" + r.stderr[-1000:]
     one, ddp = (dict(np.load(tmp_path / n)) for n in runs)
     assert_same(one, ddp)
+
+
+PROBE = """
+import importlib.util, os, sys, tempfile
+import torch, torch.distributed as dist
+spec = importlib.util.spec_from_file_location("script", sys.argv[1])
+script = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(script)
+store = dist.FileStore(os.path.join(tempfile.mkdtemp(), "store"), 1)
+dist.init_process_group("gloo", store=store, rank=0, world_size=1)
+left = 0
+for _ in range(300):
+    t = torch.ones(())
+    held = t._use_count()
+    script.all_reduce_sum(t)
+    left += t._use_count() != held or float(t) != 1.0
+dist.destroy_process_group()
+print(left)
+"""
+
+
+def test_pytorch_script_all_reduce_lets_go_of_its_tensor(tmp_path):
+    """gloo's worker thread can still hold an all-reduced tensor after all_reduce
+    returns (about 1 call in 5 here); if Python exits then, the process aborts
+    ("terminate called without an active exception", 1 torchrun run in 20 under
+    load). The script's all_reduce_sum returns only once the tensor is let go."""
+    pytest.importorskip("torch")
+    proj = tmp_path / "p.json"
+    save_project(make_project("sgd", "constant", 5, 0), proj)
+    script = tmp_path / "train.py"
+    assert codegen_cli.main(["export-code", str(proj), "--framework", "pytorch", "--out", str(script)]) == 0
+    r = subprocess.run(
+        [sys.executable, "-c", PROBE, str(script)], capture_output=True, text=True, timeout=300
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.split()[-1] == "0"
