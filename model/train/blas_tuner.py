@@ -22,9 +22,11 @@ the round's extra cost over ``PROBE_SHARE`` (1 %), at least ``MIN_INTERVAL``:
 a round that cost little (a near tie, or a cheap choice made during a
 passing burst of load, which otherwise held for the whole interval) is
 repeated within a second or so.  A tuner's second round follows its first
-after ``FIRST_RECHECK`` (0.05 s) whatever the first chose: a process idle a
-moment before met the second core waking in its first round, and the
-one-thread choice then held for the whole of a short run.  A candidate so cut off early is thin
+after ``FIRST_RECHECK`` (0.05 s) unless the first chose the last candidate
+(the most threads): a process idle a moment before met the second core
+waking in its first round, and the one-thread choice then held for the whole
+of a short run.  A waking core only ever slows the many-thread candidates, so
+their win needs no second look (a round costs ~4 % of a 0.35 s run).  A candidate so cut off early is thin
 evidence (one update that met a passing burst: the window's first frames
 while the GUI starts took the 2-thread update from 3 to 84 ms, and the
 1-thread choice then held for 20 s, training at 0.6× the headless rate), so
@@ -56,9 +58,9 @@ DROP = 2.0
 #: Seconds to the next round after one that cut a candidate off early (doubling while
 #: rounds keep cutting one off, up to the usual interval).
 RECHECK = 2.0
-#: Seconds from a tuner's first round to its second, whatever the first chose: in a
-#: process idle a moment before (the bench's workers, a Trainer started from the GUI)
-#: the first round's 2-thread updates met the second core waking and lost to one thread.
+#: Seconds from a tuner's first round to its second when the first chose fewer than the
+#: most threads: in a process idle a moment before (the bench's workers, a Trainer started
+#: from the GUI) the first round's 2-thread updates met the second core waking and lost.
 FIRST_RECHECK = 0.05
 #: Rounds take at most about this share of the training time: the wait after a round is
 #: its extra cost over this, between MIN_INTERVAL and the usual interval (a quiet 2-core
@@ -173,7 +175,7 @@ class UpdateTuner:
         # made, would otherwise hold for the whole interval)
         wait = self.reprobe_seconds if self.best == self.candidates[0] else self.reprobe_seconds / 4
         wait = min(wait, max(MIN_INTERVAL, self._round_cost() / PROBE_SHARE))
-        if self.probes == 1:
+        if self.probes == 1 and self.best != self.candidates[-1]:
             wait = min(wait, FIRST_RECHECK)  # the first round may have met a core waking up
         if any(len(v) < self.probe_updates for v in self._times.values()):
             wait = min(wait, self._recheck)  # a cut-off: look again soon, less soon each time

@@ -310,3 +310,16 @@ def test_a_tuners_second_round_follows_its_first_soon(monkeypatch):
     assert t.probes == 2 and t.best == SERIAL
     load.run(t, 400)  # then the usual pacing: SERIAL (2 cores) a quarter of 20 s at most
     assert t.probes == 2
+
+
+def test_a_first_round_won_by_the_most_threads_is_not_repeated_early(monkeypatch):
+    # a waking core only slows the many-thread candidates: their win needs no second look
+    monkeypatch.setattr(blas_tuner, "FIRST_RECHECK", 0.05)
+    load = FakeLoad({ONE: 0.0010, SPLIT: 0.0012, SERIAL: 0.0006})
+    t = _tuner(load, probe_updates=4, reprobe_seconds=20.0)
+    load.run(t, 13)
+    assert t.probes == 1 and t.best == SERIAL
+    assert set(load.run(t, 800)) == {SERIAL}  # 0.48 s: past FIRST_RECHECK, short of MIN_INTERVAL
+    assert t.probes == 1
+    load.run(t, 1000)  # then the cost-paced wait (at least MIN_INTERVAL) brings the next round
+    assert t.probes == 2
