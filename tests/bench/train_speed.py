@@ -20,10 +20,13 @@ one library's thread pools (OpenMP spin-waiting, MKL) cannot slow another;
 the driver interleaves them round by round (the order rotating) and reports
 the median of ``--repeat`` (≥ 3) rounds of the whole training loop (data in
 memory, model built, no import time), wall-clock and CPU time, with the
-1-minute load average around the rounds.  Every figure is measured twice:
-``default`` threads and ``1thread`` (OPENBLAS/OMP/MKL_NUM_THREADS=1 and
-``torch.set_num_threads(1)``); on a shared 2-core machine the 1-thread
-figures are the fairer ones (see MODES).  The matmul peak each wide/mnist
+1-minute load average around the rounds.  Each ratio (and each share of the
+peak) is the median of the rounds' own ratios: a round's runs follow each
+other, so a streak of a faster or slower machine (0.2-1.5 s on the 2-core VM
+of session 8) hits both; the ratio of the medians is in the JSON beside it.
+Every figure is measured twice: ``default`` threads and ``1thread``
+(OPENBLAS/OMP/MKL_NUM_THREADS=1 and ``torch.set_num_threads(1)``); on a
+shared 2-core machine the 1-thread figures are the fairer ones (see MODES).  The matmul peak each wide/mnist
 figure is measured against runs as one more worker in the same rounds and
 thread mode.  Every framework records the loss of each update as a Python
 float, as the Trainer's history does.
@@ -174,20 +177,41 @@ def measure(name: str, dtype: str, mode: str, repeat: int) -> dict:
         "loss": {fw: runs[fw][-1].get("loss") for fw in secs},
         "ours_update_modes": [x.get("mode") for x in runs["ours"]],
         "torch_threads": workers["torch"].hello.get("threads"),
-        "ratio_vs_numpy": ratio(ours, secs["numpy"]),
-        "ratio_vs_torch": ratio(ours, secs.get("torch")),
-        "ratio_vs_sklearn": ratio(ours, secs.get("sklearn")),
-        "cpu_ratio_vs_numpy": ratio(cpu["ours"], cpu["numpy"]),
+        # each ratio: the median of the rounds' own ratios (a round's runs follow each other,
+        # so a streak of a faster or slower machine hits both); of the medians kept beside it
+        "ratio_vs_numpy": paired(runs, "ours", "numpy"),
+        "ratio_vs_torch": paired(runs, "ours", "torch"),
+        "ratio_vs_sklearn": paired(runs, "ours", "sklearn"),
+        "cpu_ratio_vs_numpy": paired(runs, "ours", "numpy", "cpu_seconds"),
+        "ratio_of_medians_vs_numpy": ratio(ours, secs["numpy"]),
+        "ratio_of_medians_vs_torch": ratio(ours, secs.get("torch")),
         "seconds_per_epoch": {fw: ratio(v, w["epochs"]) for fw, v in secs.items()},
         "gflops": gflops,
         "matmul_peak_gflops": peak,
-        "fraction_of_peak": ratio(gflops, peak),
+        "fraction_of_peak": peak_share(runs, flops_per_epoch(w) * w["epochs"]),
+        "fraction_of_peak_of_medians": ratio(gflops, peak),
         # CPU-time figures: immune to waiting for a core; exact in 1-thread mode
-        "cpu_ratio_vs_torch": ratio(cpu["ours"], cpu.get("torch")),
+        "cpu_ratio_vs_torch": paired(runs, "ours", "torch", "cpu_seconds"),
         "cpu_gflops": cpu_gflops,
         "cpu_matmul_peak_gflops": cpu_peak,
-        "cpu_fraction_of_peak": ratio(cpu_gflops, cpu_peak),
+        "cpu_fraction_of_peak": peak_share(runs, flops_per_epoch(w) * w["epochs"], "cpu_"),
     }
+
+
+def paired(runs: dict, a: str, b: str, key: str = "seconds"):
+    """The median over rounds of each round's ``a`` ÷ ``b`` (None without both)."""
+    if a not in runs or b not in runs:
+        return None
+    return median([x[key] / y[key] for x, y in zip(runs[a], runs[b]) if x.get(key) and y.get(key)])
+
+
+def peak_share(runs: dict, flops: float, cpu: str = ""):
+    """The median over rounds of ours' GFLOP/s ÷ the matmul peak measured in the same round."""
+    if "peak" not in runs:
+        return None
+    key = "cpu_seconds" if cpu else "seconds"
+    pairs = [(x.get(key), p.get(cpu + "gflops")) for x, p in zip(runs["ours"], runs["peak"])]
+    return median([flops / t / 1e9 / g for t, g in pairs if t and g])
 
 
 def ratio(a, b):
