@@ -21,6 +21,9 @@ HEADLESS = {
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from model.nn.allocator import keep_freed_memory
+
+    keep_freed_memory()  # the program's process: big arrays reuse freed pages (model/nn/allocator.py)
     if argv and argv[0] in HEADLESS:
         name = HEADLESS[argv[0]]
         try:

@@ -20,6 +20,7 @@ import time
 import traceback
 import warnings
 
+from model.nn.allocator import keep_freed_memory
 from model.train import stack_wire as wire
 from model.train.batched import BatchedTrainer, network_from_flat
 
@@ -127,6 +128,7 @@ def main() -> int:
     # overflow in a diverging run is expected (the stack freezes it); the parent
     # tells, our stderr would only repeat it raw
     warnings.simplefilter("ignore", RuntimeWarning)
+    keep_freed_memory()  # each stack it builds reuses the last one's pages (model/nn/allocator.py)
     inp = os.fdopen(os.dup(0), "rb", buffering=0)  # unbuffered: select() sees every unread byte
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print must not land in the frames
