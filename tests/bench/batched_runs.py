@@ -53,6 +53,7 @@ from blas_env import KEEP_FLAG, reexec_without_blas_vars  # noqa: E402
 from train_speed_machine import blas_info  # noqa: E402
 
 from model.data.datasets import make_dataset  # noqa: E402
+from model.nn.allocator import keep_freed_memory  # noqa: E402
 from model.nn.network import Network  # noqa: E402
 from model.nn.spec import NetworkSpec  # noqa: E402
 from model.train import batched_split, stack_pool  # noqa: E402
@@ -340,6 +341,11 @@ def main(argv=None) -> int:
     ap.add_argument("--only", default="", help="comma-separated workloads (default: all)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument(KEEP_FLAG, action="store_true", help="keep OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE set")
+    ap.add_argument(
+        "--default-malloc",
+        action="store_true",
+        help="leave glibc's thresholds as they are (the app sets them)",
+    )
     ap.add_argument("modes", nargs="*", help="default and/or 1thread (both when none given)")
     args = ap.parse_args(argv)
     if not args.child:
@@ -352,7 +358,9 @@ def main(argv=None) -> int:
     if unknown:
         ap.error(f"unknown workload(s) {', '.join(unknown)}; allowed: {', '.join(WORKLOADS)}")
     if args.child:
-        print(json.dumps(measure(args.modes[0], max(1, args.repeat), only)))
+        # the sweeps run in the app's process, which keeps freed big blocks (model/nn/allocator.py)
+        kept = False if args.default_malloc else keep_freed_memory()
+        print(json.dumps({**measure(args.modes[0], max(1, args.repeat), only), "keep_freed_memory": kept}))
         return 0
     out = {"repeat": args.repeat, "blas": blas_info(), "modes": {}}
     print(f"python {sys.version.split()[0]}  cores {os.cpu_count()}  BLAS: {out['blas']}")
@@ -363,6 +371,7 @@ def main(argv=None) -> int:
     for mode in args.modes or list(MODES):
         env = {k: v for k, v in os.environ.items() if k not in MODES["1thread"]} | MODES[mode]
         cmd = [sys.executable, __file__, "--child", "--repeat", str(args.repeat), "--only", args.only, mode]
+        cmd += ["--default-malloc"] if args.default_malloc else []
         proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
         lines = proc.stdout.strip().splitlines()
         print("\n".join(lines[:-1]), flush=True)

@@ -35,6 +35,9 @@ def setup_env() -> None:
     os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"
     os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="mlp-studio-bench-")
     sys.path.insert(0, str(ROOT))
+    from model.nn.allocator import keep_freed_memory
+
+    keep_freed_memory()  # as the app's entry point does (app/__main__.py)
 
 
 def qt_app():
