@@ -5,9 +5,9 @@ freed heap above the trim threshold is returned too), so the next array of
 that size faults in every page again. Where a page fault is dear — this
 project's 2-core sandbox (gVisor), ~1.4 µs a page — that is most of the cost
 of building a stack: a 16-run digits stack (five 2.2 MB arrays) took 5.1 ms,
-1.0 ms with the blocks kept. The thresholds here keep blocks up to 32 MB (glibc's own
-dynamic ceiling on 64-bit) in the heap and up to 128 MB of freed heap in the
-process. Called once by the app's entry point and the stack pool's workers:
+1.0 ms with the blocks kept. The thresholds here keep blocks up to 32 MB
+(glibc's own dynamic ceiling on 64-bit) in the heap and up to 128 MB of freed
+heap in the process. Called once by the app's entry point and the stack pool's workers:
 a process-wide setting is the program's to make, not a library import's.
 No-op where the C library is not glibc.
 """

@@ -26,10 +26,11 @@ after ``FIRST_RECHECK`` (0.05 s) unless the first chose the last candidate
 (the most threads): a process idle a moment before met the second core
 waking in its first round, and the one-thread choice then held for the whole
 of a short run.  A waking core only ever slows the many-thread candidates, so
-their win needs no second look (a round costs ~4 % of a 0.35 s run).  A candidate so cut off early is thin
-evidence (one update that met a passing burst: the window's first frames
-while the GUI starts took the 2-thread update from 3 to 84 ms, and the
-1-thread choice then held for 20 s, training at 0.6× the headless rate), so
+their win needs no second look (a round costs ~3 % of a 0.35 s run).
+A candidate so cut off early is thin evidence (one update that met a passing
+burst: the window's first frames while the GUI starts took the 2-thread
+update from 3 to 84 ms, and the 1-thread choice then held for 20 s, training
+at 0.6× the headless rate), so
 such a round is followed by another after 2 s, then 4, 8, … up to the usual
 interval while the cut-offs go on.  Tuners given the same ``key`` (the
 same network shape, batch and dtype) share their last choice: a new one

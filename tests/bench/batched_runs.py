@@ -30,9 +30,11 @@ the calls compared are close in time (one run's own time drifts by ±25 %
 over seconds on this VM, quiet or not).  ``stacked_over_one`` (and its CPU
 twin) is the median of the rounds' own ratios.  The script
 re-executes itself with OpenBLAS's kernel overrides unset (``blas_env.py``;
-``--keep-blas-env`` keeps them) and prints the BLAS it ran.  Each thread mode (``default``, ``1thread`` = OPENBLAS/OMP_NUM_THREADS=1)
-runs in a subprocess of its own.  On a shared 2-core machine the 1-thread
-figures are the fairer ones.  The last line is JSON.
+``--keep-blas-env`` keeps them) and prints the BLAS it ran.  Each thread
+mode (``default``, ``1thread`` = OPENBLAS/OMP_NUM_THREADS=1) runs in a
+subprocess of its own, which keeps big freed blocks as the app's process
+does (``--default-malloc`` leaves glibc's thresholds).  On a shared 2-core
+machine the 1-thread figures are the fairer ones.  The last line is JSON.
 """
 
 from __future__ import annotations
