@@ -68,6 +68,12 @@ FIRST_RECHECK = 0.05
 #: machine, 784-256-128-10 batch 128: ~8 ms a round, one a second; under load ~75 ms, ~8 s).
 PROBE_SHARE = 0.01
 MIN_INTERVAL = 1.0
+#: Updates run untimed after each switch of mode in a round: the first 2-thread update
+#: after a 1-thread one meets OpenBLAS's second thread waking (wide float32, quiet
+#: machine: 640-800 µs timed in turns against 630 µs in a run of them, while one
+#: thread's turns matched its runs), which took it to within the margin of one thread
+#: (and a 1.4× slower choice held for the rest of a short run).
+SWITCH_WARMUP = 1
 #: Between rounds the clock is read once every this many updates (reading it costs ~0.1 µs,
 #: the bookkeeping around it more; the interval is seconds, updates are milliseconds).
 CHECK_EVERY = 16
@@ -90,6 +96,7 @@ class UpdateTuner:
         margin: float = MARGIN,
         clock=time.perf_counter,
         key=None,
+        switch_warmup: int = SWITCH_WARMUP,
     ):
         self.candidates = tuple(candidates)
         if not self.candidates:
@@ -109,6 +116,9 @@ class UpdateTuner:
         self._next_round = -float("inf")  # the first update starts a round
         self._left = 0  # updates until the clock is read again (between rounds)
         self._recheck = RECHECK  # the wait after the next round that cuts a candidate off
+        self.switch_warmup = max(0, int(switch_warmup))
+        self._warmups = 0  # untimed updates left before this turn's timed one
+        self._ran = None  # the mode of the update begun last
         self.key = key
         last = _LAST.get(key) if key is not None else None
         if last is not None and last[0] in self.candidates and clock() < last[2]:
@@ -129,6 +139,9 @@ class UpdateTuner:
             self._left = CHECK_EVERY
             if self.clock() >= self._next_round:
                 self._begin_round()
+        if self._queue and not self._warm and self.current != self._ran:
+            self._warmups = self.switch_warmup  # a switch of mode: warm it up first
+        self._ran = self.current
         return self.current
 
     def end(self) -> None:
@@ -138,6 +151,9 @@ class UpdateTuner:
             return
         if not self._queue:
             self._left -= 1
+            return
+        if self._warmups > 0:
+            self._warmups -= 1
             return
         now = self.clock()
         c = self._queue.pop(0)
@@ -153,7 +169,8 @@ class UpdateTuner:
 
     def _begin_round(self) -> None:
         self._times = {c: [] for c in self.candidates}
-        self._queue = list(self.candidates) * self.probe_updates  # turns, one update each
+        self._queue = list(self.candidates) * self.probe_updates  # turns, one timed update each
+        self._warmups = 0
         self.current = self._queue[0]
         self._warm = True
         self._t0 = self.clock()

@@ -20,7 +20,9 @@ one library's thread pools (OpenMP spin-waiting, MKL) cannot slow another;
 the driver interleaves them round by round (the order rotating) and reports
 the median of ``--repeat`` (≥ 3) rounds of the whole training loop (data in
 memory, model built, no import time), wall-clock and CPU time, with the
-1-minute load average around the rounds.  Each ratio (and each share of the
+1-minute load average around the rounds.  Each run starts once the last
+worker has stopped using the CPU (tests/bench/quiet.py: an OpenBLAS thread
+spins ~0.1 s after its last gemm, which took a core from the next run).  Each ratio (and each share of the
 peak) is the median of the rounds' own ratios: a round's runs follow each
 other, so a streak of a faster or slower machine (0.2-1.5 s on the 2-core VM
 of session 8) hits both; the ratio of the medians is in the JSON beside it.
@@ -76,6 +78,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from blas_env import reexec_without_blas_vars  # noqa: E402
+from quiet import wait_quiet  # noqa: E402
 from train_speed_machine import blas_info  # noqa: E402
 from train_speed_runners import serve  # noqa: E402
 from train_speed_workloads import (  # noqa: E402, F401  (WORKLOADS, load_data: update_profile.py reads them here)
@@ -112,6 +115,7 @@ class Worker:
             env=env,
         )
         self.hello = self._read()
+        wait_quiet(self.proc.pid)
 
     def _read(self) -> dict:
         line = self.proc.stdout.readline()
@@ -124,7 +128,9 @@ class Worker:
             return {"seconds": None}
         self.proc.stdin.write("run\n")
         self.proc.stdin.flush()
-        return self._read()
+        out = self._read()
+        wait_quiet(self.proc.pid)  # its BLAS / OpenMP threads stop spinning before the next run starts
+        return out
 
     def close(self) -> None:
         if self.proc.poll() is None:

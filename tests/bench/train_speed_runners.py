@@ -148,7 +148,13 @@ def run_sklearn(w, X, T, dtype):
 def serve(name: str, dtype: str, fw: str) -> None:
     """A persistent worker: loads the data once, then times one whole training
     run per ``run`` line on stdin (one JSON line each), so the driver can
-    interleave frameworks round by round without re-importing anything."""
+    interleave frameworks round by round without re-importing anything.
+    Every worker keeps big freed blocks as the program's process does (app/__main__.py,
+    model/nn/allocator.py), the plain loop and the other frameworks alike."""
+    sys.path.insert(0, str(ROOT))
+    from model.nn.allocator import keep_freed_memory
+
+    keep_freed_memory()
     if name == "peak":
         fn = lambda: {
             "gflops": matmul_peak(dtype, repeat=1),

@@ -44,6 +44,7 @@ class FakeLoad:
 
 
 def _tuner(load, **kw):
+    kw.setdefault("switch_warmup", 0)  # turns of one timed update each (the warm-up's own test below)
     return UpdateTuner(MODES, clock=load.clock, **kw)
 
 
@@ -100,6 +101,46 @@ def test_a_change_of_load_is_found_after_the_interval():
     assert t.probes == 2 and t.best == SERIAL
 
 
+class SwitchPenalty(FakeLoad):
+    """The first update after a switch into a mode costs ``extra[mode]`` more (a BLAS thread waking)."""
+
+    def __init__(self, cost, extra):
+        super().__init__(cost)
+        self.extra, self.last = extra, None
+
+    def run(self, tuner, updates):
+        seen = []
+        for _ in range(updates):
+            mode = tuner.begin()
+            seen.append(mode)
+            self.now += self.cost[mode] + (self.extra.get(mode, 0.0) if mode != self.last else 0.0)
+            self.last = mode
+            tuner.end()
+        return seen
+
+
+def test_the_update_after_a_switch_of_mode_is_not_timed():
+    cost = {ONE: 0.0009, SPLIT: 0.0011, SERIAL: 0.0006}  # wide float32 on a quiet machine
+    load = SwitchPenalty(cost, extra={SERIAL: 0.0004})
+    t = UpdateTuner(MODES, clock=load.clock, probe_updates=4)  # the default: one warm-up a switch
+    seen = load.run(t, 24)  # the round's warm-up (one thread), then 12 turns
+    assert t.probes == 1 and t.best == SERIAL
+    assert t.medians == pytest.approx(cost)  # no switch's cost in any timing
+    # each turn after a switch is two updates, the first untimed; the first turn follows the
+    # round's warm-up in its own mode
+    assert (
+        seen
+        == [ONE, ONE] + [m for m in (SPLIT, SERIAL, ONE) for _ in (0, 1)] * 3 + [SPLIT] * 2 + [SERIAL] * 2
+    )
+    assert set(load.run(t, 20)) == {SERIAL}
+    # timing the first update after each switch, as before, made the 2-thread mode look
+    # slower than one thread (0.6 + 0.4 ms against 0.9): a 1.5x slower choice
+    load = SwitchPenalty(cost, extra={SERIAL: 0.0004})
+    t = _tuner(load, probe_updates=4)
+    load.run(t, 13)
+    assert t.probes == 1 and t.medians[SERIAL] == pytest.approx(0.0010) and t.best == ONE
+
+
 def test_a_pause_between_updates_is_not_timed():
     load = FakeLoad({ONE: 0.005, SPLIT: 0.004, SERIAL: 0.003})
     t = _tuner(load, probe_updates=2)
@@ -141,6 +182,7 @@ def _trainer(cost, epochs=4, **kw):
     net = Network(NetworkSpec([6, 10, 8, 3], ["relu", "tanh", "softmax"], loss="cross_entropy", seed=0))
     tr = Trainer(net, X, T, TrainSettings(optimizer="adam", lr=0.01, batch_size=8, epochs=epochs, seed=0))
     load = FakeLoad(cost)
+    kw.setdefault("switch_warmup", 0)
     tuner = UpdateTuner(MODES, clock=load.clock, **kw)
     tr._runner = UpdateRunner(net.layer_sizes, tr.batch_size, tuner=tuner)
     seen = []
