@@ -271,6 +271,32 @@ def test_a_new_tuner_of_the_same_updates_starts_from_the_last_choice():
     assert load.run(other, 1) == [ONE] and other.probing
 
 
+def test_a_stale_choice_of_the_most_threads_is_checked_on_its_own_updates():
+    key = ("test", object())
+    load = FakeLoad({ONE: 0.005, SPLIT: 0.004, SERIAL: 0.003})
+    first = _tuner(load, probe_updates=2, reprobe_seconds=8.0, key=key)
+    load.run(first, 7)
+    assert first.best == SERIAL
+    load.now += 30.0  # long after its next round was due
+    again = _tuner(load, probe_updates=2, reprobe_seconds=8.0, key=key)
+    assert load.run(again, 3) == [SERIAL] * 3 and not again.probing  # a warm-up and 2 checked
+    assert set(load.run(again, 100)) == {SERIAL} and again.probes == 0  # as fast: it stands
+    load.run(again, 300)  # its next round comes after the wait its first round set (1 s)
+    assert again.probes == 1
+    # more load since: the check finds it slower and a round follows at once
+    load.now += 30.0
+    load.cost = {ONE: 0.005, SPLIT: 0.006, SERIAL: 0.020}
+    later = _tuner(load, probe_updates=2, key=key)
+    assert load.run(later, 3) == [SERIAL] * 3
+    load.run(later, 10)
+    assert later.probes == 1 and later.best == ONE
+    # a stale choice of fewer threads gets a round (less load may have made more threads pay)
+    load.now += 30.0
+    load.cost = {ONE: 0.005, SPLIT: 0.004, SERIAL: 0.003}
+    fewer = _tuner(load, probe_updates=2, key=key)
+    assert load.run(fewer, 1) == [ONE] and fewer.probing
+
+
 def test_a_mode_cut_off_by_a_passing_burst_is_measured_again_soon():
     # the GUI's first frames land on 2-thread updates: SERIAL's one turn takes 84 ms
     load = FakeLoad({ONE: 0.0038, SPLIT: 0.0050, SERIAL: 0.0025})
