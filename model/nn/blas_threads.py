@@ -31,6 +31,7 @@ _SYMBOLS = (
 
 _lock = threading.RLock()
 _api: tuple | None = None
+_lib: ctypes.CDLL | None = None  # the library _api came from
 _looked = False
 
 
@@ -57,9 +58,15 @@ def _candidates() -> list[str]:
     return found + ["libopenblas.so.0", "libopenblas.so"]
 
 
+def library() -> ctypes.CDLL | None:
+    """The OpenBLAS whose thread count is controlled here (None: none found)."""
+    _load()
+    return _lib
+
+
 def _load():
     """(get, set) ctypes functions, or None; looked up once."""
-    global _api, _looked
+    global _api, _lib, _looked
     with _lock:
         if _looked:
             return _api
@@ -74,7 +81,7 @@ def _load():
                 if get is not None and put is not None:
                     get.restype, get.argtypes = ctypes.c_int, []
                     put.restype, put.argtypes = None, [ctypes.c_int]
-                    _api = (get, put)
+                    _api, _lib = (get, put), lib
                     return _api
         return None
 

@@ -24,7 +24,10 @@ State buffers are allocated lazily on the first step (matching each
 parameter's shape and dtype) and reused afterwards, together with one scratch
 buffer per parameter, so a step allocates no new arrays.  The same
 optimizers run on tiny vectors, e.g. ``params=[np.array([x, y])]`` for the
-optimizer race on 2-D error surfaces.
+optimizer race on 2-D error surfaces.  For a network of at least
+``LEVEL1_MIN`` (65,536) parameters, sgd and momentum make their passes with
+BLAS axpy/scal (:mod:`model.nn.blas_level1`: threaded, no scratch); ``p -=
+lr·v`` is then one fused multiply-add, as torch's ``add_(v, alpha=-lr)``.
 
 The code by concept: names, defaults and validation in :mod:`model.optim.hyper`,
 the base class in :mod:`model.optim.optimizer_base`, the rules in

@@ -8,7 +8,13 @@ import math
 
 import numpy as np
 
+from model.nn import blas_level1
 from model.optim.optimizer_base import Optimizer
+
+
+def _fusable(*arrays) -> bool:
+    """All C-contiguous and writeable (state loaded from a file might not be)."""
+    return all(a.flags.c_contiguous and a.flags.writeable for a in arrays)
 
 
 class SGD(Optimizer):
@@ -17,6 +23,9 @@ class SGD(Optimizer):
     def _update(self, params, grads, scratch, state):
         lr = self._lr
         for p, g, s in zip(params, grads, scratch):
+            if self._level1 and _fusable(p, g):
+                blas_level1.axpy(-lr, g, p)  # p += (−lr)·g, fused (torch: add_(g, alpha=−lr))
+                continue
             np.multiply(g, lr, out=s)
             np.subtract(p, s, out=p)
 
@@ -31,11 +40,18 @@ class Momentum(Optimizer):
         lr, mu = self._lr, self._hyper["momentum"]
         first = self.t == 1
         for p, g, s, buf in zip(params, grads, scratch, state["velocity"]):
+            fused = self._level1 and not self.nesterov and _fusable(p, g, buf)
             if first:
                 np.copyto(buf, g)  # torch: buf = clone(grad)
+            elif fused:  # the same bits as the two ufuncs, in two threaded passes
+                blas_level1.scal(mu, buf)
+                blas_level1.axpy(1.0, g, buf)
             else:
                 np.multiply(buf, mu, out=buf)
                 np.add(buf, g, out=buf)
+            if fused:
+                blas_level1.axpy(-lr, buf, p)  # fused, as torch's add_(buf, alpha=−lr)
+                continue
             if self.nesterov:
                 np.multiply(buf, mu, out=s)  # g + μ·buf
                 np.add(s, g, out=s)

@@ -24,6 +24,8 @@ digits updates is bit-identical at 1 and 2 threads.
 
 from __future__ import annotations
 
+import contextlib
+
 from model.nn import blas_threads as _blas
 from model.nn import parallel_update
 from model.train.blas_tuner import UpdateTuner
@@ -69,6 +71,7 @@ class UpdateRunner:
         self.fixed = None if self.tuner is not None else self.modes[0]
         self.pair: parallel_update.PairWorker | None = None
         self._step_pair = None  # the helper when this update runs split
+        self._step_one = False  # the update's step runs at one BLAS thread (not serial)
         #: None, or a callable: True while another thread of ours has a core's work
         #: (the GUI painting a frame).  Such an update runs at one BLAS thread, untimed:
         #: a 2-thread gemm would wait for that core (MNIST-size, GUI open: 2.5 -> 3.7 ms),
@@ -91,12 +94,14 @@ class UpdateRunner:
         The update's :meth:`step` follows (the tuner times both)."""
         tuner = self.tuner
         self._step_pair = None
+        self._step_one = True  # the step at one BLAS thread too (sgd, momentum: axpy threads)
         if tuner is not None and self.crowded is not None and self.crowded():
             self._aside = True
             with _blas.limited_blas(1):
                 return grad(xb, tb, pair=None)
         mode = self.fixed if tuner is None else tuner.begin()
         if mode == SERIAL:
+            self._step_one = False
             return grad(xb, tb)
         pair = None
         if mode == SPLIT:
@@ -110,10 +115,11 @@ class UpdateRunner:
     def step(self, opt, params, grads) -> None:
         """The optimizer step of the update begun by :meth:`gradients` (split in
         two halves at once too when the update is)."""
-        if self._step_pair is None:
-            opt.step(params, grads)
-        else:
-            opt.step(params, grads, pair=self._step_pair)
+        with _blas.limited_blas(1) if self._step_one else contextlib.nullcontext():
+            if self._step_pair is None:
+                opt.step(params, grads)
+            else:
+                opt.step(params, grads, pair=self._step_pair)
         if self._aside:
             self._aside = False
         elif self.tuner is not None:

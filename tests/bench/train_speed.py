@@ -182,6 +182,7 @@ def measure(name: str, dtype: str, mode: str, repeat: int) -> dict:
         "all_seconds": {fw: [x.get("seconds") for x in runs[fw]] for fw in secs},
         "loss": {fw: runs[fw][-1].get("loss") for fw in secs},
         "ours_update_modes": [x.get("mode") for x in runs["ours"]],
+        "ours_tuner_rounds": [x.get("tuner_rounds") for x in runs["ours"]],
         "torch_threads": workers["torch"].hello.get("threads"),
         # each ratio: the median of the rounds' own ratios (a round's runs follow each other,
         # so a streak of a faster or slower machine hits both); of the medians kept beside it
@@ -302,7 +303,11 @@ def main(argv: list[str]) -> None:
                     f"{name:6s} {dtype} {mode:8s} load {e['load']['median']:.1f}: "
                     + " | ".join(f"{fw} {fmt(v, ' s')} (cpu {fmt(c[fw], ' s')})" for fw, v in s.items())
                     + (f" | torch threads {e['torch_threads']}" if e["torch_threads"] else "")
-                    + (f" | our update mode {e['ours_update_modes']}" if any(e["ours_update_modes"]) else "")
+                    + (
+                        f" | our update mode {e['ours_update_modes']} (tuner rounds {e['ours_tuner_rounds']})"
+                        if any(e["ours_update_modes"])
+                        else ""
+                    )
                     + (
                         f" | {e['gflops']:.1f} GFLOP/s of peak {e['matmul_peak_gflops']:.1f}"
                         if e["matmul_peak_gflops"]

@@ -42,6 +42,7 @@ def run_ours(w, X, T, dtype):
     dt = _since(t0)
     tuner = getattr(getattr(tr, "_runner", None), "tuner", None)
     OURS_MODE["mode"] = getattr(tuner, "best", None)  # the update mode the tuner ended on
+    OURS_MODE["tuner_rounds"] = getattr(tuner, "probes", None)  # rounds it ran in this run
     return dt, float(tr.history["train_loss"][-1])
 
 
