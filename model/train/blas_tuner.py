@@ -27,7 +27,10 @@ after ``FIRST_RECHECK`` (0.05 s) unless the first chose the last candidate
 waking in its first round, and the one-thread choice then held for the whole
 of a short run.  A waking core only ever slows the many-thread candidates, so
 their win needs no second look (a round costs ~3 % of a 0.35 s run).
-A candidate so cut off early is thin evidence (one update that met a passing
+Likewise a round that chose fewer threads while a candidate with more had an
+update ``MIXED_GAIN`` faster than the choice's median (the second core there
+at times) is followed by another after ``MIXED_RECHECK``, doubling while that
+goes on.  A candidate so cut off early is thin evidence (one update that met a passing
 burst: the window's first frames while the GUI starts took the 2-thread
 update from 3 to 84 ms, and the 1-thread choice then held for 20 s, training
 at 0.6× the headless rate), so
@@ -61,6 +64,7 @@ __all__ = [
     "PROBE_SHARE",
     "MIN_INTERVAL",
     "FIRST_RECHECK",
+    "MIXED_RECHECK",
 ]
 
 #: A candidate later in the list (more cores) must be this much faster per update to be chosen.
@@ -76,6 +80,12 @@ RECHECK = 2.0
 #: most threads: in a process idle a moment before (the bench's workers, a Trainer started
 #: from the GUI) the first round's 2-thread updates met the second core waking and lost.
 FIRST_RECHECK = 0.05
+#: Seconds to the next round after one that chose fewer threads while a candidate with
+#: more had an update ``MIXED_GAIN`` faster than the choice's median (doubling while it goes
+#: on).  Wide float32 on the bench machine: a round met the second core taken for a moment
+#: and chose one thread (870 against 600 µs an update), which held for the rest of the run.
+MIXED_RECHECK = 0.05
+MIXED_GAIN = 1.2
 #: Rounds take at most about this share of the training time: the wait after a round is
 #: its extra cost over this, between MIN_INTERVAL and the usual interval (a quiet 2-core
 #: machine, 784-256-128-10 batch 128: ~8 ms a round, one a second; under load ~75 ms, ~8 s).
@@ -132,6 +142,7 @@ class UpdateTuner:
         self._next_round = -float("inf")  # the first update starts a round
         self._left = 0  # updates until the clock is read again (between rounds)
         self._recheck = RECHECK  # the wait after the next round that cuts a candidate off
+        self._mixed_wait = MIXED_RECHECK  # the wait after the next round of mixed evidence
         self.switch_warmup = max(0, int(switch_warmup))
         self._warmups = 0  # untimed updates left before this turn's timed one
         self._ran = None  # the mode of the update begun last
@@ -225,6 +236,14 @@ class UpdateTuner:
         self._warm = True
         self._t0 = self.clock()
 
+    def _mixed(self) -> bool:
+        """Fewer threads chose, but a candidate with more had an update faster by
+        ``MIXED_GAIN`` than the choice's median: the second core was there at times
+        (a neighbour's burst, a stolen vCPU), and may be there again soon."""
+        later = self.candidates[self.candidates.index(self.best) + 1 :]
+        best = self.medians[self.best]
+        return any(self._times.get(c) and min(self._times[c]) * MIXED_GAIN < best for c in later)
+
     def _round_cost(self) -> float:
         """Seconds the round's updates took beyond what the chosen candidate takes."""
         best = self.medians[self.best]
@@ -245,6 +264,11 @@ class UpdateTuner:
         wait = min(wait, max(MIN_INTERVAL, self._round_cost() / PROBE_SHARE))
         if self.probes == 1 and self.best != self.candidates[-1]:
             wait = min(wait, FIRST_RECHECK)  # the first round may have met a core waking up
+        if self._mixed():
+            wait = min(wait, self._mixed_wait)  # more threads were fast at times: look again soon
+            self._mixed_wait *= 2
+        else:
+            self._mixed_wait = MIXED_RECHECK
         if any(len(v) < self.probe_updates for v in self._times.values()):
             wait = min(wait, self._recheck)  # a cut-off: look again soon, less soon each time
             self._recheck *= 2

@@ -141,6 +141,42 @@ def test_the_update_after_a_switch_of_mode_is_not_timed():
     assert t.probes == 1 and t.medians[SERIAL] == pytest.approx(0.0010) and t.best == ONE
 
 
+class Sequenced(FakeLoad):
+    """Per mode, the costs of its successive updates (the last one repeats)."""
+
+    def __init__(self, costs):
+        super().__init__({})
+        self.costs, self.seen = {m: list(v) for m, v in costs.items()}, dict.fromkeys(costs, 0)
+
+    def run(self, tuner, updates):
+        seen = []
+        for _ in range(updates):
+            mode = tuner.begin()
+            seen.append(mode)
+            v = self.costs[mode]
+            self.now += v[min(self.seen[mode], len(v) - 1)]
+            self.seen[mode] += 1
+            tuner.end()
+        return seen
+
+
+def test_fewer_threads_chosen_on_mixed_evidence_are_looked_at_again_soon():
+    # the second core taken for most of a round: 2 threads' median loses, but one of its
+    # updates was far faster than one thread's; soon after, the core is there again
+    load = Sequenced({ONE: [0.0009], SPLIT: [0.0011], SERIAL: [0.0006, 0.0013, 0.0013, 0.0013, 0.0006]})
+    t = _tuner(load, probe_updates=4)
+    load.run(t, 13)
+    assert t.probes == 1 and t.best == ONE
+    assert t._next_round - load.now <= blas_tuner.MIXED_RECHECK + 1e-9
+    load.run(t, 80)  # 0.07 s: a second round, which finds 2 threads fast again
+    assert t.probes == 2 and t.best == SERIAL
+    # the same choice on clear evidence (2 threads slow in every update) holds the interval
+    load = Sequenced({ONE: [0.0009], SPLIT: [0.0011], SERIAL: [0.0013]})
+    t = _tuner(load, probe_updates=4)
+    load.run(t, 13)
+    assert t.best == ONE and t._next_round - load.now >= blas_tuner.MIN_INTERVAL
+
+
 def test_a_pause_between_updates_is_not_timed():
     load = FakeLoad({ONE: 0.005, SPLIT: 0.004, SERIAL: 0.003})
     t = _tuner(load, probe_updates=2)
