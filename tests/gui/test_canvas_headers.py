@@ -46,3 +46,21 @@ def test_with_room_headers_read_in_full_and_zooming_out_shortens_them(qtbot):
     assert c.header_texts()[1] in ("H1\ntanh", "H1")
     rects = _screen_rects(c)
     assert not any(a.intersects(b) for a, b in zip(rects, rects[1:]))
+
+
+def test_the_more_markers_of_neighbouring_wide_layers_do_not_overlap(qtbot):
+    # 64-512-128-10 in the canvas of a 1366 × 768 window: "⋮  449 more" on one line ran
+    # under the next column's marker
+    c = NetworkCanvas()
+    qtbot.addWidget(c)
+    c.resize(640, 310)
+    c.show()
+    sizes, rng = [64, 512, 128, 10], np.random.default_rng(0)
+    weights = [rng.normal(size=(a, b)) for a, b in zip(sizes, sizes[1:])]
+    c.set_network(sizes, ["relu", "relu", "softmax"], weights, [np.zeros(b) for b in sizes[1:]])
+    c.fit_view()
+    marks = [d for d in c._decor if "more" in getattr(d, "text", "")]
+    assert len(marks) == 2 and all(m.text.endswith("\nmore") for m in marks)
+    vt = c.viewportTransform()
+    a, b = (m.deviceTransform(vt).mapRect(m.boundingRect()) for m in marks)
+    assert not a.intersects(b), (a, b)

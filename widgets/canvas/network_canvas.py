@@ -165,7 +165,8 @@ class NetworkCanvas(CanvasValues, CanvasInteraction, QGraphicsView):
             self._add_decor(label, label.pos().x(), label.pos().y())
         for l, mark in enumerate(lay.ellipsis_positions(self._sizes, **kw)):
             if mark is not None:
-                self._add_decor(Label(f"⋮  {mark[2]:,} more", "center", 8.5, MUTED), mark[0], mark[1])
+                # two short lines: one line ("⋮  449 more") ran under the next column's at 1366 px
+                self._add_decor(Label(f"⋮ {mark[2]:,}\nmore", "center", 8.5, MUTED), mark[0], mark[1])
         self.node_layer.set_nodes(n for col in self._nodes for n in col)
         self._values, self._overlay_mode = None, None
         for item in self._decor:
