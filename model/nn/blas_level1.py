@@ -90,27 +90,21 @@ def axpy(alpha, x: np.ndarray, y: np.ndarray) -> None:
         raise ValueError("axpy needs two C-contiguous arrays of one shape and dtype")
     if not y.flags.writeable:
         raise ValueError("axpy writes into y, which is read-only")
+    if isinstance(alpha, np.ndarray) and alpha.ndim:
+        alphas = alpha.reshape(-1).tolist()
+        if y.ndim != 2 or len(alphas) != y.shape[0]:
+            raise ValueError(f"one alpha per row: {len(alphas)} for arrays of shape {y.shape}")
+    else:  # one number: the whole array as one row
+        alphas, x, y = [float(alpha)], x.reshape(1, -1), y.reshape(1, -1)
     f = _load()[y.dtype][0]
     px, py = _pointer(x), _pointer(y)
-    if np.ndim(alpha) == 0:
-        n = y.size
-        head = n - n % BLOCK
-        if head:
-            f(head, float(alpha), px, 1, py, 1)
-        if head < n:  # the last n mod BLOCK elements: two roundings, as the kernel's own tail
-            xt, yt = x.reshape(-1)[head:], y.reshape(-1)[head:]
-            yt += y.dtype.type(alpha) * xt
-        return
-    rows = np.asarray(alpha).reshape(-1)
-    if y.ndim != 2 or len(rows) != y.shape[0]:
-        raise ValueError(f"one alpha per row: {len(rows)} for arrays of shape {y.shape}")
     n, step = y.shape[1], y.shape[1] * y.itemsize
     head = n - n % BLOCK
     if head:
-        for k, a in enumerate(rows.astype(y.dtype).tolist()):
+        for k, a in enumerate(alphas):  # ctypes rounds a to the dtype, as the tail below does
             f(head, a, px + k * step, 1, py + k * step, 1)
-    if head < n:
-        y[:, head:] += rows.astype(y.dtype)[:, None] * x[:, head:]
+    if head < n:  # the last n mod BLOCK elements: two roundings, as the kernel's own tail
+        y[:, head:] += np.asarray(alphas, y.dtype)[:, None] * x[:, head:]
 
 
 def scal(alpha: float, x: np.ndarray) -> None:

@@ -62,6 +62,12 @@ class Optimizer:
         self._flat_state: dict[str, list[np.ndarray]] = {}
         self._level1 = False  # rules that can use BLAS axpy/scal do (model.nn.blas_level1)
 
+    @property
+    def blas_step(self) -> bool:
+        """True when a step calls BLAS (sgd and momentum on a network-sized vector),
+        so a caller limiting BLAS threads has to for the step too."""
+        return self._level1
+
     # ---------------------------------------------------------------- hyper
     @property
     def lr(self) -> float:

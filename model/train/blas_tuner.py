@@ -161,7 +161,7 @@ class UpdateTuner:
                 # worse, which its own updates show, so they are checked instead of a round
                 self.best = self.current = best
                 self.medians, self._next_round = dict(medians), float("inf")
-                self._verify, self._verify_wait, self._verify_warm = [], wait, True
+                self._verify, self._verify_wait, self._warm = [], wait, True
 
     @property
     def probing(self) -> bool:
@@ -211,8 +211,8 @@ class UpdateTuner:
 
     def _check_stale(self) -> None:
         """One update of a stale choice's check done (the first is its warm-up)."""
-        if self._verify_warm:
-            self._verify_warm = False
+        if self._warm:
+            self._warm = False
             return
         now = self.clock()
         self._verify.append(now - self._t0)

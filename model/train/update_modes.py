@@ -94,7 +94,7 @@ class UpdateRunner:
         The update's :meth:`step` follows (the tuner times both)."""
         tuner = self.tuner
         self._step_pair = None
-        self._step_one = True  # the step at one BLAS thread too (sgd, momentum: axpy threads)
+        self._step_one = True  # a BLAS step at one thread too (sgd, momentum: axpy threads)
         if tuner is not None and self.crowded is not None and self.crowded():
             self._aside = True
             with _blas.limited_blas(1):
@@ -115,7 +115,8 @@ class UpdateRunner:
     def step(self, opt, params, grads) -> None:
         """The optimizer step of the update begun by :meth:`gradients` (split in
         two halves at once too when the update is)."""
-        with _blas.limited_blas(1) if self._step_one else contextlib.nullcontext():
+        limit = self._step_one and opt.blas_step  # other steps are ufuncs: nothing to limit
+        with _blas.limited_blas(1) if limit else contextlib.nullcontext():
             if self._step_pair is None:
                 opt.step(params, grads)
             else:
