@@ -174,6 +174,21 @@ def test_on_epoch_reports_in_the_callers_thread():
     assert epochs == sorted(set(epochs)) and epochs[-1] == 4 and all(main for _, main in got)
 
 
+@pytest.mark.parametrize("look_s,looks", [(0.0, 6 + 1), (60.0, 1)])
+def test_the_first_half_looks_at_the_other_at_most_every_look_s(monkeypatch, look_s, looks):
+    # a look per epoch cost ~8 µs of a circles half-stack's ~133 µs epoch: they
+    # come at most every LOOK_S, and once more at the end
+    monkeypatch.setattr(batched_split, "LOOK_S", look_s)
+    X, T = _data(n=40)
+    st = SplitTrainer(_net(), X, T, TrainSettings(), [0.1, 0.2, 0.3])
+    between, reports = [], []
+    reason = st._train_first(
+        6, lambda: False, threading.Event(), lambda: reports.append(1), lambda: between.append(1)
+    )
+    assert reason == STOP_EPOCHS and st.halves[0].epoch == 6
+    assert len(between) == looks and len(reports) == looks - 1
+
+
 def test_the_split_is_taken_only_where_it_pays(monkeypatch):
     X, T = _data(n=40)
     small = _net()
