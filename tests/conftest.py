@@ -37,3 +37,13 @@ def no_leaked_processes():
         pool.POOL.shutdown()
     left = child_pids()
     assert not left, f"the tests left child processes running: {sorted(left)}"
+
+
+@pytest.fixture(autouse=True)
+def fresh_split_pace():
+    """Each test starts with the split stacks' worker pace unobserved (it is
+    process-wide state that earlier tests' splits would have moved)."""
+    pace = sys.modules.get("model.train.split_pace")
+    if pace is not None:
+        pace.reset()
+    yield

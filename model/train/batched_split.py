@@ -23,7 +23,6 @@ draw): results are exactly the unsplit stack's, per run.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
@@ -31,8 +30,9 @@ import numpy as np
 
 from model.nn.blas_threads import limited_blas, usable_cores
 from model.nn.network import Network
-from model.train import stack_pool
+from model.train import split_pace, stack_pool
 from model.train.batched import BatchedTrainer, flops_per_sample
+from model.train.machine_load import others_running
 from model.train.remote_stack import RemoteStack
 from model.train.trainer import STOP_DIVERGED, STOP_EPOCHS, STOP_USER, TrainSettings
 
@@ -82,71 +82,6 @@ LOOK_S = 0.002
 def cores() -> int:
     """CPUs this process may run on (a seam for tests)."""
     return usable_cores()
-
-
-def _own_running() -> int:
-    """Tasks of ours that are running or runnable (Linux: state R in
-    /proc/…/task/*/stat; 0 where unknown): this process's threads (the caller
-    and, for ~0.1 s after a threaded gemm, OpenBLAS's spinning workers, which
-    give the core up as soon as the worker process wants it) and the idle stack
-    workers' (one that was just given back runs on for a moment, freeing its
-    stack, and then waits for the next); none of them is another program."""
-    return _running("self") + sum(_running(str(pid)) for pid in stack_pool.POOL.idle_pids())
-
-
-def _running(pid: str) -> int:
-    """Threads of process ``pid`` ("self": this one) in state R (0 where unknown)."""
-    n = 0
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return 0
-    for t in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{t}/stat", encoding="ascii", errors="replace") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        n += task_state(stat) == "R"
-    return n
-
-
-def task_state(stat: str) -> str:
-    """The state letter of a /proc/…/stat line: it follows the parenthesised
-    name, which may itself hold spaces and ')'."""
-    end = stat.rfind(")")
-    return stat[end + 2 : end + 3] if end >= 0 else ""
-
-
-def _runnable() -> int | None:
-    """/proc/loadavg's count of running or runnable tasks (None where unknown)."""
-    try:
-        with open("/proc/loadavg", encoding="ascii") as f:
-            return int(f.read().split()[3].split("/")[0])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def others_running(samples: int = 4, gap_s: float = 0.0002) -> int:
-    """Tasks running on the machine besides this process's own (Linux:
-    /proc/loadavg's runnable count less :func:`_own_running`; 0 where unknown):
-    the least of a few looks ~0.3 ms apart (~1.5 ms in all), so a burst (the GUI
-    thread painting a frame) does not count, a program computing does.  A look
-    that finds nobody ends it (~0.08 ms): the least can be no lower, and the
-    1.3 ms of sleeps were 9 % of a circles sweep on an idle machine.  A seam
-    for tests."""
-    least = None
-    for i in range(samples):
-        if i:
-            time.sleep(gap_s)
-        running = _runnable()
-        if running is None:
-            return 0
-        running -= max(1, _own_running())
-        least = running if least is None else min(least, running)
-        if least <= 0:
-            break
-    return max(0, least)
 
 
 def pays(net: Network, n: int, batch_size: int | None, runs: int) -> bool:
@@ -219,17 +154,20 @@ def close_stack(stack) -> None:
 
 
 class SplitTrainer:
-    """K ≥ 2 runs as two stacks trained side by side (the even and the odd
-    runs: ``index``); the results read as one :class:`BatchedTrainer`'s (``epoch_loss``, ``diverged_at``, ``reasons``,
-    ``active``, :meth:`network`, ``run_samples``)."""
+    """K ≥ 2 runs as two stacks trained side by side (the runs of each:
+    ``index``, spread over the rates; a worker process gets the share its
+    observed pace calls for, :mod:`model.train.split_pace`, a thread half
+    every other run); the results read as one :class:`BatchedTrainer`'s
+    (``epoch_loss``, ``diverged_at``, ``reasons``, ``active``, :meth:`network`,
+    ``run_samples``)."""
 
     def __init__(self, net: Network, X, T, settings: TrainSettings, lrs, nets=None, worker=None):
         lrs = np.asarray(lrs, dtype=np.float64).reshape(-1)
-        if len(lrs) < 2:
+        K = len(lrs)
+        if K < 2:
             raise ValueError("splitting needs at least 2 runs")
-        # every other rate: a sweep's large rates (the ones that diverge and
-        # leave their stack) share out evenly, so neither half waits for the other
-        self.index = [np.arange(0, len(lrs), 2), np.arange(1, len(lrs), 2)]
+        self.index = list(split_pace.share(K, split_pace.worker_runs(K) if worker is not None else K // 2))
+        self._where = {int(k): (h, i) for h, idx in enumerate(self.index) for i, k in enumerate(idx)}
 
         def runs(i):
             return None if nets is None else [nets[k] for k in self.index[i]]
@@ -237,10 +175,10 @@ class SplitTrainer:
         # the worker's half first: it builds its stack while this thread builds the other
         second = None
         if worker is not None:
-            second = RemoteStack(worker, net, X, T, settings, lrs[1::2], nets=runs(1))
-        first = BatchedTrainer(net, X, T, settings, lrs[0::2], nets=runs(0))
+            second = RemoteStack(worker, net, X, T, settings, lrs[self.index[1]], nets=runs(1))
+        first = BatchedTrainer(net, X, T, settings, lrs[self.index[0]], nets=runs(0))
         if second is None:
-            second = BatchedTrainer(net, X, T, settings, lrs[1::2], nets=runs(1))
+            second = BatchedTrainer(net, X, T, settings, lrs[self.index[1]], nets=runs(1))
         self.halves = [first, second]
         self.remote = worker is not None
         self.K = len(lrs)
@@ -284,7 +222,8 @@ class SplitTrainer:
         return out
 
     def network(self, k: int) -> Network:
-        return self.halves[k % 2].network(k // 2)
+        h, i = self._where[k]
+        return self.halves[h].network(i)
 
     def train(self, epochs: int, should_stop=None, on_epoch=None) -> str:
         """``epochs`` more epochs of both halves (the second in the worker process
@@ -349,10 +288,13 @@ class SplitTrainer:
         return reason
 
     def _train_remote(self, epochs: int, stop, halt, report) -> list[str]:
-        second = self.halves[1]
+        first, second = self.halves
+        before = (first.epoch, first.run_samples, second.epoch, second.run_samples)
         second.begin(epochs, stop)
         try:
+            t0 = time.perf_counter()
             reason = self._train_first(epochs, stop, halt, report, second.poll)
+            main_s = time.perf_counter() - t0
             if halt.is_set():
                 second.request_stop()
             while not second.poll(0.01):
@@ -363,7 +305,20 @@ class SplitTrainer:
             halt.set()
             second.abandon()
             raise
+        if not halt.is_set() and STOP_USER not in (reason, second.stop_reason):
+            self._observe_pace(main_s, before)
         return [reason, second.stop_reason]
+
+    def _observe_pace(self, main_s: float, before) -> None:
+        """Tell :mod:`split_pace` how the halves of the call that just ended fared."""
+        first, second = self.halves
+        rows = first.batch_size
+        per_epoch = -(-len(first.X) // rows)
+
+        def work(h, epoch0, samples0):
+            return split_pace.work((h.epoch - epoch0) * per_epoch, h.run_samples - samples0, rows)
+
+        split_pace.observe(main_s, work(first, *before[:2]), second.worker_seconds, work(second, *before[2:]))
 
     def _train_threads(self, epochs: int, stop, halt, report) -> list[str]:
         second = self.halves[1]

@@ -77,6 +77,7 @@ class RemoteStack:
         self.epoch_loss = np.full((self.K, 0), np.nan)
         self._flats = np.stack([m._flat for m in starts])
         self.stop_reason: str | None = None
+        self.worker_seconds = 0.0  # the worker's training time in the last call (0: none, or it fell back)
         header = wire.stack_header([m.spec for m in starts], settings, lrs)
         self._send(wire.NEW, header, [np.asarray(X), np.asarray(T), self._flats])
         if nets is None:
@@ -117,7 +118,7 @@ class RemoteStack:
         if self._pending is not None:
             raise RuntimeError("a training is already under way")
         self._pending, self._stopping, self._should_stop = int(epochs), False, should_stop
-        self.stop_reason = None
+        self.stop_reason, self.worker_seconds = None, 0.0
         if self._local is None:
             self._lease.clean = False
             self._send(wire.TRAIN, {"epochs": int(epochs)})

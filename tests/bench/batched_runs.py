@@ -9,7 +9,9 @@ Trainer run at the middle rate, the 16 runs one after another (what
 lr_sweep did before), the 16 runs stacked as lr_sweep trains them
 (model.train.batched_split.make_stack with the sweep's epochs: the second
 half-stack in the worker process, or on a second thread, where that pays;
-``split`` in the JSON says which) and as one stack on one thread
+``split`` in the JSON says which, ``worker_runs`` how many of the 16 the
+worker process got in each call: model.train.split_pace sizes its share
+by the pace it has shown) and as one stack on one thread
 (``one_stack``).  The worker process's cold start (spawn to ready: an
 interpreter and NumPy) is measured once per mode before the rounds, and the
 rounds then find it up, as a sweep panel's prewarmed worker is.  Targets (issue 17): stacked ≤ 2× one run on XOR and
@@ -194,13 +196,16 @@ def _ratios(times: dict, k: str, i: int) -> list[float]:
     return [t[i] / o[i] for t, o in zip(times[k], times["one"])]
 
 
-def _sweep_stack(net, X, T, s, lrs, epochs) -> str:
-    """lr_sweep's stack trained; which split make_stack chose."""
+def _sweep_stack(net, X, T, s, lrs, epochs, shares=None) -> str:
+    """lr_sweep's stack trained; which split make_stack chose (and, into
+    ``shares``, how many runs a worker process got: its observed pace decides)."""
     bt = make_stack(net, X, T, s, lrs, epochs=epochs)
     try:
         bt.train(epochs)
     finally:
         close_stack(bt)
+    if shares is not None and isinstance(bt, SplitTrainer) and bt.remote:
+        shares.append(len(bt.index[1]))
     return _split_of(bt)
 
 
@@ -249,7 +254,7 @@ def measure(mode: str, repeat: int, only=()) -> dict:
             "one": lambda: _one(net, X, T, s, mid, E),
             "sequential": lambda: [_one(net, X, T, s, float(lr), E) for lr in lrs],
             # what lr_sweep does: split over a worker process or two threads where that pays
-            "stacked": lambda: chosen.append(_sweep_stack(net, X, T, s, lrs, E)),
+            "stacked": lambda: chosen.append(_sweep_stack(net, X, T, s, lrs, E, shares)),
             "one_stack": lambda: BatchedTrainer(net, X, T, s, lrs).train(E),
             # the process split whatever the machine's load (make_stack takes it only
             # with the second core free at that instant)
@@ -257,6 +262,7 @@ def measure(mode: str, repeat: int, only=()) -> dict:
         }
         times = {k: [] for k in jobs}  # per round: (median wall, median CPU, least wall) of a call
         chosen: list[str] = []  # the split make_stack took in each stacked call
+        shares: list[int] = []  # the worker process's runs in each process-split call
         loads, peaks = [os.getloadavg()[0]], []
         for r in range(repeat):
             keys = list(jobs)[r % len(jobs) :] + list(jobs)[: r % len(jobs)]
@@ -295,6 +301,7 @@ def measure(mode: str, repeat: int, only=()) -> dict:
             stacked_over_one=_median(_ratios(times, "stacked", 0)),
             split=split,
             split_rounds=chosen,
+            worker_runs=shares,
             one_stack_over_one=wall["one_stack"] / wall["one"],
             process_over_one=wall["process"] / wall["one"],
             best_process_over_one=best["process"] / best["one"],
@@ -320,7 +327,9 @@ def measure(mode: str, repeat: int, only=()) -> dict:
             + f", best call {r['best_stacked_over_one']:.2f}×, "
             f"CPU time {r['cpu_stacked_over_one']:.2f}×"
             + (
-                f"; split over a {r['split']}, unsplit {r['one_stack_over_one']:.2f}× / CPU "
+                f"; split over a {r['split']}"
+                + (f" (worker's runs {min(shares)}-{max(shares)} of 16)" if shares else "")
+                + f", unsplit {r['one_stack_over_one']:.2f}× / CPU "
                 f"{r['cpu_one_stack_over_one']:.2f}×) "
                 if r["split"] != ONE
                 else ", not split) "

@@ -16,7 +16,7 @@ import pytest
 from model.nn.network import Network
 from model.nn.spec import NetworkSpec
 from model.optim.schedules import Schedule
-from model.train import batched_split, stack_pool
+from model.train import batched_split, machine_load, split_pace, stack_pool
 from model.train import stack_wire as wire
 from model.train.batched import BatchedTrainer
 from model.train.batched_split import PROCESS, THREAD, SplitTrainer, make_stack, split_mode
@@ -227,6 +227,36 @@ def test_a_worker_that_cannot_start_leaves_the_thread_split(monkeypatch, capfd):
     assert POOL.workers() == [] and "No module named" in capfd.readouterr().err
 
 
+@pytest.mark.parametrize("pace,theirs", [(1.6, 1), (1.0, 2), (0.6, 4)])
+def test_a_slower_worker_gets_fewer_runs_and_every_result_stays_exact(worker, monkeypatch, pace, theirs):
+    # the cores are not alike (the worker's ran a half-stack 1.11× slower at the
+    # median, 1.42× at the 90th percentile): its share follows the pace observed
+    monkeypatch.setattr(split_pace, "_pace", pace)
+    X, T = _data(n=40)
+    s = SETTINGS["adam"]
+    st = SplitTrainer(_net(), X, T, s, LRS, worker=worker)
+    assert len(st.index[1]) == theirs == st.halves[1].K and len(st.index[0]) == 5 - theirs
+    stack = BatchedTrainer(_net(), X, T, s, LRS)
+    assert st.train(4) == stack.train(4) == STOP_EPOCHS
+    _same(st, stack)
+
+
+def test_each_call_that_ends_tells_the_pace_how_the_halves_fared(worker, monkeypatch):
+    seen = []
+    monkeypatch.setattr(split_pace, "observe", lambda *a: seen.append(a))
+    X, T = _data(n=40)
+    st = SplitTrainer(_net(), X, T, SETTINGS["adam"], LRS, worker=worker)
+    assert st.train(3) == STOP_EPOCHS
+    (main_s, main_work, worker_s, worker_work), updates = seen[0], 3 * 5  # 40 rows in batches of 8
+    first, second = st.halves
+    assert main_s > 0 and worker_s == second.worker_seconds > 0
+    assert main_work == split_pace.work(updates, first.run_samples, 8) and first.run_samples == 3 * 40 * 3
+    assert worker_work == split_pace.work(updates, second.run_samples, 8)
+    n = []
+    assert st.train(100, should_stop=lambda: n.append(1) or len(n) > 3) == STOP_USER
+    assert len(seen) == 1  # a stopped call measured part of a call: it tells nothing
+
+
 def test_make_stack_takes_the_process_split_where_it_pays(monkeypatch):
     monkeypatch.setattr(batched_split, "cores", lambda: 2)
     monkeypatch.setattr(batched_split, "others_running", lambda: 0)
@@ -275,13 +305,13 @@ def test_own_threads_do_not_count_as_another_program(monkeypatch):
     # /proc/loadavg counts every runnable thread: ours (the caller, OpenBLAS's
     # workers spinning for ~0.1 s after a threaded gemm) leave the second core
     # to the worker process as soon as it wants it
-    monkeypatch.setattr(batched_split, "_runnable", lambda: 3)
-    monkeypatch.setattr(batched_split, "_own_running", lambda: 2)
-    assert batched_split.others_running(samples=1) == 1
-    monkeypatch.setattr(batched_split, "_own_running", lambda: 0)  # unknown: the caller only
-    assert batched_split.others_running(samples=1) == 2
-    monkeypatch.setattr(batched_split, "_runnable", lambda: None)
-    assert batched_split.others_running(samples=1) == 0
+    monkeypatch.setattr(machine_load, "_runnable", lambda: 3)
+    monkeypatch.setattr(machine_load, "_own_running", lambda: 2)
+    assert machine_load.others_running(samples=1) == 1
+    monkeypatch.setattr(machine_load, "_own_running", lambda: 0)  # unknown: the caller only
+    assert machine_load.others_running(samples=1) == 2
+    monkeypatch.setattr(machine_load, "_runnable", lambda: None)
+    assert machine_load.others_running(samples=1) == 0
 
 
 def test_the_load_look_ends_at_the_first_look_that_finds_nobody(monkeypatch):
@@ -289,24 +319,24 @@ def test_the_load_look_ends_at_the_first_look_that_finds_nobody(monkeypatch):
     # it, and their sleeps cost 1.3 ms (9 % of a circles sweep) on an idle machine
     seen = iter([3, 1, 3, 1])
     looks = []
-    monkeypatch.setattr(batched_split, "_runnable", lambda: looks.append(1) or next(seen))
-    monkeypatch.setattr(batched_split, "_own_running", lambda: 1)
-    assert batched_split.others_running(samples=4) == 0 and len(looks) == 2
+    monkeypatch.setattr(machine_load, "_runnable", lambda: looks.append(1) or next(seen))
+    monkeypatch.setattr(machine_load, "_own_running", lambda: 1)
+    assert machine_load.others_running(samples=4) == 0 and len(looks) == 2
     seen, looks[:] = iter([3, 2, 3, 4]), []
-    assert batched_split.others_running(samples=4) == 1 and len(looks) == 4
+    assert machine_load.others_running(samples=4) == 1 and len(looks) == 4
 
 
 def test_an_idle_worker_finishing_its_last_stack_is_not_another_program(monkeypatch):
     # a worker just given back frees its stack for ~1 ms (digits: seen running by
     # 19 of 20 back-to-back sweeps), so the next sweep took it for another program
-    monkeypatch.setattr(batched_split, "_runnable", lambda: 3)
+    monkeypatch.setattr(machine_load, "_runnable", lambda: 3)
     running = {"self": 1, "4242": 2}
-    monkeypatch.setattr(batched_split, "_running", lambda pid: running.get(pid, 0))
+    monkeypatch.setattr(machine_load, "_running", lambda pid: running.get(pid, 0))
     monkeypatch.setattr(POOL, "idle_pids", lambda: [4242])
-    assert batched_split.others_running(samples=1) == 0
+    assert machine_load.others_running(samples=1) == 0
     # a worker leased to a stack that trains now does take the other core
     monkeypatch.setattr(POOL, "idle_pids", lambda: [])
-    assert batched_split.others_running(samples=1) == 2
+    assert machine_load.others_running(samples=1) == 2
 
 
 def test_the_pool_names_its_idle_workers_and_their_threads_are_read(worker):
@@ -314,13 +344,13 @@ def test_the_pool_names_its_idle_workers_and_their_threads_are_read(worker):
     POOL.release(worker, clean=True)
     assert POOL.idle_pids() == [worker.pid]
     if sys.platform.startswith("linux"):
-        assert batched_split._running(str(worker.pid)) >= 0
-        assert batched_split._running("no-such-process") == 0
+        assert machine_load._running(str(worker.pid)) >= 0
+        assert machine_load._running("no-such-process") == 0
 
 
 def test_task_state_reads_past_a_name_with_parentheses():
-    assert batched_split.task_state("123 (python3) R 1 2 3") == "R"
-    assert batched_split.task_state("7 (a) b) (c) S 1 2") == "S"
-    assert batched_split.task_state("garbage") == ""
+    assert machine_load.task_state("123 (python3) R 1 2 3") == "R"
+    assert machine_load.task_state("7 (a) b) (c) S 1 2") == "S"
+    assert machine_load.task_state("garbage") == ""
     if sys.platform.startswith("linux"):
-        assert batched_split._own_running() >= 1  # this thread, reading its own state
+        assert machine_load._own_running() >= 1  # this thread, reading its own state
