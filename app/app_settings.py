@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
 from PySide6.QtCore import QSettings
 
-_tmp_dir: str | None = None
+from .scratch import scratch_dir
 
 
 def app_settings() -> QSettings:
     path = os.environ.get("MLP_STUDIO_SETTINGS")
     if not path and os.environ.get("MLP_STUDIO_NO_SETTINGS"):
-        global _tmp_dir
-        _tmp_dir = _tmp_dir or tempfile.mkdtemp(prefix="mlp-studio-settings-")
-        path = os.path.join(_tmp_dir, "settings.ini")
+        path = os.path.join(scratch_dir(), "settings.ini")
     if path:
         return QSettings(path, QSettings.Format.IniFormat)
     return QSettings("MLP Studio", "MLP Studio")

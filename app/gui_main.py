@@ -80,9 +80,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         offscreen_screen(*args.size_px)  # the picture's size is the screen's
         os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"  # a screenshot shows the default layout
-        import tempfile  # and never touches the user's crash-recovery file
+        from .scratch import scratch_subdir  # and never touches the user's crash-recovery file
 
-        os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="mlp-studio-shot-")
+        os.environ["MLP_STUDIO_RECOVERY_DIR"] = scratch_subdir("recovery")
     from PySide6.QtWidgets import QApplication
 
     if offscreen:

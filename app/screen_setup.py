@@ -16,6 +16,8 @@ import re
 import sys
 import tempfile
 
+from .scratch import scratch_dir
+
 __all__ = ["parse_size", "offscreen_screen", "quiet_offscreen_warnings", "render_window"]
 
 
@@ -33,7 +35,7 @@ def offscreen_screen(width: int, height: int, environ=os.environ) -> None:
         return
     screens = [{"name": "shot", "x": 0, "y": 0, "width": width, "height": height}]
     screens[0].update(logicalDpi=96, logicalBaseDpi=96, dpr=1)
-    fd, path = tempfile.mkstemp(prefix="mlp-studio-screen-", suffix=".json")
+    fd, path = tempfile.mkstemp(prefix="screen-", suffix=".json", dir=scratch_dir())
     with os.fdopen(fd, "w") as f:
         json.dump({"screens": screens}, f)
     environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={path}"

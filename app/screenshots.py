@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 
 def _setup():
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"
-    os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="mlp-studio-shots-")
+    from .scratch import scratch_subdir
+
+    os.environ["MLP_STUDIO_RECOVERY_DIR"] = scratch_subdir("recovery")
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 

@@ -5,9 +5,9 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MLP_STUDIO_NO_SETTINGS", "1")  # keep tests out of the user's QSettings
 
-import tempfile  # noqa: E402
+from app.scratch import scratch_subdir  # noqa: E402  (no Qt: removed at exit)
 
-os.environ.setdefault("MLP_STUDIO_RECOVERY_DIR", tempfile.mkdtemp(prefix="mlp-studio-recovery-"))
+os.environ.setdefault("MLP_STUDIO_RECOVERY_DIR", scratch_subdir("recovery"))
 
 import glob  # noqa: E402
 import sys  # noqa: E402

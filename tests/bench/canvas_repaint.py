@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -190,6 +191,7 @@ def main(argv: list[str]) -> None:
         else:
             print(f"{name}: {row}", flush=True)
         results[name] = row
+    shutil.rmtree(trees["reference"], ignore_errors=True)  # the reference's checkout
     load = os.getloadavg()
     print(f"{SIZES} on {size}; reference {ref}; load {load[0]:.2f}")
     print(json.dumps({"frames": results, "reference": ref, "sizes": SIZES, "canvas": size, "loadavg": load}))

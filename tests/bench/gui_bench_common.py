@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,8 +32,10 @@ def rss_mb(field: str = "VmRSS") -> float:
 def setup_env() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
     os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"
-    os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="mlp-studio-bench-")
     sys.path.insert(0, str(ROOT))
+    from app.scratch import scratch_subdir
+
+    os.environ["MLP_STUDIO_RECOVERY_DIR"] = scratch_subdir("recovery")
     from model.nn.allocator import keep_freed_memory
 
     keep_freed_memory()  # as the app's entry point does (app/__main__.py)
@@ -70,3 +71,13 @@ def waves_on(win) -> bool:
         return False
     act.setChecked(True)
     return True
+
+
+def leave() -> None:
+    """End a bench child now, skipping Qt's teardown (``os._exit``), but not
+    leaving its scratch folder behind (``os._exit`` skips the exit handlers)."""
+    sys.stdout.flush()
+    scratch = sys.modules.get("app.scratch")
+    if scratch is not None:
+        scratch.remove_scratch()
+    os._exit(0)

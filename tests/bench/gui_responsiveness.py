@@ -78,7 +78,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 
 from blas_env import KEEP_FLAG, reexec_without_blas_vars  # noqa: E402
-from gui_bench_common import ROOT  # noqa: E402
+from gui_bench_common import ROOT, leave  # noqa: E402
 from gui_memory import measure_memory, measure_updates_1m  # noqa: E402
 from gui_stall import measure_stall, measure_stall_long, measure_stall_plain, measure_stall_trace  # noqa: E402
 from gui_startup import measure_startup, measure_startup_bare, measure_startup_bare_qt  # noqa: E402
@@ -105,8 +105,7 @@ def main(argv: list[str]) -> None:
             "throughput_gui": measure_throughput_gui,
         }[argv[1]]
         print(json.dumps(fn()))
-        sys.stdout.flush()
-        os._exit(0)  # skip Qt teardown
+        leave()  # skip Qt teardown
     reexec_without_blas_vars(__file__, argv)  # the kernel OpenBLAS picks itself (blas_env)
     argv = [a for a in argv if a != KEEP_FLAG]
     # start-up is measured as installed: byte code compiled (pip does it; PYTHONDONTWRITEBYTECODE would not)

@@ -16,6 +16,7 @@ the last line is one JSON object.
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -281,4 +282,5 @@ results.append(
 run("--out /dev/null (device)", ["train", X, "--epochs", "2", "--out", "/dev/null", "--quiet"])
 for label, status, msg, dt in results:
     print(f"{status:5} {dt:6.1f}s  {label}: {msg[:230]}")
+shutil.rmtree(D, ignore_errors=True)  # the hostile files
 print(json.dumps({"tried": len(results), "ok": sum(r[1] == "ok" for r in results)}))

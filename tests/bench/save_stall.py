@@ -23,7 +23,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -34,9 +33,11 @@ WARM_UP = 4.0  # seconds
 def measure(root: str) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"
-    folder = Path(tempfile.mkdtemp(prefix="mlp-studio-save-bench-"))
-    os.environ["MLP_STUDIO_RECOVERY_DIR"] = str(folder / "recovery")
     sys.path[:0] = [root, str(HERE)]
+    from app.scratch import scratch_subdir
+
+    folder = Path(scratch_subdir("save-bench"))
+    os.environ["MLP_STUDIO_RECOVERY_DIR"] = str(folder / "recovery")
     from gui_stall import gc_as_the_app_does, million_update_history
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -124,8 +125,9 @@ def measure(root: str) -> dict:
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--child"]:
         print(json.dumps(measure(argv[1])))
-        sys.stdout.flush()
-        os._exit(0)
+        from gui_bench_common import leave  # on the path once measure() ran
+
+        leave()
     root = str(HERE.parents[1])
     if argv[:1] == ["--root"]:
         root = str(Path(argv[1]).resolve())

@@ -16,8 +16,7 @@ from probe_common import open_window  # noqa: E402
 W, H = int(sys.argv[1]), int(sys.argv[2])
 ROOT = Path(__file__).parents[2]
 sys.path.insert(0, str(ROOT))
-import tempfile  # noqa: E402
-
+from app.scratch import scratch_subdir  # noqa: E402
 from model.io.project import load_project, save_project  # noqa: E402
 from model.train.trainer import TrainSettings  # noqa: E402
 
@@ -26,7 +25,7 @@ d = proj.training.to_dict()
 d.update(epochs=100_000, target_loss=None)  # no early end: the run crosses several range steps
 d.pop("early_stopping", None)
 proj.training = TrainSettings.from_dict(d)
-path = Path(tempfile.mkdtemp(prefix="loss-view-")) / "circles.json"
+path = Path(scratch_subdir("loss-view")) / "circles.json"
 save_project(proj, path)
 app, win, settle = open_window(W, H, str(path))
 

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +33,9 @@ def start_app(width: int, height: int, scale: str = "1"):
     offscreen_screen(width, height)
     os.environ["QT_SCALE_FACTOR"] = str(scale)
     os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"
-    os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="probe-rec-")
+    from app.scratch import scratch_subdir
+
+    os.environ["MLP_STUDIO_RECOVERY_DIR"] = scratch_subdir("recovery")
     quiet_offscreen_warnings()
     from PySide6.QtWidgets import QApplication
 

@@ -7,12 +7,13 @@ size. Prints one JSON line. Run by test_startup_deferred.py."""
 import json
 import os
 import sys
-import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["MLP_STUDIO_NO_SETTINGS"] = "1"
-os.environ["MLP_STUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="mlp-studio-startup-")
 sys.path.insert(0, os.getcwd())
+from app.scratch import remove_scratch, scratch_subdir  # noqa: E402
+
+os.environ["MLP_STUDIO_RECOVERY_DIR"] = scratch_subdir("recovery")
 from app.screen_setup import offscreen_screen  # noqa: E402
 
 offscreen_screen(*map(int, sys.argv[1].split("x")))
@@ -82,4 +83,5 @@ from app.gui_main import main  # noqa: E402
 code = main([])
 print(json.dumps({"exit": code, **report}))
 sys.stdout.flush()
+remove_scratch()  # os._exit skips the exit handlers
 os._exit(0)

@@ -42,3 +42,43 @@ def test_bad_project_is_one_line_error(tmp_path):
     assert res.returncode == 1
     assert res.stderr.strip().startswith("mlp-studio: error:") and "Traceback" not in res.stderr
     assert not out.exists()
+
+
+def test_a_screenshot_run_leaves_nothing_in_the_temp_folder(tmp_path):
+    # its stand-in settings, offscreen screen layout and recovery folder used to stay
+    # behind: three entries per screenshot, hundreds after a day of them
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    out = tmp_path / "shot.png"
+    res = subprocess.run(
+        [sys.executable, "-m", "app", "resources/examples/xor_train.json", "--screenshot", str(out)]
+        + ["--size", "800x600", "--train-epochs", "5"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            "QT_QPA_PLATFORM": "offscreen",
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "TMPDIR": str(scratch),
+        },
+    )
+    assert res.returncode == 0, res.stderr
+    assert QImage(str(out)).width() >= 800
+    assert sorted(p.name for p in scratch.iterdir()) == []
+
+
+def test_the_scratch_folder_exists_while_the_process_runs_and_not_after(tmp_path):
+    code = "from app.scratch import scratch_subdir; import os; p = scratch_subdir('x'); print(p, os.path.isdir(p))"
+    res = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path)},
+    )
+    path, there = res.stdout.split()
+    assert res.returncode == 0 and there == "True" and Path(path).parent.parent == tmp_path
+    assert not Path(path).parent.exists() and list(tmp_path.iterdir()) == []
