@@ -114,6 +114,9 @@ class Adam(Optimizer):
         b1, b2, eps = h["beta1"], h["beta2"], h["eps"]
         step_size = self._lr / (1.0 - b1**self.t)
         bc2_sqrt = math.sqrt(1.0 - b2**self.t)
+        # (lr/bc₁) / (√v/√bc₂ + eps) as (lr/bc₁·√bc₂) / (√v + eps·√bc₂): the same
+        # step, one whole-array pass fewer (13 → 12; the step is ~30 % of an MNIST-size update)
+        top, eps_bc2 = step_size * bc2_sqrt, eps * bc2_sqrt
         st = state
         for p, g, s, m, v, eff in zip(params, grads, scratch, st["m"], st["v"], st["effective_step"]):
             np.multiply(m, b1, out=m)
@@ -123,10 +126,9 @@ class Adam(Optimizer):
             np.multiply(g, g, out=s)
             np.multiply(s, 1.0 - b2, out=s)
             np.add(v, s, out=v)
-            np.sqrt(v, out=s)  # denom = √v/√bc₂ + eps
-            np.divide(s, bc2_sqrt, out=s)
-            np.add(s, eps, out=s)
-            np.divide(step_size, s, out=eff)
+            np.sqrt(v, out=s)
+            np.add(s, eps_bc2, out=s)
+            np.divide(top, s, out=eff)
             np.multiply(m, eff, out=s)
             np.subtract(p, s, out=p)
 
