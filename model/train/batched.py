@@ -360,7 +360,6 @@ def _suspects(flat, start, loss, floor: float, Y: np.ndarray, act: str, reach=No
         return _NONE
     if reach is None:
         reach = StepReach(start)
-    norm, limit = reach.norm, reach.limit
     # the next most usual (slow runs above the floor for many epochs; circles'
     # full batches end an epoch every update): all finite and small, and no
     # row can have moved 1000× its start, as ‖flat − start‖ ≤ √P·max|flat| + ‖start‖
@@ -371,6 +370,7 @@ def _suspects(flat, start, loss, floor: float, Y: np.ndarray, act: str, reach=No
         and sqrt_p * top + reach.norm_max <= reach.limit_min
     ):
         return _NONE
+    norm, limit = reach.norm, reach.limit
     with np.errstate(all="ignore"):
         biggest = np.maximum(flat.max(axis=1), -flat.min(axis=1))
         sane = (biggest <= divergence.MAGNITUDE_LIMIT) & np.isfinite(loss)

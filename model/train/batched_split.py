@@ -181,7 +181,7 @@ class SplitTrainer:
             second = BatchedTrainer(net, X, T, settings, lrs[self.index[1]], nets=runs(1))
         self.halves = [first, second]
         self.remote = worker is not None
-        self.K = len(lrs)
+        self.K = K
         self.stop_reason: str | None = None
 
     # ------------------------------------------------------------------ api

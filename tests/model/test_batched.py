@@ -303,22 +303,25 @@ def test_stacked_mse_loss_has_each_runs_own_bits():
     assert got.dtype == np.float64 and list(got) == want
 
 
+def _rates_set(bt) -> list:
+    """The rate columns ``bt`` hands its optimizer, as lists, from now on."""
+    calls, real = [], bt.optimizer.set_run_lrs
+    bt.optimizer.set_run_lrs = lambda lrs: calls.append(lrs.ravel().tolist()) or real(lrs)
+    return calls
+
+
 def test_constant_rates_reach_the_optimizer_once_per_set_of_runs():
     # full batches end an epoch every update: setting the same (K, 1) column each
     # epoch cost ~3 µs of a ~133 µs circles epoch.  A frozen run changes the set
     X, T = _data()
     net = Network(NetworkSpec([3, 4, 1], ["tanh", "sigmoid"], seed=4))
     bt = BatchedTrainer(net, X, T, TrainSettings(optimizer="sgd", lr=0.5), [0.5, 0.1, 1e12])
-    calls = []
-    real = bt.optimizer.set_run_lrs
-    bt.optimizer.set_run_lrs = lambda lrs: calls.append(lrs.ravel().tolist()) or real(lrs)
+    calls = _rates_set(bt)
     bt.train(6)
     assert bt.diverged_at[2] > 0 and calls == [[0.5, 0.1, 1e12], [0.5, 0.1]]
     assert bt.optimizer.lr.ravel().tolist() == [0.5, 0.1]
     s = TrainSettings(optimizer="sgd", lr=0.5, schedule=Schedule("step", step_size=2, gamma=0.5))
     bt = BatchedTrainer(net, X, T, s, [0.5, 0.1])
-    calls = []
-    real = bt.optimizer.set_run_lrs
-    bt.optimizer.set_run_lrs = lambda lrs: calls.append(lrs.ravel().tolist()) or real(lrs)
+    calls = _rates_set(bt)
     bt.train(4)
     assert calls == [[0.5, 0.1], [0.5, 0.1], [0.25, 0.05], [0.25, 0.05]]
